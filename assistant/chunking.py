@@ -1,0 +1,343 @@
+"""Structure-aware chunking: the citation unit is the report's own numbered paragraph.
+
+Numbered paragraphs (``2.2``, ``3.6``, ``1.``) become chunks carrying their number and
+heading; tables give one chunk per row (with caption and column headers) plus one for the
+whole table; unnumbered prose is chunked by headings and blank lines; long passages are
+split with overlap and keep their paragraph number.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+from .cleaning import join_wrapped
+from .documents import Chunk, SourceDocument
+from .tables import Table, find_pdf_tables, parse_grid, split_row
+
+_NUMBERED = re.compile(r"^\s*(?:[-•◆▪●*–]\s*)?(\d{1,2}(?:\.\d{1,2}){0,3})(\.|\))?(?:\s+(.*))?$")
+_INLINE_NUMBER = re.compile(r"(?<=\s)(\d{1,2}\.\d{1,2}(?:\.\d{1,2})?)\.?(?=\s+[A-Z(]|\s*$)")
+_MD_HEADING = re.compile(r"^\s*#{1,6}\s+(.*)$")
+_BULLET = re.compile(r"^\s*[-•◆▪●*–]\s")
+_RULE = re.compile(r"^[\s:|\-=_]+$")
+_CAPTION = re.compile(r"(?i)^table\s*\d*\s*[:.\-–]")
+_OWN_TITLE = re.compile(r"^([A-Z][\w&/,'’()\- ]{1,60}?)\.(?:\s|$)")
+MERGE_TARGET = 600  # consecutive small blocks of one paragraph are merged up to this size
+TABLE_CHUNK_MAX = 6000
+
+
+@dataclass
+class Line:
+    text: str
+    page: int | None
+    start: int
+    end: int
+
+
+@dataclass
+class Block:
+    kind: str  # "text" | "table"
+    lines: list[Line]
+    paragraph: str | None
+    heading: str | None
+    table: Table | None = None
+
+
+@dataclass
+class _State:
+    paragraph: str | None = None
+    number: tuple[int, ...] | None = None
+    section: str | None = None
+    title: str | None = None
+    pdf: bool = False
+    buffer: list[Line] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+
+    @property
+    def heading(self) -> str | None:
+        return self.title or self.section
+
+    def flush(self) -> None:
+        if self.title is None and self.paragraph and self.buffer and _NUMBERED.match(self.buffer[0].text):
+            # A wrapped PDF line may cut the paragraph's own title ("3.2 Digital" / "Strategy. In ...").
+            head = " ".join(l.text.strip() for l in self.buffer[:2])
+            rest = (_NUMBERED.match(head).group(3) or "") if _NUMBERED.match(head) else ""
+            own = _OWN_TITLE.match(rest)
+            if own and len(own.group(1).split()) <= 6 and _title_case(own.group(1), 1.0):
+                self.title = own.group(1).strip()
+        if any(l.text.strip() for l in self.buffer):
+            self.blocks.append(Block("text", self.buffer, self.paragraph, self.heading))
+        self.buffer = []
+
+
+def document_lines(doc: SourceDocument) -> list[Line]:
+    """Every line of the document with its page and character offsets in the joined text."""
+    lines: list[Line] = []
+    offset = 0
+    for page in doc.pages:
+        for text in page.text.split("\n"):
+            lines.append(Line(text, page.number, offset, offset + len(text)))
+            offset += len(text) + 1
+    return lines
+
+
+def _parse_number(num: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in num.split("."))
+
+
+def is_successor(prev: tuple[int, ...] | None, cand: tuple[int, ...]) -> bool:
+    """Whether ``cand`` can follow paragraph ``prev`` (3.1 -> 3.2, 3.9 -> 4.1, 3 -> 3.1, 3.2 -> 3.2.1)."""
+    if prev is None:
+        return cand[0] <= 2
+    if cand == prev + (1,):
+        return True
+    for k in range(len(prev)):
+        if cand[:k] == prev[:k] and len(cand) > k and cand[k] == prev[k] + 1 and all(c == 1 for c in cand[k + 1:]):
+            return True
+    return False
+
+
+def _plausible(prev: tuple[int, ...] | None, cand: tuple[int, ...]) -> bool:
+    """Looser test for a number at the start of a line: forward, and not far ahead."""
+    if prev is None:
+        return cand[0] <= 3
+    return is_successor(prev, cand) or (cand > prev and cand[0] - prev[0] <= 2)
+
+
+def _heading_like(text: str) -> bool:
+    t = text.strip()
+    if not t or len(t) > 70 or len(t.split()) > 9 or t.endswith((".", ",", ";", ":")) or _BULLET.match(t):
+        return False
+    letters = [c for c in t if c.isalpha()]
+    return bool(letters) and (t[0].isupper() or t[0].isdigit()) and sum(c.isupper() for c in letters) >= 1
+
+
+def _title_case(text: str, share: float) -> bool:
+    """Whether at least ``share`` of the longer words are capitalised (a title, not a sentence)."""
+    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", text) if len(w) > 3]
+    return bool(words) and sum(w[0].isupper() for w in words) >= share * len(words)
+
+
+def _split_inline(text: str, prev: tuple[int, ...] | None) -> list[str]:
+    """Split a line where paragraphs run on inline (``... functions. 3.2 Digital Strategy.``)."""
+    pieces: list[str] = []
+    last = 0
+    current = prev
+    lead = _NUMBERED.match(text)
+    if lead and (lead.group(2) or "." in lead.group(1)):
+        current = _parse_number(lead.group(1))
+    for m in _INLINE_NUMBER.finditer(text):
+        if m.start() == 0:
+            continue
+        cand = _parse_number(m.group(1))
+        if is_successor(current, cand):
+            pieces.append(text[last:m.start()].rstrip())
+            last = m.start()
+            current = cand
+    pieces.append(text[last:])
+    return [p for p in pieces if p.strip()]
+
+
+def _grid_caption(lines: list[Line], i: int) -> str | None:
+    back = [l.text.strip() for l in lines[max(0, i - 3): i] if l.text.strip()]
+    if not back:
+        return None
+    cap = back[-1].strip("|# ").strip()
+    if re.match(r"(?i)^table\b", cap):
+        return re.sub(r"(?i)^table\s*\d*\s*[:.\-–]?\s*", "", cap) or None
+    return cap if len(cap) <= 80 and not cap.endswith((".", ":")) and not _NUMBERED.match(cap) else None
+
+
+def segment(lines: list[Line]) -> list[tuple[str, object]]:
+    """Lines -> a sequence of ("line", Line) and ("table", (Table, [Line])) items."""
+    items: list[tuple[str, object]] = []
+    text_run: list[Line] = []
+
+    def flush_text() -> None:
+        spans = find_pdf_tables([l.text for l in text_run])
+        pos = 0
+        for start, end, table in spans:
+            items.extend(("line", l) for l in text_run[pos:start])
+            items.append(("table", (table, text_run[start:end])))
+            pos = end
+        items.extend(("line", l) for l in text_run[pos:])
+        text_run.clear()
+
+    i, n = 0, len(lines)
+    while i < n:
+        s = lines[i].text
+        sep = "|" if s.strip().startswith("|") else "\t" if len([c for c in s.split("\t") if c.strip()]) >= 2 else None
+        if sep is None:
+            text_run.append(lines[i])
+            i += 1
+            continue
+        j = i
+        while j < n:
+            t = lines[j].text
+            if sep == "|" and t.strip().startswith("|"):
+                j += 1
+            elif sep == "\t" and "\t" in t:
+                j += 1
+            elif sep == "\t" and not t.strip() and j + 1 < n and "\t" in lines[j + 1].text:
+                j += 1
+            else:
+                break
+        flush_text()
+        block = lines[i:j]
+        table = parse_grid([l.text for l in block if l.text.strip()], sep, _grid_caption(lines, i))
+        if table is not None:
+            items.append(("table", (table, block)))
+        else:  # a layout table: its rows are prose lines
+            for l in block:
+                cells = [c for c in split_row(l.text, sep) if c and not _RULE.match(c)]
+                items.append(("line", Line(" ".join(cells), l.page, l.start, l.end)))
+        i = j
+    flush_text()
+    return items
+
+
+def build_blocks(items: list[tuple[str, object]], pdf: bool = False) -> list[Block]:
+    """Assign paragraph numbers and headings to text and table blocks."""
+    st = _State(pdf=pdf)
+    for kind, item in items:
+        if kind == "table":
+            table, tlines = item  # type: ignore[misc]
+            st.flush()
+            if not table.caption:
+                table.caption = st.heading
+            st.blocks.append(Block("table", tlines, st.paragraph, st.heading, table))
+            continue
+        line: Line = item  # type: ignore[assignment]
+        text = line.text.strip()
+        if not text:
+            st.flush()
+            continue
+        if _RULE.match(text) or _CAPTION.match(text):
+            continue  # a rule line, or a table caption (kept with its table)
+        md = _MD_HEADING.match(text)
+        if md:
+            text = md.group(1).strip()
+        pieces = _split_inline(text, st.number)
+        for piece in pieces:
+            _feed(st, piece, line, is_heading=bool(md))
+    st.flush()
+    return st.blocks
+
+
+def _feed(st: _State, text: str, line: Line, is_heading: bool) -> None:
+    sub = Line(text, line.page, line.start, line.end)
+    m = _NUMBERED.match(text)
+    if m and (m.group(2) or "." in m.group(1)):
+        num = _parse_number(m.group(1))
+        rest = (m.group(3) or "").strip()
+        depth_one = len(num) == 1
+        if depth_one and rest and (_heading_like(rest) or is_heading) and len(rest) <= 70:
+            st.flush()
+            st.paragraph, st.number, st.section, st.title = m.group(1), num, rest, None
+            return
+        if depth_one or _plausible(st.number, num):
+            st.flush()
+            st.paragraph, st.number, st.title = m.group(1), num, None
+            own = _OWN_TITLE.match(rest)
+            if own and len(own.group(1).split()) <= 6 and _title_case(own.group(1), 1.0):
+                st.title = own.group(1).strip()
+            elif rest and not depth_one and _heading_like(rest) and "," not in rest and len(rest.split()) >= 2 and _title_case(rest, 0.5):
+                st.title = rest
+            st.buffer.append(sub)
+            return
+    if is_heading or (_heading_like(text) and _ends_sentence(st.buffer, st.pdf)):
+        st.flush()
+        if is_heading and st.paragraph is None:
+            st.section, st.title = text, None
+        else:
+            st.title = text
+    st.buffer.append(sub)  # a heading stays in the text too: nothing is lost to a wrong guess
+
+
+def _ends_sentence(buffer: list[Line], pdf: bool) -> bool:
+    """Whether a new heading may start here: after a finished sentence (PDF) or a short line (text)."""
+    if not buffer:
+        return True
+    last = buffer[-1].text.rstrip()
+    return last.endswith((".", ":", "!", "?", ";", "”", '"')) or (not pdf and len(last) < 40)
+
+
+def _chunk_id(doc_id: str, kind: str, paragraph: str | None, text: str, seen: dict[str, int]) -> tuple[str, str]:
+    content_hash = hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+    key = hashlib.sha1(f"{doc_id}|{kind}|{paragraph}|{text}".encode("utf-8")).hexdigest()[:16]
+    seen[key] = seen.get(key, 0) + 1
+    suffix = f"-{seen[key]}" if seen[key] > 1 else ""
+    return f"{doc_id}:{key}{suffix}", content_hash
+
+
+def chunk_document(doc: SourceDocument, chunk_size: int = 1000, overlap: int = 150) -> list[Chunk]:
+    """Split a loaded document into citation-ready chunks."""
+    blocks = build_blocks(segment(document_lines(doc)), pdf=doc.kind == "pdf")
+    joiner = (lambda ls: join_wrapped([l.text for l in ls])) if doc.kind == "pdf" else (
+        lambda ls: "\n".join(l.text.strip() for l in ls if l.text.strip())
+    )
+    splitter = RecursiveCharacterTextSplitter(
+        chunk_size=chunk_size, chunk_overlap=overlap, add_start_index=True,
+        separators=["\n\n", "\n", ". ", "; ", ", ", " ", ""],
+    )
+    merged = _merge_small(blocks, joiner)
+    chunks: list[Chunk] = []
+    for block, text in merged:
+        first, last = block.lines[0], block.lines[-1]
+        span = (first.start, last.end)
+        pages = [l.page for l in block.lines if l.page is not None]
+        page, page_end = (min(pages), max(pages)) if pages else (None, None)
+        if block.kind == "table" and block.table is not None:
+            table = block.table
+            chunks.append(Chunk(table.render()[:TABLE_CHUNK_MAX], "table", block.paragraph, block.heading, page, page_end, span, table.caption))
+            for index, row in enumerate(table.rows):
+                row_text = table.linearise(row, index)
+                for piece in _split(splitter, row_text, chunk_size):
+                    chunks.append(Chunk(piece, "table_row", block.paragraph, block.heading, page, page_end, span, table.caption))
+            continue
+        pieces = splitter.create_documents([text]) if len(text) > chunk_size else None
+        if not pieces:
+            chunks.append(Chunk(text, "paragraph", block.paragraph, block.heading, page, page_end, span))
+            continue
+        length = max(len(text), 1)
+        src_len = span[1] - span[0]
+        for piece in pieces:
+            start = piece.metadata.get("start_index", 0)
+            s = span[0] + int(src_len * start / length)
+            e = span[0] + int(src_len * (start + len(piece.page_content)) / length)
+            chunks.append(Chunk(piece.page_content, "paragraph", block.paragraph, block.heading, page, page_end, (s, e)))
+    seen: dict[str, int] = {}
+    for chunk in chunks:
+        chunk.chunk_id, chunk.content_hash = _chunk_id(doc.doc_id, chunk.kind, chunk.paragraph, chunk.text, seen)
+    return chunks
+
+
+def _split(splitter: RecursiveCharacterTextSplitter, text: str, size: int) -> list[str]:
+    return [text] if len(text) <= size else splitter.split_text(text)
+
+
+def _merge_small(blocks: list[Block], joiner) -> list[tuple[Block, str]]:
+    """Merge consecutive text blocks of one paragraph and heading while they stay small."""
+    out: list[tuple[Block, str]] = []
+    for block in blocks:
+        if block.kind != "text":
+            out.append((block, ""))
+            continue
+        text = joiner(block.lines)
+        if not text.strip():
+            continue
+        if out:
+            prev, prev_text = out[-1]
+            same = prev.kind == "text" and prev.paragraph == block.paragraph
+            fits = len(prev_text) + len(text) <= MERGE_TARGET
+            title_only = len(prev_text) < 80 and prev.paragraph == block.paragraph
+            if same and (title_only or (fits and prev.heading == block.heading)):
+                merged = Block("text", prev.lines + block.lines, prev.paragraph, prev.heading if title_only else block.heading)
+                merged.heading = prev.heading or block.heading
+                out[-1] = (merged, f"{prev_text}\n{text}")
+                continue
+        out.append((block, text))
+    return out

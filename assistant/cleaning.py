@@ -1,0 +1,160 @@
+"""Text clean-up before chunking: markup, running headers/footers, PDF line-wrap repair."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from functools import lru_cache
+
+from .documents import Page
+
+_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,40}>")
+_STRIKE = re.compile(r"~~.*?~~")
+_BOLD = re.compile(r"\*\*|__")
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
+_SPACES = re.compile(r"[ \u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\ufeff\u00ad]")
+_PAGE_NUMBER = re.compile(r"^(page\s*)?\d{1,4}(\s*(of|/)\s*\d{1,4})?$", re.I)
+_ZONE = 4  # lines at the top and bottom of a page that may be running headers/footers
+
+
+def clean_line(line: str) -> str:
+    """Remove inline markup (HTML tags, bold, struck-out text) and normalise spacing."""
+    line = unicodedata.normalize("NFC", line)
+    line = _ZERO_WIDTH.sub("", line)
+    line = _STRIKE.sub("", line)
+    line = _TAG.sub("", line)
+    line = _BOLD.sub("", line)
+    line = _ESCAPE.sub(r"\1", line)
+    line = line.replace("\t", "\x1f")  # keep tabs (table cells) through space folding
+    line = _SPACES.sub(" ", line).replace("\x1f", "\t")
+    return line.rstrip()
+
+
+def clean_pages(pages: list[Page]) -> list[Page]:
+    """Clean every page; for multi-page PDFs also drop running headers, footers and page numbers."""
+    cleaned = []
+    for page in pages:
+        lines = [clean_line(l) for l in page.text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+        if page.number is not None:
+            lines = merge_vertical_text(lines)
+        cleaned.append(Page(page.number, "\n".join(lines)))
+    if sum(1 for p in cleaned if p.number is not None) >= 3:
+        cleaned = remove_running_lines(cleaned)
+    return cleaned
+
+
+def merge_vertical_text(lines: list[str]) -> list[str]:
+    """Join runs of one-character lines (text set vertically in a narrow table column)."""
+    out: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if len([c for c in run if c.strip()]) >= 4:
+            out.append("".join(c if c.strip() else " " for c in run).strip())
+        else:
+            out.extend(run)
+        run.clear()
+
+    for line in lines:
+        if len(line.strip()) <= 1 and (line.strip() or run):
+            run.append(line.strip() or " ")
+        else:
+            flush()
+            out.append(line)
+    flush()
+    return out
+
+
+def _norm(line: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(line.lower().split()))
+
+
+def _zone_indices(lines: list[str]) -> list[int]:
+    idx = [i for i, l in enumerate(lines) if l.strip()]
+    return sorted(set(idx[:_ZONE] + idx[-_ZONE:]))
+
+
+def remove_running_lines(pages: list[Page]) -> list[Page]:
+    """Drop lines repeated at the top or bottom of several pages.
+
+    A line in the header/footer zone of at least half the pages is dropped everywhere;
+    one repeated on 3+ pages (a letterhead on the first pages, a table header repeated
+    on each page of a long table) is kept once, at its first occurrence. Bare page
+    numbers in the zone are always dropped.
+    """
+    split = [p.text.split("\n") for p in pages]
+    counts: Counter[str] = Counter()
+    for lines in split:
+        counts.update({_norm(lines[i]) for i in _zone_indices(lines)})
+    n = len(pages)
+    seen: set[str] = set()
+    result = []
+    for page, lines in zip(pages, split):
+        zone = set(_zone_indices(lines))
+        kept = []
+        for i, line in enumerate(lines):
+            if i in zone:
+                key = _norm(line)
+                if _PAGE_NUMBER.match(line.strip()):
+                    continue
+                if len(key) > 1 and counts[key] >= 3:
+                    if counts[key] * 2 >= n or key in seen:
+                        continue
+                    seen.add(key)
+            kept.append(line)
+        result.append(Page(page.number, "\n".join(kept)))
+    return result
+
+
+@lru_cache(maxsize=1)
+def _zipf():
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:  # pragma: no cover - wordfreq is a declared dependency
+        return None
+    return zipf_frequency
+
+
+def _known(word: str, threshold: float) -> bool:
+    zipf = _zipf()
+    w = word.strip(".,;:()'\"’‘“”").lower()
+    if not w.isalpha():
+        return False
+    if len(w) == 1:
+        return w in ("a", "i")
+    return zipf is not None and zipf(w, "en") >= threshold
+
+
+def join_wrapped(lines: list[str]) -> str:
+    """Join hard-wrapped lines into one passage, repairing words split across lines.
+
+    ``Communica`` + ``tion`` becomes ``Communication`` when the joined word is an
+    English word and one of the parts is not; ``multi-`` + ``agency`` keeps its hyphen.
+    """
+    out = ""
+    for line in (l.strip() for l in lines):
+        if not line:
+            continue
+        if not out:
+            out = line
+            continue
+        head = out.rsplit(" ", 1)[-1]
+        tail = line.split(" ", 1)[0]
+        joined = head + tail
+        if re.search(r"\d{2,4}/\d$", head) and re.match(r"^\d\b", tail):
+            out += line  # a year range wrapped in a narrow column: 2017/1 + 8
+        elif head.endswith("-") and len(head) > 2 and _known(head[:-1] + tail, 3.0) and not _known(tail, 3.0):
+            out = out[:-1] + line
+        elif (
+            head[-1:].isalpha()
+            and tail[:1].isalpha()
+            and (tail[:1].islower() or (head.isupper() and tail.isupper()))
+            and _known(joined, 2.5)
+            and not (_known(head, 2.0) and _known(tail, 2.0))
+        ):
+            out += line
+        else:
+            out += " " + line
+    return out

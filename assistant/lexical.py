@@ -1,0 +1,171 @@
+"""The lexical index and document registry: SQLite FTS5 beside Chroma, with the same chunk ids.
+
+The ``documents`` table is the commit point of an ingest: a document is in the index once
+its row is written, in the same transaction as its chunks and full-text rows.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from .documents import Chunk, SourceDocument
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    path TEXT NOT NULL,
+    source TEXT NOT NULL,
+    title TEXT NOT NULL,
+    date TEXT,
+    kind TEXT NOT NULL,
+    pages INTEGER NOT NULL,
+    chunks INTEGER NOT NULL,
+    disclosure TEXT,
+    metadata TEXT NOT NULL,
+    ingested_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_path ON documents(path);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    text TEXT NOT NULL,
+    metadata TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+    chunk_id UNINDEXED, doc_id UNINDEXED, kind UNINDEXED, body, tokenize = 'porter unicode61'
+);
+"""
+_STOPWORDS = set(
+    "a an and are as at be by did do does for from had has have how in into is it its many much of on or "
+    "than that the their there these this those to was were what when where which who whom why will with "
+    "within would".split()
+)
+
+
+@dataclass
+class DocumentRecord:
+    doc_id: str
+    path: str
+    source: str
+    title: str
+    date: str | None
+    kind: str
+    pages: int
+    chunks: int
+    disclosure: str | None
+    metadata: dict[str, Any]
+    ingested_at: float
+
+
+def fts_query(text: str) -> str | None:
+    """An FTS5 OR-query of the meaningful words and figures in ``text``."""
+    tokens = [t for t in re.findall(r"\w+", text.lower()) if t not in _STOPWORDS]
+    if not tokens:
+        return None
+    return " OR ".join(f'"{t}"' for t in dict.fromkeys(tokens))
+
+
+class LexicalIndex:
+    """Full-text search over chunks, plus the registry of indexed documents."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.executescript(_SCHEMA)
+        self.conn.commit()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # --- registry -------------------------------------------------------------------------
+    def documents(self) -> list[DocumentRecord]:
+        rows = self.conn.execute(
+            "SELECT doc_id, path, source, title, date, kind, pages, chunks, disclosure, metadata, ingested_at FROM documents ORDER BY title"
+        ).fetchall()
+        return [DocumentRecord(*r[:9], json.loads(r[9]), r[10]) for r in rows]  # type: ignore[arg-type]
+
+    def document(self, doc_id: str) -> DocumentRecord | None:
+        return next((d for d in self.documents() if d.doc_id == doc_id), None)
+
+    def doc_ids(self) -> set[str]:
+        return {r[0] for r in self.conn.execute("SELECT doc_id FROM documents")}
+
+    def chunk_ids(self, doc_id: str) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))]
+
+    def commit_document(self, doc: SourceDocument, path: str, chunks: list[Chunk], replaces: Iterable[str] = ()) -> None:
+        """Write a document's chunks and registry row in one transaction, dropping the ones it replaces."""
+        meta = {
+            "date_text": doc.date_text,
+            "metadata_origin": doc.metadata_origin,
+            "warnings": doc.warnings,
+        }
+        with self.conn:
+            for old in {*replaces, doc.doc_id}:
+                self._delete(old)
+            self.conn.executemany(
+                "INSERT INTO chunks (chunk_id, doc_id, kind, text, metadata) VALUES (?, ?, ?, ?, ?)",
+                [(c.chunk_id, doc.doc_id, c.kind, c.text, json.dumps(c.metadata(doc))) for c in chunks],
+            )
+            self.conn.executemany(
+                "INSERT INTO chunks_fts (chunk_id, doc_id, kind, body) VALUES (?, ?, ?, ?)",
+                [(c.chunk_id, doc.doc_id, c.kind, c.embedding_text(doc.title)) for c in chunks],
+            )
+            self.conn.execute(
+                "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (doc.doc_id, path, doc.source, doc.title, doc.date, doc.kind, doc.page_count, len(chunks),
+                 doc.disclosure, json.dumps(meta), time.time()),
+            )
+
+    def move_document(self, doc_id: str, path: str, source: str) -> None:
+        """Record that an unchanged document now lives at another path."""
+        with self.conn:
+            self.conn.execute("UPDATE documents SET path = ?, source = ? WHERE doc_id = ?", (path, source, doc_id))
+
+    def remove_document(self, doc_id: str) -> None:
+        with self.conn:
+            self._delete(doc_id)
+
+    def _delete(self, doc_id: str) -> None:
+        self.conn.execute("DELETE FROM chunks_fts WHERE doc_id = ?", (doc_id,))
+        self.conn.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+        self.conn.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+
+    # --- search ---------------------------------------------------------------------------
+    def search(self, text: str, k: int, doc_ids: set[str] | None = None, kinds: set[str] | None = None) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score; higher is better) of the best ``k`` matches."""
+        query = fts_query(text)
+        if not query:
+            return []
+        sql = "SELECT chunk_id, -bm25(chunks_fts) FROM chunks_fts WHERE chunks_fts MATCH ?"
+        params: list[Any] = [query]
+        if doc_ids is not None:
+            sql += f" AND doc_id IN ({','.join('?' * len(doc_ids))})"
+            params += sorted(doc_ids)
+        if kinds is not None:
+            sql += f" AND kind IN ({','.join('?' * len(kinds))})"
+            params += sorted(kinds)
+        sql += " ORDER BY bm25(chunks_fts) LIMIT ?"
+        return [(cid, float(score)) for cid, score in self.conn.execute(sql, (*params, k)).fetchall()]
+
+    def chunks(self, ids: list[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+        """Text and metadata of chunks by id."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(f"SELECT chunk_id, text, metadata FROM chunks WHERE chunk_id IN ({marks})", ids).fetchall()
+        return {cid: (text, json.loads(meta)) for cid, text, meta in rows}
+
+    def chunk_count(self) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]

@@ -1,0 +1,187 @@
+"""Report metadata: title and date from the report's own words, overridable by a sidecar file."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .documents import Page
+
+MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"), ("december", "dec"),
+        ],
+        start=1,
+    )
+    for m in names
+}
+_MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+_DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})\s*(?:st|nd|rd|th)?\s+{_MONTH},?\s+(\d{{4}})\b", re.I)
+_MONTH_YEAR = re.compile(rf"\b{_MONTH},?\s+(\d{{4}})\b", re.I)
+_NUMERIC = re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b")
+_DATE_LABEL = re.compile(r"\b(?:date(?: of (?:meeting|report|decision))?|meeting date|report date)\s*[:\-]", re.I)
+_TITLE_LABEL = re.compile(r"^\s*(?:report\s+)?title\s*:\s*(.*)$", re.I)
+_KEY_LINE = re.compile(r"^[A-Z][A-Za-z /&()'-]{1,40}:(\s|$)")
+_NUMBERED = re.compile(r"^\s*(?:[-•*]\s*)?\d+(\.\d+)*\.?\s")
+_PERIOD_LINE = re.compile(r"^\s*\d{4}\s*[-–/]\s*\d{2,4}\s*$")
+_SIDECAR_KEYS = {"title", "date", "disclosure", "disclosure_reason"}
+
+
+@dataclass
+class DocumentMetadata:
+    title: str
+    date: str | None = None
+    date_text: str | None = None
+    disclosure: str | None = None
+    origin: dict[str, str] = field(default_factory=dict)
+
+
+def parse_date(text: str) -> tuple[str, str] | None:
+    """The first date in ``text`` as (ISO date, the words as written), or None.
+
+    Full dates give ``YYYY-MM-DD``; a month and year give ``YYYY-MM``; 07/08/2019 is read
+    day-first, as UK reports write it.
+    """
+    candidates: list[tuple[int, str, str]] = []
+    for m in _DAY_MONTH_YEAR.finditer(text):
+        d, mon, y = int(m.group(1)), MONTHS[m.group(2).lower().rstrip(".")], int(m.group(3))
+        if _valid(y, mon, d):
+            candidates.append((m.start(), f"{y:04d}-{mon:02d}-{d:02d}", m.group(0)))
+    for m in _NUMERIC.finditer(text):
+        d, mon, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if _valid(y, mon, d):
+            candidates.append((m.start(), f"{y:04d}-{mon:02d}-{d:02d}", m.group(0)))
+    for m in _MONTH_YEAR.finditer(text):
+        if not any(s <= m.start() < s + len(t) for s, _, t in candidates):
+            y = int(m.group(2))
+            if 1900 < y < 2200:
+                candidates.append((m.start(), f"{y:04d}-{MONTHS[m.group(1).lower().rstrip('.')]:02d}", m.group(0)))
+    if not candidates:
+        return None
+    _, iso, written = min(candidates)
+    return iso, " ".join(written.split())
+
+
+def _valid(y: int, m: int, d: int) -> bool:
+    try:
+        date(y, m, d)
+    except ValueError:
+        return False
+    return 1900 < y < 2200
+
+
+def detect_metadata(path: Path, pages: list[Page], pdf_title: str | None) -> DocumentMetadata:
+    """Title and date from a sidecar, else from the report's text, else the file name."""
+    head_lines = [l.strip(" |\t") for l in "\n".join(p.text for p in pages[:3]).split("\n")][:120]
+    head_lines = [" ".join(l.replace("|", " ").split()) for l in head_lines]
+    origin: dict[str, str] = {}
+
+    title, how = _title_from_text(head_lines, pdf_title)
+    if not title:
+        title, how = path.stem.replace("-", " ").replace("_", " ").strip() or path.name, "file name"
+    origin["title"] = how
+
+    head_text = " ".join(l for l in head_lines if l)[:4000]
+    found = None
+    label = _DATE_LABEL.search(head_text)
+    if label:
+        found = parse_date(head_text[label.end(): label.end() + 60])
+        if found:
+            origin["date"] = "date label"
+    if not found:
+        found = parse_date(head_text[:3000])
+        if found:
+            origin["date"] = "first date in the report"
+    meta = DocumentMetadata(title=title, origin=origin)
+    if found:
+        meta.date, meta.date_text = found
+    apply_sidecar(path, meta)
+    return meta
+
+
+def _title_from_text(lines: list[str], pdf_title: str | None) -> tuple[str | None, str]:
+    for i, line in enumerate(lines):
+        m = _TITLE_LABEL.match(line)
+        if m:
+            parts = [m.group(1).strip()]
+            for nxt in lines[i + 1: i + 12]:  # a wrapped title in a narrow form column
+                if not nxt or _KEY_LINE.match(nxt) or len(" ".join(parts)) > 150:
+                    break
+                parts.append(nxt)
+            title = " ".join(p for p in parts if p).strip(" .")
+            if title:
+                return title, "TITLE line"
+    if pdf_title and len(pdf_title.strip()) > 3 and not re.match(r"(?i)microsoft|untitled|document\d*$", pdf_title.strip()):
+        return pdf_title.strip(), "PDF metadata"
+    for line in lines:
+        if line.startswith("#"):
+            text = line.lstrip("#").strip()
+            if len(text.split()) >= 2 and not re.search(r"(?i)office of the police", text):
+                return text, "first heading"
+    for i, line in enumerate(lines):
+        if _title_like(line):
+            title = line.lstrip("#").strip()
+            nxt = next((l for l in lines[i + 1: i + 4] if l), "")
+            if _PERIOD_LINE.match(nxt) or (_title_like(nxt) and len(nxt.split()) <= 5 and len(title.split()) <= 3):
+                title = f"{title} {nxt.lstrip('#').strip()}"
+            return title, "first heading-like line"
+    return None, ""
+
+
+def _title_like(line: str) -> bool:
+    text = line.lstrip("#").strip()
+    words = text.split()
+    return (
+        8 <= len(text) <= 140
+        and 1 <= len(words) <= 16
+        and text[0].isupper()
+        and ":" not in text
+        and not text.endswith((".", ",", ";"))
+        and text.count("/") < 2
+        and not _NUMBERED.match(text)
+        and not re.search(r"(?i)office of (the )?police|police (and|&) crime commissioner$", text)
+        and sum(c.isalpha() for c in text) >= len(text) * 0.6
+    )
+
+
+def sidecar_for(path: Path) -> dict[str, Any]:
+    """Hand-set metadata for a report: ``<file>.yaml`` beside it, or its entry in ``manifest.yaml``."""
+    data: dict[str, Any] = {}
+    manifest = path.parent / "manifest.yaml"
+    if manifest.exists():
+        entries = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
+        entry = entries.get(path.name) if isinstance(entries, dict) else None
+        if isinstance(entry, dict):
+            data.update(entry)
+    for suffix in (".yaml", ".yml"):
+        own = path.with_name(path.name + suffix)
+        if own.exists():
+            loaded = yaml.safe_load(own.read_text(encoding="utf-8")) or {}
+            if isinstance(loaded, dict):
+                data.update(loaded)
+    return {k: v for k, v in data.items() if k in _SIDECAR_KEYS and v is not None}
+
+
+def apply_sidecar(path: Path, meta: DocumentMetadata) -> None:
+    for key, value in sidecar_for(path).items():
+        if key == "date":
+            text = str(value)
+            parsed = parse_date(text)
+            meta.date = parsed[0] if parsed else text
+            meta.date_text = text
+        elif key == "title":
+            meta.title = str(value)
+        elif key == "disclosure":
+            meta.disclosure = str(value).lower()
+        else:
+            continue
+        meta.origin[key] = "sidecar"

@@ -1,0 +1,48 @@
+"""All settings in one typed place, read from ``ASSISTANT_*`` environment variables.
+
+| variable | meaning | default |
+| --- | --- | --- |
+| ASSISTANT_INDEX_DIR | folder of the persisted index (Chroma + lexical SQLite) | ./index |
+| ASSISTANT_CHROMA_URL | ``http://host:port`` of a Chroma server; unset = embedded store in the index folder | unset |
+| ASSISTANT_COLLECTION | Chroma collection name | opcc_reports |
+| ASSISTANT_EMBEDDING_MODEL | folder of a sentence-transformers model | the packaged all-MiniLM-L6-v2 |
+| ASSISTANT_EMBED_BATCH_SIZE | chunks per embedding batch | 64 |
+| ASSISTANT_CHUNK_SIZE | longest chunk, in characters, before a paragraph is split | 1000 |
+| ASSISTANT_CHUNK_OVERLAP | overlap between the pieces of a split paragraph | 150 |
+| ASSISTANT_MAX_FILE_MB | largest file ingested | 50 |
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime settings; each field maps to ``ASSISTANT_<FIELD>``."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
+
+    index_dir: Path = Field(default=Path("index"))
+    chroma_url: str | None = None
+    collection: str = "opcc_reports"
+    embedding_model: Path | None = None
+    embed_batch_size: int = 64
+    chunk_size: int = 1000
+    chunk_overlap: int = 150
+    max_file_mb: float = 50.0
+
+    def with_index(self, index_dir: Path | str | None) -> "Settings":
+        """A copy of these settings pointing at another index folder (``--index``)."""
+        if index_dir is None:
+            return self
+        return self.model_copy(update={"index_dir": Path(index_dir)})
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

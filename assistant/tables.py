@@ -1,0 +1,293 @@
+"""Tables: parse Markdown, tab-separated and PDF-extracted tables and linearise their rows.
+
+A row becomes ``Caption | Row label | Header value | Header value ...`` so that each
+figure carries its row and column; the whole table is rendered for display too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .cleaning import join_wrapped
+
+_NUM = re.compile(r"^[-–(]?[£$€]?-?\d[\d,]*(\.\d+)?\s?(%|m|k|bn|million)?\)?$|^[-–]$", re.I)
+_PERIOD = re.compile(r"^(19|20)?\d{2}/\d{2}$|^(19|20)\d{2}[-–/](19|20)?\d{2}$|^(19|20)\d{2}$")
+_UNIT = re.compile(r"^[£$€](000|m|k|bn)?$|^%$|^(£|GBP)?\s?000s?$", re.I)
+_CURRENCY = re.compile(r"^[£$€](000|m|k|bn)?$|^(£|GBP)?000s?$", re.I)
+_PARA_NUM = re.compile(r"^\d{1,2}(\.\d{1,2}){0,3}\.?$|^[a-z]\)$")
+_SEPARATOR = re.compile(r"^\|?[\s|:\-]+\|?$")
+
+
+@dataclass
+class Table:
+    caption: str | None
+    headers: list[str]
+    rows: list[list[str]]
+    units: list[str] = field(default_factory=list)
+    header_note: str | None = None  # header text that could not be mapped to columns
+    unmapped: set[int] = field(default_factory=set)  # rows whose figures don't line up with the headers
+
+    def row_label(self, row: list[str]) -> str:
+        return next((c for c in row if c and not is_number(c)), "") or "(unlabelled row)"
+
+    def linearise(self, row: list[str], index: int | None = None) -> str:
+        """One row as ``caption | label | header value | ...``."""
+        parts = [self.caption] if self.caption else []
+        mapped = index not in self.unmapped
+        label_idx = next((i for i, c in enumerate(row) if c and not is_number(c)), None)
+        parts.append(row[label_idx] if label_idx is not None else "(unlabelled row)")
+        for i, cell in enumerate(row):
+            if i == label_idx or not cell:
+                continue
+            head = self.headers[i] if mapped and i < len(self.headers) else ""
+            unit = self.units[i] if mapped and i < len(self.units) else ""
+            value = f"{unit}{cell}" if unit in ("£", "$", "€") and is_number(cell) else cell
+            if unit and unit not in ("£", "$", "€", "%"):
+                head = f"{head} ({unit})".strip()
+            parts.append(f"{head} {value}".strip())
+        text = " | ".join(parts)
+        if self.header_note:
+            text += f" | Columns: {self.header_note}"
+        return text
+
+    def render(self) -> str:
+        """The whole table as text, for display."""
+        lines = [self.caption] if self.caption else []
+        if any(self.headers):
+            lines.append(" | ".join(self.headers))
+        elif self.header_note:
+            lines.append(self.header_note)
+        lines += [" | ".join(r) for r in self.rows]
+        return "\n".join(lines)
+
+
+def is_number(cell: str) -> bool:
+    return bool(_NUM.match(cell.strip().replace(" ", ""))) if cell.strip() else False
+
+
+def split_row(line: str, sep: str) -> list[str]:
+    """Cells of a Markdown (``|``) or tab-separated row."""
+    if sep == "|":
+        line = line.strip()
+        line = line[1:] if line.startswith("|") else line
+        line = line[:-1] if line.endswith("|") else line
+    return [" ".join(c.split()) for c in line.split(sep)]
+
+
+def is_layout_table(rows: list[list[str]]) -> bool:
+    """True for tables used to lay out prose (numbered paragraphs, form fields), not data."""
+    layout = data = 0
+    for row in rows:
+        cells = [c for c in row if c]
+        if not cells:
+            continue
+        numeric = sum(is_number(c) for c in cells[1:])
+        longest = max(len(c) for c in cells)
+        if numeric >= 1 and len(cells) >= 2:
+            data += 1
+        elif _PARA_NUM.match(cells[0]) or cells[0].endswith(":") or len(cells) == 1 or (len(cells) == 2 and longest > 150):
+            layout += 1
+        else:
+            data += 0.5
+    return layout > data
+
+
+def parse_grid(lines: list[str], sep: str, caption: str | None) -> Table | None:
+    """A data table from Markdown/TSV lines; None when it is a layout table."""
+    raw: list[list[str]] = []
+    header_end: int | None = None
+    for line in lines:
+        if sep == "|" and _SEPARATOR.match(line.strip()):
+            header_end = len(raw)
+            continue
+        raw.append(split_row(line, sep))
+    raw = [r for r in raw if any(r)] if header_end is None else raw
+    if not raw or is_layout_table(raw):
+        return None
+    width = max(len(r) for r in raw)
+    raw = [r + [""] * (width - len(r)) for r in raw]
+
+    # Header rows: those before a Markdown separator, then leading rows without figures.
+    first_data = header_end if header_end is not None else 0
+    while first_data < len(raw) and not any(is_number(c) for c in raw[first_data][1:]) and _looks_header(raw[first_data], raw, first_data):
+        first_data += 1
+    head_rows = [r for r in raw[:first_data] if any(r)]
+    units = [""] * width
+    names = [""] * width
+    label_rows = []
+    for r in head_rows:
+        cells = [c for c in r if c]
+        if cells and all(_UNIT.match(c) for c in cells):
+            units = [c if _UNIT.match(c) else u for c, u in zip(r, units)]
+        else:
+            label_rows.append(r)
+    for k, r in enumerate(label_rows):
+        filled = list(r)
+        if k < len(label_rows) - 1:  # a group header spans the empty cells to its right
+            for i in range(1, width):
+                if not filled[i] and filled[i - 1] and i > 1:
+                    filled[i] = filled[i - 1]
+        names = [f"{n} {c}".strip() for n, c in zip(names, filled)]
+
+    rows: list[list[str]] = []
+    for r in raw[first_data:]:
+        if not any(r):
+            continue
+        if rows and not r[0] and not any(is_number(c) for c in r):
+            rows[-1] = [f"{a} {b}".strip() for a, b in zip(rows[-1], r)]  # wrapped cell text
+        else:
+            rows.append(r)
+    if not rows:
+        return None
+    return Table(caption=caption, headers=names, rows=rows, units=units)
+
+
+def _looks_header(row: list[str], raw: list[list[str]], idx: int) -> bool:
+    cells = [c for c in row if c]
+    if not cells:
+        return True
+    # A text-only table: the first row is a header when its cells are short labels.
+    later_numeric = any(any(is_number(c) for c in r[1:]) for r in raw[idx + 1:])
+    return later_numeric or (idx == 0 and all(len(c) <= 40 for c in cells) and len(raw) > 1)
+
+
+# --- tables as pypdf extracts them: rows of figures after their wrapped labels -------------
+
+_TRAILING_NUMS = re.compile(r"^(.*?)((?:\s*(?:[-–(]?[£$€]?-?\d[\d,]*(?:\.\d+)?%?\)?|[-–]))+)\s*$")
+
+
+def numeric_row(line: str) -> tuple[str, list[str]] | None:
+    """Split a line ending in two or more figures into (label, figures)."""
+    m = _TRAILING_NUMS.match(line.strip())
+    if not m:
+        return None
+    values = m.group(2).split()
+    if len(values) < 2 or not all(is_number(v) for v in values):
+        return None
+    label = m.group(1).strip()
+    if len(label) > 70 or label.endswith((".", ",", ";")) or _PERIOD.match(values[0]) and len(values) == 2 and not label:
+        return None
+    if all(_PERIOD.match(v) for v in values):
+        return None  # a line of years is a header, not data
+    return label, values
+
+
+def _short(line: str) -> bool:
+    s = line.strip()
+    return 0 < len(s) <= 45 and not s.endswith((".", ";", ":"))
+
+
+def find_pdf_tables(lines: list[str]) -> list[tuple[int, int, Table]]:
+    """Tables in PDF-extracted lines: returns (first line, last line + 1, table) spans."""
+    found: list[tuple[int, int, Table]] = []
+    i = 0
+    n = len(lines)
+    while i < n:
+        parsed = numeric_row(lines[i])
+        if not parsed:
+            i += 1
+            continue
+        # Grow the table: rows may be preceded by a few short label lines.
+        row_lines = [i]
+        j = i + 1
+        while j < n:
+            k = j
+            while k < n and k - j < 5 and not numeric_row(lines[k]) and _short(lines[k]):
+                k += 1
+            if k < n and numeric_row(lines[k]):
+                row_lines.append(k)
+                j = k + 1
+            else:
+                break
+        if len(row_lines) < 2:
+            i += 1
+            continue
+        counts = [len(numeric_row(lines[r])[1]) for r in row_lines]
+        width = max(set(counts), key=lambda c: (counts.count(c), c))
+        # Labels of the first row: its own short lines, as many as the second row used.
+        second_extra = row_lines[1] - row_lines[0] - 1
+        own_label = bool(parsed[0])
+        limit = second_extra if own_label else max(second_extra, 4)
+        start = row_lines[0]
+        while start > 0 and row_lines[0] - start < limit and _short(lines[start - 1]) and not _header_like(lines[start - 1], width):
+            start -= 1
+        head_start = start
+        while head_start > 0 and start - head_start < 12 and _short(lines[head_start - 1]) and not lines[head_start - 1].lower().startswith("table"):
+            head_start -= 1
+        header_lines = lines[head_start:start]
+        caption = None
+        above = lines[head_start - 1].strip() if head_start > 0 else ""
+        if above.lower().startswith("table"):
+            caption = re.sub(r"(?i)^table\s*\d*\s*[:.\-–]?\s*", "", above).strip() or None
+            head_start -= 1
+        elif header_lines and len(header_lines[0].split()) >= 2 and (
+            (not _fits(header_lines[0], width) and not _header_like(header_lines[0], width))
+            or (len(header_lines) > 1 and not _is_group(header_lines[0]) and any(c.isalpha() for c in header_lines[0]))
+        ):
+            caption = header_lines.pop(0).strip()
+        elif above and len(above) <= 100 and not above.endswith((".", ":")) and not re.match(r"^\W*\d+(\.\d+)*\.?\s", above):
+            caption = above
+            head_start -= 1
+        headers, note = map_headers(header_lines, width)
+        rows = []
+        prev = start
+        for r in row_lines:
+            label, values = numeric_row(lines[r])
+            label = join_wrapped(lines[prev:r] + [label])
+            rows.append([label] + values)
+            prev = r + 1
+        unmapped = {k for k, c in enumerate(counts) if c != width}
+        table = Table(caption=caption, headers=[""] + headers, rows=rows, header_note=note, unmapped=unmapped)
+        found.append((head_start, row_lines[-1] + 1, table))
+        i = row_lines[-1] + 1
+    return found
+
+
+def _is_group(line: str) -> bool:
+    toks = [t for t in line.split() if not _CURRENCY.match(t)]
+    return bool(toks) and all(_PERIOD.match(t) or toks.count(t) > 1 for t in toks)
+
+
+def _fits(line: str, width: int) -> bool:
+    return len([t for t in line.split() if not _CURRENCY.match(t)]) in (width, width + 1)
+
+
+def _header_like(line: str, width: int) -> bool:
+    tokens = line.split()
+    return (
+        any(_PERIOD.match(t) or t in ("%", "£", "£000") for t in tokens)
+        or (len(tokens) in (width, width + 1) and all(t[:1].isupper() or not t[:1].isalpha() for t in tokens))
+    )
+
+
+def map_headers(header_lines: list[str], width: int) -> tuple[list[str], str | None]:
+    """Column names for ``width`` figure columns from the header lines above a PDF table."""
+    if not header_lines:
+        return [""] * width, None
+    lines = [l.split() for l in header_lines]
+    fitting = []
+    for toks in lines:
+        toks = [t for t in toks if not _CURRENCY.match(t)]
+        if len(toks) == width + 1:
+            toks = toks[1:]
+        if len(toks) == width:
+            fitting.append(toks)
+    fitting = [f for k, f in enumerate(fitting) if f not in fitting[:k]]  # a header repeated on the next page
+    if fitting:
+        leaves = fitting[-1]
+        groups = next((f for f in reversed(fitting[:-1]) if _is_group(" ".join(f))), None)
+        names = [f"{g} {l}" for g, l in zip(groups, leaves)] if groups else list(leaves)
+        return names, None
+    tokens = join_wrapped(header_lines).split()
+    periods = [t for t in tokens if _PERIOD.match(t)]
+    others = [t for t in tokens if not _PERIOD.match(t) and not _CURRENCY.match(t)]
+    if len(others) >= width and (not periods or width % len(periods) == 0):
+        leaves = others[-width:]
+        if periods:
+            per = width // len(periods)
+            return [f"{periods[i // per]} {leaf}" for i, leaf in enumerate(leaves)], None
+        return leaves, None
+    if len(periods) == width:
+        return periods, None
+    return [""] * width, join_wrapped(header_lines)
