@@ -333,10 +333,9 @@ def _merge_small(blocks: list[Block], joiner) -> list[tuple[Block, str]]:
             prev, prev_text = out[-1]
             same = prev.kind == "text" and prev.paragraph == block.paragraph
             fits = len(prev_text) + len(text) <= MERGE_TARGET
-            title_only = len(prev_text) < 80 and prev.paragraph == block.paragraph
+            title_only = len(prev.lines) == 1 and len(prev_text) < 80  # a lone heading line joins its body
             if same and (title_only or (fits and prev.heading == block.heading)):
-                merged = Block("text", prev.lines + block.lines, prev.paragraph, prev.heading if title_only else block.heading)
-                merged.heading = prev.heading or block.heading
+                merged = Block("text", prev.lines + block.lines, prev.paragraph, block.heading or prev.heading)
                 out[-1] = (merged, f"{prev_text}\n{text}")
                 continue
         out.append((block, text))

@@ -68,7 +68,9 @@ def merge_vertical_text(lines: list[str]) -> list[str]:
 
 
 def _norm(line: str) -> str:
-    return re.sub(r"\d+", "#", " ".join(line.lower().split()))
+    """Comparison key: case and spacing folded; digits folded in page furniture ("Page 3 of 19")."""
+    key = " ".join(line.lower().split())
+    return re.sub(r"\d+", "#", key) if re.search(r"\bpage\b", key) or len(key.split()) <= 2 else key
 
 
 def _zone_indices(lines: list[str]) -> list[int]:

@@ -63,7 +63,8 @@ class Table:
 
 
 def is_number(cell: str) -> bool:
-    return bool(_NUM.match(cell.strip().replace(" ", ""))) if cell.strip() else False
+    c = cell.strip().replace(" ", "")
+    return bool(c) and not _UNIT.match(c) and bool(_NUM.match(c))
 
 
 def split_row(line: str, sep: str) -> list[str]:
@@ -117,9 +118,10 @@ def parse_grid(lines: list[str], sep: str, caption: str | None) -> Table | None:
     names = [""] * width
     label_rows = []
     for r in head_rows:
-        cells = [c for c in r if c]
-        if cells and all(_UNIT.match(c) for c in cells):
+        unit_cells = [c for c in r[1:] if c]
+        if unit_cells and all(_UNIT.match(c) for c in unit_cells):
             units = [c if _UNIT.match(c) else u for c, u in zip(r, units)]
+            names[0] = f"{names[0]} {r[0]}".strip()
         else:
             label_rows.append(r)
     for k, r in enumerate(label_rows):

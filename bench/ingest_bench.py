@@ -1,0 +1,80 @@
+"""Ingest benchmark on a corpus folder: first ingest, re-ingest, encoder ceiling, search latency.
+
+Usage: python bench/ingest_bench.py [CORPUS_DIR] [--repeat N]
+Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import assistant  # noqa: F401  (sets the offline environment)
+from assistant.chunking import chunk_document
+from assistant.embedding import get_encoder
+from assistant.index import Index
+from assistant.ingest import discover, ingest
+from assistant.loading import load_document, read_file
+from assistant.retrieval import search
+from assistant.settings import Settings
+
+QUERIES = [
+    "How many requests for service did the service desk receive in 2018/19?",
+    "How much were the technology budgets underspent?",
+    "Airwave variance",
+    "What savings has ICT delivered?",
+    "When will the Emergency Services Network Beta capability be ready?",
+    "funding apportionment ratio Nottinghamshire",
+]
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("corpus", nargs="?", default="corpus")
+    ap.add_argument("--repeat", type=int, default=20)
+    args = ap.parse_args()
+    corpus = Path(args.corpus)
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(index_dir=Path(tmp) / "index")
+        get_encoder(settings.embedding_model)  # model load is not ingest throughput
+        first = ingest([corpus], settings, progress=False)
+        second = ingest([corpus], settings, progress=False)
+        print(f"first ingest: {first.files} files, {first.pages} pages, {first.chunks} chunks in {first.seconds:.2f} s "
+              f"({first.pages / first.seconds:.1f} pages/s, {first.chunks / first.seconds:.1f} chunks/s)")
+        print(f"re-ingest unchanged: {second.seconds:.3f} s = {100 * second.seconds / first.seconds:.2f}% of first (embedded {second.embedded})")
+
+        files, _ = discover([corpus])
+        texts = []
+        for f in files:
+            doc = load_document(f, read_file(f, 10**9))
+            texts += [c.embedding_text(doc.title) for c in chunk_document(doc, settings.chunk_size, settings.chunk_overlap)]
+        enc = get_encoder(settings.embedding_model)
+        t = time.perf_counter()
+        enc.embed(texts, batch_size=settings.embed_batch_size)
+        raw = time.perf_counter() - t
+        print(f"raw encode ceiling: {len(texts)} chunks in {raw:.2f} s ({len(texts) / raw:.1f} chunks/s); "
+              f"pipeline reaches {100 * (first.chunks / first.seconds) / (len(texts) / raw):.0f}% of it")
+
+        index = Index(settings)
+        lat = []
+        for _ in range(args.repeat):
+            for q in QUERIES:
+                t = time.perf_counter()
+                search(index, q, k=5)
+                lat.append((time.perf_counter() - t) * 1000)
+        print(f"search (hybrid, k=5, warm): n={len(lat)} p50={statistics.median(lat):.1f} ms p95={pct(lat, 95):.1f} ms")
+        index.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,46 @@
+import os
+import shutil
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+
+for key, value in {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "ANONYMIZED_TELEMETRY": "False",
+}.items():
+    os.environ[key] = value
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+GWENT_TXT = CORPUS / "gwent-ict-digital-services-annual-report-2018-19.txt"
+GWENT_PDF = CORPUS / "gwent-ict-digital-services-annual-report-2018-19.pdf"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def settings(tmp_path):
+    from assistant.settings import Settings
+
+    return Settings(index_dir=tmp_path / "index")
+
+
+@pytest.fixture
+def gwent_dir(tmp_path):
+    """A folder holding the Gwent ICT annual report as text and as PDF."""
+    d = tmp_path / "reports"
+    d.mkdir()
+    shutil.copy(GWENT_TXT, d / GWENT_TXT.name)
+    shutil.copy(GWENT_PDF, d / GWENT_PDF.name)
+    return d

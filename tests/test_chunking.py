@@ -1,0 +1,110 @@
+from pathlib import Path
+
+import pytest
+
+from assistant.chunking import chunk_document, is_successor
+from assistant.loading import load_document
+from conftest import GWENT_PDF, GWENT_TXT
+
+
+def chunks_of(path: Path):
+    return chunk_document(load_document(path, path.read_bytes()))
+
+
+@pytest.fixture(scope="module")
+def txt_chunks():
+    return chunks_of(GWENT_TXT)
+
+
+@pytest.fixture(scope="module")
+def pdf_chunks():
+    return chunks_of(GWENT_PDF)
+
+
+def test_figure_lands_in_its_paragraph_text(txt_chunks):
+    hits = [c for c in txt_chunks if "There were 24,635 requests" in c.text]
+    assert hits and all(c.paragraph == "3.6" and c.kind == "paragraph" for c in hits)
+    assert hits[0].heading == "Service Levels"
+
+
+def test_figure_lands_in_its_paragraph_and_page_pdf(pdf_chunks):
+    hits = [c for c in pdf_chunks if "There were 24,635 requests" in c.text]
+    assert hits and hits[0].paragraph == "3.6" and hits[0].page == 8
+
+
+def test_inline_numbered_paragraphs_are_split(txt_chunks):
+    by_para = {c.paragraph for c in txt_chunks}
+    assert {"3.1", "3.2", "3.3", "3.4"} <= by_para
+    strategy = next(c for c in txt_chunks if c.paragraph == "3.2")
+    assert strategy.text.startswith("3.2 Digital Strategy.") and strategy.heading == "Digital Strategy"
+
+
+@pytest.mark.parametrize("fixture", ["txt_chunks", "pdf_chunks"])
+def test_table_rows_carry_caption_and_headers(fixture, request):
+    chunks = request.getfixturevalue(fixture)
+    rows = [c for c in chunks if c.kind == "table_row" and "SRS Airwave" in c.text]
+    assert rows, "the Airwave row of the financial table"
+    row = rows[0]
+    assert row.text.startswith("Financial Performance 2018/19 | SRS Airwave |")
+    assert "Budget" in row.text and "Variance" in row.text and "-86,192" in row.text
+    assert row.table == "Financial Performance 2018/19" and row.paragraph == "5.2"
+    tables = [c for c in chunks if c.kind == "table" and c.table == "Financial Performance 2018/19"]
+    assert len(tables) == 1 and "DSD" in tables[0].text and "1,152,370" in tables[0].text
+
+
+def test_service_desk_rows_name_their_year(pdf_chunks):
+    row = next(c for c in pdf_chunks if c.kind == "table_row" and "Total Calls" in c.text and "24,635" in c.text)
+    assert "2018/19 Number 24,635" in row.text
+
+
+def test_running_header_not_indexed(pdf_chunks):
+    assert not any("OFFICE OF POLICE AND CRIME COMMISSIONER" in c.text for c in pdf_chunks[3:])
+
+
+def test_long_paragraph_split_keeps_number(tmp_path):
+    body = " ".join(f"Sentence {i} says the programme delivered item {i} on time." for i in range(80))
+    f = tmp_path / "long.txt"
+    f.write_text(f"1. INTRODUCTION\n\n1.1 {body}\n\n1.2 Short closing paragraph.\n", encoding="utf-8")
+    chunks = chunks_of(f)
+    long = [c for c in chunks if c.paragraph == "1.1"]
+    assert len(long) >= 4 and all(len(c.text) <= 1000 for c in long)
+    assert all(c.heading == "INTRODUCTION" for c in long)
+    spans = [c.span for c in long]
+    assert spans == sorted(spans)
+
+
+def test_chunk_metadata_complete(pdf_chunks):
+    c = next(c for c in pdf_chunks if c.paragraph == "3.6")
+    doc = load_document(GWENT_PDF, GWENT_PDF.read_bytes())
+    meta = c.metadata(doc)
+    for key in ("doc_id", "title", "date", "source", "page", "paragraph", "heading", "kind", "span_start", "span_end", "content_hash"):
+        assert key in meta, key
+    assert None not in meta.values()
+
+
+def test_chunk_ids_stable_and_unique(txt_chunks):
+    again = chunks_of(GWENT_TXT)
+    assert [c.chunk_id for c in again] == [c.chunk_id for c in txt_chunks]
+    assert len({c.chunk_id for c in txt_chunks}) == len(txt_chunks)
+
+
+def test_successor_rule():
+    assert is_successor((3, 1), (3, 2))
+    assert is_successor((3, 9), (4, 1))
+    assert is_successor((3,), (3, 1))
+    assert not is_successor((3, 1), (2, 5))
+    assert not is_successor((3, 1), (3, 5))
+
+
+def test_unnumbered_prose_chunked_by_headings(tmp_path):
+    f = tmp_path / "strategy.txt"
+    f.write_text(
+        "Digital Strategy\n\nAchievements\n\nWe deployed body worn video to 1,200 officers.\n\n"
+        "Governance\n\nThe board meets quarterly.\n",
+        encoding="utf-8",
+    )
+    chunks = chunks_of(f)
+    video = next(c for c in chunks if "1,200" in c.text)
+    board = next(c for c in chunks if "quarterly" in c.text)
+    assert video.heading == "Achievements" and board.heading == "Governance"
+    assert video.paragraph is None

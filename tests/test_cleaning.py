@@ -1,0 +1,34 @@
+from assistant.cleaning import clean_line, clean_pages, join_wrapped, merge_vertical_text
+from assistant.documents import Page
+
+
+def test_running_header_and_page_numbers_removed():
+    pages = [
+        Page(i, f"OFFICE OF POLICE AND CRIME COMMISSIONER\n{i}.1 Body text number {i} here.\n" + "\n".join(f"Line {j} of page {i} body." for j in range(8)) + f"\nPage {i} of 4")
+        for i in range(1, 5)
+    ]
+    text = "\n".join(p.text for p in clean_pages(pages))
+    assert "OFFICE OF POLICE" not in text
+    assert "Page 2 of 4" not in text
+    assert "2.1 Body text number 2 here." in text
+
+
+def test_header_on_a_few_pages_kept_once():
+    pages = [Page(i, ("Table Header Row\n" if 3 <= i <= 6 else "") + f"line {i} body text\nend {i}.") for i in range(1, 13)]
+    text = "\n".join(p.text for p in clean_pages(pages))
+    assert text.count("Table Header Row") == 1
+
+
+def test_markup_removed():
+    assert clean_line("**Date: 24<sup>th</sup> February 2016**") == "Date: 24th February 2016"
+    assert clean_line("I hereby approve/~~do not approve~~ the recommendation") == "I hereby approve/ the recommendation"
+
+
+def test_vertical_text_merged():
+    assert merge_vertical_text(["C", "C", "T", "V", " ", "R", "o", "o", "m", "LIMITED"]) == ["CCTV Room", "LIMITED"]
+
+
+def test_join_wrapped_repairs_split_words():
+    assert join_wrapped(["the Information", "Communica", "tion Technology"]) == "the Information Communication Technology"
+    assert join_wrapped(["in", "to the"]) == "in to the"
+    assert join_wrapped(["for 2017/1", "8 and"]) == "for 2017/18 and"

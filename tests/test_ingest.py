@@ -1,0 +1,172 @@
+import io
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader, PdfWriter
+
+from assistant.index import Index
+from assistant.ingest import ingest
+from assistant.retrieval import search
+from conftest import CORPUS, GWENT_PDF, GWENT_TXT, ROOT
+from pdfgen import make_pdf
+
+pytestmark = pytest.mark.slow
+
+
+def counts(settings) -> tuple[int, int, int]:
+    index = Index(settings)
+    try:
+        return len(index.lexical.documents()), index.lexical.chunk_count(), index.vectors.count()
+    finally:
+        index.close()
+
+
+def test_ingest_then_reingest_is_a_noop(gwent_dir, settings):
+    first = ingest([gwent_dir], settings, progress=False)
+    assert first.failed == 0 and first.files == 2 and first.embedded == first.chunks > 100
+    assert first.pages == 20  # 19 PDF pages + the text file
+    docs, lex, vec = counts(settings)
+    assert docs == 2 and lex == vec == first.chunks
+    again = ingest([gwent_dir], settings, progress=False)
+    assert again.embedded == 0 and again.skipped == 2
+    assert {r.status for r in again.results} == {"unchanged"}
+    assert counts(settings) == (docs, lex, vec)
+
+
+def test_changed_file_replaces_its_chunks(gwent_dir, settings):
+    ingest([gwent_dir], settings, progress=False)
+    index = Index(settings)
+    txt = gwent_dir / GWENT_TXT.name
+    old_id = next(d.doc_id for d in index.lexical.documents() if d.path == str(txt.resolve()))
+    index.close()
+    txt.write_text(txt.read_text(encoding="utf-8") + "\n\n13. ADDENDUM\n\n13.1 The service desk also logged 99,999 emails.\n", encoding="utf-8")
+    result = ingest([gwent_dir], settings, progress=False)
+    assert [r.status for r in result.results if r.path.endswith(".txt")] == ["replaced"]
+    index = Index(settings)
+    try:
+        assert old_id not in index.lexical.doc_ids()
+        assert old_id not in index.vectors.doc_ids()
+        assert index.lexical.chunk_count() == index.vectors.count()
+        hits = search(index, "How many emails did the service desk log?", k=3)
+        assert any("99,999" in h.text and h.paragraph == "13.1" for h in hits)
+    finally:
+        index.close()
+
+
+def test_same_file_under_two_names_indexed_once(gwent_dir, settings):
+    shutil.copy(gwent_dir / GWENT_TXT.name, gwent_dir / "copy-of-report.txt")
+    result = ingest([gwent_dir], settings, progress=False)
+    dup = [r for r in result.results if r.status == "duplicate"]
+    assert len(dup) == 1 and "same content as" in dup[0].reason
+    assert counts(settings)[0] == 2
+
+
+def test_prune_drops_documents_whose_files_are_gone(gwent_dir, settings):
+    ingest([gwent_dir], settings, progress=False)
+    (gwent_dir / GWENT_PDF.name).unlink()
+    result = ingest([gwent_dir], settings, prune=True, progress=False)
+    assert result.removed == 1
+    docs, lex, vec = counts(settings)
+    assert docs == 1 and lex == vec
+
+
+def test_moved_file_is_not_reembedded(gwent_dir, settings):
+    ingest([gwent_dir], settings, progress=False)
+    (gwent_dir / GWENT_TXT.name).rename(gwent_dir / "renamed.txt")
+    result = ingest([gwent_dir], settings, progress=False)
+    assert result.embedded == 0
+    assert any(r.status == "moved" for r in result.results)
+
+
+def _bad_inputs(folder: Path) -> None:
+    shutil.copy(GWENT_TXT, folder / "good.txt")
+    data = GWENT_PDF.read_bytes()
+    (folder / "truncated.pdf").write_bytes(data[: len(data) // 3])
+    writer = PdfWriter()
+    for page in PdfReader(io.BytesIO(make_pdf([["Secret 1,000"]]))).pages:
+        writer.add_page(page)
+    writer.encrypt(user_password="pw", owner_password="own", algorithm="AES-256")
+    buf = io.BytesIO()
+    writer.write(buf)
+    (folder / "encrypted.pdf").write_bytes(buf.getvalue())
+    from PIL import Image
+
+    Image.new("RGB", (200, 300), "white").save(folder / "scan.pdf", "PDF")
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.txt").write_bytes(os.urandom(4096) + b"\x00")
+    (folder / "latin1.txt").write_bytes("1.1 The café budget was £3,500.\n".encode("latin-1"))
+    (folder / "notes.docx").write_bytes(b"PK\x03\x04")
+
+
+def test_bad_inputs_are_reported_and_good_files_still_indexed(tmp_path):
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    _bad_inputs(folder)
+    index_dir = tmp_path / "idx"
+    proc = subprocess.run(
+        [sys.executable, "-m", "assistant", "ingest", str(folder), str(tmp_path / "missing.pdf"), "--index", str(index_dir), "--json"],
+        capture_output=True, text=True, cwd=ROOT, timeout=600,
+    )
+    assert proc.returncode == 1, proc.stderr
+    summary = json.loads(proc.stdout)
+    reasons = {Path(r["path"]).name: r["reason"] for r in summary["results"] if r["status"] == "failed"}
+    assert "truncated" in reasons["truncated.pdf"]
+    assert "encrypted" in reasons["encrypted.pdf"]
+    assert "OCR" in reasons["scan.pdf"]
+    assert "empty" in reasons["empty.txt"]
+    assert "binary" in reasons["binary.txt"]
+    assert "unsupported" in reasons["notes.docx"]
+    assert "does not exist" in reasons["missing.pdf"]
+    statuses = {Path(r["path"]).name: r for r in summary["results"]}
+    assert statuses["good.txt"]["status"] == "indexed"
+    assert statuses["latin1.txt"]["status"] == "indexed" and "UTF-8" in statuses["latin1.txt"]["warnings"][0]
+    assert summary["failed"] == 7
+
+
+def test_kill_mid_ingest_leaves_a_working_index_and_rerun_completes(tmp_path):
+    from assistant.settings import Settings
+
+    folder = tmp_path / "corpus"
+    shutil.copytree(CORPUS, folder)
+    index_dir = tmp_path / "idx"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "ingest", str(folder), "--index", str(index_dir), "--no-progress"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    registry = index_dir / "lexical.sqlite3"
+    deadline = time.time() + 300
+    docs = 0
+    while time.time() < deadline and proc.poll() is None:
+        if registry.exists():
+            try:
+                with sqlite3.connect(registry, timeout=1) as conn:
+                    docs = conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+            except sqlite3.Error:
+                docs = 0
+            if docs >= 2:
+                break
+        time.sleep(0.2)
+    assert proc.poll() is None, "ingest finished before it could be interrupted"
+    time.sleep(0.7)  # land somewhere inside the next file's embedding
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    settings = Settings(index_dir=index_dir)
+    index = Index(settings)
+    try:
+        partial = len(index.lexical.documents())
+        assert 2 <= partial < 10
+        assert search(index, "service desk requests", k=3), "the interrupted index still answers"
+    finally:
+        index.close()
+    result = ingest([folder], settings, progress=False)
+    assert result.failed == 0
+    docs, lex, vec = counts(settings)
+    assert docs == 10 and lex == vec, "no chunk lost or duplicated"

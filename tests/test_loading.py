@@ -1,0 +1,158 @@
+import io
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader, PdfWriter
+
+from assistant.documents import LoadError
+from assistant.loading import load_document, read_file
+from conftest import GWENT_PDF, GWENT_TXT
+from pdfgen import make_pdf
+
+MAX = 50_000_000
+
+
+def load(path: Path):
+    return load_document(path, read_file(path, MAX))
+
+
+def test_text_report_metadata():
+    doc = load(GWENT_TXT)
+    assert doc.title == "Annual Report – ICT & Digital Services 2018/19"
+    assert doc.date == "2019-09-04"
+    assert doc.kind == "text"
+    assert len(doc.doc_id) == 20
+
+
+def test_pdf_report_metadata_and_pages():
+    doc = load(GWENT_PDF)
+    assert doc.title == "Annual Report – ICT & Digital Services 2018/19"
+    assert doc.date == "2019-09-04"
+    assert doc.page_count == 19
+    assert [p.number for p in doc.pages] == list(range(1, 20))
+
+
+def test_sidecar_overrides_title_date_and_disclosure(tmp_path):
+    report = tmp_path / "report.txt"
+    report.write_text("# Some Heading Here\n\n1.1 The budget was £5m.\n", encoding="utf-8")
+    (tmp_path / "report.txt.yaml").write_text("title: Hand Set Title\ndate: 3 March 2020\ndisclosure: Restricted\n")
+    doc = load(report)
+    assert (doc.title, doc.date, doc.disclosure) == ("Hand Set Title", "2020-03-03", "restricted")
+    assert doc.metadata_origin["title"] == "sidecar"
+
+
+def test_manifest_sets_metadata(tmp_path):
+    report = tmp_path / "r.txt"
+    report.write_text("Body text of a report about budgets.\n", encoding="utf-8")
+    (tmp_path / "manifest.yaml").write_text("r.txt:\n  title: From Manifest\n  disclosure: public\n")
+    doc = load(report)
+    assert doc.title == "From Manifest" and doc.disclosure == "public"
+
+
+def test_pdf_title_from_metadata(tmp_path):
+    pdf = tmp_path / "x.pdf"
+    pdf.write_bytes(make_pdf([["1.1 The total was 1,234 calls."]], title="Police Estates Strategy 2021"))
+    assert load(pdf).title == "Police Estates Strategy 2021"
+
+
+def _fails(path: Path, fragment: str) -> None:
+    with pytest.raises(LoadError) as info:
+        load(path)
+    assert fragment in info.value.reason
+    assert str(path) in str(info.value)
+
+
+def test_missing_path(tmp_path):
+    _fails(tmp_path / "nope.pdf", "does not exist")
+
+
+def test_unsupported_extension(tmp_path):
+    f = tmp_path / "report.docx"
+    f.write_bytes(b"PK\x03\x04 not really")
+    _fails(f, "unsupported file type")
+
+
+def test_empty_file(tmp_path):
+    f = tmp_path / "empty.txt"
+    f.write_bytes(b"   \n")
+    _fails(f, "empty file")
+
+
+def test_binary_named_txt(tmp_path):
+    f = tmp_path / "binary.txt"
+    f.write_bytes(bytes(range(256)) * 20)
+    _fails(f, "binary content")
+
+
+def test_pdf_named_txt(tmp_path):
+    f = tmp_path / "actually.txt"
+    f.write_bytes(make_pdf([["hello"]]))
+    _fails(f, "PDF file with a text extension")
+
+
+def test_not_a_pdf(tmp_path):
+    f = tmp_path / "fake.pdf"
+    f.write_text("just text", encoding="utf-8")
+    _fails(f, "not a PDF")
+
+
+def test_truncated_pdf(tmp_path):
+    data = GWENT_PDF.read_bytes()
+    f = tmp_path / "truncated.pdf"
+    f.write_bytes(data[: len(data) // 2])
+    _fails(f, "truncated")
+
+
+def test_corrupt_pdf(tmp_path):
+    data = bytearray(GWENT_PDF.read_bytes())
+    data[20:-200] = b"\x00garbage" * ((len(data) - 220) // 8) + b"\x00" * ((len(data) - 220) % 8)
+    f = tmp_path / "corrupt.pdf"
+    f.write_bytes(bytes(data))
+    with pytest.raises(LoadError) as info:
+        load(f)
+    assert "corrupt" in info.value.reason or "no text" in info.value.reason
+
+
+def test_encrypted_pdf(tmp_path):
+    writer = PdfWriter()
+    for page in PdfReader(io.BytesIO(make_pdf([["Secret figure 42,000"]]))).pages:
+        writer.add_page(page)
+    writer.encrypt(user_password="letmein", owner_password="owner", algorithm="AES-256")
+    f = tmp_path / "encrypted.pdf"
+    with f.open("wb") as fh:
+        writer.write(fh)
+    _fails(f, "encrypted PDF")
+
+
+def test_encrypted_pdf_with_empty_password_is_read(tmp_path):
+    writer = PdfWriter()
+    for page in PdfReader(io.BytesIO(make_pdf([["Open figure 1,234 calls"]]))).pages:
+        writer.add_page(page)
+    writer.encrypt(user_password="", owner_password="owner", algorithm="AES-128")
+    f = tmp_path / "open.pdf"
+    with f.open("wb") as fh:
+        writer.write(fh)
+    assert "1,234" in load(f).pages[0].text
+
+
+def test_scanned_pdf_needs_ocr(tmp_path):
+    from PIL import Image
+
+    f = tmp_path / "scan.pdf"
+    Image.new("RGB", (300, 400), "white").save(f, "PDF")
+    _fails(f, "needs OCR")
+
+
+def test_non_utf8_text_is_decoded_with_warning(tmp_path):
+    f = tmp_path / "latin.txt"
+    f.write_bytes("1.1 The budget was £2,000 for the café.\n".encode("cp1252"))
+    doc = load(f)
+    assert "£2,000" in doc.pages[0].text and "café" in doc.pages[0].text
+    assert doc.warnings and "UTF-8" in doc.warnings[0]
+
+
+def test_oversized_file(tmp_path):
+    f = tmp_path / "big.txt"
+    f.write_text("x" * 2000, encoding="utf-8")
+    with pytest.raises(LoadError, match="limit"):
+        read_file(f, 1000)
