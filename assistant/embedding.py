@@ -23,7 +23,9 @@ class Encoder:
 
     def __init__(self, model_path: Path | None = None) -> None:
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
 
+        hf_logging.disable_progress_bar()  # no weight-loading bar in CLI output
         self.model_path = Path(model_path) if model_path else default_model_path()
         self.model = SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
         self._lock = threading.Lock()  # torch inference from several app threads: one at a time

@@ -1,4 +1,3 @@
-import io
 import json
 import os
 import shutil
@@ -10,13 +9,12 @@ import time
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader, PdfWriter
 
 from assistant.index import Index
 from assistant.ingest import ingest
 from assistant.retrieval import search
 from conftest import CORPUS, GWENT_PDF, GWENT_TXT, ROOT
-from pdfgen import make_pdf
+from pdfgen import encrypt_pdf, make_pdf
 
 pytestmark = pytest.mark.slow
 
@@ -90,13 +88,7 @@ def _bad_inputs(folder: Path) -> None:
     shutil.copy(GWENT_TXT, folder / "good.txt")
     data = GWENT_PDF.read_bytes()
     (folder / "truncated.pdf").write_bytes(data[: len(data) // 3])
-    writer = PdfWriter()
-    for page in PdfReader(io.BytesIO(make_pdf([["Secret 1,000"]]))).pages:
-        writer.add_page(page)
-    writer.encrypt(user_password="pw", owner_password="own", algorithm="AES-256")
-    buf = io.BytesIO()
-    writer.write(buf)
-    (folder / "encrypted.pdf").write_bytes(buf.getvalue())
+    (folder / "encrypted.pdf").write_bytes(encrypt_pdf(make_pdf([["Secret 1,000"]]), "pw"))
     from PIL import Image
 
     Image.new("RGB", (200, 300), "white").save(folder / "scan.pdf", "PDF")
