@@ -18,3 +18,12 @@ for _key, _value in {
     os.environ.setdefault(_key, _value)
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    # Lazy: ``import assistant`` stays light; ``from assistant import Assistant`` loads the stack.
+    if name in ("Assistant", "Answer"):
+        from . import api
+
+        return getattr(api, name)
+    raise AttributeError(name)

@@ -51,6 +51,7 @@ class _State:
     paragraph: str | None = None
     number: tuple[int, ...] | None = None
     section: str | None = None
+    section_number: tuple[int, ...] | None = None
     title: str | None = None
     pdf: bool = False
     buffer: list[Line] = field(default_factory=list)
@@ -202,7 +203,7 @@ def segment(lines: list[Line]) -> list[tuple[str, object]]:
 def build_blocks(items: list[tuple[str, object]], pdf: bool = False) -> list[Block]:
     """Assign paragraph numbers and headings to text and table blocks."""
     st = _State(pdf=pdf)
-    for kind, item in items:
+    for pos, (kind, item) in enumerate(items):
         if kind == "table":
             table, tlines = item  # type: ignore[misc]
             st.flush()
@@ -221,22 +222,36 @@ def build_blocks(items: list[tuple[str, object]], pdf: bool = False) -> list[Blo
         if md:
             text = md.group(1).strip()
         pieces = _split_inline(text, st.number)
-        for piece in pieces:
-            _feed(st, piece, line, is_heading=bool(md))
+        nxt = items[pos + 1][1] if pos + 1 < len(items) and items[pos + 1][0] == "line" else None
+        next_text = nxt.text.strip() if isinstance(nxt, Line) else ""
+        for i, piece in enumerate(pieces):
+            _feed(st, piece, line, is_heading=bool(md), next_text=pieces[i + 1] if i + 1 < len(pieces) else next_text)
     st.flush()
     return st.blocks
 
 
-def _feed(st: _State, text: str, line: Line, is_heading: bool) -> None:
+def _feed(st: _State, text: str, line: Line, is_heading: bool, next_text: str = "") -> None:
     sub = Line(text, line.page, line.start, line.end)
     m = _NUMBERED.match(text)
     if m and (m.group(2) or "." in m.group(1)):
         num = _parse_number(m.group(1))
         rest = (m.group(3) or "").strip()
         depth_one = len(num) == 1
+        if depth_one and st.number is not None and not is_successor(st.number[:1], num) and (
+            len(st.number) > 1 or st.number == st.section_number
+        ):
+            # A numbered list inside a paragraph or section (4. COLLABORATION / 1. ANPR ...):
+            # the items keep the enclosing paragraph number; a short item names the block.
+            st.flush()
+            st.buffer.append(sub)
+            if rest and _heading_like(rest):
+                st.title = rest
+                st.flush()  # the item's name is its own line, merged with its text below
+            return
         if depth_one and rest and (_heading_like(rest) or is_heading) and len(rest) <= 70:
             st.flush()
             st.paragraph, st.number, st.section, st.title = m.group(1), num, rest, None
+            st.section_number = num
             return
         if depth_one or _plausible(st.number, num):
             st.flush()
@@ -248,13 +263,23 @@ def _feed(st: _State, text: str, line: Line, is_heading: bool) -> None:
                 st.title = rest
             st.buffer.append(sub)
             return
-    if is_heading or (_heading_like(text) and _ends_sentence(st.buffer, st.pdf)):
+    if is_heading or (_heading_like(text) and _ends_sentence(st.buffer, st.pdf) and _starts_body(next_text, st.pdf)):
         st.flush()
         if is_heading and st.paragraph is None:
             st.section, st.title = text, None
         else:
             st.title = text
-    st.buffer.append(sub)  # a heading stays in the text too: nothing is lost to a wrong guess
+        st.buffer.append(sub)  # a heading stays in the text too (its own line): nothing is lost to a wrong guess
+        st.flush()
+        return
+    st.buffer.append(sub)
+
+
+def _starts_body(next_text: str, pdf: bool) -> bool:
+    """In a PDF a heading is followed by body text, not by another fragment of a narrow column."""
+    if not pdf or not next_text:
+        return True
+    return len(next_text) >= 45 or bool(_BULLET.match(next_text) or _NUMBERED.match(next_text))
 
 
 def _ends_sentence(buffer: list[Line], pdf: bool) -> bool:

@@ -1,14 +1,36 @@
-"""Hybrid retrieval: dense (Chroma, cosine) and lexical (FTS5/BM25) candidates fused by reciprocal rank."""
+"""Hybrid retrieval: dense (Chroma, cosine) and lexical (FTS5/BM25) candidates fused by
+reciprocal rank, re-ranked for the period a question asks about, with report/date/kind
+filters applied inside both store queries. Also exposed as a LangChain ``BaseRetriever``.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import re
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+
 from .embedding import get_encoder
+from .figures import periods
 from .index import Index
 
 RRF_K = 60
+PERIOD_BONUS = 0.012  # about the RRF weight of a top-5 rank in one list
+PERIOD_PENALTY = 0.012
+
+
+@dataclass
+class Filters:
+    """Which chunks a query may see."""
+
+    doc_ids: set[str] | None = None
+    report: str | None = None  # substring of a report's title or file name
+    date_from: str | None = None  # ISO, inclusive
+    date_to: str | None = None
+    kinds: set[str] | None = None
 
 
 @dataclass
@@ -24,12 +46,16 @@ class Passage:
     kind: str
     text: str
     score: float
-    metadata: dict[str, Any]
+    metadata: dict[str, Any] = field(repr=False)
 
     def citation(self) -> dict[str, Any]:
-        d = asdict(self)
-        d.pop("metadata")
-        return d
+        return {k: v for k, v in asdict(self).items() if k != "metadata"}
+
+    @property
+    def context(self) -> str:
+        """Text that frames the passage: report title, heading and table caption."""
+        m = self.metadata
+        return " ".join(str(x) for x in (self.document, self.heading, m.get("table"), m.get("date")) if x)
 
 
 def reciprocal_rank_fusion(rankings: list[list[str]], k: int = RRF_K) -> dict[str, float]:
@@ -40,29 +66,106 @@ def reciprocal_rank_fusion(rankings: list[list[str]], k: int = RRF_K) -> dict[st
     return scores
 
 
+def _tokens(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+class Retriever:
+    """Hybrid search over one index."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self.encoder = get_encoder(index.settings.embedding_model)
+
+    def allowed_docs(self, filters: Filters | None) -> set[str]:
+        docs = self.index.lexical.documents()
+        f = filters or Filters()
+        keep = set()
+        for d in docs:
+            if f.doc_ids is not None and d.doc_id not in f.doc_ids:
+                continue
+            if f.report and f.report.lower() not in d.title.lower() and f.report.lower() not in d.source.lower():
+                continue
+            if f.date_from and (not d.date or d.date < f.date_from):
+                continue
+            if f.date_to and (not d.date or d.date[: len(f.date_to)] > f.date_to):
+                continue
+            keep.add(d.doc_id)
+        return keep
+
+    def search(self, query: str, k: int = 5, filters: Filters | None = None, pool: int = 30) -> list[Passage]:
+        """The ``k`` best passages for ``query`` (near-duplicates across text/PDF copies removed)."""
+        allowed = self.allowed_docs(filters)
+        if not allowed:
+            return []
+        kinds = filters.kinds if filters else None
+        where: dict[str, Any] = {"doc_id": {"$in": sorted(allowed)}}
+        if kinds:
+            where = {"$and": [where, {"kind": {"$in": sorted(kinds)}}]}
+        vector = self.encoder.embed_query(query)
+        dense = self.index.vectors.query(vector, pool, where)
+        lexical = self.index.lexical.search(query, pool, allowed, kinds)
+        fused = reciprocal_rank_fusion([[c for c, _ in dense], [c for c, _ in lexical]])
+        stored = self.index.lexical.chunks(list(fused))
+        passages = []
+        for cid, score in fused.items():
+            if cid not in stored:
+                continue  # not committed (an interrupted ingest)
+            text, meta = stored[cid]
+            passages.append(Passage(cid, meta.get("title", ""), meta.get("source", ""), meta.get("page"),
+                                    meta.get("paragraph"), meta.get("heading"), meta.get("kind", ""), text, score, meta))
+        asked = periods(query)
+        if asked:
+            for p in passages:
+                p.score += period_adjustment(asked, p)
+        passages.sort(key=lambda p: p.score, reverse=True)
+        out: list[Passage] = []
+        for p in passages:
+            if not any(_near_duplicate(p, q) for q in out):
+                p.score = round(p.score, 5)
+                out.append(p)
+            if len(out) == k:
+                break
+        return out
+
+
+def period_adjustment(asked: list[str], passage: Passage) -> float:
+    """Prefer passages about the asked financial year; demote ones only about other years."""
+    own = periods(passage.text)
+    framing = periods(passage.context)
+    if any(p in own for p in asked):
+        return PERIOD_BONUS
+    if any(p in framing for p in asked) and not own:
+        return PERIOD_BONUS  # the report (or table) is about that year
+    if own or framing:
+        return -PERIOD_PENALTY
+    return 0.0
+
+
+def _near_duplicate(a: Passage, b: Passage) -> bool:
+    """The same passage from the text and PDF copies of one report."""
+    if a.document != b.document or a.metadata.get("doc_id") == b.metadata.get("doc_id") or a.kind != b.kind:
+        return False
+    ta, tb = _tokens(a.text), _tokens(b.text)
+    if not ta or not tb:
+        return False
+    return len(ta & tb) / min(len(ta), len(tb)) >= 0.85
+
+
+class ReportRetriever(BaseRetriever):
+    """LangChain retriever returning ``Document``s with the chunk metadata (and ``score``)."""
+
+    retriever: Any
+    k: int = 5
+    filters: Any = None
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        return [
+            Document(page_content=p.text, metadata={**p.metadata, "chunk_id": p.chunk_id, "score": p.score}, id=p.chunk_id)
+            for p in self.retriever.search(query, k=self.k, filters=self.filters)
+        ]
+
+
 def search(index: Index, query: str, k: int = 5, doc_ids: set[str] | None = None, kinds: set[str] | None = None) -> list[Passage]:
-    """The ``k`` best passages for ``query``, from documents committed to the registry only."""
-    registered = index.lexical.doc_ids()
-    allowed = registered if doc_ids is None else registered & doc_ids
-    if not allowed:
-        return []
-    pool = max(k * 4, 20)
-    where: dict[str, Any] = {"doc_id": {"$in": sorted(allowed)}}
-    if kinds:
-        where = {"$and": [where, {"kind": {"$in": sorted(kinds)}}]}
-    vector = get_encoder(index.settings.embedding_model).embed_query(query)
-    dense = index.vectors.query(vector, pool, where)
-    lexical = index.lexical.search(query, pool, allowed, kinds)
-    fused = reciprocal_rank_fusion([[c for c, _ in dense], [c for c, _ in lexical]])
-    best = sorted(fused, key=fused.get, reverse=True)[:k]  # type: ignore[arg-type]
-    stored = index.lexical.chunks(best)
-    passages = []
-    for cid in best:
-        if cid not in stored:
-            continue
-        text, meta = stored[cid]
-        passages.append(
-            Passage(cid, meta.get("title", ""), meta.get("source", ""), meta.get("page"), meta.get("paragraph"),
-                    meta.get("heading"), meta.get("kind", ""), text, round(fused[cid], 5), meta)
-        )
-    return passages
+    """Convenience wrapper: one hybrid search."""
+    return Retriever(index).search(query, k, Filters(doc_ids=doc_ids, kinds=kinds))

@@ -10,6 +10,12 @@
 | ASSISTANT_CHUNK_SIZE | longest chunk, in characters, before a paragraph is split | 1000 |
 | ASSISTANT_CHUNK_OVERLAP | overlap between the pieces of a split paragraph | 150 |
 | ASSISTANT_MAX_FILE_MB | largest file ingested | 50 |
+| ASSISTANT_LLM_BASE_URL | OpenAI-compatible server (llama.cpp, vLLM, Ollama /v1) for the optional LLM answerer | unset |
+| ASSISTANT_LLM_MODEL | model name sent to that server | local |
+| ASSISTANT_LLM_API_KEY | API key for that server | not-needed |
+| ASSISTANT_LLM_GGUF | a local GGUF file run in-process with llama-cpp-python (instead of a server) | unset |
+| ASSISTANT_LLM_MAX_TOKENS | longest generated answer | 160 |
+| ASSISTANT_LLM_TIMEOUT | seconds to wait for the LLM | 60 |
 """
 
 from __future__ import annotations
@@ -34,6 +40,16 @@ class Settings(BaseSettings):
     chunk_size: int = 1000
     chunk_overlap: int = 150
     max_file_mb: float = 50.0
+    llm_base_url: str | None = None
+    llm_model: str = "local"
+    llm_api_key: str = "not-needed"
+    llm_gguf: Path | None = None
+    llm_max_tokens: int = 160
+    llm_timeout: float = 60.0
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_base_url or self.llm_gguf)
 
     def with_index(self, index_dir: Path | str | None) -> "Settings":
         """A copy of these settings pointing at another index folder (``--index``)."""

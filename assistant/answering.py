@@ -1,0 +1,316 @@
+"""The default answerer: extractive and grounded, no LLM.
+
+From the top passages it picks the sentence or table cell that answers the question,
+matched to the question's type (how many / how much: figures; when: dates; who: names;
+which/what: entities) and constraints (period, organisation, table column). It abstains
+when no passage carries the question's key terms and the kind of answer asked for.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .figures import Figure, dates, figures, periods, years
+from .retrieval import Passage
+
+MAX_ANSWER = 300
+ABSTAIN_COVERAGE = 0.4  # share of the question's weighted terms the best evidence must carry
+
+_STOP = set(
+    "a an and are as at be been being by can could did do does for from had has have how i in into is it its "
+    "me my of on or our over per that the their them there these they this those to up us was we were what "
+    "when where which while who whom whose why will with within would you your than then so if not no any all "
+    "about after before during since until also many much number total amount give tell show list please "
+    "report reports say says said according state stated".split()
+)
+_QUANTITY = re.compile(
+    r"\b(how (many|much)|number of|how big|what size|(what|which) (was|is|were|are) the\b.*\b(total|budget|cost|amount|value|"
+    r"variance|spend|expenditure|figure|savings?|ratio|rate|funding|grant|count|headcount|underspend|overspend|investment|target))\b",
+    re.I,
+)
+_PERCENT = re.compile(r"\b(what (percentage|proportion|share|%)|what per ?cent|percentage|per cent|%)", re.I)
+_WHEN = re.compile(r"\b(when|what date|which date|what year|which year|what month|by when|how long ago)\b", re.I)
+_WHO = re.compile(r"^\s*(who|whom|which (officer|person|people|individual)|what is the name of)\b", re.I)
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?:])\s+(?=[A-Z(“\"•\-–0-9])|\n+(?=[A-Z(“\"•\-–0-9])|\s+[•◆▪]\s+")
+_LEAD_NUMBER = re.compile(r"^\d{1,2}(\.\d{1,2}){0,3}\.?\s+(?=[A-Z])")
+_ROLE = re.compile(r"\b(Mr|Mrs|Ms|Dr|DCC|ACC|ACO|Chief|Superintendent|Inspector|Director|Commissioner|Officer|Head of|Manager)\b")
+_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z]\.?)?\s+[A-Z][a-z]+\b")
+
+
+@lru_cache(maxsize=4096)
+def _stem(word: str) -> str:
+    w = word.lower()
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(w) > len(suffix) + 3 and w.endswith(suffix):
+            return w[: -len(suffix)]
+    return w
+
+
+@lru_cache(maxsize=4096)
+def _weight(word: str) -> float:
+    """Rarer words matter more: 7 minus the word's English Zipf frequency (figures weigh most)."""
+    if any(c.isdigit() for c in word):
+        return 4.0
+    try:
+        from wordfreq import zipf_frequency
+
+        return max(0.5, 7.0 - zipf_frequency(word, "en"))
+    except ImportError:  # pragma: no cover
+        return 2.0
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[A-Za-z][A-Za-z'’&-]*[A-Za-z]|[A-Za-z]|\d[\d,./%]*", text)
+
+
+@dataclass
+class Query:
+    text: str
+    qtype: str  # quantity | percent | date | who | entity
+    terms: dict[str, float]  # stem -> weight
+    periods: list[str]
+    years: list[str]
+
+    @property
+    def total(self) -> float:
+        return sum(self.terms.values()) or 1.0
+
+
+def analyse(question: str) -> Query:
+    """Question type, weighted key terms and period constraints."""
+    q = question.strip()
+    if _WHO.search(q):
+        qtype = "who"
+    elif _WHEN.search(q):
+        qtype = "date"
+    elif _PERCENT.search(q):
+        qtype = "percent"
+    elif _QUANTITY.search(q):
+        qtype = "quantity"
+    else:
+        qtype = "entity"
+    asked_periods = periods(q)
+    masked = re.sub(r"\b(?:19|20)\d{2}\s*[/-]\s*\d{2,4}\b", " ", q)
+    terms: dict[str, float] = {}
+    for w in _words(masked):
+        lw = w.lower().strip("'’-")
+        if lw in _STOP or len(lw) < 2 or lw in ("%",):
+            continue
+        terms[_stem(lw)] = max(terms.get(_stem(lw), 0.0), _weight(lw))
+    return Query(q, qtype, terms, asked_periods, [y for y in years(masked)])
+
+
+@dataclass
+class Unit:
+    """A candidate answer: a sentence of a paragraph, or a table row."""
+
+    passage: Passage
+    rank: int
+    text: str
+    cells: list[tuple[str, str]] = field(default_factory=list)  # (header, value) for table rows
+    label: str = ""
+    caption: str = ""
+    lead: str = ""  # the sentence introducing a list item ("The ratio for 2016/17 is:")
+
+    @property
+    def framing(self) -> str:
+        return f"{self.passage.context} {self.lead}"
+
+
+def _table_cells(text: str) -> tuple[str, str, list[tuple[str, str]]]:
+    parts = [p.strip() for p in text.split(" | ")]
+    if len(parts) < 3:
+        return "", parts[0] if parts else "", []
+    caption, label, rest = parts[0], parts[1], parts[2:]
+    cells = []
+    for part in rest:
+        if part.startswith("Columns:"):
+            continue
+        m = re.match(r"^(.*?)\s*((?:[-–]?[£$€]?-?\d[\d,]*(?:\.\d+)?%?)|[-–])$", part)
+        if m and m.group(2):
+            cells.append((m.group(1).strip(), m.group(2)))
+        else:
+            cells.append(("", part))
+    return caption, label, cells
+
+
+def units_of(passages: list[Passage]) -> list[Unit]:
+    units: list[Unit] = []
+    for rank, p in enumerate(passages):
+        if p.kind == "table":
+            continue
+        if p.kind == "table_row":
+            caption, label, cells = _table_cells(p.text)
+            units.append(Unit(p, rank, p.text, cells, label, caption))
+            continue
+        lead = ""
+        for sentence in _SENTENCE_SPLIT.split(p.text):
+            s = " ".join(sentence.strip(" •-–\t").split())
+            if len(s) >= 12:
+                units.append(Unit(p, rank, s, lead=lead))
+            if s.endswith(":"):
+                lead = s
+            elif s and s[0].isupper() and len(s) > 60:
+                lead = ""
+    return units
+
+
+def _stems(text: str) -> set[str]:
+    return {_stem(w.lower()) for w in _words(text)}
+
+
+def _has_type(query: Query, unit: Unit) -> bool:
+    text = unit.text
+    if query.qtype in ("quantity", "percent"):
+        figs = [f for f in figures(text) if not _is_paragraph_number(f, unit)]
+        if query.qtype == "percent":
+            return any(f.kind == "percent" for f in figs)
+        return any(not (f.kind == "number" and 1900 <= f.value <= 2100 and "," not in f.text) for f in figs)
+    if query.qtype == "date":
+        return bool(dates(text) or years(text) or periods(text))
+    if query.qtype == "who":
+        return bool(_ROLE.search(text) or _NAME.search(text))
+    return True
+
+
+def _is_paragraph_number(fig: Figure, unit: Unit) -> bool:
+    para = unit.passage.paragraph
+    return bool(para) and unit.text.lstrip("•-– ").startswith(para) and fig.text.strip(".") == para
+
+
+def score(query: Query, unit: Unit) -> tuple[float, float]:
+    """(overall score, weighted coverage of the question's terms) for one unit."""
+    own = _stems(unit.text)
+    framing = _stems(unit.framing)
+    covered = 0.0
+    for term, w in query.terms.items():
+        if term in own:
+            covered += w
+        elif term in framing:
+            covered += 0.8 * w
+    coverage = covered / query.total
+    s = coverage + 0.25 / (unit.rank + 1)
+    s += 0.2 if _has_type(query, unit) else -0.6
+    if query.periods:
+        in_unit = set(periods(unit.text)) | {p for h, _ in unit.cells for p in periods(h)}
+        in_frame = set(periods(unit.passage.context))
+        if in_unit & set(query.periods):
+            s += 0.2
+        elif in_frame & set(query.periods) and not in_unit:
+            s += 0.1
+        elif in_unit or in_frame:
+            s -= 0.5
+    if query.qtype == "date" and any(len(d) == 10 for d in dates(unit.text)):
+        s += 0.1  # a full date beats a month or a year
+    for y in query.years:
+        if y in unit.text or y in unit.passage.context:
+            s += 0.1
+    if len(unit.text) > 400:
+        s -= 0.05
+    return s, coverage
+
+
+def choose_cells(query: Query, unit: Unit) -> list[tuple[str, str]]:
+    """The table cells that answer the question: its period's column, its measure, its unit."""
+    cells = [(h, v) for h, v in unit.cells if v and any(c.isdigit() for c in v)]
+    if not cells:
+        return []
+    if query.periods:
+        dated = [(h, v) for h, v in cells if any(p in periods(h) for p in query.periods)]
+        if dated:
+            cells = dated
+    named = [(h, v) for h, v in cells if h and _stems(h) & set(query.terms)]
+    if named:
+        cells = named
+    if query.qtype == "percent":
+        pct = [(h, v) for h, v in cells if v.endswith("%") or "%" in h]
+        cells = pct or cells
+    elif len(cells) > 1:
+        plain = [(h, v) for h, v in cells if not v.endswith("%") and "%" not in h]
+        cells = plain or cells
+    return cells[:3]
+
+
+def _money(header: str, value: str) -> str:
+    """Write a money cell as the issue's citations do: -£86,192."""
+    if value.startswith("£-") or value.startswith("£–"):
+        return "-£" + value[2:]
+    return value
+
+
+def compose(query: Query, unit: Unit) -> str:
+    """A concise answer quoting the figure as the report writes it."""
+    if unit.cells:
+        cells = choose_cells(query, unit)
+        where = f"{unit.label}, {unit.caption}" if unit.caption else unit.label
+        if len(cells) == 1:
+            head, value = cells[0]
+            return _trim(f"{head or 'Value'} for {where}: {_money(head, value)}")
+        if cells:
+            return _trim(f"{where}: " + "; ".join(f"{h} {_money(h, v)}".strip() for h, v in cells))
+    return _trim(_LEAD_NUMBER.sub("", unit.text))
+
+
+def _trim(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= MAX_ANSWER:
+        return text
+    cut = text[: MAX_ANSWER - 1]
+    return cut[: cut.rfind(" ")] + "…"
+
+
+@dataclass
+class Extracted:
+    answer: str | None
+    unit: Unit | None
+    coverage: float
+    support: list[Passage]
+
+
+def extract(question: str, passages: list[Passage]) -> Extracted:
+    """The best grounded answer in ``passages``, or an abstention (``answer`` None)."""
+    query = analyse(question)
+    best: tuple[float, float, Unit] | None = None
+    for unit in units_of(passages):
+        s, cov = score(query, unit)
+        if best is None or s > best[0]:
+            best = (s, cov, unit)
+    if best is None:
+        return Extracted(None, None, 0.0, [])
+    s, coverage, unit = best
+    if (
+        coverage < ABSTAIN_COVERAGE
+        or not _has_type(query, unit)
+        or _period_conflict(query, unit)
+        or _missing_key_term(query, unit)
+    ):
+        return Extracted(None, unit, coverage, [])
+    answer = compose(query, unit)
+    support = [unit.passage]
+    answer_figs = [f for f in figures(answer) if f.kind != "number" or f.value >= 10]
+    for p in passages:
+        if p is not unit.passage and p.kind != "table" and answer_figs and len(support) < 3:
+            if all(any(abs(g.value) == abs(f.value) for g in figures(p.text)) for f in answer_figs[:1]):
+                support.append(p)
+    return Extracted(answer, unit, coverage, support)
+
+
+def _missing_key_term(query: Query, unit: Unit) -> bool:
+    """The question's rarest word (what it is really about) appears nowhere in the evidence."""
+    words = {t: w for t, w in query.terms.items() if not any(c.isdigit() for c in t)}
+    if not words:
+        return False
+    key = max(words, key=words.get)  # type: ignore[arg-type]
+    return key not in _stems(unit.text) | _stems(unit.framing)
+
+
+def _period_conflict(query: Query, unit: Unit) -> bool:
+    """The evidence is only about a different financial year than the one asked."""
+    if not query.periods:
+        return False
+    own = set(periods(unit.text)) | {p for h, _ in unit.cells for p in periods(h)}
+    frame = set(periods(unit.passage.context))
+    asked = set(query.periods)
+    return bool((own or frame) and not ((own | frame) & asked))

@@ -1,0 +1,112 @@
+"""The Python API used by the CLI, the chat app and the evaluation: ``Assistant(index_dir).ask(q)``."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from .answering import extract
+from .index import Index
+from .llm import build_chat_model, build_messages, verify
+from .retrieval import Filters, Passage, ReportRetriever, Retriever
+from .settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+CITATION_KEYS = ("document", "source", "page", "paragraph", "heading", "text", "score")
+ANSWER_PASSAGES = 8  # passages the answerer reads
+RELATED = 3
+
+
+@dataclass
+class Answer:
+    """An answer with its citations (or an abstention with related passages)."""
+
+    question: str
+    answer: str
+    abstained: bool
+    citations: list[Passage]
+    related: list[Passage] = field(default_factory=list)
+    latency_ms: float = 0.0
+    answerer: str = "extractive"
+    note: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Exactly the ``ask --json`` object."""
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "citations": [{k: p.citation()[k] for k in CITATION_KEYS} for p in self.citations],
+            "latency_ms": round(self.latency_ms, 1),
+        }
+
+
+def abstention(question: str) -> str:
+    return f"The reports do not say. No passage answers: “{question.strip()}”"
+
+
+class Assistant:
+    """Retrieval plus the extractive answerer, with the verified LLM answerer when configured."""
+
+    def __init__(self, index_dir: str | Path | None = None, settings: Settings | None = None) -> None:
+        self.settings = (settings or get_settings()).with_index(index_dir)
+        self.index = Index(self.settings)
+        self.retriever = Retriever(self.index)
+        self.llm = build_chat_model(self.settings) if self.settings.llm_enabled else None
+
+    def close(self) -> None:
+        self.index.close()
+
+    def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[Passage]:
+        """Ranked source passages (the FOI passage finder): no answer generation."""
+        return self.retriever.search(query, k=k, filters=filters)
+
+    def as_retriever(self, k: int = 5, filters: Filters | None = None) -> ReportRetriever:
+        """A LangChain ``BaseRetriever`` over this index."""
+        return ReportRetriever(retriever=self.retriever, k=k, filters=filters)
+
+    def chain(self, filters: Filters | None = None) -> Runnable:
+        """The answer path as a LangChain runnable: question -> :class:`Answer`."""
+        retrieve = RunnableLambda(lambda q: {"question": q, "passages": self.search(q, ANSWER_PASSAGES, filters)})
+        return retrieve | RunnableLambda(lambda x: self._answer(x["question"], x["passages"]))
+
+    def ask(self, question: str, filters: Filters | None = None) -> Answer:
+        started = time.perf_counter()
+        result = self.chain(filters).invoke(question)
+        result.latency_ms = (time.perf_counter() - started) * 1000
+        return result
+
+    def _answer(self, question: str, passages: list[Passage]) -> Answer:
+        extracted = extract(question, passages)
+        if self.llm is not None and passages:
+            llm_answer = self._llm_answer(question, passages, extracted)
+            if llm_answer is not None:
+                return llm_answer
+        if extracted.answer is None:
+            return Answer(question, abstention(question), True, [], passages[:RELATED])
+        return Answer(question, extracted.answer, False, extracted.support)
+
+    def _llm_answer(self, question: str, passages: list[Passage], extracted) -> Answer | None:
+        shown = passages[:5]
+        try:
+            text = str(self.llm.invoke(build_messages(question, shown))).strip()
+        except Exception as exc:  # noqa: BLE001 - an unreachable LLM falls back, never fails the question
+            log.warning("LLM answerer failed (%s); extractive answer used", exc)
+            return self._fallback(question, passages, extracted, f"The language model could not be reached ({type(exc).__name__}).")
+        check = verify(text, shown)
+        if check.ok:
+            return Answer(question, text, False, [shown[i] for i in check.cited], answerer="llm")
+        if check.not_found and extracted.answer is None:
+            return Answer(question, abstention(question), True, [], passages[:RELATED], answerer="llm")
+        note = "The language model's answer was not shown: " + "; ".join(check.problems[:3]) + ". Extractive answer shown instead."
+        return self._fallback(question, passages, extracted, note)
+
+    def _fallback(self, question: str, passages: list[Passage], extracted, note: str) -> Answer:
+        if extracted.answer is None:
+            return Answer(question, abstention(question), True, [], passages[:RELATED], answerer="extractive", note=note)
+        return Answer(question, extracted.answer, False, extracted.support, answerer="extractive", note=note)

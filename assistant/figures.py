@@ -1,0 +1,112 @@
+"""Figures in text: numbers, money, percentages, dates and financial-year periods, normalised.
+
+Used to match a question's period, to check that a generated answer's figures appear in
+the passages it cites (1,152,370 = 1152370; £1.15m ≈ 1,150,000; 67 per cent = 67%), and
+by the evaluation to compare answers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .metadata import parse_date
+
+_PERIOD = re.compile(
+    r"\b(?:FY\s*)?((?:19|20)\d{2})\s*(?:/|-|–|to)\s*((?:19|20)?\d{2})\b(?!\s*(?:%|per))"
+)
+_SHORT_PERIOD = re.compile(r"(?<![\d/£$.,])\b(\d{2})/(\d{2})\b(?![\d/])")
+_FIGURE = re.compile(
+    r"(?P<neg>[-–−])?\s?(?P<cur>[£$€])?\s?(?P<neg2>[-–−])?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"\s?(?P<suffix>%|per\s?cent|percent|bn|billion|m\b|million|k\b|thousand)?",
+    re.I,
+)
+_SCALE = {"bn": 1e9, "billion": 1e9, "m": 1e6, "million": 1e6, "k": 1e3, "thousand": 1e3}
+
+
+def canonical_period(start: str, end: str) -> str | None:
+    """``2018``, ``19`` -> ``2018/19`` when the years are consecutive."""
+    s = int(start)
+    e = int(end)
+    if e < 100:
+        e += (s // 100) * 100
+    if e != s + 1:
+        return None
+    return f"{s}/{str(e)[-2:]}"
+
+
+def periods(text: str) -> list[str]:
+    """Financial-year periods in ``text`` as ``YYYY/YY`` (2018/19, 2018-19, 2018/2019, 18/19)."""
+    found: list[str] = []
+    for m in _PERIOD.finditer(text):
+        p = canonical_period(m.group(1), m.group(2))
+        if p and p not in found:
+            found.append(p)
+    for m in _SHORT_PERIOD.finditer(text):
+        a, b = int(m.group(1)), int(m.group(2))
+        if b == (a + 1) % 100 and 0 <= a <= 60:
+            p = f"20{a:02d}/{b:02d}"
+            if p not in found:
+                found.append(p)
+    return found
+
+
+def years(text: str) -> list[str]:
+    return list(dict.fromkeys(re.findall(r"\b(?:19|20)\d{2}\b", text)))
+
+
+@dataclass(frozen=True)
+class Figure:
+    text: str
+    value: float
+    kind: str  # number | money | percent
+    scaled: bool  # written with m/k/bn: compare approximately
+
+
+def figures(text: str) -> list[Figure]:
+    """Every figure in ``text`` (periods and dates excluded)."""
+    masked = _PERIOD.sub(lambda m: " " * len(m.group(0)), text)
+    out = []
+    for m in _FIGURE.finditer(masked):
+        raw = m.group(0).strip()
+        try:
+            value = float(m.group("num").replace(",", ""))
+        except ValueError:
+            continue
+        suffix = (m.group("suffix") or "").lower().replace(" ", "")
+        if (m.group("neg") and m.group("cur")) or m.group("neg2"):
+            value = -value
+        elif m.group("neg") and m.start("neg") == m.start() and (m.start() == 0 or masked[m.start() - 1] in " (|:"):
+            value = -value
+        scaled = suffix in _SCALE
+        value *= _SCALE.get(suffix, 1)
+        kind = "percent" if suffix in ("%", "percent", "percent") or suffix.startswith("per") else "money" if m.group("cur") else "number"
+        out.append(Figure(raw, value, kind, scaled))
+    return out
+
+
+def figure_in(fig: Figure, text: str) -> bool:
+    """Whether ``fig`` (as a value) appears among the figures of ``text``."""
+    for other in figures(text):
+        if fig.scaled or other.scaled:
+            if fig.value and abs(abs(other.value) - abs(fig.value)) <= 0.01 * abs(fig.value):
+                return True
+        elif abs(other.value) == abs(fig.value):
+            return True
+    return False
+
+
+def dates(text: str) -> list[str]:
+    """ISO dates written in ``text`` (full dates and month-year)."""
+    out = []
+    rest = text
+    while True:
+        found = parse_date(rest)
+        if not found:
+            return out
+        iso, written = found
+        out.append(iso)
+        idx = rest.find(written)
+        if idx < 0:
+            return out
+        rest = rest[idx + len(written):]
