@@ -34,6 +34,7 @@ class Answer:
     latency_ms: float = 0.0
     answerer: str = "extractive"
     note: str | None = None
+    passages: list[Passage] = field(default_factory=list, repr=False)  # what the answerer read, ranked
 
     def to_json(self) -> dict[str, Any]:
         """Exactly the ``ask --json`` object."""
@@ -73,7 +74,13 @@ class Assistant:
     def chain(self, filters: Filters | None = None) -> Runnable:
         """The answer path as a LangChain runnable: question -> :class:`Answer`."""
         retrieve = RunnableLambda(lambda q: {"question": q, "passages": self.search(q, ANSWER_PASSAGES, filters)})
-        return retrieve | RunnableLambda(lambda x: self._answer(x["question"], x["passages"]))
+
+        def answer(x: dict) -> Answer:
+            result = self._answer(x["question"], x["passages"])
+            result.passages = x["passages"]
+            return result
+
+        return retrieve | RunnableLambda(answer)
 
     def ask(self, question: str, filters: Filters | None = None) -> Answer:
         started = time.perf_counter()

@@ -1,4 +1,4 @@
-"""The command line: ``assistant ingest|search`` (JSON output where a machine reads it)."""
+"""The command line: ``assistant ingest|ask|search|eval`` (JSON output where a machine reads it)."""
 
 from __future__ import annotations
 
@@ -62,6 +62,40 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ask(args: argparse.Namespace) -> int:
+    from .api import Assistant
+
+    assistant = Assistant(settings=_settings(args))
+    try:
+        result = assistant.ask(args.question)
+    finally:
+        assistant.close()
+    if args.json:
+        print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        return 0
+    print(result.answer)
+    if result.note:
+        print(f"\nNote: {result.note}")
+    heading = "Related passages (not sources of an answer)" if result.abstained else "Sources"
+    shown = result.related if result.abstained else result.citations
+    if shown:
+        print(f"\n{heading}:")
+    for n, p in enumerate(shown, 1):
+        where = ", ".join(x for x in (p.document, f"p. {p.page}" if p.page else "", f"para {p.paragraph}" if p.paragraph else "") if x)
+        print(f"[{n}] {where} ({p.source})\n    \"{' '.join(p.text.split())[:600]}\"")
+    print(f"\n({result.latency_ms:.0f} ms, {result.answerer})")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluation import evaluate
+
+    summary = evaluate(args.index, [Path(q) for q in args.questions] if args.questions else None, Path(args.out))
+    print(json.dumps({k: v for k, v in summary.items() if k != "by_type"}, indent=2))
+    print(f"report: {Path(args.out) / 'report.md'}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="assistant", description="Cited answers from OPCC reports.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -84,6 +118,18 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_argument("--json", action="store_true")
     fmt.add_argument("--csv", action="store_true")
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("ask", help="answer a question with citations")
+    p.add_argument("question")
+    p.add_argument("--index")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("eval", help="run an evaluation question set and write a report")
+    p.add_argument("--questions", nargs="+", help="question files (JSONL; default evals/questions.jsonl)")
+    p.add_argument("--index")
+    p.add_argument("--out", default="eval-out")
+    p.set_defaults(func=cmd_eval)
     return parser
 
 

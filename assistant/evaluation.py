@@ -1,0 +1,199 @@
+"""``assistant eval``: answer a question set through ``Assistant.ask`` and score it.
+
+Writes ``results.jsonl`` (the ``ask --json`` object plus the question id), ``summary.json``,
+``report.md`` and ``charts.png`` (accuracy per question type, latency distribution).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .api import Answer, Assistant
+from .figures import figure_in, figures
+
+QUESTIONS = Path(__file__).resolve().parent.parent / "evals" / "questions.jsonl"
+
+
+def normalise(text: str) -> str:
+    """Case, spacing and punctuation folded away (for evidence matching)."""
+    return re.sub(r"[^0-9a-z]", "", text.lower())
+
+
+def load_questions(paths: list[Path]) -> list[dict[str, Any]]:
+    items = []
+    for path in paths:
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip():
+                item = json.loads(line)
+                for key in ("id", "question"):
+                    if key not in item:
+                        raise ValueError(f"{path}:{n}: missing '{key}'")
+                item.setdefault("expected", [])
+                item.setdefault("evidence", "")
+                item.setdefault("unanswerable", False)
+                item.setdefault("type", "unanswerable" if item["unanswerable"] else "other")
+                items.append(item)
+    return items
+
+
+def answer_matches(answer: str, expected: list[str]) -> bool:
+    """An expected variant is in the answer: as text (case/spacing folded) or as the same figure."""
+    if len(answer) > 320:
+        return False
+    flat = " ".join(answer.lower().split())
+    for variant in expected:
+        v = " ".join(variant.lower().split())
+        if v in flat or normalise(v) and normalise(v) in normalise(answer) and not any(c.isdigit() for c in v):
+            return True
+        figs = figures(variant)
+        if figs and all(figure_in(f, answer) for f in figs):
+            return True
+    return False
+
+
+def evidence_rank(item: dict[str, Any], answer: Answer) -> int | None:
+    """1-based rank of the first retrieved passage holding the evidence snippet."""
+    snippet = normalise(item.get("evidence", ""))
+    if not snippet:
+        return None
+    for rank, p in enumerate(answer.passages, 1):
+        if snippet in normalise(p.text):
+            return rank
+    return None
+
+
+def citation_supported(answer: Answer, expected: list[str]) -> bool:
+    """The answer's figures (or, with none, an expected variant) are in a cited passage."""
+    cited = " ".join(p.text for p in answer.citations)
+    figs = [f for f in figures(answer.answer) if not (f.kind == "number" and 1900 <= f.value <= 2100)]
+    if figs:
+        return all(figure_in(f, cited) for f in figs)
+    return any(normalise(v) in normalise(cited) for v in expected)
+
+
+@dataclass
+class Scored:
+    item: dict[str, Any]
+    answer: Answer
+    rank: int | None
+    correct: bool
+    supported: bool
+
+
+def _pct(values: list[float], p: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def summarise(scored: list[Scored]) -> dict[str, Any]:
+    answerable = [s for s in scored if not s.item["unanswerable"]]
+    unanswerable = [s for s in scored if s.item["unanswerable"]]
+    abstained = [s for s in scored if s.answer.abstained]
+    with_evidence = [s for s in answerable if s.item.get("evidence")]
+    answered = [s for s in answerable if not s.answer.abstained]
+
+    def hit(k: int) -> float:
+        return sum(1 for s in with_evidence if s.rank is not None and s.rank <= k) / max(len(with_evidence), 1)
+
+    by_type: dict[str, list[Scored]] = defaultdict(list)
+    for s in scored:
+        by_type[s.item["type"]].append(s)
+    latencies = [s.answer.latency_ms for s in scored]
+    return {
+        "questions": len(scored),
+        "answerable": len(answerable),
+        "unanswerable": len(unanswerable),
+        "evidence_hit@1": round(hit(1), 4),
+        "evidence_hit@3": round(hit(3), 4),
+        "evidence_hit@5": round(hit(5), 4),
+        "mrr": round(sum(1 / s.rank for s in with_evidence if s.rank) / max(len(with_evidence), 1), 4),
+        "answer_accuracy": round(sum(s.correct for s in answerable) / max(len(answerable), 1), 4),
+        "citation_support": round(sum(s.supported for s in answered) / max(len(answered), 1), 4),
+        "abstention_precision": round(sum(1 for s in abstained if s.item["unanswerable"]) / max(len(abstained), 1), 4),
+        "abstention_recall": round(sum(1 for s in unanswerable if s.answer.abstained) / max(len(unanswerable), 1), 4),
+        "false_abstention_rate": round(sum(1 for s in answerable if s.answer.abstained) / max(len(answerable), 1), 4),
+        "latency_ms_p50": round(statistics.median(latencies), 1) if latencies else 0.0,
+        "latency_ms_p95": round(_pct(latencies, 95), 1),
+        "by_type": {
+            t: {
+                "questions": len(items),
+                "accuracy": round(
+                    sum((s.answer.abstained if s.item["unanswerable"] else s.correct) for s in items) / len(items), 4
+                ),
+            }
+            for t, items in sorted(by_type.items())
+        },
+    }
+
+
+def run(assistant: Assistant, items: list[dict[str, Any]]) -> list[Scored]:
+    out = []
+    for item in items:
+        answer = assistant.ask(item["question"])
+        correct = (not item["unanswerable"]) and not answer.abstained and answer_matches(answer.answer, item["expected"])
+        supported = (not answer.abstained) and citation_supported(answer, item["expected"])
+        out.append(Scored(item, answer, evidence_rank(item, answer), correct, supported))
+    return out
+
+
+def write_report(scored: list[Scored], summary: dict[str, Any], out: Path, title: str = "Evaluation") -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / "results.jsonl").open("w", encoding="utf-8") as f:
+        for s in scored:
+            f.write(json.dumps({"id": s.item["id"], **s.answer.to_json()}, ensure_ascii=False) + "\n")
+    (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    lines = [f"# {title}", "", "| metric | value |", "| --- | --- |"]
+    lines += [f"| {k} | {v} |" for k, v in summary.items() if k != "by_type"]
+    lines += ["", "## By question type", "", "| type | questions | accuracy |", "| --- | --- | --- |"]
+    lines += [f"| {t} | {v['questions']} | {v['accuracy']} |" for t, v in summary["by_type"].items()]
+    lines += ["", "## Failures", ""]
+    for s in scored:
+        ok = s.answer.abstained if s.item["unanswerable"] else s.correct
+        if not ok:
+            want = "abstain" if s.item["unanswerable"] else " / ".join(s.item["expected"])
+            lines.append(f"- **{s.item['id']}** ({s.item['type']}) {s.item['question']}  \n"
+                         f"  expected: {want}; evidence rank: {s.rank}  \n  answer: {s.answer.answer}")
+    (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _chart(summary, [s.answer.latency_ms for s in scored], out / "charts.png", title)
+
+
+def _chart(summary: dict[str, Any], latencies: list[float], path: Path, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    types = list(summary["by_type"])
+    left.bar(types, [summary["by_type"][t]["accuracy"] for t in types], color="#33658a")
+    left.set_ylim(0, 1)
+    left.set_title("Accuracy by question type")
+    left.tick_params(axis="x", rotation=35)
+    right.hist(latencies, bins=30, color="#86bbd8")
+    right.set_title(f"ask latency (p50 {summary['latency_ms_p50']} ms, p95 {summary['latency_ms_p95']} ms)")
+    right.set_xlabel("ms")
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def evaluate(index_dir: str | Path | None, questions: list[Path] | None, out: Path, title: str = "Evaluation") -> dict[str, Any]:
+    """Run a question set against an index and write the report; returns the summary."""
+    items = load_questions(questions or [QUESTIONS])
+    assistant = Assistant(index_dir)
+    try:
+        scored = run(assistant, items)
+    finally:
+        assistant.close()
+    summary = summarise(scored)
+    write_report(scored, summary, out, title)
+    return summary
