@@ -17,6 +17,7 @@ from .retrieval import Passage
 
 MAX_ANSWER = 300
 ABSTAIN_COVERAGE = 0.4  # share of the question's weighted terms the best evidence must carry
+RARE_TERM = 3.3  # a question word this rare (7 - Zipf frequency) must appear in the evidence
 
 _STOP = set(
     "a an and are as at be been being by can could did do does for from had has have how i in into is it its "
@@ -35,8 +36,15 @@ _WHEN = re.compile(r"\b(when|what date|which date|what year|which year|what mont
 _WHO = re.compile(r"^\s*(who|whom|which (officer|person|people|individual)|what is the name of)\b", re.I)
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?:])\s+(?=[A-Z(“\"•\-–0-9])|\n+(?=[A-Z(“\"•\-–0-9])|\s+[•◆▪]\s+")
 _LEAD_NUMBER = re.compile(r"^\d{1,2}(\.\d{1,2}){0,3}\.?\s+(?=[A-Z])")
-_ROLE = re.compile(r"\b(Mr|Mrs|Ms|Dr|DCC|ACC|ACO|Chief|Superintendent|Inspector|Director|Commissioner|Officer|Head of|Manager)\b")
-_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z]\.?)?\s+[A-Z][a-z]+\b")
+_TITLED = re.compile(r"\b(Mr|Mrs|Ms|Miss|Dr|DCC|ACC|ACO|DCI|Supt|CFO|Cllr|Sir|Dame|Signed:)\.?\s+[A-Z]")
+_CAPITALISED_PAIR = re.compile(r"\b([A-Z][A-Za-z'’-]+)\s+(?:[A-Z]\.\s+)?([A-Z][A-Za-z'’-]+)\b")
+_ACRONYM_NAME = re.compile(r"\b[A-Z]{2,6}\s+[A-Z][a-z]+")
+_NUMBER_WORDS = re.compile(
+    r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+    r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|dozen)\b",
+    re.I,
+)
+_PERCENT_WORDS = re.compile(r"\bper ?cent\b", re.I)
 
 
 @lru_cache(maxsize=4096)
@@ -166,13 +174,25 @@ def _has_type(query: Query, unit: Unit) -> bool:
     if query.qtype in ("quantity", "percent"):
         figs = [f for f in figures(text) if not _is_paragraph_number(f, unit)]
         if query.qtype == "percent":
-            return any(f.kind == "percent" for f in figs)
-        return any(not (f.kind == "number" and 1900 <= f.value <= 2100 and "," not in f.text) for f in figs)
+            return any(f.kind == "percent" for f in figs) or bool(_PERCENT_WORDS.search(text))
+        real = [f for f in figs if not (f.kind == "number" and 1900 <= f.value <= 2100 and "," not in f.text)]
+        return bool(real) or bool(_NUMBER_WORDS.search(text))
     if query.qtype == "date":
-        return bool(dates(text) or years(text) or periods(text))
+        asks_year = re.search(r"\b(year|financial year)\b", query.text, re.I)
+        return bool(dates(text) or years(text) or (asks_year and periods(text)))
     if query.qtype == "who":
-        return bool(_ROLE.search(text) or _NAME.search(text))
+        return _names_someone(text)
     return True
+
+
+def _names_someone(text: str) -> bool:
+    """A person or organisation: a titled name, a rare capitalised pair, or an acronym before a name."""
+    if _TITLED.search(text) or _ACRONYM_NAME.search(text):
+        return True
+    for m in _CAPITALISED_PAIR.finditer(text):
+        if min(_weight(m.group(1).lower()), _weight(m.group(2).lower())) >= 2.8:
+            return True
+    return False
 
 
 def _is_paragraph_number(fig: Figure, unit: Unit) -> bool:
@@ -180,19 +200,62 @@ def _is_paragraph_number(fig: Figure, unit: Unit) -> bool:
     return bool(para) and unit.text.lstrip("•-– ").startswith(para) and fig.text.strip(".") == para
 
 
+def _acronyms(text: str) -> set[str]:
+    """Initials of capitalised phrases (Shared Resource Service -> srs)."""
+    out = set()
+    for m in re.finditer(r"\b(?:[A-Z][a-z]+(?:\s+(?:and|of|&)\s+|\s+)){1,5}[A-Z][a-z]+", text):
+        words = [w for w in re.split(r"\s+", m.group(0)) if w[0].isupper()]
+        if len(words) >= 2:
+            out.add("".join(w[0] for w in words).lower())
+    return out
+
+
+def _found(term: str, tokens: set[str]) -> bool:
+    if term in tokens:
+        return True
+    if len(term) >= 6:  # overspend ~ overspent, deployed ~ deployment
+        stem = term[: max(5, len(term) - 2)]
+        return any(t.startswith(stem) for t in tokens if len(t) >= 5)
+    return False
+
+
+def _coverage(query: Query, unit: Unit) -> tuple[float, float, set[str]]:
+    """(weighted coverage using framing, coverage by the unit's own text, terms not found)."""
+    own = _stems(unit.text)
+    framing = _stems(unit.framing) | _stems(unit.passage.text)
+    q_acr = _acronyms(query.text)
+    own_acr = {t for t in own if t in q_acr}
+    phrase_terms: set[str] = set()
+    if own_acr or q_acr & framing:
+        for m in re.finditer(r"\b(?:[A-Z][a-z]+(?:\s+(?:and|of|&)\s+|\s+)){1,5}[A-Z][a-z]+", query.text):
+            words = [w for w in re.split(r"\s+", m.group(0)) if w[0].isupper()]
+            if "".join(w[0] for w in words).lower() in (own | framing):
+                phrase_terms |= {_stem(w.lower()) for w in words}
+    for acr in {t for t in query.terms if t.isalpha() and len(t) <= 6}:
+        if acr in _acronyms(unit.text + " " + unit.framing):
+            own.add(acr)
+    covered = own_covered = 0.0
+    missing = set()
+    for term, w in query.terms.items():
+        if _found(term, own) or term in phrase_terms and own_acr:
+            covered += w
+            own_covered += w
+        elif _found(term, framing) or term in phrase_terms:
+            covered += 0.8 * w
+        else:
+            missing.add(term)
+    return covered / query.total, own_covered / query.total, missing
+
+
 def score(query: Query, unit: Unit) -> tuple[float, float]:
     """(overall score, weighted coverage of the question's terms) for one unit."""
-    own = _stems(unit.text)
-    framing = _stems(unit.framing)
-    covered = 0.0
-    for term, w in query.terms.items():
-        if term in own:
-            covered += w
-        elif term in framing:
-            covered += 0.8 * w
-    coverage = covered / query.total
-    s = coverage + 0.25 / (unit.rank + 1)
+    coverage, own_coverage, _ = _coverage(query, unit)
+    s = coverage + 0.3 * own_coverage + 0.25 / (unit.rank + 1)
     s += 0.2 if _has_type(query, unit) else -0.6
+    if unit.label:
+        label = _stems(unit.label)
+        if label:
+            s += 0.25 * sum(1 for t in label if _found(t, set(query.terms))) / len(label)
     if query.periods:
         in_unit = set(periods(unit.text)) | {p for h, _ in unit.cells for p in periods(h)}
         in_frame = set(periods(unit.passage.context))
@@ -298,12 +361,12 @@ def extract(question: str, passages: list[Passage]) -> Extracted:
 
 
 def _missing_key_term(query: Query, unit: Unit) -> bool:
-    """The question's rarest word (what it is really about) appears nowhere in the evidence."""
-    words = {t: w for t, w in query.terms.items() if not any(c.isdigit() for c in t)}
-    if not words:
-        return False
-    key = max(words, key=words.get)  # type: ignore[arg-type]
-    return key not in _stems(unit.text) | _stems(unit.framing)
+    """A rare word of the question (what it is really about) appears nowhere in the evidence,
+    or the evidence itself carries almost none of the question."""
+    _, own_coverage, missing = _coverage(query, unit)
+    if own_coverage < 0.12:
+        return True
+    return any(query.terms[t] >= RARE_TERM and not any(c.isdigit() for c in t) for t in missing)
 
 
 def _period_conflict(query: Query, unit: Unit) -> bool:

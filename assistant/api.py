@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from .settings import Settings, get_settings
 log = logging.getLogger(__name__)
 CITATION_KEYS = ("document", "source", "page", "paragraph", "heading", "text", "score")
 ANSWER_PASSAGES = 8  # passages the answerer reads
+ANSWER_KINDS = {"paragraph", "table_row"}
 RELATED = 3
 
 
@@ -73,7 +74,9 @@ class Assistant:
 
     def chain(self, filters: Filters | None = None) -> Runnable:
         """The answer path as a LangChain runnable: question -> :class:`Answer`."""
-        retrieve = RunnableLambda(lambda q: {"question": q, "passages": self.search(q, ANSWER_PASSAGES, filters)})
+        # The answerer reads paragraphs and table rows; whole tables are for display and search.
+        scoped = replace(filters or Filters(), kinds=(filters.kinds if filters and filters.kinds else ANSWER_KINDS))
+        retrieve = RunnableLambda(lambda q: {"question": q, "passages": self.search(q, ANSWER_PASSAGES, scoped)})
 
         def answer(x: dict) -> Answer:
             result = self._answer(x["question"], x["passages"])

@@ -44,6 +44,7 @@ class Block:
     paragraph: str | None
     heading: str | None
     table: Table | None = None
+    section: str | None = None
 
 
 @dataclass
@@ -53,6 +54,7 @@ class _State:
     section: str | None = None
     section_number: tuple[int, ...] | None = None
     title: str | None = None
+    title_from_line: bool = False  # the title is the rest of a numbered line ("12.1 DCC Amanda Blakeman")
     pdf: bool = False
     buffer: list[Line] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
@@ -69,8 +71,11 @@ class _State:
             own = _OWN_TITLE.match(rest)
             if own and len(own.group(1).split()) <= 6 and _title_case(own.group(1), 1.0):
                 self.title = own.group(1).strip()
+        if self.title_from_line and len(self.buffer) == 1:
+            self.title = None  # a one-line paragraph: its text is content, not a title
+        self.title_from_line = False
         if any(l.text.strip() for l in self.buffer):
-            self.blocks.append(Block("text", self.buffer, self.paragraph, self.heading))
+            self.blocks.append(Block("text", self.buffer, self.paragraph, self.heading, section=self.section))
         self.buffer = []
 
 
@@ -209,7 +214,7 @@ def build_blocks(items: list[tuple[str, object]], pdf: bool = False) -> list[Blo
             st.flush()
             if not table.caption:
                 table.caption = st.heading
-            st.blocks.append(Block("table", tlines, st.paragraph, st.heading, table))
+            st.blocks.append(Block("table", tlines, st.paragraph, st.heading, table, section=st.section))
             continue
         line: Line = item  # type: ignore[assignment]
         text = line.text.strip()
@@ -260,7 +265,7 @@ def _feed(st: _State, text: str, line: Line, is_heading: bool, next_text: str = 
             if own and len(own.group(1).split()) <= 6 and _title_case(own.group(1), 1.0):
                 st.title = own.group(1).strip()
             elif rest and not depth_one and _heading_like(rest) and "," not in rest and len(rest.split()) >= 2 and _title_case(rest, 0.5):
-                st.title = rest
+                st.title, st.title_from_line = rest, True
             st.buffer.append(sub)
             return
     if is_heading or (_heading_like(text) and _ends_sentence(st.buffer, st.pdf) and _starts_body(next_text, st.pdf)):
@@ -317,15 +322,15 @@ def chunk_document(doc: SourceDocument, chunk_size: int = 1000, overlap: int = 1
         page, page_end = (min(pages), max(pages)) if pages else (None, None)
         if block.kind == "table" and block.table is not None:
             table = block.table
-            chunks.append(Chunk(table.render()[:TABLE_CHUNK_MAX], "table", block.paragraph, block.heading, page, page_end, span, table.caption))
+            chunks.append(Chunk(table.render()[:TABLE_CHUNK_MAX], "table", block.paragraph, block.heading, page, page_end, span, table.caption, section=block.section))
             for index, row in enumerate(table.rows):
                 row_text = table.linearise(row, index)
                 for piece in _split(splitter, row_text, chunk_size):
-                    chunks.append(Chunk(piece, "table_row", block.paragraph, block.heading, page, page_end, span, table.caption))
+                    chunks.append(Chunk(piece, "table_row", block.paragraph, block.heading, page, page_end, span, table.caption, section=block.section))
             continue
         pieces = splitter.create_documents([text]) if len(text) > chunk_size else None
         if not pieces:
-            chunks.append(Chunk(text, "paragraph", block.paragraph, block.heading, page, page_end, span))
+            chunks.append(Chunk(text, "paragraph", block.paragraph, block.heading, page, page_end, span, section=block.section))
             continue
         length = max(len(text), 1)
         src_len = span[1] - span[0]
@@ -333,7 +338,7 @@ def chunk_document(doc: SourceDocument, chunk_size: int = 1000, overlap: int = 1
             start = piece.metadata.get("start_index", 0)
             s = span[0] + int(src_len * start / length)
             e = span[0] + int(src_len * (start + len(piece.page_content)) / length)
-            chunks.append(Chunk(piece.page_content, "paragraph", block.paragraph, block.heading, page, page_end, (s, e)))
+            chunks.append(Chunk(piece.page_content, "paragraph", block.paragraph, block.heading, page, page_end, (s, e), section=block.section))
     seen: dict[str, int] = {}
     for chunk in chunks:
         chunk.chunk_id, chunk.content_hash = _chunk_id(doc.doc_id, chunk.kind, chunk.paragraph, chunk.text, seen)
@@ -360,7 +365,7 @@ def _merge_small(blocks: list[Block], joiner) -> list[tuple[Block, str]]:
             fits = len(prev_text) + len(text) <= MERGE_TARGET
             title_only = len(prev.lines) == 1 and len(prev_text) < 80  # a lone heading line joins its body
             if same and (title_only or (fits and prev.heading == block.heading)):
-                merged = Block("text", prev.lines + block.lines, prev.paragraph, block.heading or prev.heading)
+                merged = Block("text", prev.lines + block.lines, prev.paragraph, block.heading or prev.heading, section=block.section)
                 out[-1] = (merged, f"{prev_text}\n{text}")
                 continue
         out.append((block, text))

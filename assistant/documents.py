@@ -55,12 +55,13 @@ class Chunk:
     page_end: int | None
     span: tuple[int, int]
     table: str | None = None  # caption of the table a row or table chunk belongs to
+    section: str | None = None  # the enclosing section heading ("ISSUES FOR CONSIDERATION")
     chunk_id: str = ""
     content_hash: str = ""
 
     def embedding_text(self, title: str) -> str:
         """The text embedded and indexed: the passage with its report title and heading."""
-        context = " · ".join(p for p in (title, self.heading) if p)
+        context = " · ".join(dict.fromkeys(p for p in (title, self.section, self.heading) if p))
         return f"{context}\n{self.text}" if context else self.text
 
     def metadata(self, doc: SourceDocument) -> dict[str, Any]:
@@ -83,6 +84,7 @@ class Chunk:
             "paragraph": self.paragraph,
             "heading": self.heading,
             "table": self.table,
+            "section": self.section,
         }
         meta.update({k: v for k, v in optional.items() if v is not None})
         return meta

@@ -124,6 +124,10 @@ def parse_grid(lines: list[str], sep: str, caption: str | None) -> Table | None:
             names[0] = f"{names[0]} {r[0]}".strip()
         else:
             label_rows.append(r)
+    blocked = _block_groups(label_rows, width)
+    if blocked is not None:
+        names = blocked
+        label_rows = []
     for k, r in enumerate(label_rows):
         filled = list(r)
         if k < len(label_rows) - 1:  # a group header spans the empty cells to its right
@@ -143,6 +147,30 @@ def parse_grid(lines: list[str], sep: str, caption: str | None) -> Table | None:
     if not rows:
         return None
     return Table(caption=caption, headers=names, rows=rows, units=units)
+
+
+def _block_groups(label_rows: list[list[str]], width: int) -> list[str] | None:
+    """Group headers over a repeating leaf pattern (2017/18: Number %, 2018/19: Number %).
+
+    Converters often misplace spanning group cells; when the leaf row repeats one pattern
+    once per group, each group takes one block of leaves in order.
+    """
+    if len(label_rows) != 2:
+        return None
+    groups = [c for c in label_rows[0][1:] if c]
+    groups = [g for k, g in enumerate(groups) if not any(o != g and o.startswith(g) for o in groups)]  # "201" of "2017/18"
+    leaf_idx = [i for i in range(1, width) if label_rows[1][i]]
+    leaves = [label_rows[1][i] for i in leaf_idx]
+    if len(groups) < 2 or not leaves or len(leaves) % len(groups) or len(set(groups)) != len(groups):
+        return None
+    size = len(leaves) // len(groups)
+    if size < 2 or leaves != leaves[:size] * len(groups) or not all(_PERIOD.match(g) for g in groups):
+        return None
+    names = [""] * width
+    names[0] = " ".join(c for c in (label_rows[0][0], label_rows[1][0]) if c)
+    for n, i in enumerate(leaf_idx):
+        names[i] = f"{groups[n // size]} {leaves[n]}"
+    return names
 
 
 def _looks_header(row: list[str], raw: list[list[str]], idx: int) -> bool:

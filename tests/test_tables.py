@@ -58,3 +58,16 @@ def test_pdf_extracted_table():
     assert table.caption == "Financial Performance 2018/19"
     assert table.linearise(table.rows[0], 0) == "Financial Performance 2018/19 | SRS Collaboration | Budget 3,707,910 | Expenditure 3,246,373 | Variance 461,537"
     assert table.linearise(table.rows[1], 1).endswith("Variance -86,192")
+
+
+def test_misplaced_group_headers_follow_the_leaf_pattern():
+    lines = [
+        "| | 201 | 2017/18 | | 2018/19 | | |",
+        "|---|---|---|---|---|---|---|",
+        "| Narrative | Number | % | Number | % | | |",
+        "| Telephone Calls | 21,136 | 81% | 20,096 | 82% | | |",
+    ]
+    table = parse_grid(lines, "|", "Service Desk Calls")
+    assert table.linearise(table.rows[0], 0) == (
+        "Service Desk Calls | Telephone Calls | 2017/18 Number 21,136 | 2017/18 % 81% | 2018/19 Number 20,096 | 2018/19 % 82%"
+    )
