@@ -17,7 +17,7 @@ from .retrieval import Passage
 
 MAX_ANSWER = 300
 ABSTAIN_COVERAGE = 0.4  # share of the question's weighted terms the best evidence must carry
-RARE_TERM = 3.3  # a question word this rare (7 - Zipf frequency) must appear in the evidence
+RARE_TERM = 3.0  # a question word this rare (7 - Zipf frequency) must appear in some retrieved passage
 
 _STOP = set(
     "a an and are as at be been being by can could did do does for from had has have how i in into is it its "
@@ -32,13 +32,16 @@ _QUANTITY = re.compile(
     re.I,
 )
 _PERCENT = re.compile(r"\b(what (percentage|proportion|share|%)|what per ?cent|percentage|per cent|%)", re.I)
-_WHEN = re.compile(r"\b(when|what date|which date|what year|which year|what month|by when|how long ago)\b", re.I)
+_WHEN = re.compile(r"\b(when|what date|which date|what year|which year|what month|by when|how long ago|date of|dated)\b", re.I)
+_HOW_OFTEN = re.compile(r"\bhow (often|frequently)\b", re.I)
+_FREQUENCY = re.compile(r"\b(daily|weekly|fortnightly|monthly|quarterly|annually|yearly|bi-?annual|every|each (day|week|month|year|quarter)|times a)\b", re.I)
+_MONTH_SHORT_YEAR = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+'?\d{2}\b")
+_ORDINAL = re.compile(r"^\d{1,2}(st|nd|rd|th)$", re.I)
 _WHO = re.compile(r"^\s*(who|whom|which (officer|person|people|individual)|what is the name of)\b", re.I)
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?:])\s+(?=[A-Z(“\"•\-–0-9])|\n+(?=[A-Z(“\"•\-–0-9])|\s+[•◆▪]\s+")
 _LEAD_NUMBER = re.compile(r"^\d{1,2}(\.\d{1,2}){0,3}\.?\s+(?=[A-Z])")
-_TITLED = re.compile(r"\b(Mr|Mrs|Ms|Miss|Dr|DCC|ACC|ACO|DCI|Supt|CFO|Cllr|Sir|Dame|Signed:)\.?\s+[A-Z]")
+_TITLED = re.compile(r"\b(Mr|Mrs|Ms|Miss|Dr|DCC|ACC|ACO|DCI|Supt|CFO|CEO|Cllr|Sir|Dame|Signed:)\.?\s+[A-Z]")
 _CAPITALISED_PAIR = re.compile(r"\b([A-Z][A-Za-z'’-]+)\s+(?:[A-Z]\.\s+)?([A-Z][A-Za-z'’-]+)\b")
-_ACRONYM_NAME = re.compile(r"\b[A-Z]{2,6}\s+[A-Z][a-z]+")
 _NUMBER_WORDS = re.compile(
     r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
     r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|dozen)\b",
@@ -49,11 +52,12 @@ _PERCENT_WORDS = re.compile(r"\bper ?cent\b", re.I)
 
 @lru_cache(maxsize=4096)
 def _stem(word: str) -> str:
-    w = word.lower()
-    for suffix in ("ing", "ed", "es", "s"):
+    w = word.lower().strip("'’")
+    for suffix in ("ations", "ation", "ings", "ing", "ed", "es", "s"):
         if len(w) > len(suffix) + 3 and w.endswith(suffix):
-            return w[: -len(suffix)]
-    return w
+            w = w[: -len(suffix)]
+            break
+    return w[:-1] if len(w) > 4 and w.endswith("e") else w
 
 
 @lru_cache(maxsize=4096)
@@ -89,7 +93,9 @@ class Query:
 def analyse(question: str) -> Query:
     """Question type, weighted key terms and period constraints."""
     q = question.strip()
-    if _WHO.search(q):
+    if _HOW_OFTEN.search(q):
+        qtype = "frequency"
+    elif _WHO.search(q):
         qtype = "who"
     elif _WHEN.search(q):
         qtype = "date"
@@ -156,7 +162,7 @@ def units_of(passages: list[Passage]) -> list[Unit]:
         lead = ""
         for sentence in _SENTENCE_SPLIT.split(p.text):
             s = " ".join(sentence.strip(" •-–\t").split())
-            if len(s) >= 12:
+            if len(s) >= 12 and not s.endswith(":") and s not in (p.heading, p.metadata.get("section"), p.document):
                 units.append(Unit(p, rank, s, lead=lead))
             if s.endswith(":"):
                 lead = s
@@ -175,19 +181,27 @@ def _has_type(query: Query, unit: Unit) -> bool:
         figs = [f for f in figures(text) if not _is_paragraph_number(f, unit)]
         if query.qtype == "percent":
             return any(f.kind == "percent" for f in figs) or bool(_PERCENT_WORDS.search(text))
-        real = [f for f in figs if not (f.kind == "number" and 1900 <= f.value <= 2100 and "," not in f.text)]
+        ordinals = {m.group(0) for m in re.finditer(r"\b\d{1,2}(?:st|nd|rd|th)\b", text)}
+        real = [
+            f for f in figs
+            if not (f.kind == "number" and 1900 <= f.value <= 2100 and "," not in f.text)
+            and not any(o.startswith(f.text) for o in ordinals)
+        ]
         return bool(real) or bool(_NUMBER_WORDS.search(text))
     if query.qtype == "date":
         asks_year = re.search(r"\b(year|financial year)\b", query.text, re.I)
-        return bool(dates(text) or years(text) or (asks_year and periods(text)))
+        unperioded = re.sub(r"\b(?:19|20)\d{2}\s*[/-]\s*\d{2,4}\b", " ", text)
+        return bool(dates(text) or years(unperioded) or _MONTH_SHORT_YEAR.search(text) or (asks_year and periods(text)))
     if query.qtype == "who":
         return _names_someone(text)
+    if query.qtype == "frequency":
+        return bool(_FREQUENCY.search(text))
     return True
 
 
 def _names_someone(text: str) -> bool:
     """A person or organisation: a titled name, a rare capitalised pair, or an acronym before a name."""
-    if _TITLED.search(text) or _ACRONYM_NAME.search(text):
+    if _TITLED.search(text):
         return True
     for m in _CAPITALISED_PAIR.finditer(text):
         if min(_weight(m.group(1).lower()), _weight(m.group(2).lower())) >= 2.8:
@@ -255,7 +269,7 @@ def score(query: Query, unit: Unit) -> tuple[float, float]:
     if unit.label:
         label = _stems(unit.label)
         if label:
-            s += 0.25 * sum(1 for t in label if _found(t, set(query.terms))) / len(label)
+            s += 0.4 * sum(1 for t in label if _found(t, set(query.terms))) / len(label)
     if query.periods:
         in_unit = set(periods(unit.text)) | {p for h, _ in unit.cells for p in periods(h)}
         in_frame = set(periods(unit.passage.context))
@@ -277,14 +291,15 @@ def score(query: Query, unit: Unit) -> tuple[float, float]:
 
 def choose_cells(query: Query, unit: Unit) -> list[tuple[str, str]]:
     """The table cells that answer the question: its period's column, its measure, its unit."""
-    cells = [(h, v) for h, v in unit.cells if v and any(c.isdigit() for c in v)]
+    numeric = query.qtype in ("quantity", "percent")
+    cells = [(h, v) for h, v in unit.cells if v and (any(c.isdigit() for c in v) or not numeric)]
     if not cells:
         return []
     if query.periods:
         dated = [(h, v) for h, v in cells if any(p in periods(h) for p in query.periods)]
         if dated:
             cells = dated
-    named = [(h, v) for h, v in cells if h and _stems(h) & set(query.terms)]
+    named = [(h, v) for h, v in cells if h and {_stem(w.lower()) for w in _words(h)} & set(query.terms)]
     if named:
         cells = named
     if query.qtype == "percent":
@@ -343,11 +358,14 @@ def extract(question: str, passages: list[Passage]) -> Extracted:
     if best is None:
         return Extracted(None, None, 0.0, [])
     s, coverage, unit = best
+    pool_text = " ".join(f"{p.text} {p.context}" for p in passages)
+    pool = _stems(pool_text)
     if (
         coverage < ABSTAIN_COVERAGE
         or not _has_type(query, unit)
         or _period_conflict(query, unit)
-        or _missing_key_term(query, unit)
+        or _year_conflict(query, unit)
+        or _unmatched_constraint(query, unit, pool, pool_text.lower())
     ):
         return Extracted(None, unit, coverage, [])
     answer = compose(query, unit)
@@ -360,13 +378,25 @@ def extract(question: str, passages: list[Passage]) -> Extracted:
     return Extracted(answer, unit, coverage, support)
 
 
-def _missing_key_term(query: Query, unit: Unit) -> bool:
-    """A rare word of the question (what it is really about) appears nowhere in the evidence,
-    or the evidence itself carries almost none of the question."""
-    _, own_coverage, missing = _coverage(query, unit)
-    if own_coverage < 0.12:
-        return True
-    return any(query.terms[t] >= RARE_TERM and not any(c.isdigit() for c in t) for t in missing)
+def _unmatched_constraint(query: Query, unit: Unit, pool: set[str], pool_text: str) -> bool:
+    """The question names something no retrieved passage mentions (a rare word or a figure),
+    or the evidence adds nothing to the question's own words (a heading echoing it)."""
+    for term, w in query.terms.items():
+        if any(c.isdigit() for c in term):
+            if term not in pool_text:
+                return True
+        elif w >= RARE_TERM and not _found(term, pool):
+            return True
+    novel = {t for t in _stems(unit.text) if t not in query.terms and t not in _STOP and len(t) > 2}
+    return not novel and not any(c.isdigit() for c in unit.text)
+
+
+def _year_conflict(query: Query, unit: Unit) -> bool:
+    """The question asks about a calendar year the evidence does not mention, while naming another."""
+    if not query.years or query.qtype == "date":
+        return False
+    own = set(years(unit.text))
+    return bool(own) and not (own & set(query.years)) and not any(y in unit.passage.context for y in query.years)
 
 
 def _period_conflict(query: Query, unit: Unit) -> bool:
