@@ -269,14 +269,15 @@ def score(query: Query, unit: Unit) -> tuple[float, float]:
     if unit.label:
         label = _stems(unit.label)
         if label:
-            s += 0.4 * sum(1 for t in label if _found(t, set(query.terms))) / len(label)
+            share = sum(1 for t in label if _found(t, set(query.terms))) / len(label)
+            s += 0.4 * share if share >= 0.5 else 0.0
     if query.periods:
         in_unit = set(periods(unit.text)) | {p for h, _ in unit.cells for p in periods(h)}
         in_frame = set(periods(unit.passage.context))
         if in_unit & set(query.periods):
             s += 0.2
         elif in_frame & set(query.periods) and not in_unit:
-            s += 0.1
+            s += 0.2  # the report or table is about that year
         elif in_unit or in_frame:
             s -= 0.5
     if query.qtype == "date" and any(len(d) == 10 for d in dates(unit.text)):

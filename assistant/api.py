@@ -10,7 +10,7 @@ from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from .answering import extract
+from .answering import analyse, extract
 from .index import Index
 from .llm import build_chat_model, build_messages, verify
 from .retrieval import Filters, Passage, ReportRetriever, Retriever
@@ -108,7 +108,9 @@ class Assistant:
         except Exception as exc:  # noqa: BLE001 - an unreachable LLM falls back, never fails the question
             log.warning("LLM answerer failed (%s); extractive answer used", exc)
             return self._fallback(question, passages, extracted, f"The language model could not be reached ({type(exc).__name__}).")
-        check = verify(text, shown)
+        qtype = analyse(question).qtype
+        needs = "figure" if qtype in ("quantity", "percent") else "date" if qtype == "date" else None
+        check = verify(text, shown, needs)
         if check.ok:
             return Answer(question, text, False, [shown[i] for i in check.cited], answerer="llm")
         if check.not_found and extracted.answer is None:

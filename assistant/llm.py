@@ -27,6 +27,7 @@ SYSTEM = (
     "answer, reply exactly: NOT FOUND"
 )
 _MARKER = re.compile(r"\[(\d{1,2})\]")
+_ECHO = re.compile(r"<<<|>>>|^\s*passages?:|\[\d+\]\s*\(", re.I | re.M)
 _NOT_FOUND = re.compile(r"\bnot found\b|do(es)? not (say|contain|state|mention)|no information", re.I)
 
 
@@ -49,14 +50,24 @@ class Verification:
     not_found: bool = False
 
 
-def verify(answer: str, passages: list[Passage]) -> Verification:
-    """Check that every number, amount, percentage, year and date in ``answer`` is in a cited passage."""
+def verify(answer: str, passages: list[Passage], needs: str | None = None) -> Verification:
+    """Check that every number, amount, percentage, year and date in ``answer`` is in a cited passage.
+
+    ``needs`` ("figure" or "date") is what the question asks for: an answer without one fails.
+    """
     if _NOT_FOUND.search(answer) and not figures(_MARKER.sub(" ", answer)):
         return Verification(False, not_found=True, problems=["the model found no answer"])
     cited = sorted({int(n) - 1 for n in _MARKER.findall(answer) if 0 < int(n) <= len(passages)})
     problems: list[str] = []
     if not cited:
         problems.append("no [n] citation of a supplied passage")
+    if _ECHO.search(answer) or len(answer) > 600:
+        problems.append("the answer repeats the prompt instead of answering")
+    body_figs = figures(_MARKER.sub(" ", answer))
+    if needs == "figure" and not body_figs:
+        problems.append("no figure in an answer to a how-many/how-much question")
+    if needs == "date" and not (dates(answer) or years(answer)):
+        problems.append("no date in an answer to a when question")
     sources = [passages[i].text + "\n" + passages[i].context for i in cited]
     body = _MARKER.sub(" ", answer)
     for fig in figures(body):

@@ -9,4 +9,5 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 # torch is pinned (CPU build); an unpinned torch would pull a multi-GB CUDA build.
 .venv/bin/python -m pip install --quiet torch==2.13.0
-.venv/bin/python -m pip install --quiet -e ".[test]"
+# The [llm] extra (llama-cpp-python compiles once, ~7 min; pip caches the wheel) backs the LLM tests.
+.venv/bin/python -m pip install --quiet -e ".[test,llm]"

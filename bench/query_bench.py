@@ -1,0 +1,58 @@
+"""Warm query latency of ``ask`` (extractive) and ``search`` on an index: prints p50 / p95.
+
+Usage: python bench/query_bench.py [--index DIR] [--corpus corpus] [--repeat 5]
+Builds a temporary index of the corpus when --index is not given. Asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import assistant  # noqa: F401  (offline environment)
+from assistant.api import Assistant
+from assistant.ingest import ingest
+from assistant.settings import Settings
+
+QUESTIONS = Path(__file__).resolve().parent.parent / "evals" / "questions.jsonl"
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--index")
+    ap.add_argument("--corpus", default="corpus")
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    questions = [json.loads(l)["question"] for l in QUESTIONS.read_text(encoding="utf-8").splitlines() if l.strip()]
+    with tempfile.TemporaryDirectory() as tmp:
+        index = Path(args.index) if args.index else Path(tmp) / "index"
+        if not args.index:
+            ingest([Path(args.corpus)], Settings(index_dir=index), progress=False)
+        t = time.perf_counter()
+        a = Assistant(index)
+        a.ask("warm-up question about the budget")
+        print(f"process warm-up (model load + first query): {time.perf_counter() - t:.2f} s")
+        for name, call in (("ask", a.ask), ("search", lambda q: a.search(q, k=10))):
+            lat = []
+            for _ in range(args.repeat):
+                for q in questions:
+                    t = time.perf_counter()
+                    call(q)
+                    lat.append((time.perf_counter() - t) * 1000)
+            print(f"{name}: n={len(lat)} p50={statistics.median(lat):.1f} ms p95={pct(lat, 95):.1f} ms max={max(lat):.1f} ms")
+        a.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
