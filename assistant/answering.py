@@ -10,22 +10,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from .figures import Figure, dates, figures, periods, years
 from .retrieval import Passage
+from .terms import STOPWORDS as _STOP
+from .terms import found as _found
+from .terms import query_terms
+from .terms import stem as _stem
+from .terms import stems as _stems
+from .terms import weight as _weight
+from .terms import words as _words
 
 MAX_ANSWER = 300
 ABSTAIN_COVERAGE = 0.4  # share of the question's weighted terms the best evidence must carry
 RARE_TERM = 3.0  # a question word this rare (7 - Zipf frequency) must appear in some retrieved passage
 
-_STOP = set(
-    "a an and are as at be been being by can could did do does for from had has have how i in into is it its "
-    "me my of on or our over per that the their them there these they this those to up us was we were what "
-    "when where which while who whom whose why will with within would you your than then so if not no any all "
-    "about after before during since until also many much number total amount give tell show list please "
-    "report reports say says said according state stated".split()
-)
 _QUANTITY = re.compile(
     r"\b(how (many|much)|number of|how big|what size|(what|which) (was|is|were|are) the\b.*\b(total|budget|cost|amount|value|"
     r"variance|spend|expenditure|figure|savings?|ratio|rate|funding|grant|count|headcount|underspend|overspend|investment|target))\b",
@@ -48,33 +47,6 @@ _NUMBER_WORDS = re.compile(
     re.I,
 )
 _PERCENT_WORDS = re.compile(r"\bper ?cent\b", re.I)
-
-
-@lru_cache(maxsize=4096)
-def _stem(word: str) -> str:
-    w = word.lower().strip("'’")
-    for suffix in ("ations", "ation", "ings", "ing", "ed", "es", "s"):
-        if len(w) > len(suffix) + 3 and w.endswith(suffix):
-            w = w[: -len(suffix)]
-            break
-    return w[:-1] if len(w) > 4 and w.endswith("e") else w
-
-
-@lru_cache(maxsize=4096)
-def _weight(word: str) -> float:
-    """Rarer words matter more: 7 minus the word's English Zipf frequency (figures weigh most)."""
-    if any(c.isdigit() for c in word):
-        return 4.0
-    try:
-        from wordfreq import zipf_frequency
-
-        return max(0.5, 7.0 - zipf_frequency(word, "en"))
-    except ImportError:  # pragma: no cover
-        return 2.0
-
-
-def _words(text: str) -> list[str]:
-    return re.findall(r"[A-Za-z][A-Za-z'’&-]*[A-Za-z]|[A-Za-z]|\d[\d,./%]*", text)
 
 
 @dataclass
@@ -107,12 +79,7 @@ def analyse(question: str) -> Query:
         qtype = "entity"
     asked_periods = periods(q)
     masked = re.sub(r"\b(?:19|20)\d{2}\s*[/-]\s*\d{2,4}\b", " ", q)
-    terms: dict[str, float] = {}
-    for w in _words(masked):
-        lw = w.lower().strip("'’-")
-        if lw in _STOP or len(lw) < 2 or lw in ("%",):
-            continue
-        terms[_stem(lw)] = max(terms.get(_stem(lw), 0.0), _weight(lw))
+    terms = query_terms(q)
     return Query(q, qtype, terms, asked_periods, [y for y in years(masked)])
 
 
@@ -171,10 +138,6 @@ def units_of(passages: list[Passage]) -> list[Unit]:
     return units
 
 
-def _stems(text: str) -> set[str]:
-    return {_stem(w.lower()) for w in _words(text)}
-
-
 def _has_type(query: Query, unit: Unit) -> bool:
     text = unit.text
     if query.qtype in ("quantity", "percent"):
@@ -222,15 +185,6 @@ def _acronyms(text: str) -> set[str]:
         if len(words) >= 2:
             out.add("".join(w[0] for w in words).lower())
     return out
-
-
-def _found(term: str, tokens: set[str]) -> bool:
-    if term in tokens:
-        return True
-    if len(term) >= 6:  # overspend ~ overspent, deployed ~ deployment
-        stem = term[: max(5, len(term) - 2)]
-        return any(t.startswith(stem) for t in tokens if len(t) >= 5)
-    return False
 
 
 def _coverage(query: Query, unit: Unit) -> tuple[float, float, set[str]]:

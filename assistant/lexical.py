@@ -39,6 +39,12 @@ CREATE TABLE IF NOT EXISTS chunks (
     metadata TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE TABLE IF NOT EXISTS acronyms (
+    short TEXT NOT NULL,
+    long TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    PRIMARY KEY (short, long, doc_id)
+);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     chunk_id UNINDEXED, doc_id UNINDEXED, kind UNINDEXED, body, tokenize = 'porter unicode61'
 );
@@ -63,6 +69,24 @@ class DocumentRecord:
     disclosure: str | None
     metadata: dict[str, Any]
     ingested_at: float
+
+
+_DEFINITION = re.compile(r"((?:[A-Z][a-z]+[ -](?:(?:and|of|for|&)\s)?){1,6}[A-Z][a-z]+)\s*\(([A-Z][A-Za-z&]{1,7})\)")
+
+
+def find_acronyms(text: str) -> set[tuple[str, str]]:
+    """Acronyms a report defines: "Digital Services Division (DSD)" -> ("DSD", "Digital Services Division")."""
+    found = set()
+    for m in _DEFINITION.finditer(text):
+        short = m.group(2)
+        words = re.split(r"[ -]+", m.group(1))
+        letters = [c for c in short if c.isupper()]
+        caps = [w for w in words if w[:1].isupper()]
+        # take as many trailing capitalised words as the acronym has capitals
+        if len(caps) >= len(letters) and [w[0] for w in caps[-len(letters):]] == letters:
+            start = m.group(1).rfind(caps[-len(letters)])
+            found.add((short, m.group(1)[start:].strip()))
+    return found
 
 
 def fts_query(text: str) -> str | None:
@@ -122,6 +146,10 @@ class LexicalIndex:
                 "INSERT INTO chunks_fts (chunk_id, doc_id, kind, body) VALUES (?, ?, ?, ?)",
                 [(c.chunk_id, doc.doc_id, c.kind, c.embedding_text(doc.title)) for c in chunks],
             )
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO acronyms (short, long, doc_id) VALUES (?, ?, ?)",
+                [(short, long, doc.doc_id) for short, long in find_acronyms(" ".join(c.text for c in chunks))],
+            )
             self.conn.execute(
                 "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (doc.doc_id, path, doc.source, doc.title, doc.date, doc.kind, doc.page_count, len(chunks),
@@ -139,6 +167,7 @@ class LexicalIndex:
 
     def _delete(self, doc_id: str) -> None:
         self.conn.execute("DELETE FROM chunks_fts WHERE doc_id = ?", (doc_id,))
+        self.conn.execute("DELETE FROM acronyms WHERE doc_id = ?", (doc_id,))
         self.conn.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
         self.conn.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
 
@@ -166,6 +195,17 @@ class LexicalIndex:
         marks = ",".join("?" * len(ids))
         rows = self.conn.execute(f"SELECT chunk_id, text, metadata FROM chunks WHERE chunk_id IN ({marks})", ids).fetchall()
         return {cid: (text, json.loads(meta)) for cid, text, meta in rows}
+
+    def expand_acronyms(self, text: str) -> str:
+        """The query plus the other form of any acronym the reports define (DSD <-> Digital Services Division)."""
+        extra = []
+        lowered = text.lower()
+        for short, long in self.conn.execute("SELECT DISTINCT short, long FROM acronyms"):
+            if re.search(rf"\b{re.escape(short)}\b", text):
+                extra.append(long)
+            elif long.lower() in lowered:
+                extra.append(short)
+        return f"{text} {' '.join(dict.fromkeys(extra))}" if extra else text
 
     def chunk_count(self) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]

@@ -16,8 +16,12 @@ from langchain_core.retrievers import BaseRetriever
 from .embedding import get_encoder
 from .figures import periods
 from .index import Index
+from .terms import coverage, query_terms
 
 RRF_K = 60
+DENSE_WEIGHT = 0.8  # BM25 is the stronger signal on report text; dense adds paraphrase recall
+LEXICAL_WEIGHT = 1.2
+COVERAGE_WEIGHT = 0.015  # re-rank: weighted share of the question's terms the passage carries
 PERIOD_BONUS = 0.012  # about the RRF weight of a top-5 rank in one list
 PERIOD_PENALTY = 0.012
 
@@ -58,11 +62,12 @@ class Passage:
         return " ".join(str(x) for x in (self.document, m.get("section"), self.heading, m.get("table"), m.get("date")) if x)
 
 
-def reciprocal_rank_fusion(rankings: list[list[str]], k: int = RRF_K) -> dict[str, float]:
+def reciprocal_rank_fusion(rankings: list[list[str]], k: int = RRF_K, weights: list[float] | None = None) -> dict[str, float]:
     scores: dict[str, float] = {}
-    for ranking in rankings:
+    for n, ranking in enumerate(rankings):
+        w = weights[n] if weights else 1.0
         for rank, cid in enumerate(ranking):
-            scores[cid] = scores.get(cid, 0.0) + 1.0 / (k + rank + 1)
+            scores[cid] = scores.get(cid, 0.0) + w / (k + rank + 1)
     return scores
 
 
@@ -102,10 +107,11 @@ class Retriever:
         where: dict[str, Any] = {"doc_id": {"$in": sorted(allowed)}}
         if kinds:
             where = {"$and": [where, {"kind": {"$in": sorted(kinds)}}]}
-        vector = self.encoder.embed_query(query)
+        expanded = self.index.lexical.expand_acronyms(query)
+        vector = self.encoder.embed_query(expanded)
         dense = self.index.vectors.query(vector, pool, where)
-        lexical = self.index.lexical.search(query, pool, allowed, kinds)
-        fused = reciprocal_rank_fusion([[c for c, _ in dense], [c for c, _ in lexical]])
+        lexical = self.index.lexical.search(expanded, pool, allowed, kinds)
+        fused = reciprocal_rank_fusion([[c for c, _ in dense], [c for c, _ in lexical]], weights=[DENSE_WEIGHT, LEXICAL_WEIGHT])
         stored = self.index.lexical.chunks(list(fused))
         passages = []
         for cid, score in fused.items():
@@ -115,8 +121,10 @@ class Retriever:
             passages.append(Passage(cid, meta.get("title", ""), meta.get("source", ""), meta.get("page"),
                                     meta.get("paragraph"), meta.get("heading"), meta.get("kind", ""), text, score, meta))
         asked = periods(query)
-        if asked:
-            for p in passages:
+        terms = query_terms(query)
+        for p in passages:
+            p.score += COVERAGE_WEIGHT * coverage(terms, p.text, p.context)
+            if asked:
                 p.score += period_adjustment(asked, p)
         passages.sort(key=lambda p: p.score, reverse=True)
         out: list[Passage] = []

@@ -7,8 +7,8 @@
 | ASSISTANT_COLLECTION | Chroma collection name | opcc_reports |
 | ASSISTANT_EMBEDDING_MODEL | folder of a sentence-transformers model | the packaged all-MiniLM-L6-v2 |
 | ASSISTANT_EMBED_BATCH_SIZE | chunks per embedding batch | 64 |
-| ASSISTANT_CHUNK_SIZE | longest chunk, in characters, before a paragraph is split | 1000 |
-| ASSISTANT_CHUNK_OVERLAP | overlap between the pieces of a split paragraph | 150 |
+| ASSISTANT_CHUNK_SIZE | longest chunk, in characters, before a paragraph is split | 500 |
+| ASSISTANT_CHUNK_OVERLAP | overlap between the pieces of a split paragraph | 80 |
 | ASSISTANT_MAX_FILE_MB | largest file ingested | 50 |
 | ASSISTANT_LLM_BASE_URL | OpenAI-compatible server (llama.cpp, vLLM, Ollama /v1) for the optional LLM answerer | unset |
 | ASSISTANT_LLM_MODEL | model name sent to that server | local |
@@ -37,8 +37,8 @@ class Settings(BaseSettings):
     collection: str = "opcc_reports"
     embedding_model: Path | None = None
     embed_batch_size: int = 64
-    chunk_size: int = 1000
-    chunk_overlap: int = 150
+    chunk_size: int = 500
+    chunk_overlap: int = 80
     max_file_mb: float = 50.0
     llm_base_url: str | None = None
     llm_model: str = "local"

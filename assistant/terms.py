@@ -1,0 +1,82 @@
+"""Question terms: light stemming and rarity weights shared by re-ranking and answering."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+STOPWORDS = set(
+    "a an and are as at be been being by can could did do does for from had has have how i in into is it its "
+    "me my of on or our over per that the their them there these they this those to up us was we were what "
+    "when where which while who whom whose why will with within would you your than then so if not no any all "
+    "about after before during since until also many much number total amount give tell show list please "
+    "report reports say says said according state stated".split()
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’&-]*[A-Za-z]|[A-Za-z]|\d[\d,./%]*")
+
+
+@lru_cache(maxsize=8192)
+def stem(word: str) -> str:
+    """A light suffix-stripping stem (savings, saved, save -> sav)."""
+    w = word.lower().strip("'’")
+    for suffix in ("ations", "ation", "ings", "ing", "ed", "es", "s"):
+        if len(w) > len(suffix) + 3 and w.endswith(suffix):
+            w = w[: -len(suffix)]
+            break
+    return w[:-1] if len(w) > 4 and w.endswith("e") else w
+
+
+@lru_cache(maxsize=8192)
+def weight(word: str) -> float:
+    """Rarer words matter more: 7 minus the word's English Zipf frequency (figures weigh most)."""
+    if any(c.isdigit() for c in word):
+        return 4.0
+    try:
+        from wordfreq import zipf_frequency
+
+        return max(0.5, 7.0 - zipf_frequency(word, "en"))
+    except ImportError:  # pragma: no cover
+        return 2.0
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def stems(text: str) -> set[str]:
+    return {stem(w.lower()) for w in words(text)}
+
+
+def query_terms(question: str) -> dict[str, float]:
+    """Stemmed content words of a question with their weights (periods removed)."""
+    masked = re.sub(r"\b(?:19|20)\d{2}\s*[/-]\s*\d{2,4}\b", " ", question)
+    terms: dict[str, float] = {}
+    for w in words(masked):
+        lw = w.lower().strip("'’-")
+        if lw in STOPWORDS or len(lw) < 2:
+            continue
+        terms[stem(lw)] = max(terms.get(stem(lw), 0.0), weight(lw))
+    return terms
+
+
+def found(term: str, tokens: set[str]) -> bool:
+    """``term`` among ``tokens``, allowing a different ending (overspend ~ overspent)."""
+    if term in tokens:
+        return True
+    if len(term) >= 6:
+        head = term[: max(5, len(term) - 2)]
+        return any(t.startswith(head) for t in tokens if len(t) >= 5)
+    return False
+
+
+def coverage(terms: dict[str, float], text: str, context: str = "", context_weight: float = 0.5) -> float:
+    """Weighted share of ``terms`` found in ``text`` (or, counting less, in ``context``)."""
+    total = sum(terms.values()) or 1.0
+    own, ctx = stems(text), stems(context)
+    got = 0.0
+    for t, w in terms.items():
+        if found(t, own):
+            got += w
+        elif found(t, ctx):
+            got += context_weight * w
+    return got / total
