@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from .figures import Figure, dates, figures, periods, years
 from .retrieval import Passage
+from .terms import FUNCTION_WORDS
 from .terms import STOPWORDS as _STOP
 from .terms import found as _found
 from .terms import query_terms
@@ -167,7 +168,10 @@ def _names_someone(text: str) -> bool:
     if _TITLED.search(text):
         return True
     for m in _CAPITALISED_PAIR.finditer(text):
-        if min(_weight(m.group(1).lower()), _weight(m.group(2).lower())) >= 2.8:
+        first, second = m.group(1), m.group(2)
+        if first.isupper() and 2 <= len(first) <= 6 and _weight(first.lower()) >= 2.5:
+            return True  # NHS Collaborative, CFO Gwent
+        if min(_weight(first.lower()), _weight(second.lower())) >= 2.3:
             return True
     return False
 
@@ -221,10 +225,11 @@ def score(query: Query, unit: Unit) -> tuple[float, float]:
     s = coverage + 0.3 * own_coverage + 0.25 / (unit.rank + 1)
     s += 0.2 if _has_type(query, unit) else -0.6
     if unit.label:
-        label = _stems(unit.label)
+        label = {_stem(w.lower()) for w in _words(unit.label) if w.lower() not in FUNCTION_WORDS}
+        asked = {_stem(w.lower()) for w in _words(query.text)}
         if label:
-            share = sum(1 for t in label if _found(t, set(query.terms))) / len(label)
-            s += 0.4 * share if share >= 0.5 else 0.0
+            share = sum(1 for t in label if _found(t, asked)) / len(label)
+            s += 0.3 * share if share >= 0.5 else 0.0
     if query.periods:
         in_unit = set(periods(unit.text)) | {p for h, _ in unit.cells for p in periods(h)}
         in_frame = set(periods(unit.passage.context))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from .metadata import parse_date
 
 _PERIOD = re.compile(
-    r"\b(?:FY\s*)?((?:19|20)\d{2})\s*(?:/|-|–|to)\s*((?:19|20)?\d{2})\b(?!\s*(?:%|per))"
+    r"\b(?:FY\s*)?((?:19|20)\d{2})\s*(?:/|-|–|to)\s*((?:19|20)?\d{2})\b"
 )
 _SHORT_PERIOD = re.compile(r"(?<![\d/£$.,])\b(\d{2})/(\d{2})\b(?![\d/])")
 _FIGURE = re.compile(

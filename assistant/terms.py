@@ -20,7 +20,7 @@ def stem(word: str) -> str:
     """A light suffix-stripping stem (savings, saved, save -> sav)."""
     w = word.lower().strip("'’")
     for suffix in ("ations", "ation", "ings", "ing", "ed", "es", "s"):
-        if len(w) > len(suffix) + 3 and w.endswith(suffix):
+        if len(w) > len(suffix) + 2 and w.endswith(suffix):
             w = w[: -len(suffix)]
             break
     return w[:-1] if len(w) > 4 and w.endswith("e") else w
@@ -37,6 +37,9 @@ def weight(word: str) -> float:
         return max(0.5, 7.0 - zipf_frequency(word, "en"))
     except ImportError:  # pragma: no cover
         return 2.0
+
+
+FUNCTION_WORDS = {"the", "of", "in", "for", "and", "a", "an", "to", "at", "by", "on", "with", "from", "&"}
 
 
 def words(text: str) -> list[str]:
