@@ -24,7 +24,7 @@ from .terms import words as _words
 
 MAX_ANSWER = 300
 ABSTAIN_COVERAGE = 0.4  # share of the question's weighted terms the best evidence must carry
-RARE_TERM = 3.0  # a question word this rare (7 - Zipf frequency) must appear in some retrieved passage
+RARE_TERM = 2.6  # a question word this rare (7 - Zipf frequency) must appear in some retrieved passage
 
 _QUANTITY = re.compile(
     r"\b(how (many|much)|number of|how big|what size|(what|which) (was|is|were|are) the\b.*\b(total|budget|cost|amount|value|"
@@ -46,6 +46,9 @@ _NUMBER_WORDS = re.compile(
     r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
     r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|dozen)\b",
     re.I,
+)
+_DATE_LIKE = re.compile(
+    r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b\d{1,2}\s?(?:st|nd|rd|th)\b|\b\d{1,2}\s*-\s*[A-Z][a-z]{2}\s*-\s*\d{2}\b"
 )
 _PERCENT_WORDS = re.compile(r"\bper ?cent\b", re.I)
 
@@ -130,7 +133,10 @@ def units_of(passages: list[Passage]) -> list[Unit]:
         lead = ""
         for sentence in _SENTENCE_SPLIT.split(p.text):
             s = " ".join(sentence.strip(" •-–\t").split())
-            if len(s) >= 12 and not s.endswith(":") and s not in (p.heading, p.metadata.get("section"), p.document):
+            bare = _LEAD_NUMBER.sub("", s)
+            informative = bool(re.search(r"\d", s) or _NUMBER_WORDS.search(s))
+            is_heading = bare in (p.heading, p.metadata.get("section"), p.document)
+            if len(s) >= 12 and (informative or (not s.endswith(":") and not is_heading)):
                 units.append(Unit(p, rank, s, lead=lead))
             if s.endswith(":"):
                 lead = s
@@ -142,15 +148,11 @@ def units_of(passages: list[Passage]) -> list[Unit]:
 def _has_type(query: Query, unit: Unit) -> bool:
     text = unit.text
     if query.qtype in ("quantity", "percent"):
-        figs = [f for f in figures(text) if not _is_paragraph_number(f, unit)]
+        plain = _DATE_LIKE.sub(" ", text)
+        figs = [f for f in figures(plain) if not _is_paragraph_number(f, unit)]
         if query.qtype == "percent":
             return any(f.kind == "percent" for f in figs) or bool(_PERCENT_WORDS.search(text))
-        ordinals = {m.group(0) for m in re.finditer(r"\b\d{1,2}(?:st|nd|rd|th)\b", text)}
-        real = [
-            f for f in figs
-            if not (f.kind == "number" and 1900 <= f.value <= 2100 and "," not in f.text)
-            and not any(o.startswith(f.text) for o in ordinals)
-        ]
+        real = [f for f in figs if not (f.kind == "number" and 1900 <= f.value <= 2100 and "," not in f.text)]
         return bool(real) or bool(_NUMBER_WORDS.search(text))
     if query.qtype == "date":
         asks_year = re.search(r"\b(year|financial year)\b", query.text, re.I)
@@ -236,7 +238,7 @@ def score(query: Query, unit: Unit) -> tuple[float, float]:
         if in_unit & set(query.periods):
             s += 0.2
         elif in_frame & set(query.periods) and not in_unit:
-            s += 0.2  # the report or table is about that year
+            s += 0.15  # the report or table is about that year
         elif in_unit or in_frame:
             s -= 0.5
     if query.qtype == "date" and any(len(d) == 10 for d in dates(unit.text)):
@@ -338,6 +340,16 @@ def extract(question: str, passages: list[Passage]) -> Extracted:
     return Extracted(answer, unit, coverage, support)
 
 
+def _within_financial_year(iso: str, period: str) -> bool:
+    """Whether a report dated ``iso`` falls in UK financial year ``period`` (April to March)."""
+    m = re.match(r"(\d{4})-(\d{2})", iso)
+    if not m:
+        return False
+    year, month = int(m.group(1)), int(m.group(2))
+    start = int(period[:4])
+    return (year == start and month >= 4) or (year == start + 1 and month <= 3)
+
+
 def _unmatched_constraint(query: Query, unit: Unit, pool: set[str], pool_text: str) -> bool:
     """The question names something no retrieved passage mentions (a rare word or a figure),
     or the evidence adds nothing to the question's own words (a heading echoing it)."""
@@ -360,9 +372,14 @@ def _year_conflict(query: Query, unit: Unit) -> bool:
 
 
 def _period_conflict(query: Query, unit: Unit) -> bool:
-    """The evidence is only about a different financial year than the one asked."""
+    """The evidence is only about a different financial year than the one asked, or never names it."""
     if not query.periods:
         return False
+    mentioned = set(periods(f"{unit.text} {unit.passage.text} {unit.passage.context}"))
+    date = unit.passage.metadata.get("date") or ""
+    in_year = any(_within_financial_year(date, p) for p in query.periods)
+    if not (mentioned & set(query.periods)) and not in_year:
+        return True
     own = set(periods(unit.text)) | {p for h, _ in unit.cells for p in periods(h)}
     frame = set(periods(unit.passage.context))
     asked = set(query.periods)
