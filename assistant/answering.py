@@ -24,14 +24,19 @@ from .terms import words as _words
 
 MAX_ANSWER = 300
 ABSTAIN_COVERAGE = 0.4  # share of the question's weighted terms the best evidence must carry
-RARE_TERM = 2.6  # a question word this rare (7 - Zipf frequency) must appear in some retrieved passage
+RARE_TERM = 2.7  # a question word this rare (7 - Zipf frequency) must appear in some retrieved passage
 
 _QUANTITY = re.compile(
     r"\b(how (many|much)|number of|how big|what size|(what|which) (was|is|were|are) the\b.*\b(total|budget|cost|amount|value|"
     r"variance|spend|expenditure|figure|savings?|ratio|rate|funding|grant|count|headcount|underspend|overspend|investment|target))\b",
     re.I,
 )
-_PERCENT = re.compile(r"\b(what (percentage|proportion|share|%)|what per ?cent|percentage|per cent|%)", re.I)
+_PERCENT = re.compile(r"\b(percentage|proportion|per ?cent|share|ratio)\b|%", re.I)
+_MEASURE = re.compile(
+    r"\b(budget|cost|costs|spend|spent|expenditure|variance|savings?|amount|funding|grant|total|value|"
+    r"headcount|underspend|overspend|investment|capital|revenue)\b",
+    re.I,
+)
 _WHEN = re.compile(r"\b(when|what date|which date|what year|which year|what month|by when|how long ago|date of|dated)\b", re.I)
 _HOW_OFTEN = re.compile(r"\bhow (often|frequently)\b", re.I)
 _FREQUENCY = re.compile(r"\b(daily|weekly|fortnightly|monthly|quarterly|annually|yearly|bi-?annual|every|each (day|week|month|year|quarter)|times a)\b", re.I)
@@ -75,9 +80,11 @@ def analyse(question: str) -> Query:
         qtype = "who"
     elif _WHEN.search(q):
         qtype = "date"
+    elif re.match(r"^\s*(why|how (did|does|do|was|were|is|are|will))\b", q, re.I) and not _QUANTITY.search(q):
+        qtype = "entity"  # a reason or a manner
     elif _PERCENT.search(q):
         qtype = "percent"
-    elif _QUANTITY.search(q):
+    elif _QUANTITY.search(q) or _MEASURE.search(q):
         qtype = "quantity"
     else:
         qtype = "entity"
@@ -171,7 +178,7 @@ def _names_someone(text: str) -> bool:
         return True
     for m in _CAPITALISED_PAIR.finditer(text):
         first, second = m.group(1), m.group(2)
-        if first.isupper() and 2 <= len(first) <= 6 and _weight(first.lower()) >= 2.5:
+        if first.isupper() and 2 <= len(first) <= 6 and _weight(first.lower()) >= 2.5 and _weight(second.lower()) >= 2.3:
             return True  # NHS Collaborative, CFO Gwent
         if min(_weight(first.lower()), _weight(second.lower())) >= 2.3:
             return True
@@ -241,6 +248,10 @@ def score(query: Query, unit: Unit) -> tuple[float, float]:
             s += 0.15  # the report or table is about that year
         elif in_unit or in_frame:
             s -= 0.5
+    if query.qtype == "percent":
+        pcts = [f for f in figures(unit.text) if f.kind == "percent"]
+        if pcts and all(f.value == 100 for f in pcts):
+            s -= 0.3  # a column total, not an answer
     if query.qtype == "date" and any(len(d) == 10 for d in dates(unit.text)):
         s += 0.1  # a full date beats a month or a year
     for y in query.years:

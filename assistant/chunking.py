@@ -154,7 +154,12 @@ def _grid_caption(lines: list[Line], i: int) -> str | None:
     cap = back[-1].strip("|# ").strip()
     if re.match(r"(?i)^table\b", cap):
         return re.sub(r"(?i)^table\s*\d*\s*[:.\-–]?\s*", "", cap) or None
-    return cap if len(cap) <= 80 and not cap.endswith((".", ":")) and not _NUMBERED.match(cap) else None
+    numbered = _NUMBERED.match(cap)
+    if numbered and numbered.group(3) and "." in numbered.group(1) and len(numbered.group(3)) <= 60:
+        cap = numbered.group(3)  # "5.3 Funding Summary" captions the table below it
+    elif numbered:
+        return None
+    return cap if len(cap) <= 80 and not cap.endswith((".", ":")) else None
 
 
 def segment(lines: list[Line]) -> list[tuple[str, object]]:
@@ -326,7 +331,8 @@ def chunk_document(doc: SourceDocument, chunk_size: int = 1000, overlap: int = 1
             for index, row in enumerate(table.rows):
                 row_text = table.linearise(row, index)
                 for piece in _split(splitter, row_text, chunk_size):
-                    chunks.append(Chunk(piece, "table_row", block.paragraph, block.heading, page, page_end, span, table.caption, section=block.section))
+                    chunks.append(Chunk(piece, "table_row", block.paragraph, block.heading, page, page_end, span, table.caption,
+                                        section=block.section, columns=" | ".join(h for h in table.headers if h) or None))
             continue
         pieces = splitter.create_documents([text]) if len(text) > chunk_size else None
         if not pieces:

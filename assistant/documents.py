@@ -56,6 +56,7 @@ class Chunk:
     span: tuple[int, int]
     table: str | None = None  # caption of the table a row or table chunk belongs to
     section: str | None = None  # the enclosing section heading ("ISSUES FOR CONSIDERATION")
+    columns: str | None = None  # a table row's column headers
     chunk_id: str = ""
     content_hash: str = ""
 
@@ -85,6 +86,7 @@ class Chunk:
             "heading": self.heading,
             "table": self.table,
             "section": self.section,
+            "columns": self.columns,
         }
         meta.update({k: v for k, v in optional.items() if v is not None})
         return meta

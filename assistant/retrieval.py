@@ -59,7 +59,7 @@ class Passage:
     def context(self) -> str:
         """Text that frames the passage: report title, heading and table caption."""
         m = self.metadata
-        return " ".join(str(x) for x in (self.document, m.get("section"), self.heading, m.get("table"), m.get("date")) if x)
+        return " ".join(str(x) for x in (self.document, m.get("section"), self.heading, m.get("table"), m.get("columns"), m.get("date")) if x)
 
 
 def reciprocal_rank_fusion(rankings: list[list[str]], k: int = RRF_K, weights: list[float] | None = None) -> dict[str, float]:

@@ -10,7 +10,8 @@ STOPWORDS = set(
     "me my of on or our over per that the their them there these they this those to up us was we were what "
     "when where which while who whom whose why will with within would you your than then so if not no any all "
     "about after before during since until also many much number total amount give tell show list please "
-    "report reports say says said according state stated".split()
+    "report reports say says said according state stated summary table figure figures section paragraph "
+    "appendix page document".split()
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’&-]*[A-Za-z]|[A-Za-z]|\d[\d,./%]*")
 
@@ -46,8 +47,14 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+# Abbreviations common across police reports, matched both ways.
+ABBREVIATIONS = {"hq": "headquarters", "pcc": "commissioner", "cc": "constable", "fte": "staff"}
+
+
 def stems(text: str) -> set[str]:
-    return {stem(w.lower()) for w in words(text)}
+    out = {stem(w.lower()) for w in words(text)}
+    out |= {stem(long) for short, long in ABBREVIATIONS.items() if short in out}
+    return out
 
 
 def query_terms(question: str) -> dict[str, float]:
