@@ -37,7 +37,7 @@ _MEASURE = re.compile(
     r"headcount|underspend|overspend|investment|capital|revenue)\b",
     re.I,
 )
-_WHEN = re.compile(r"\b(when|what date|which date|what year|which year|what month|by when|how long ago|date of|dated)\b", re.I)
+_WHEN = re.compile(r"\b(when|date|dated|what year|which year|what month|by when|how long ago|deadline)\b", re.I)
 _HOW_OFTEN = re.compile(r"\bhow (often|frequently)\b", re.I)
 _FREQUENCY = re.compile(r"\b(daily|weekly|fortnightly|monthly|quarterly|annually|yearly|bi-?annual|every|each (day|week|month|year|quarter)|times a)\b", re.I)
 _MONTH_SHORT_YEAR = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+'?\d{2}\b")
@@ -178,6 +178,8 @@ def _names_someone(text: str) -> bool:
         return True
     for m in _CAPITALISED_PAIR.finditer(text):
         first, second = m.group(1), m.group(2)
+        if second.isupper():
+            continue  # "Tri-Force PCC": a name does not end in an acronym
         if first.isupper() and 2 <= len(first) <= 6 and _weight(first.lower()) >= 2.5 and _weight(second.lower()) >= 2.3:
             return True  # NHS Collaborative, CFO Gwent
         if min(_weight(first.lower()), _weight(second.lower())) >= 2.3:
@@ -228,10 +230,19 @@ def _coverage(query: Query, unit: Unit) -> tuple[float, float, set[str]]:
     return covered / query.total, own_covered / query.total, missing
 
 
+def _phrase_bonus(query: Query, unit: Unit) -> float:
+    """Question word pairs that stand together in the unit too ("audit opinion")."""
+    q = [_stem(w.lower()) for w in _words(query.text) if w.lower() not in _STOP]
+    pairs = {(a, b) for a, b in zip(q, q[1:])}
+    u = [_stem(w.lower()) for w in _words(unit.text) if w.lower() not in _STOP]
+    found_pairs = sum(1 for pair in zip(u, u[1:]) if pair in pairs)
+    return min(0.2, 0.1 * found_pairs)
+
+
 def score(query: Query, unit: Unit) -> tuple[float, float]:
     """(overall score, weighted coverage of the question's terms) for one unit."""
     coverage, own_coverage, _ = _coverage(query, unit)
-    s = coverage + 0.3 * own_coverage + 0.25 / (unit.rank + 1)
+    s = coverage + 0.3 * own_coverage + 0.25 / (unit.rank + 1) + _phrase_bonus(query, unit)
     s += 0.2 if _has_type(query, unit) else -0.6
     if unit.label:
         label = {_stem(w.lower()) for w in _words(unit.label) if w.lower() not in FUNCTION_WORDS}
