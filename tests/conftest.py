@@ -44,3 +44,19 @@ def gwent_dir(tmp_path):
     shutil.copy(GWENT_TXT, d / GWENT_TXT.name)
     shutil.copy(GWENT_PDF, d / GWENT_PDF.name)
     return d
+
+
+@pytest.fixture(scope="session")
+def gwent_index(tmp_path_factory):
+    """An index of the Gwent ICT annual report (text and PDF) and the Cumbria strategy (text), built once."""
+    from assistant.ingest import ingest
+    from assistant.settings import Settings
+
+    root = tmp_path_factory.mktemp("gwent-index")
+    folder = root / "reports"
+    folder.mkdir()
+    for f in (GWENT_TXT, GWENT_PDF, CORPUS / "cumbria-ict-strategy-2015-2019-november-2015-update.txt"):
+        shutil.copy(f, folder / f.name)
+    summary = ingest([folder], Settings(index_dir=root / "index"), progress=False)
+    assert summary.failed == 0
+    return root / "index"

@@ -1,0 +1,24 @@
+from assistant.figures import figure_in, figures, periods
+
+
+def test_periods_are_canonical():
+    assert periods("In 2018/19, 2017-18, FY 2019/2020 and 16/17") == ["2018/19", "2017/18", "2019/20", "2016/17"]
+    assert periods("between 2015 and 2019") == []
+    assert periods("2018/19 %") == ["2018/19"]
+
+
+def test_figures_are_normalised():
+    values = {f.text: (f.value, f.kind) for f in figures("£-86,192, 67 per cent, £1.15m and 24,635 calls")}
+    assert values["£-86,192"] == (-86192.0, "money")
+    assert values["67 per cent"] == (67.0, "percent")
+    assert values["£1.15m"] == (1150000.0, "money")
+    assert values["24,635"] == (24635.0, "number")
+
+
+def test_figure_in_matches_notation_and_scale():
+    (million,) = figures("£1.15m")
+    assert figure_in(million, "Total | 9,123,757 | 7,971,387 | 1,152,370")
+    (exact,) = figures("1152370")
+    assert figure_in(exact, "underspent by 1,152,370")
+    (wrong,) = figures("25,000")
+    assert not figure_in(wrong, "There were 24,635 requests")

@@ -1,0 +1,75 @@
+import json
+
+import pytest
+from langchain_core.documents import Document
+
+from assistant.api import Assistant
+from assistant.cli import main
+from assistant.retrieval import Filters
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def assistant(gwent_index):
+    a = Assistant(gwent_index)
+    yield a
+    a.close()
+
+
+def test_hybrid_search_finds_the_paragraph(assistant):
+    hits = assistant.search("How many requests for service did the service desk receive in 2018/19?", k=3)
+    assert any("24,635" in h.text and h.paragraph == "3.6" for h in hits)
+
+
+def test_text_and_pdf_copies_are_not_both_listed(assistant):
+    hits = assistant.search("There were 24,635 requests for service", k=5)
+    same = [h for h in hits if "There were 24,635 requests" in h.text]
+    assert len(same) == 1
+
+
+def test_filters_report_kind_and_date(assistant):
+    cumbria = assistant.search("savings", k=5, filters=Filters(report="cumbria"))
+    assert cumbria and all("Cumbria" in h.document for h in cumbria)
+    rows = assistant.search("Airwave variance", k=5, filters=Filters(kinds={"table_row"}))
+    assert rows and all(h.kind == "table_row" for h in rows)
+    assert assistant.search("savings", k=5, filters=Filters(date_from="2019-01-01", report="cumbria")) == []
+    recent = assistant.search("budget", k=5, filters=Filters(date_from="2019-01-01"))
+    assert recent and all(h.metadata["date"] >= "2019-01-01" for h in recent)
+
+
+def test_period_awareness(assistant):
+    a18 = assistant.ask("How many telephone calls did the service desk take in 2017/18?")
+    a19 = assistant.ask("How many telephone calls did the service desk take in 2018/19?")
+    assert "21,136" in a18.answer and "20,096" not in a18.answer
+    assert "20,096" in a19.answer
+
+
+def test_langchain_retriever_and_chain(assistant):
+    docs = assistant.as_retriever(k=3).invoke("Airwave variance 2018/19")
+    assert docs and all(isinstance(d, Document) for d in docs)
+    assert {"doc_id", "title", "kind", "chunk_id", "score"} <= set(docs[0].metadata)
+    answer = assistant.chain().invoke("What was the variance for SRS Airwave in 2018/19?")
+    assert "86,192" in answer.answer and not answer.abstained
+
+
+def test_ask_cites_paragraph_and_page(assistant):
+    answer = assistant.ask("How many requests for service did the service desk receive in 2018/19?")
+    assert "24,635" in answer.answer
+    assert any(c.paragraph == "3.6" for c in answer.citations)
+    pdf = [c for c in answer.citations if c.source.endswith(".pdf")]
+    assert all(c.page == 8 for c in pdf if "There were 24,635" in c.text)
+
+
+def test_abstention_shows_related_passages(assistant):
+    answer = assistant.ask("How much did Gwent Police spend on drones in 2018/19?")
+    assert answer.abstained and answer.answer.startswith("The reports do not say")
+    assert answer.citations == [] and answer.related
+
+
+def test_ask_json_has_exactly_the_documented_keys(gwent_index, capsys):
+    assert main(["ask", "What was the DSD budget for 2018/19?", "--index", str(gwent_index), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == {"question", "answer", "abstained", "citations", "latency_ms"}
+    assert "1,865,354" in out["answer"] and out["abstained"] is False
+    assert set(out["citations"][0]) == {"document", "source", "page", "paragraph", "heading", "text", "score"}
