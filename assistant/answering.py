@@ -38,6 +38,11 @@ _MEASURE = re.compile(
     re.I,
 )
 _WHEN = re.compile(r"\b(when|date|dated|what year|which year|what month|by when|how long ago|deadline)\b", re.I)
+_HOW_LONG = re.compile(r"\bhow long\b", re.I)
+_DURATION = re.compile(
+    r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|many)\s+(years?|months?|weeks?|days?)\b",
+    re.I,
+)
 _HOW_OFTEN = re.compile(r"\bhow (often|frequently)\b", re.I)
 _FREQUENCY = re.compile(r"\b(daily|weekly|fortnightly|monthly|quarterly|annually|yearly|bi-?annual|every|each (day|week|month|year|quarter)|times a)\b", re.I)
 _MONTH_SHORT_YEAR = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+'?\d{2}\b")
@@ -76,6 +81,8 @@ def analyse(question: str) -> Query:
     q = question.strip()
     if _HOW_OFTEN.search(q):
         qtype = "frequency"
+    elif _HOW_LONG.search(q):
+        qtype = "duration"
     elif _WHO.search(q):
         qtype = "who"
     elif _WHEN.search(q):
@@ -169,6 +176,8 @@ def _has_type(query: Query, unit: Unit) -> bool:
         return _names_someone(text)
     if query.qtype == "frequency":
         return bool(_FREQUENCY.search(text))
+    if query.qtype == "duration":
+        return bool(_DURATION.search(text))
     return True
 
 
@@ -246,7 +255,7 @@ def score(query: Query, unit: Unit) -> tuple[float, float]:
     s += 0.2 if _has_type(query, unit) else -0.6
     if unit.label:
         label = {_stem(w.lower()) for w in _words(unit.label) if w.lower() not in FUNCTION_WORDS}
-        asked = {_stem(w.lower()) for w in _words(query.text)}
+        asked = {_stem(w.lower()) for w in _words(query.text)} | _acronyms(query.text)
         if label:
             share = sum(1 for t in label if _found(t, asked)) / len(label)
             s += 0.3 * share if share >= 0.5 else 0.0
@@ -283,7 +292,7 @@ def choose_cells(query: Query, unit: Unit) -> list[tuple[str, str]]:
         dated = [(h, v) for h, v in cells if any(p in periods(h) for p in query.periods)]
         if dated:
             cells = dated
-    named = [(h, v) for h, v in cells if h and {_stem(w.lower()) for w in _words(h)} & set(query.terms)]
+    named = [(h, v) for h, v in cells if h and _stems(h) & set(query.terms)]
     if named:
         cells = named
     if query.qtype == "percent":

@@ -47,13 +47,24 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-# Abbreviations common across police reports, matched both ways.
-ABBREVIATIONS = {"hq": "headquarters", "pcc": "commissioner", "cc": "constable", "fte": "staff"}
+# Abbreviations and finance words that OPCC reports use for what questions ask in other words:
+# a text holding the key also answers to the values.
+EQUIVALENTS = {
+    "hq": ("headquarters",),
+    "pcc": ("commissioner",),
+    "fte": ("staff",),
+    "expenditure": ("spend", "spent", "spending", "cost"),
+    "variance": ("overspend", "underspend", "overspent", "underspent"),
+    "personnel": ("staff",),
+}
+_EQUIVALENT_STEMS = {stem(k): {stem(v) for v in vs} for k, vs in EQUIVALENTS.items()}
 
 
 def stems(text: str) -> set[str]:
     out = {stem(w.lower()) for w in words(text)}
-    out |= {stem(long) for short, long in ABBREVIATIONS.items() if short in out}
+    for key, values in _EQUIVALENT_STEMS.items():
+        if key in out:
+            out |= values
     return out
 
 
