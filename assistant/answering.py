@@ -34,10 +34,11 @@ _QUANTITY = re.compile(
 _PERCENT = re.compile(r"\b(percentage|proportion|per ?cent|share|ratio)\b|%", re.I)
 _MEASURE = re.compile(
     r"\b(budget|cost|costs|spend|spent|expenditure|variance|savings?|amount|funding|grant|total|value|"
-    r"headcount|underspend|overspend|investment|capital|revenue)\b",
+    r"headcount|underspend|overspend|investment|capital|revenue|salary|salaries|pay|wage|wages|price|fee|fees)\b",
     re.I,
 )
 _WHEN = re.compile(r"\b(when|date|dated|what year|which year|what month|by when|how long ago|deadline)\b", re.I)
+_CAUSE = re.compile(r"\b(due to|because|as a result|owing to|in order to|so that|following|caused by|reflects?)\b", re.I)
 _HOW_LONG = re.compile(r"\bhow long\b", re.I)
 _DURATION = re.compile(
     r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|many)\s+(years?|months?|weeks?|days?)\b",
@@ -87,8 +88,10 @@ def analyse(question: str) -> Query:
         qtype = "who"
     elif _WHEN.search(q):
         qtype = "date"
-    elif re.match(r"^\s*(why|how (did|does|do|was|were|is|are|will))\b", q, re.I) and not _QUANTITY.search(q):
-        qtype = "entity"  # a reason or a manner
+    elif re.match(r"^\s*why\b", q, re.I):
+        qtype = "reason"
+    elif re.match(r"^\s*how (did|does|do|was|were|is|are|will)\b", q, re.I) and not _QUANTITY.search(q):
+        qtype = "entity"  # a manner
     elif _PERCENT.search(q):
         qtype = "percent"
     elif _QUANTITY.search(q) or _MEASURE.search(q):
@@ -178,6 +181,8 @@ def _has_type(query: Query, unit: Unit) -> bool:
         return bool(_FREQUENCY.search(text))
     if query.qtype == "duration":
         return bool(_DURATION.search(text))
+    if query.qtype == "reason":
+        return not unit.cells  # a table row states figures, not reasons
     return True
 
 
@@ -272,6 +277,8 @@ def score(query: Query, unit: Unit) -> tuple[float, float]:
         pcts = [f for f in figures(unit.text) if f.kind == "percent"]
         if pcts and all(f.value == 100 for f in pcts):
             s -= 0.3  # a column total, not an answer
+    if query.qtype == "reason" and _CAUSE.search(unit.text):
+        s += 0.2
     if query.qtype == "date" and any(len(d) == 10 for d in dates(unit.text)):
         s += 0.1  # a full date beats a month or a year
     for y in query.years:
