@@ -11,6 +11,7 @@ import re
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,35 @@ def citation_supported(answer: Answer, expected: list[str]) -> bool:
     return any(normalise(v) in normalise(cited) for v in expected)
 
 
+@lru_cache(maxsize=64)
+def _pdf_pages(path: str) -> tuple[str, ...]:
+    from pypdf import PdfReader
+
+    return tuple(normalise(p.extract_text() or "") for p in PdfReader(path).pages)
+
+
+def page_correct(item: dict[str, Any], answer: Answer, paths: dict[str, str]) -> bool | None:
+    """For cited PDF passages holding the evidence: is the evidence on the cited page(s)?
+
+    None when no cited passage is a PDF passage holding the evidence.
+    """
+    snippet = normalise(item.get("evidence", ""))
+    checked = None
+    for p in answer.citations:
+        if p.page is None or not snippet or snippet not in normalise(p.text):
+            continue
+        path = paths.get(p.metadata.get("doc_id", ""), "")
+        if not path or not Path(path).exists():
+            continue
+        pages = _pdf_pages(str(path))
+        first, last = p.page, p.metadata.get("page_end") or p.page
+        # a snippet may wrap onto the next page: look at the cited range joined
+        text = "".join(pages[first - 1: last])
+        ok = snippet in text or snippet in "".join(pages[first - 1: last + 1])
+        checked = ok if checked is None else (checked and ok)
+    return checked
+
+
 @dataclass
 class Scored:
     item: dict[str, Any]
@@ -84,6 +114,7 @@ class Scored:
     rank: int | None
     correct: bool
     supported: bool
+    page_ok: bool | None = None
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -117,6 +148,9 @@ def summarise(scored: list[Scored]) -> dict[str, Any]:
         "mrr": round(sum(1 / s.rank for s in with_evidence if s.rank) / max(len(with_evidence), 1), 4),
         "answer_accuracy": round(sum(s.correct for s in answerable) / max(len(answerable), 1), 4),
         "citation_support": round(sum(s.supported for s in answered) / max(len(answered), 1), 4),
+        "page_accuracy": (
+            round(sum(1 for s in paged if s.page_ok) / len(paged), 4) if (paged := [s for s in scored if s.page_ok is not None]) else None
+        ),
         "abstention_precision": round(sum(1 for s in abstained if s.item["unanswerable"]) / max(len(abstained), 1), 4),
         "abstention_recall": round(sum(1 for s in unanswerable if s.answer.abstained) / max(len(unanswerable), 1), 4),
         "false_abstention_rate": round(sum(1 for s in answerable if s.answer.abstained) / max(len(answerable), 1), 4),
@@ -135,12 +169,13 @@ def summarise(scored: list[Scored]) -> dict[str, Any]:
 
 
 def run(assistant: Assistant, items: list[dict[str, Any]]) -> list[Scored]:
+    paths = {d.doc_id: d.path for d in assistant.index.lexical.documents()}
     out = []
     for item in items:
         answer = assistant.ask(item["question"])
         correct = (not item["unanswerable"]) and not answer.abstained and answer_matches(answer.answer, item["expected"])
         supported = (not answer.abstained) and citation_supported(answer, item["expected"])
-        out.append(Scored(item, answer, evidence_rank(item, answer), correct, supported))
+        out.append(Scored(item, answer, evidence_rank(item, answer), correct, supported, page_correct(item, answer, paths)))
     return out
 
 

@@ -307,8 +307,16 @@ def map_headers(header_lines: list[str], width: int) -> tuple[list[str], str | N
     if fitting:
         leaves = fitting[-1]
         groups = next((f for f in reversed(fitting[:-1]) if _is_group(" ".join(f))), None)
-        names = [f"{g} {l}" for g, l in zip(groups, leaves)] if groups else list(leaves)
-        return names, None
+        if groups:
+            return [f"{g} {l}" for g, l in zip(groups, leaves)], None
+        # Years above a repeating leaf row (2017/18 2018/19 over Number % Number %) span blocks of it.
+        above = [t for l in header_lines for t in join_wrapped([l]).split() if _PERIOD.match(t) and "/" in t]
+        above = list(dict.fromkeys(above))
+        if len(above) >= 2 and width % len(above) == 0:
+            per = width // len(above)
+            if leaves == leaves[:per] * len(above):
+                return [f"{above[i // per]} {leaf}" for i, leaf in enumerate(leaves)], None
+        return list(leaves), None
     tokens = join_wrapped(header_lines).split()
     periods = [t for t in tokens if _PERIOD.match(t)]
     others = [t for t in tokens if not _PERIOD.match(t) and not _CURRENCY.match(t)]
