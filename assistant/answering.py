@@ -52,11 +52,10 @@ _WHO = re.compile(r"^\s*(who|whom|which (officer|person|people|individual)|what 
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?:])\s+(?=[A-Z(“\"•\-–0-9])|\n+(?=[A-Z(“\"•\-–0-9])|\s+[•◆▪]\s+")
 _LEAD_NUMBER = re.compile(r"^\d{1,2}(\.\d{1,2}){0,3}\.?\s+(?=[A-Z])")
 _TITLED = re.compile(r"\b(Mr|Mrs|Ms|Miss|Dr|DCC|ACC|ACO|DCI|Supt|CFO|CEO|Cllr|Sir|Dame|Signed:)\.?\s+[A-Z]")
-_CAPITALISED_PAIR = re.compile(r"\b([A-Z][A-Za-z'’-]+)\s+(?:[A-Z]\.\s+)?([A-Z][A-Za-z'’-]+)\b")
-_NUMBER_WORDS = re.compile(
-    r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
-    r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|dozen)\b",
-    re.I,
+_CAPITALISED_PAIR = re.compile(r"(?=\b([A-Z][A-Za-z'’-]+)\s+(?:[A-Z]\.\s+)?([A-Z][A-Za-z'’-]+)\b)")
+_COUNT = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|dozen"
+_NUMBER_WORDS = re.compile(  # lower case, or capitalised only to start a sentence: "Part One" is a title
+    rf"\b({_COUNT})\b|(?:^|(?<=[.!?:]\s))({_COUNT.title()})\b"
 )
 _DATE_LIKE = re.compile(
     r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b\d{1,2}\s?(?:st|nd|rd|th)\b|\b\d{1,2}\s*-\s*[A-Z][a-z]{2}\s*-\s*\d{2}\b"
@@ -286,6 +285,8 @@ def score(query: Query, unit: Unit) -> tuple[float, float]:
             s += 0.1
     if len(unit.text) > 400:
         s -= 0.05
+    if _novelty(query, unit) == 0:
+        s -= 0.5
     return s, coverage
 
 
@@ -397,8 +398,15 @@ def _unmatched_constraint(query: Query, unit: Unit, pool: set[str], pool_text: s
                 return True
         elif w >= RARE_TERM and not _found(term, pool):
             return True
-    novel = {t for t in _stems(unit.text) if t not in query.terms and t not in _STOP and len(t) > 2}
-    return not novel and not any(c.isdigit() for c in unit.text)
+    return _novelty(query, unit) == 0
+
+
+def _novelty(query: Query, unit: Unit) -> int:
+    """How many words or figures the unit adds to the question (a heading echoing it adds none)."""
+    if any(c.isdigit() for c in unit.text):
+        return 1
+    known = set(query.terms) | _acronyms(query.text)
+    return sum(1 for t in _stems(unit.text) if t not in known and t not in _STOP and len(t) > 2)
 
 
 def _year_conflict(query: Query, unit: Unit) -> bool:

@@ -19,7 +19,7 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'’&-]*[A-Za-z]|[A-Za-z]|\d[\d,./%]*")
 @lru_cache(maxsize=8192)
 def stem(word: str) -> str:
     """A light suffix-stripping stem (savings, saved, save -> sav)."""
-    w = word.lower().strip("'’")
+    w = re.sub(r"['’]s$", "", word.lower()).strip("'’")
     for suffix in ("ations", "ation", "ings", "ing", "ed", "es", "s"):
         if len(w) > len(suffix) + 2 and w.endswith(suffix):
             w = w[: -len(suffix)]
