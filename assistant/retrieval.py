@@ -16,7 +16,7 @@ from langchain_core.retrievers import BaseRetriever
 from .embedding import get_encoder
 from .figures import periods
 from .index import Index
-from .terms import coverage, query_terms
+from .terms import coverage, expand, query_terms
 
 RRF_K = 60
 DENSE_WEIGHT = 0.8  # BM25 is the stronger signal on report text; dense adds paraphrase recall
@@ -107,7 +107,7 @@ class Retriever:
         where: dict[str, Any] = {"doc_id": {"$in": sorted(allowed)}}
         if kinds:
             where = {"$and": [where, {"kind": {"$in": sorted(kinds)}}]}
-        expanded = self.index.lexical.expand_acronyms(query)
+        expanded = expand(self.index.lexical.expand_acronyms(query))
         vector = self.encoder.embed_query(expanded)
         dense = self.index.vectors.query(vector, pool, where)
         lexical = self.index.lexical.search(expanded, pool, allowed, kinds)

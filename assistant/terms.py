@@ -56,8 +56,17 @@ EQUIVALENTS = {
     "expenditure": ("spend", "spent", "spending", "cost"),
     "variance": ("overspend", "underspend", "overspent", "underspent"),
     "personnel": ("staff",),
+    "author": ("wrote", "written", "writer"),
+    "signed": ("signature", "signatory"),
 }
 _EQUIVALENT_STEMS = {stem(k): {stem(v) for v in vs} for k, vs in EQUIVALENTS.items()}
+
+
+def expand(text: str) -> str:
+    """The text plus the report's word for anything it asks in other words (wrote -> author)."""
+    asked = {stem(w.lower()) for w in words(text)}
+    extra = [key for key, values in EQUIVALENTS.items() if asked & {stem(v) for v in values} and stem(key) not in asked]
+    return f"{text} {' '.join(extra)}" if extra else text
 
 
 def stems(text: str) -> set[str]:
