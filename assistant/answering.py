@@ -40,20 +40,16 @@ _MEASURE = re.compile(
 _WHEN = re.compile(r"\b(when|date|dated|what year|which year|what month|by when|how long ago|deadline)\b", re.I)
 _CAUSE = re.compile(r"\b(due to|because|as a result|owing to|in order to|so that|following|caused by|reflects?)\b", re.I)
 _HOW_LONG = re.compile(r"\bhow long\b", re.I)
-_DURATION = re.compile(
-    r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|many)\s+(years?|months?|weeks?|days?)\b",
-    re.I,
-)
+_COUNT = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|dozen"
+_DURATION = re.compile(rf"\b(\d+|{_COUNT}|several|many)\s+(years?|months?|weeks?|days?)\b", re.I)
 _HOW_OFTEN = re.compile(r"\bhow (often|frequently)\b", re.I)
 _FREQUENCY = re.compile(r"\b(daily|weekly|fortnightly|monthly|quarterly|annually|yearly|bi-?annual|every|each (day|week|month|year|quarter)|times a)\b", re.I)
 _MONTH_SHORT_YEAR = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+'?\d{2}\b")
-_ORDINAL = re.compile(r"^\d{1,2}(st|nd|rd|th)$", re.I)
 _WHO = re.compile(r"^\s*(who|whom|which (officer|person|people|individual)|what is the name of)\b", re.I)
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?:])\s+(?=[A-Z(“\"•\-–0-9])|\n+(?=[A-Z(“\"•\-–0-9])|\s+[•◆▪]\s+")
 _LEAD_NUMBER = re.compile(r"^\d{1,2}(\.\d{1,2}){0,3}\.?\s+(?=[A-Z])")
 _TITLED = re.compile(r"\b(Mr|Mrs|Ms|Miss|Dr|DCC|ACC|ACO|DCI|Supt|CFO|CEO|Cllr|Sir|Dame|Signed:)\.?\s+[A-Z]")
 _CAPITALISED_PAIR = re.compile(r"(?=\b([A-Z][A-Za-z'’-]+)\s+(?:[A-Z]\.\s+)?([A-Z][A-Za-z'’-]+)\b)")
-_COUNT = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|dozen"
 _NUMBER_WORDS = re.compile(  # lower case, or capitalised only to start a sentence: "Part One" is a title
     rf"\b({_COUNT})\b|(?:^|(?<=[.!?:]\s))({_COUNT.title()})\b"
 )

@@ -7,11 +7,12 @@ Prints figures; asserts nothing.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from common import latency
 
 import assistant  # noqa: F401  (sets the offline environment)
 from assistant.chunking import chunk_document
@@ -30,11 +31,6 @@ QUERIES = [
     "When will the Emergency Services Network Beta capability be ready?",
     "funding apportionment ratio Nottinghamshire",
 ]
-
-
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
 def main() -> int:
@@ -65,13 +61,7 @@ def main() -> int:
               f"pipeline reaches {100 * (first.chunks / first.seconds) / (len(texts) / raw):.0f}% of it")
 
         index = Index(settings)
-        lat = []
-        for _ in range(args.repeat):
-            for q in QUERIES:
-                t = time.perf_counter()
-                search(index, q, k=5)
-                lat.append((time.perf_counter() - t) * 1000)
-        print(f"search (hybrid, k=5, warm): n={len(lat)} p50={statistics.median(lat):.1f} ms p95={pct(lat, 95):.1f} ms")
+        print(latency("search (hybrid, k=5, warm)", lambda q: search(index, q, k=5), QUERIES, args.repeat))
         index.close()
     return 0
 

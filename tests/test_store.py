@@ -1,10 +1,7 @@
 """The index through a real Chroma server (``chroma run``) started by the test."""
 
 import shutil
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -13,7 +10,7 @@ from assistant.index import Index
 from assistant.ingest import ingest
 from assistant.retrieval import search
 from assistant.settings import Settings
-from conftest import GWENT_TXT, free_port
+from conftest import GWENT_TXT, free_port, local_server
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 
@@ -24,28 +21,10 @@ def chroma_server(tmp_path):
     if not exe.exists():
         exe = Path(shutil.which("chroma") or "chroma")
     port = free_port()
-    proc = subprocess.Popen(
-        [str(exe), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(tmp_path / "chroma-server")],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1)
-            break
-        except OSError:
-            assert proc.poll() is None, "chroma run exited"
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("chroma server did not start")
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    command = [str(exe), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(tmp_path / "chroma-server")]
+    with local_server(command, f"{url}/api/v2/heartbeat", timeout=60):
+        yield url
 
 
 def test_ingest_and_query_through_chroma_server(tmp_path, chroma_server):
