@@ -25,9 +25,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(json.dumps(summary.to_dict(), indent=2))
     else:
         print(summary.render())
-    if summary.failed or (args.strict and summary.warnings):
-        return 1
-    return 0
+    # Any file not indexed cleanly (failed, or decoded with a fallback) makes the run exit 1.
+    return 1 if summary.failed or summary.warnings else 0
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -105,7 +104,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index", help="index folder (default: ASSISTANT_INDEX_DIR or ./index)")
     p.add_argument("--prune", action="store_true", help="drop indexed reports whose files are gone")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
-    p.add_argument("--strict", action="store_true", help="exit non-zero on warnings too")
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=cmd_ingest)
 

@@ -162,3 +162,17 @@ def test_kill_mid_ingest_leaves_a_working_index_and_rerun_completes(tmp_path):
     assert result.failed == 0
     docs, lex, vec = counts(settings)
     assert docs == 10 and lex == vec, "no chunk lost or duplicated"
+
+
+def test_non_utf8_text_is_indexed_with_a_warning_and_exit_1(tmp_path, capsys):
+    from assistant.cli import main
+
+    folder = tmp_path / "latin"
+    folder.mkdir()
+    (folder / "notes.txt").write_bytes("1.1 The café budget was £3,500 for 2019/20.\n".encode("cp1252"))
+    assert main(["ingest", str(folder), "--index", str(tmp_path / "idx"), "--no-progress"]) == 1
+    out = capsys.readouterr().out
+    assert "WARNING" in out and "notes.txt" in out and "UTF-8" in out
+    from assistant.settings import Settings
+
+    assert counts(Settings(index_dir=tmp_path / "idx"))[0] == 1
