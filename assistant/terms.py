@@ -9,7 +9,7 @@ STOPWORDS = set(
     "a an and are as at be been being by can could did do does for from had has have how i in into is it its "
     "me my of on or our over per that the their them there these they this those to up us was we were what "
     "when where which while who whom whose why will with within would you your than then so if not no any all "
-    "about after before during since until also many much number total amount give tell show list please "
+    "about after before during since until also many much number amount give tell show list please "
     "report reports say says said according state stated summary table figure figures section paragraph "
     "appendix page document".split()
 )
@@ -57,7 +57,7 @@ EQUIVALENTS = {
     "variance": ("overspend", "underspend", "overspent", "underspent"),
     "personnel": ("staff",),
     "author": ("wrote", "written", "writer"),
-    "signed": ("signature", "signatory"),
+    "signature": ("sign", "signed", "signing", "signatory"),
 }
 _EQUIVALENT_STEMS = {stem(k): {stem(v) for v in vs} for k, vs in EQUIVALENTS.items()}
 
