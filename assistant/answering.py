@@ -160,12 +160,20 @@ def units_of(passages: list[Passage]) -> list[Unit]:
 def _has_type(query: Query, unit: Unit) -> bool:
     text = unit.text
     if query.qtype in ("quantity", "percent"):
-        plain = _DATE_LIKE.sub(" ", text)
-        figs = [f for f in figures(plain) if not _is_paragraph_number(f, unit)]
+        counting = bool(re.search(r"\bhow many\b", query.text, re.I))
+        if unit.cells:  # a table row answers with its cells, not with numbers in its labels
+            values = [(h, v) for h, v in unit.cells if any(c.isdigit() for c in v)]
+            if counting:  # a count is not an amount of money
+                values = [(h, v) for h, v in values if not re.search(r"[£$€]", h + v)]
+            figs = [f for _, v in values for f in figures(v)]
+        else:
+            figs = [f for f in figures(_DATE_LIKE.sub(" ", text)) if not _is_paragraph_number(f, unit)]
+            if counting:
+                figs = [f for f in figs if f.kind != "money"]
         if query.qtype == "percent":
             return any(f.kind == "percent" for f in figs) or bool(_PERCENT_WORDS.search(text))
         real = [f for f in figs if not (f.kind == "number" and 1900 <= f.value <= 2100 and "," not in f.text)]
-        return bool(real) or bool(_NUMBER_WORDS.search(text))
+        return bool(real) or (not unit.cells and bool(_NUMBER_WORDS.search(text)))
     if query.qtype == "date":
         asks_year = re.search(r"\b(year|financial year)\b", query.text, re.I)
         unperioded = re.sub(r"\b(?:19|20)\d{2}\s*[/-]\s*\d{2,4}\b", " ", text)
