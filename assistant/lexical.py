@@ -119,14 +119,8 @@ class LexicalIndex:
         ).fetchall()
         return [DocumentRecord(*r[:9], json.loads(r[9]), r[10]) for r in rows]  # type: ignore[arg-type]
 
-    def document(self, doc_id: str) -> DocumentRecord | None:
-        return next((d for d in self.documents() if d.doc_id == doc_id), None)
-
     def doc_ids(self) -> set[str]:
         return {r[0] for r in self.conn.execute("SELECT doc_id FROM documents")}
-
-    def chunk_ids(self, doc_id: str) -> list[str]:
-        return [r[0] for r in self.conn.execute("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))]
 
     def commit_document(self, doc: SourceDocument, path: str, chunks: list[Chunk], replaces: Iterable[str] = ()) -> None:
         """Write a document's chunks and registry row in one transaction, dropping the ones it replaces."""

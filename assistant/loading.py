@@ -24,10 +24,6 @@ def content_id(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:20]
 
 
-def is_supported(path: Path) -> bool:
-    return path.suffix.lower() in SUPPORTED_SUFFIXES
-
-
 def read_file(path: Path, max_bytes: int) -> bytes:
     """Read a file's bytes, refusing missing, oversized and empty files."""
     if not path.exists():
