@@ -20,6 +20,7 @@ from .terms import query_terms
 from .terms import stem as _stem
 from .terms import stems as _stems
 from .terms import weight as _weight
+from .terms import without_periods
 from .terms import words as _words
 
 MAX_ANSWER = 300
@@ -62,10 +63,11 @@ _PERCENT_WORDS = re.compile(r"\bper ?cent\b", re.I)
 @dataclass
 class Query:
     text: str
-    qtype: str  # quantity | percent | date | who | entity
+    qtype: str  # quantity | percent | date | who | frequency | duration | reason | entity
     terms: dict[str, float]  # stem -> weight
     periods: list[str]
     years: list[str]
+    acronyms: set[str]  # initials of the question's capitalised phrases
 
     @property
     def total(self) -> float:
@@ -93,10 +95,7 @@ def analyse(question: str) -> Query:
         qtype = "quantity"
     else:
         qtype = "entity"
-    asked_periods = periods(q)
-    masked = re.sub(r"\b(?:19|20)\d{2}\s*[/-]\s*\d{2,4}\b", " ", q)
-    terms = query_terms(q)
-    return Query(q, qtype, terms, asked_periods, [y for y in years(masked)])
+    return Query(q, qtype, query_terms(q), periods(q), years(without_periods(q)), _acronyms(q))
 
 
 @dataclass
@@ -176,8 +175,7 @@ def _has_type(query: Query, unit: Unit) -> bool:
         return bool(real) or (not unit.cells and bool(_NUMBER_WORDS.search(text)))
     if query.qtype == "date":
         asks_year = re.search(r"\b(year|financial year)\b", query.text, re.I)
-        unperioded = re.sub(r"\b(?:19|20)\d{2}\s*[/-]\s*\d{2,4}\b", " ", text)
-        return bool(dates(text) or years(unperioded) or _MONTH_SHORT_YEAR.search(text) or (asks_year and periods(text)))
+        return bool(dates(text) or years(without_periods(text)) or _MONTH_SHORT_YEAR.search(text) or (asks_year and periods(text)))
     if query.qtype == "who":
         return _names_someone(text)
     if query.qtype == "frequency":
@@ -209,26 +207,28 @@ def _is_paragraph_number(fig: Figure, unit: Unit) -> bool:
     return bool(para) and unit.text.lstrip("•-– ").startswith(para) and fig.text.strip(".") == para
 
 
+_PHRASE = re.compile(r"\b(?:[A-Z][a-z]+(?:\s+(?:and|of|&)\s+|\s+)){1,5}[A-Z][a-z]+")
+
+
+def _capitalised_phrases(text: str) -> list[list[str]]:
+    """The capitalised words of each capitalised phrase (Shared Resource Service)."""
+    return [[w for w in re.split(r"\s+", m.group(0)) if w[0].isupper()] for m in _PHRASE.finditer(text)]
+
+
 def _acronyms(text: str) -> set[str]:
     """Initials of capitalised phrases (Shared Resource Service -> srs)."""
-    out = set()
-    for m in re.finditer(r"\b(?:[A-Z][a-z]+(?:\s+(?:and|of|&)\s+|\s+)){1,5}[A-Z][a-z]+", text):
-        words = [w for w in re.split(r"\s+", m.group(0)) if w[0].isupper()]
-        if len(words) >= 2:
-            out.add("".join(w[0] for w in words).lower())
-    return out
+    return {"".join(w[0] for w in words).lower() for words in _capitalised_phrases(text) if len(words) >= 2}
 
 
 def _coverage(query: Query, unit: Unit) -> tuple[float, float, set[str]]:
     """(weighted coverage using framing, coverage by the unit's own text, terms not found)."""
     own = _stems(unit.text)
     framing = _stems(unit.framing) | _stems(unit.passage.text)
-    q_acr = _acronyms(query.text)
+    q_acr = query.acronyms
     own_acr = {t for t in own if t in q_acr}
     phrase_terms: set[str] = set()
     if own_acr or q_acr & framing:
-        for m in re.finditer(r"\b(?:[A-Z][a-z]+(?:\s+(?:and|of|&)\s+|\s+)){1,5}[A-Z][a-z]+", query.text):
-            words = [w for w in re.split(r"\s+", m.group(0)) if w[0].isupper()]
+        for words in _capitalised_phrases(query.text):
             if "".join(w[0] for w in words).lower() in (own | framing):
                 phrase_terms |= {_stem(w.lower()) for w in words}
     for acr in {t for t in query.terms if t.isalpha() and len(t) <= 6}:
@@ -263,7 +263,7 @@ def score(query: Query, unit: Unit) -> tuple[float, float]:
     s += 0.2 if _has_type(query, unit) else -0.6
     if unit.label:
         label = {_stem(w.lower()) for w in _words(unit.label) if w.lower() not in FUNCTION_WORDS}
-        asked = {_stem(w.lower()) for w in _words(query.text)} | _acronyms(query.text)
+        asked = {_stem(w.lower()) for w in _words(query.text)} | query.acronyms
         if label:
             share = sum(1 for t in label if _found(t, asked)) / len(label)
             s += 0.3 * share if share >= 0.5 else 0.0
@@ -346,6 +346,7 @@ def _trim(text: str) -> str:
 
 @dataclass
 class Extracted:
+    query: Query
     answer: str | None
     unit: Unit | None
     coverage: float
@@ -361,7 +362,7 @@ def extract(question: str, passages: list[Passage]) -> Extracted:
         if best is None or s > best[0]:
             best = (s, cov, unit)
     if best is None:
-        return Extracted(None, None, 0.0, [])
+        return Extracted(query, None, None, 0.0, [])
     s, coverage, unit = best
     pool_text = " ".join(f"{p.text} {p.context}" for p in passages)
     pool = _stems(pool_text)
@@ -372,7 +373,7 @@ def extract(question: str, passages: list[Passage]) -> Extracted:
         or _year_conflict(query, unit)
         or _unmatched_constraint(query, unit, pool, pool_text.lower())
     ):
-        return Extracted(None, unit, coverage, [])
+        return Extracted(query, None, unit, coverage, [])
     answer = compose(query, unit)
     support = [unit.passage]
     answer_figs = [f for f in figures(answer) if f.kind != "number" or f.value >= 10]
@@ -380,7 +381,7 @@ def extract(question: str, passages: list[Passage]) -> Extracted:
         if p is not unit.passage and p.kind != "table" and answer_figs and len(support) < 3:
             if all(any(abs(g.value) == abs(f.value) for g in figures(p.text)) for f in answer_figs[:1]):
                 support.append(p)
-    return Extracted(answer, unit, coverage, support)
+    return Extracted(query, answer, unit, coverage, support)
 
 
 def _within_financial_year(iso: str, period: str) -> bool:
@@ -409,7 +410,7 @@ def _novelty(query: Query, unit: Unit) -> int:
     """How many words or figures the unit adds to the question (a heading echoing it adds none)."""
     if any(c.isdigit() for c in unit.text):
         return 1
-    known = set(query.terms) | _acronyms(query.text)
+    known = set(query.terms) | query.acronyms
     return sum(1 for t in _stems(unit.text) if t not in known and t not in _STOP and len(t) > 2)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from .answering import analyse, extract
+from .answering import Extracted, extract
 from .index import Index
 from .llm import build_chat_model, build_messages, verify
 from .retrieval import Filters, Passage, ReportRetriever, Retriever
@@ -101,14 +101,14 @@ class Assistant:
             return Answer(question, abstention(question), True, [], passages[:RELATED])
         return Answer(question, extracted.answer, False, extracted.support)
 
-    def _llm_answer(self, question: str, passages: list[Passage], extracted) -> Answer | None:
+    def _llm_answer(self, question: str, passages: list[Passage], extracted: Extracted) -> Answer | None:
         shown = passages[:5]
         try:
             text = str(self.llm.invoke(build_messages(question, shown))).strip()
         except Exception as exc:  # noqa: BLE001 - an unreachable LLM falls back, never fails the question
             log.warning("LLM answerer failed (%s); extractive answer used", exc)
             return self._fallback(question, passages, extracted, f"The language model could not be reached ({type(exc).__name__}).")
-        qtype = analyse(question).qtype
+        qtype = extracted.query.qtype
         needs = "figure" if qtype in ("quantity", "percent") else "date" if qtype == "date" else None
         check = verify(text, shown, needs)
         if check.ok:
@@ -118,7 +118,7 @@ class Assistant:
         note = "The language model's answer was not shown: " + "; ".join(check.problems[:3]) + ". Extractive answer shown instead."
         return self._fallback(question, passages, extracted, note)
 
-    def _fallback(self, question: str, passages: list[Passage], extracted, note: str) -> Answer:
+    def _fallback(self, question: str, passages: list[Passage], extracted: Extracted, note: str) -> Answer:
         if extracted.answer is None:
             return Answer(question, abstention(question), True, [], passages[:RELATED], answerer="extractive", note=note)
         return Answer(question, extracted.answer, False, extracted.support, answerer="extractive", note=note)

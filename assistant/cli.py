@@ -31,17 +31,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     from .index import Index
-    from .retrieval import search
+    from .retrieval import Filters, Retriever
 
-    settings = _settings(args)
-    index = Index(settings)
-    doc_ids = None
-    if args.report:
-        wanted = args.report.lower()
-        doc_ids = {d.doc_id for d in index.lexical.documents() if wanted in d.title.lower() or wanted in d.source.lower()}
-    started = time.perf_counter()
-    passages = search(index, args.query, k=args.k, doc_ids=doc_ids)
-    latency = (time.perf_counter() - started) * 1000
+    index = Index(_settings(args))
+    try:
+        started = time.perf_counter()
+        passages = Retriever(index).search(args.query, k=args.k, filters=Filters(report=args.report))
+        latency = (time.perf_counter() - started) * 1000
+    finally:
+        index.close()
     rows = [p.citation() for p in passages]
     if args.json:
         print(json.dumps({"query": args.query, "results": rows, "latency_ms": round(latency, 1)}, indent=2))
@@ -53,7 +51,7 @@ def cmd_search(args: argparse.Namespace) -> int:
             writer.writerow({"rank": rank, **row})
     else:
         for rank, p in enumerate(passages, 1):
-            where = ", ".join(x for x in (f"p. {p.page}" if p.page else "", f"para {p.paragraph}" if p.paragraph else "") if x)
+            where = p.location()
             print(f"[{rank}] {p.document} ({p.source}{', ' + where if where else ''}) — {p.heading or ''}")
             print(f"    {p.text[:500]}")
         if not passages:
@@ -80,7 +78,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if shown:
         print(f"\n{heading}:")
     for n, p in enumerate(shown, 1):
-        where = ", ".join(x for x in (p.document, f"p. {p.page}" if p.page else "", f"para {p.paragraph}" if p.paragraph else "") if x)
+        where = ", ".join(x for x in (p.document, p.location()) if x)
         print(f"[{n}] {where} ({p.source})\n    \"{' '.join(p.text.split())[:600]}\"")
     print(f"\n({result.latency_ms:.0f} ms, {result.answerer})")
     return 0

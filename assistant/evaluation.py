@@ -117,7 +117,8 @@ class Scored:
     page_ok: bool | None = None
 
 
-def _pct(values: list[float], p: float) -> float:
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile (nearest rank); 0.0 for no values."""
     if not values:
         return 0.0
     ordered = sorted(values)
@@ -155,7 +156,7 @@ def summarise(scored: list[Scored]) -> dict[str, Any]:
         "abstention_recall": round(sum(1 for s in unanswerable if s.answer.abstained) / max(len(unanswerable), 1), 4),
         "false_abstention_rate": round(sum(1 for s in answerable if s.answer.abstained) / max(len(answerable), 1), 4),
         "latency_ms_p50": round(statistics.median(latencies), 1) if latencies else 0.0,
-        "latency_ms_p95": round(_pct(latencies, 95), 1),
+        "latency_ms_p95": round(percentile(latencies, 95), 1),
         "by_type": {
             t: {
                 "questions": len(items),

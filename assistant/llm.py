@@ -34,7 +34,7 @@ _NOT_FOUND = re.compile(r"\bnot found\b|do(es)? not (say|contain|state|mention)|
 def build_messages(question: str, passages: list[Passage]) -> list:
     blocks = []
     for i, p in enumerate(passages, 1):
-        where = ", ".join(x for x in (p.document, f"p. {p.page}" if p.page else "", f"para {p.paragraph}" if p.paragraph else "") if x)
+        where = ", ".join(x for x in (p.document, p.location()) if x)
         blocks.append(f"[{i}] ({where})\n<<<\n{p.text}\n>>>")
     return [
         SystemMessage(content=SYSTEM),

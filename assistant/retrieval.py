@@ -55,6 +55,10 @@ class Passage:
     def citation(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if k != "metadata"}
 
+    def location(self) -> str:
+        """Where in the report: "p. 8, para 3.6" (either part may be absent)."""
+        return ", ".join(x for x in (f"p. {self.page}" if self.page else "", f"para {self.paragraph}" if self.paragraph else "") if x)
+
     @property
     def context(self) -> str:
         """Text that frames the passage: report title, heading and table caption."""

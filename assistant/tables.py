@@ -158,19 +158,32 @@ def _block_groups(label_rows: list[list[str]], width: int) -> list[str] | None:
     if len(label_rows) != 2:
         return None
     groups = [c for c in label_rows[0][1:] if c]
-    groups = [g for k, g in enumerate(groups) if not any(o != g and o.startswith(g) for o in groups)]  # "201" of "2017/18"
+    groups = [g for g in groups if not any(o != g and o.startswith(g) for o in groups)]  # "201" of "2017/18"
     leaf_idx = [i for i in range(1, width) if label_rows[1][i]]
     leaves = [label_rows[1][i] for i in leaf_idx]
-    if len(groups) < 2 or not leaves or len(leaves) % len(groups) or len(set(groups)) != len(groups):
+    if len(set(groups)) != len(groups) or not all(_PERIOD.match(g) for g in groups) or len(leaves) < 2 * len(groups):
         return None
-    size = len(leaves) // len(groups)
-    if size < 2 or leaves != leaves[:size] * len(groups) or not all(_PERIOD.match(g) for g in groups):
+    spread = spread_groups(groups, leaves)
+    if spread is None:
         return None
     names = [""] * width
     names[0] = " ".join(c for c in (label_rows[0][0], label_rows[1][0]) if c)
-    for n, i in enumerate(leaf_idx):
-        names[i] = f"{groups[n // size]} {leaves[n]}"
+    for i, name in zip(leaf_idx, spread):
+        names[i] = name
     return names
+
+
+def spread_groups(groups: list[str], leaves: list[str]) -> list[str] | None:
+    """Each group over one block of leaves, in order ("2017/18 Number", "2017/18 %", "2018/19 Number" ...).
+
+    None unless there are two or more groups and the leaves repeat one pattern per group.
+    """
+    if len(groups) < 2 or not leaves or len(leaves) % len(groups):
+        return None
+    size = len(leaves) // len(groups)
+    if leaves != leaves[:size] * len(groups):
+        return None
+    return [f"{groups[i // size]} {leaf}" for i, leaf in enumerate(leaves)]
 
 
 def _looks_header(row: list[str], raw: list[list[str]], idx: int) -> bool:
@@ -311,12 +324,7 @@ def map_headers(header_lines: list[str], width: int) -> tuple[list[str], str | N
             return [f"{g} {l}" for g, l in zip(groups, leaves)], None
         # Years above a repeating leaf row (2017/18 2018/19 over Number % Number %) span blocks of it.
         above = [t for l in header_lines for t in join_wrapped([l]).split() if _PERIOD.match(t) and "/" in t]
-        above = list(dict.fromkeys(above))
-        if len(above) >= 2 and width % len(above) == 0:
-            per = width // len(above)
-            if leaves == leaves[:per] * len(above):
-                return [f"{above[i // per]} {leaf}" for i, leaf in enumerate(leaves)], None
-        return list(leaves), None
+        return spread_groups(list(dict.fromkeys(above)), leaves) or list(leaves), None
     tokens = join_wrapped(header_lines).split()
     periods = [t for t in tokens if _PERIOD.match(t)]
     others = [t for t in tokens if not _PERIOD.match(t) and not _CURRENCY.match(t)]

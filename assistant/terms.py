@@ -77,9 +77,17 @@ def stems(text: str) -> set[str]:
     return out
 
 
+_YEAR_RANGE = re.compile(r"\b(?:19|20)\d{2}\s*[/-]\s*\d{2,4}\b")
+
+
+def without_periods(text: str) -> str:
+    """``text`` with year ranges (2018/19, 2018-2019) blanked, so their years are not read alone."""
+    return _YEAR_RANGE.sub(" ", text)
+
+
 def query_terms(question: str) -> dict[str, float]:
     """Stemmed content words of a question with their weights (periods removed)."""
-    masked = re.sub(r"\b(?:19|20)\d{2}\s*[/-]\s*\d{2,4}\b", " ", question)
+    masked = without_periods(question)
     terms: dict[str, float] = {}
     for w in words(masked):
         lw = w.lower().strip("'’-")

@@ -6,11 +6,7 @@ import statistics
 import time
 from collections.abc import Callable, Iterable
 
-
-def pct(values: list[float], p: float) -> float:
-    """The p-th percentile (nearest rank)."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+from assistant.evaluation import percentile as pct
 
 
 def latency(name: str, call: Callable[[str], object], queries: Iterable[str], repeat: int) -> str:
