@@ -256,17 +256,35 @@ def _phrase_bonus(query: Query, unit: Unit) -> float:
     return min(0.2, 0.1 * found_pairs)
 
 
+def _label_share(query: Query, unit: Unit) -> float:
+    """The share of a table row's label words that the question uses (0 for sentences)."""
+    label = {_stem(w.lower()) for w in _words(unit.label) if w.lower() not in FUNCTION_WORDS}
+    if not label:
+        return 0.0
+    asked = {_stem(w.lower()) for w in _words(query.text)} | query.acronyms
+    return sum(1 for t in label if _found(t, asked)) / len(label)
+
+
+_TOTAL = re.compile(r"(grand )?totals?\b", re.I)
+
+
+def _total_row(query: Query, chosen: Unit, units: list[Unit]) -> Unit | None:
+    """The same table's Total row, when a count question names none of the row labels."""
+    if query.qtype != "quantity" or not chosen.cells or _TOTAL.match(chosen.label) or _label_share(query, chosen) >= 0.5:
+        return None
+    for unit in units:
+        if unit.cells and unit.caption == chosen.caption and _TOTAL.match(unit.label) and choose_cells(query, unit):
+            return unit
+    return None
+
+
 def score(query: Query, unit: Unit) -> tuple[float, float]:
     """(overall score, weighted coverage of the question's terms) for one unit."""
     coverage, own_coverage, _ = _coverage(query, unit)
     s = coverage + 0.3 * own_coverage + 0.25 / (unit.rank + 1) + _phrase_bonus(query, unit)
     s += 0.2 if _has_type(query, unit) else -0.6
-    if unit.label:
-        label = {_stem(w.lower()) for w in _words(unit.label) if w.lower() not in FUNCTION_WORDS}
-        asked = {_stem(w.lower()) for w in _words(query.text)} | query.acronyms
-        if label:
-            share = sum(1 for t in label if _found(t, asked)) / len(label)
-            s += 0.3 * share if share >= 0.5 else 0.0
+    share = _label_share(query, unit)
+    s += 0.3 * share if share >= 0.5 else 0.0
     if query.periods:
         in_unit = set(periods(unit.text)) | {p for h, _ in unit.cells for p in periods(h)}
         in_frame = set(periods(unit.passage.context))
@@ -357,13 +375,17 @@ def extract(question: str, passages: list[Passage]) -> Extracted:
     """The best grounded answer in ``passages``, or an abstention (``answer`` None)."""
     query = analyse(question)
     best: tuple[float, float, Unit] | None = None
-    for unit in units_of(passages):
+    units = units_of(passages)
+    for unit in units:
         s, cov = score(query, unit)
         if best is None or s > best[0]:
             best = (s, cov, unit)
     if best is None:
         return Extracted(query, None, None, 0.0, [])
     s, coverage, unit = best
+    total = _total_row(query, unit, units)
+    if total is not None:
+        unit = total
     pool_text = " ".join(f"{p.text} {p.context}" for p in passages)
     pool = _stems(pool_text)
     if (

@@ -12,7 +12,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from .answering import Extracted, extract
 from .index import Index
-from .llm import build_chat_model, build_messages, verify
+from .llm import MARKER, build_chat_model, build_messages, verify
 from .retrieval import Filters, Passage, ReportRetriever, Retriever
 from .settings import Settings, get_settings
 
@@ -112,6 +112,9 @@ class Assistant:
         needs = "figure" if qtype in ("quantity", "percent") else "date" if qtype == "date" else None
         check = verify(text, shown, needs)
         if check.ok:
+            # Number the markers as the citations are listed: [3] [5] -> [1] [2].
+            order = {i + 1: n for n, i in enumerate(check.cited, 1)}
+            text = MARKER.sub(lambda m: f"[{order.get(int(m.group(1)), m.group(1))}]", text)
             return Answer(question, text, False, [shown[i] for i in check.cited], answerer="llm")
         if check.not_found and extracted.answer is None:
             return Answer(question, abstention(question), True, [], passages[:RELATED], answerer="llm")

@@ -1,4 +1,4 @@
-"""The command line: ``assistant ingest|ask|search|eval`` (JSON output where a machine reads it)."""
+"""The command line: ``assistant ingest|ask|search|eval|serve|users`` (JSON output where a machine reads it)."""
 
 from __future__ import annotations
 
@@ -93,6 +93,48 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .server import SetupError, serve
+
+    updates = {k: v for k, v in {"host": args.host, "port": args.port, "users_file": args.users}.items() if v is not None}
+    settings = _settings(args).model_copy(update=updates)
+    try:
+        serve(settings, demo=args.demo)
+    except SetupError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    import getpass
+
+    from .users import UserError, UserStore
+
+    store = UserStore(Path(args.users) if args.users else get_settings().users_file)
+    try:
+        if args.action == "add":
+            if args.password_stdin:
+                password = sys.stdin.readline().rstrip("\n")
+            else:
+                password = getpass.getpass(f"Password for {args.name}: ")
+                if getpass.getpass("Again: ") != password:
+                    print("The passwords differ; nothing changed.", file=sys.stderr)
+                    return 1
+            user = store.add(args.name, args.role, password, replace=args.replace)
+            print(f"{user.name} ({user.role}) saved in {store.path}")
+        elif args.action == "remove":
+            store.remove(args.name)
+            print(f"{args.name} removed from {store.path}")
+        else:
+            rows = [{"name": u.name, "role": u.role} for u in store.users()]
+            print(json.dumps(rows, indent=2) if args.json else "\n".join(f"{r['name']}\t{r['role']}" for r in rows) or "No users.")
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="assistant", description="Cited answers from OPCC reports.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -126,6 +168,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index")
     p.add_argument("--out", default="eval-out")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("serve", help="run the chat app (sign-in required)")
+    p.add_argument("--index")
+    p.add_argument("--host", help="address to listen on (default ASSISTANT_HOST or 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default ASSISTANT_PORT or 7860)")
+    p.add_argument("--users", help="users file (default ASSISTANT_USERS_FILE or ./users.json)")
+    p.add_argument("--demo", action="store_true", help="one-off local demo account on 127.0.0.1 (password printed)")
+    p.set_defaults(func=cmd_serve)
+
+    from .users import ROLES
+
+    p = sub.add_parser("users", help="manage the app's users: add NAME --role ROLE | remove NAME | list")
+    users = p.add_subparsers(dest="action", required=True)
+    u = users.add_parser("add", help="add a user (or reset one with --replace)")
+    u.add_argument("name")
+    u.add_argument("--role", required=True, choices=ROLES)
+    u.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    u.add_argument("--replace", action="store_true", help="reset an existing user's role and password")
+    u = users.add_parser("remove", help="remove a user")
+    u.add_argument("name")
+    u = users.add_parser("list", help="list users and roles")
+    u.add_argument("--json", action="store_true")
+    for u in users.choices.values():
+        u.add_argument("--users", help="users file (default ASSISTANT_USERS_FILE or ./users.json)")
+    p.set_defaults(func=cmd_users)
     return parser
 
 

@@ -35,20 +35,23 @@ def canonical_period(start: str, end: str) -> str | None:
     return f"{s}/{str(e)[-2:]}"
 
 
-def periods(text: str) -> list[str]:
-    """Financial-year periods in ``text`` as ``YYYY/YY`` (2018/19, 2018-19, 2018/2019, 18/19)."""
-    found: list[str] = []
+def period_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, ``YYYY/YY``) of each financial-year period written in ``text``, in order."""
+    spans: list[tuple[int, int, str]] = []
     for m in _PERIOD.finditer(text):
         p = canonical_period(m.group(1), m.group(2))
-        if p and p not in found:
-            found.append(p)
+        if p:
+            spans.append((m.start(), m.end(), p))
     for m in _SHORT_PERIOD.finditer(text):
         a, b = int(m.group(1)), int(m.group(2))
         if b == (a + 1) % 100 and 0 <= a <= 60:
-            p = f"20{a:02d}/{b:02d}"
-            if p not in found:
-                found.append(p)
-    return found
+            spans.append((m.start(), m.end(), f"20{a:02d}/{b:02d}"))
+    return sorted(spans)
+
+
+def periods(text: str) -> list[str]:
+    """Financial-year periods in ``text`` as ``YYYY/YY`` (2018/19, 2018-19, 2018/2019, 18/19)."""
+    return list(dict.fromkeys(p for _, _, p in period_spans(text)))
 
 
 def years(text: str) -> list[str]:

@@ -14,6 +14,7 @@ import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from tqdm import tqdm
 
@@ -108,8 +109,17 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[FileResult]]:
     return files, bad
 
 
-def ingest(paths: list[Path], settings: Settings, prune: bool = False, progress: bool = True) -> IngestSummary:
-    """Index the reports under ``paths``; never aborts on one bad file."""
+def ingest(
+    paths: list[Path],
+    settings: Settings,
+    prune: bool = False,
+    progress: bool = True,
+    on_file: Callable[[int, int, str], None] | None = None,
+) -> IngestSummary:
+    """Index the reports under ``paths``; never aborts on one bad file.
+
+    ``on_file(done, total, name)`` is called before each file (the app's progress bar).
+    """
     started = time.perf_counter()
     summary = IngestSummary()
     files, bad = discover(paths)
@@ -123,8 +133,10 @@ def ingest(paths: list[Path], settings: Settings, prune: bool = False, progress:
         by_id = {d.doc_id: d for d in index.lexical.documents()}
         claimed: dict[str, str] = {}  # doc id -> path, for duplicates within this run
         bar = tqdm(files, desc="files", unit="file", disable=not progress, leave=False)
-        for path in bar:
+        for n, path in enumerate(bar):
             bar.set_postfix_str(path.name[:40])
+            if on_file:
+                on_file(n, len(files), path.name)
             summary.add(_ingest_file(path, settings, index, by_id, claimed, summary, progress))
         if prune:
             for doc in index.lexical.documents():

@@ -26,7 +26,7 @@ SYSTEM = (
     "passage number in square brackets after each fact, like [1]. If the passages do not contain the "
     "answer, reply exactly: NOT FOUND"
 )
-_MARKER = re.compile(r"\[(\d{1,2})\]")
+MARKER = re.compile(r"\[(\d{1,2})\]")
 _ECHO = re.compile(r"<<<|>>>|^\s*passages?:|\[\d+\]\s*\(", re.I | re.M)
 _NOT_FOUND = re.compile(r"\bnot found\b|do(es)? not (say|contain|state|mention)|no information", re.I)
 
@@ -55,21 +55,21 @@ def verify(answer: str, passages: list[Passage], needs: str | None = None) -> Ve
 
     ``needs`` ("figure" or "date") is what the question asks for: an answer without one fails.
     """
-    if _NOT_FOUND.search(answer) and not figures(_MARKER.sub(" ", answer)):
+    if _NOT_FOUND.search(answer) and not figures(MARKER.sub(" ", answer)):
         return Verification(False, not_found=True, problems=["the model found no answer"])
-    cited = sorted({int(n) - 1 for n in _MARKER.findall(answer) if 0 < int(n) <= len(passages)})
+    cited = sorted({int(n) - 1 for n in MARKER.findall(answer) if 0 < int(n) <= len(passages)})
     problems: list[str] = []
     if not cited:
         problems.append("no [n] citation of a supplied passage")
     if _ECHO.search(answer) or len(answer) > 600:
         problems.append("the answer repeats the prompt instead of answering")
-    body_figs = figures(_MARKER.sub(" ", answer))
+    body_figs = figures(MARKER.sub(" ", answer))
     if needs == "figure" and not body_figs:
         problems.append("no figure in an answer to a how-many/how-much question")
     if needs == "date" and not (dates(answer) or years(answer)):
         problems.append("no date in an answer to a when question")
     sources = [passages[i].text + "\n" + passages[i].context for i in cited]
-    body = _MARKER.sub(" ", answer)
+    body = MARKER.sub(" ", answer)
     for fig in figures(body):
         if fig.kind == "number" and 1900 <= fig.value <= 2100 and "," not in fig.text:
             continue  # a year: checked below

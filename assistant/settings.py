@@ -16,6 +16,11 @@
 | ASSISTANT_LLM_GGUF | a local GGUF file run in-process with llama-cpp-python (instead of a server) | unset |
 | ASSISTANT_LLM_MAX_TOKENS | longest generated answer | 160 |
 | ASSISTANT_LLM_TIMEOUT | seconds to wait for the LLM | 60 |
+| ASSISTANT_USERS_FILE | the app's users: names, roles and scrypt password hashes (`assistant users`) | ./users.json |
+| ASSISTANT_UPLOAD_DIR | where reports uploaded in the app are stored before ingestion | ./corpus/uploads |
+| ASSISTANT_HOST | address `assistant serve` listens on | 127.0.0.1 |
+| ASSISTANT_PORT | port `assistant serve` listens on | 7860 |
+| ASSISTANT_CONCURRENCY | questions and searches the app answers at once (others queue) | 4 |
 """
 
 from __future__ import annotations
@@ -46,6 +51,11 @@ class Settings(BaseSettings):
     llm_gguf: Path | None = None
     llm_max_tokens: int = 160
     llm_timeout: float = 60.0
+    users_file: Path = Field(default=Path("users.json"))
+    upload_dir: Path = Field(default=Path("corpus/uploads"))
+    host: str = "127.0.0.1"
+    port: int = 7860
+    concurrency: int = 4
 
     @property
     def llm_enabled(self) -> bool:

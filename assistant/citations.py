@@ -1,0 +1,81 @@
+"""Citations as people quote them: the copyable citation line, the verbatim quote, and the
+answer's figures highlighted in the passage (HTML-escaped: report text is never markup).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from .figures import figures
+from .retrieval import Passage
+
+_MONTHS = ("January February March April May June July August September October November December").split()
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(“\"0-9£])")
+QUOTE_MAX = 400
+
+
+def format_date(iso: str | None) -> str | None:
+    """``2019-09-04`` -> ``4 September 2019``; ``2019-09`` -> ``September 2019``."""
+    if not iso:
+        return None
+    parts = iso.split("-")
+    try:
+        if len(parts) == 3:
+            return f"{int(parts[2])} {_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+        if len(parts) == 2:
+            return f"{_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    except (ValueError, IndexError):
+        pass
+    return iso
+
+
+def answer_terms(answer: str) -> list[str]:
+    """The strings to highlight: the figures the answer gives, as written."""
+    return list(dict.fromkeys(f.text for f in figures(answer) if any(ch.isdigit() for ch in f.text)))
+
+
+def _spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for term in sorted(terms, key=len, reverse=True):
+        for m in re.finditer(rf"(?<![\d.,]){re.escape(term)}(?![\d,]|\.\d)", text):
+            if not any(s < m.end() and m.start() < e for s, e in spans):
+                spans.append((m.start(), m.end()))
+    return sorted(spans)
+
+
+def highlight(text: str, terms: list[str]) -> str:
+    """``text`` as HTML with each occurrence of ``terms`` in ``<mark>``."""
+    out, last = [], 0
+    for start, end in _spans(text, terms):
+        out.append(html.escape(text[last:start]))
+        out.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        last = end
+    out.append(html.escape(text[last:]))
+    return "".join(out)
+
+
+def quote(passage: str, answer: str = "") -> str:
+    """The verbatim words to quote: the sentences holding the answer's figures, else the passage."""
+    text = " ".join(passage.split())
+    terms = answer_terms(answer)
+    if terms and len(text) > QUOTE_MAX:
+        sentences = _SENTENCE_END.split(text)
+        chosen = [s for s in sentences if _spans(s, terms)]
+        if chosen:
+            first, last = sentences.index(chosen[0]), sentences.index(chosen[-1])
+            picked = " ".join(sentences[first: last + 1])
+            if len(picked) <= QUOTE_MAX * 2:
+                return ("... " if first else "") + picked + (" ..." if last < len(sentences) - 1 else "")
+    if len(text) <= QUOTE_MAX:
+        return text
+    cut = text[:QUOTE_MAX].rsplit(" ", 1)[0]
+    return f"{cut} ..."
+
+
+def citation_text(p: Passage, answer: str = "") -> str:
+    """``Title (4 September 2019), p. 6, para 3.6: "verbatim words ..."``."""
+    date = format_date(p.metadata.get("date"))
+    head = f"{p.document} ({date})" if date else p.document
+    where = p.location()
+    return f"{head}{', ' + where if where else ''}: \"{quote(p.text, answer)}\""

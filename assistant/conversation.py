@@ -1,0 +1,73 @@
+"""Follow-up questions in a chat: "and in 2017/18?" after a 2018/19 question.
+
+A follow-up is resolved against the previous question of the conversation into a question
+that stands on its own, which is what gets retrieved, answered and shown.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .figures import period_spans
+from .terms import query_terms, without_periods
+
+_LEAD = re.compile(
+    r"^\s*(?:(?:and|but|also|so|ok|okay|then)\b[\s,]*)*(?:(?:what|how) about|what of|same (?:for|in)|(?:and )?for|in|during)?\b[\s,]*",
+    re.I,
+)
+_STARTS_AS_FOLLOW_UP = re.compile(r"^\s*(and|but|also|what about|how about|what of|same for|same in)\b", re.I)
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_EARLIER = re.compile(r"\b(?:the )?(?:(?:year|period) before(?: that)?|previous (?:year|period)|prior year|year earlier)\b", re.I)
+_LATER = re.compile(r"\b(?:the )?(?:(?:year|period) after(?: that)?|following (?:year|period)|next year|year later)\b", re.I)
+
+
+def _years_outside_periods(text: str) -> list[tuple[int, int, str]]:
+    masked = without_periods(text)
+    return [(m.start(), m.end(), m.group(0)) for m in _YEAR.finditer(masked)]
+
+
+def is_follow_up(question: str) -> bool:
+    """Whether ``question`` leans on the one before ("and in 2017/18?", "what about Gwent?")."""
+    if _STARTS_AS_FOLLOW_UP.match(question):
+        return True
+    rest = _LEAD.sub("", without_periods(question))
+    # Nothing to ask about except a period or a single word: "2017/18?", "In 2016?"
+    return len(query_terms(rest)) <= 1 and not re.search(r"\b(who|what|which|when|where|why|how)\b", rest, re.I)
+
+
+def _shift(span_text: str, period: str | None, delta: int) -> str:
+    """The year or period ``delta`` years on: 2018/19 -> 2017/18; 2018 -> 2017."""
+    if period:
+        start = int(period[:4]) + delta
+        return f"{start}/{str(start + 1)[-2:]}"
+    return str(int(span_text) + delta)
+
+
+def resolve(question: str, previous: str | None) -> str:
+    """The follow-up rewritten as a standalone question; other questions unchanged."""
+    question = question.strip()
+    if not previous or not question or not is_follow_up(question):
+        return question
+    previous = previous.strip()
+    new_periods = [question[s:e] for s, e, _ in period_spans(question)]
+    new_years = [y for _, _, y in _years_outside_periods(question)]
+    topic = _LEAD.sub("", question).strip(" ?.!")
+    for written in new_periods + new_years:
+        topic = topic.replace(written, "")
+    topic = re.sub(r"\b(in|for|during)\s*$", "", topic.strip(" ,")).strip(" ,")
+    old = sorted([(s, e, p) for s, e, p in period_spans(previous)] + [(s, e, None) for s, e, _ in _years_outside_periods(previous)])
+    shift = -1 if _EARLIER.search(topic) else 1 if _LATER.search(topic) else 0
+    if shift and old and not (new_periods or new_years):
+        start, end, period = old[0]
+        previous = previous[:start] + _shift(previous[start:end], period, shift) + previous[end:]
+        topic = _LATER.sub("", _EARLIER.sub("", topic)).strip(" ,")
+    elif new_periods or new_years:
+        replacement = (new_periods or new_years)[0]
+        if old:
+            start, end, _ = old[0]
+            previous = previous[:start] + replacement + previous[end:]
+        else:
+            previous = f"{previous.rstrip(' ?')} in {replacement}?"
+    if topic:
+        previous = f"{previous.rstrip(' ?')}, {topic}?"
+    return previous

@@ -1,0 +1,164 @@
+"""The report library behind the app: list indexed reports, take uploads, remove a report.
+
+Uploads are typed by their bytes, not their names: a PDF must start with a PDF header and
+text must decode without binary content, whatever the file is called. The stored name is
+sanitised and given the extension of the detected type. A report whose bytes are already
+indexed is recognised and not stored twice. A file that fails to ingest is not kept.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+import time
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .citations import format_date
+from .index import Index
+from .ingest import FileResult, IngestSummary, ingest
+from .lexical import DocumentRecord
+from .loading import content_id
+from .settings import Settings
+
+_INGEST_LOCK = threading.Lock()  # one ingestion at a time per process; queries go on beside it
+
+
+def sniff(data: bytes) -> str | None:
+    """``.pdf`` or ``.txt`` by content, or None for anything else (images, Office files, archives...)."""
+    head = data[:1024].lstrip()
+    if head.startswith(b"%PDF-"):
+        return ".pdf"
+    sample = data[:65536]
+    if not sample.strip() or b"\x00" in sample:
+        return None
+    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    if control / len(sample) > 0.01:
+        return None
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(sample) - 4:  # a multi-byte character cut by the sample's end is fine
+            try:
+                sample.decode("cp1252")
+            except UnicodeDecodeError:
+                return None
+    return ".txt"
+
+
+def safe_name(original: str, suffix: str) -> str:
+    """A file name safe on any file system: ASCII letters, digits, ``-`` and ``_``, with ``suffix``."""
+    stem = Path(original.replace("\\", "/")).name
+    stem = re.sub(r"\.(pdf|txt|md|markdown|text)$", "", stem, flags=re.I)
+    stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-_.")[:80] or "report"
+    return f"{stem}{suffix}"
+
+
+@dataclass
+class ReportRow:
+    doc_id: str
+    title: str
+    date: str | None
+    pages: int
+    chunks: int
+    ingested: str
+    disclosure: str
+    source: str
+    kind: str
+
+
+def reports(index: Index) -> list[ReportRow]:
+    """The indexed reports, as the library tab lists them."""
+    return [_row(d) for d in index.lexical.documents()]
+
+
+def _row(d: DocumentRecord) -> ReportRow:
+    return ReportRow(
+        d.doc_id, d.title, format_date(d.date), d.pages, d.chunks,
+        time.strftime("%Y-%m-%d %H:%M", time.localtime(d.ingested_at)), d.disclosure or "restricted", d.source, d.kind,
+    )
+
+
+def add_reports(
+    uploads: list[tuple[Path, str]],
+    settings: Settings,
+    on_progress: Callable[[float, str], None] | None = None,
+) -> IngestSummary:
+    """Check, store and ingest uploaded files (temporary path, name as uploaded)."""
+    summary = IngestSummary()
+    index = Index(settings)
+    try:
+        known = {d.doc_id: d for d in index.lexical.documents()}
+    finally:
+        index.close()
+    folder = Path(settings.upload_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    limit = int(settings.max_file_mb * 1_000_000)
+    stored: list[Path] = []
+    originals: dict[str, str] = {}  # stored name -> name as uploaded, for the results shown
+    seen: dict[str, str] = {}
+    for tmp, original in uploads:
+        name = Path(original).name
+        size = tmp.stat().st_size
+        if size > limit:
+            summary.add(FileResult(name, "failed", f"file is {size / 1e6:.1f} MB, over the {settings.max_file_mb:g} MB limit"))
+            continue
+        data = tmp.read_bytes()
+        suffix = sniff(data)
+        if suffix is None:
+            summary.add(FileResult(name, "failed", "not a PDF or text report (checked by content, not by name)"))
+            continue
+        doc_id = content_id(data)
+        if doc_id in known:
+            summary.add(FileResult(name, "duplicate", f"already indexed as “{known[doc_id].title}” ({known[doc_id].source})"))
+            continue
+        if doc_id in seen:
+            summary.add(FileResult(name, "duplicate", f"same content as {seen[doc_id]} in this upload"))
+            continue
+        seen[doc_id] = name
+        target = _free_path(folder, safe_name(name, suffix))
+        shutil.copyfile(tmp, target)
+        stored.append(target)
+        originals[target.name] = name
+    if not stored:
+        return summary
+    with _INGEST_LOCK:
+        result = ingest(
+            stored, settings, progress=False,
+            on_file=(lambda n, total, f: on_progress(n / total, f"Indexing {f} ({n + 1} of {total})")) if on_progress else None,
+        )
+    for r in result.results:
+        stored_name = Path(r.path).name
+        if r.status == "failed":
+            # Not indexed, so not kept: the library only holds what answers.
+            (folder / stored_name).unlink(missing_ok=True)
+        r.path = originals.get(stored_name, r.path)
+        summary.add(r)
+    summary.embedded += result.embedded
+    summary.seconds = result.seconds
+    return summary
+
+
+def _free_path(folder: Path, name: str) -> Path:
+    path = folder / name
+    n = 2
+    while path.exists():
+        path = folder / f"{Path(name).stem}-{n}{Path(name).suffix}"
+        n += 1
+    return path
+
+
+def remove_report(index: Index, doc_id: str, settings: Settings) -> str:
+    """Remove a report from both indexes; an uploaded copy is deleted too so it does not come back."""
+    doc = next((d for d in index.lexical.documents() if d.doc_id == doc_id), None)
+    if doc is None:
+        raise KeyError(f"no report with id {doc_id}")
+    index.remove_document(doc_id)
+    path = Path(doc.path)
+    if path.parent.resolve() == Path(settings.upload_dir).resolve():
+        path.unlink(missing_ok=True)
+    return doc.title

@@ -1,0 +1,156 @@
+"""``assistant serve``: the Gradio app behind a login, plus the report files it links to.
+
+Sign-in uses Gradio's login page checked against the users file (scrypt hashes). With no
+users file the server refuses to start, unless ``--demo`` asks for a one-off local demo
+account: a random password printed on the console, only on a loopback address, never saved.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import secrets
+import threading
+import time
+from collections import defaultdict, deque
+from pathlib import Path
+
+import gradio as gr
+import uvicorn
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import FileResponse, RedirectResponse
+from gradio.routes import App as GradioApp
+from starlette.routing import Mount
+
+from .api import Assistant
+from .app import CSS, HEAD, AppContext, build_app
+from .settings import Settings
+from .users import User, UserStore
+
+log = logging.getLogger(__name__)
+MAX_FAILURES = 5  # wrong passwords for one name ...
+LOCKOUT_WINDOW = 300.0  # ... within this many seconds lock it for that long
+
+
+class SetupError(RuntimeError):
+    """The server cannot start as configured (no users, demo account off loopback)."""
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class Login:
+    """Checks passwords against the users file (or the demo account), refusing repeated guesses."""
+
+    def __init__(self, users: UserStore, demo: tuple[str, str] | None = None) -> None:
+        self.users = users
+        self.demo = demo
+        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def __call__(self, name: str, password: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            recent = self._failures[name]
+            while recent and now - recent[0] > LOCKOUT_WINDOW:
+                recent.popleft()
+            if len(recent) >= MAX_FAILURES:
+                log.warning("login refused for %r: too many wrong passwords", name)
+                return False
+        ok = self._check(name, password)
+        if not ok:
+            with self._lock:
+                self._failures[name].append(now)
+            log.warning("wrong password for %r", name)
+        return ok
+
+    def _check(self, name: str, password: str) -> bool:
+        if self.demo is not None and name == self.demo[0]:
+            return secrets.compare_digest(password, self.demo[1])
+        return self.users.authenticate(name, password) is not None
+
+    def user(self, name: str | None) -> User | None:
+        if not name:
+            return None
+        if self.demo is not None and name == self.demo[0]:
+            return User(name, "admin")
+        return self.users.get(name)
+
+
+def _signed_in(gradio_app: GradioApp, request: Request) -> str | None:
+    """The user Gradio's login cookie names (the same check Gradio makes for its own routes)."""
+    for cookie in (f"access-token-{gradio_app.cookie_id}", f"access-token-unsecure-{gradio_app.cookie_id}"):
+        token = request.cookies.get(cookie)
+        if token and token in gradio_app.tokens:
+            return gradio_app.tokens[token]
+    return None
+
+
+def create_app(settings: Settings, demo_account: tuple[str, str] | None = None) -> tuple[FastAPI, Assistant]:
+    """The FastAPI app: ``/report/{id}`` for the cited files, and the Gradio app at ``/``."""
+    users = UserStore(settings.users_file)
+    if demo_account is None and not users.exists():
+        raise SetupError(
+            f"No users in {settings.users_file}. Create the first admin with:\n"
+            f"  assistant users add NAME --role admin\n"
+            f"or try the app locally with a one-off demo account: assistant serve --demo"
+        )
+    login = Login(users, demo_account)
+    assistant = Assistant(settings=settings)
+    notice = None
+    if demo_account:
+        notice = (f"Local demo: signed in with the one-off account “{demo_account[0]}”, which exists only while this "
+                  "server runs on 127.0.0.1. Create real accounts with `assistant users add`.")
+    ctx = AppContext(assistant, login.user, notice)
+    blocks = build_app(ctx)
+    blocks.queue(default_concurrency_limit=settings.concurrency)
+
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    holder: dict[str, GradioApp] = {}
+
+    @app.get("/report/{doc_id}")
+    def report_file(doc_id: str, request: Request):
+        name = _signed_in(holder["gradio"], request)
+        if name is None or login.user(name) is None:
+            return RedirectResponse("/", status_code=303)
+        # The path comes from the registry, never from the request.
+        doc = next((d for d in assistant.index.lexical.documents() if d.doc_id == doc_id), None)
+        if doc is None or not Path(doc.path).is_file():
+            raise HTTPException(404, "No such report in the library")
+        media = "application/pdf" if doc.kind == "pdf" else "text/plain; charset=utf-8"
+        return FileResponse(doc.path, media_type=media, filename=Path(doc.path).name, content_disposition_type="inline",
+                            headers={"X-Content-Type-Options": "nosniff"})
+
+    gr.mount_gradio_app(
+        app, blocks, path="/", auth=login, auth_message="OPCC Report Assistant: sign in with your account.",
+        max_file_size=f"{int(settings.max_file_mb)}mb", css=CSS, head=HEAD, footer_links=[], run_history=False,
+        show_error=True, ssr_mode=False,
+    )
+    holder["gradio"] = next(r.app for r in app.routes if isinstance(r, Mount) and isinstance(r.app, GradioApp))
+    return app, assistant
+
+
+def serve(settings: Settings, demo: bool = False) -> None:
+    """Run the app until interrupted."""
+    demo_account = None
+    if demo:
+        if not is_loopback(settings.host):
+            raise SetupError("--demo only runs on a loopback address (127.0.0.1); create users for anything else")
+        demo_account = ("demo", secrets.token_urlsafe(12))
+    app, assistant = create_app(settings, demo_account)
+    url = f"http://{settings.host}:{settings.port}"
+    if demo_account:
+        print(f"Local demo at {url}\n  user: {demo_account[0]}\n  password: {demo_account[1]}\n"
+              "(one-off account for this run only, on 127.0.0.1; create real users with `assistant users add`)", flush=True)
+    else:
+        print(f"OPCC Report Assistant at {url}", flush=True)
+    try:
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    finally:
+        assistant.close()
