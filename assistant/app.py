@@ -95,7 +95,7 @@ def source_card(n: int, p: Passage, answer: str) -> str:
         f'<div class="cite-actions"><button class="copy-citation" type="button" data-citation="{e(citation_text(p, answer), quote=True)}" '
         f'onclick="opccCopy(this)">Copy citation</button>'
         f'<a href="{e(report_url(p))}" target="_blank" rel="noopener">{link_text}</a>'
-        f'<span class="cite-source">{e(p.source)}</span></div></div>'
+        f'<span class="cite-source">{e(Path(p.source).name)}</span></div></div>'
     )
 
 
@@ -323,7 +323,7 @@ def upload_summary(summary) -> str:
             "unchanged": "↔ unchanged", "moved": "↔ moved"}
     lines = []
     for r in sorted(summary.results, key=lambda r: r.status != "failed"):
-        detail = r.reason or (f"“{r.title}”, {r.pages} pages, {r.chunks} passages" if r.title else "")
+        detail = r.reason or (f"“{r.title}”, {r.pages} page{'s' if r.pages != 1 else ''}, {r.chunks} passages" if r.title else "")
         lines.append(f"- **{html.escape(r.path)}**: {icon.get(r.status, r.status)}{' — ' + html.escape(detail) if detail else ''}")
         lines += [f"  - warning: {html.escape(w)}" for w in r.warnings]
     return "\n".join(lines) or "Nothing to add."

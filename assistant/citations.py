@@ -38,7 +38,7 @@ def answer_terms(answer: str) -> list[str]:
 def _spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for term in sorted(terms, key=len, reverse=True):
-        for m in re.finditer(rf"(?<![\d.,]){re.escape(term)}(?![\d,]|\.\d)", text):
+        for m in re.finditer(rf"(?<![\d.,]){re.escape(term)}(?!\d|,\d|\.\d)", text):
             if not any(s < m.end() and m.start() < e for s, e in spans):
                 spans.append((m.start(), m.end()))
     return sorted(spans)

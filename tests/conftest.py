@@ -67,9 +67,9 @@ def gwent_index(tmp_path_factory):
 
 
 @contextlib.contextmanager
-def local_server(command: list[str], ready_url: str, timeout: float = 120.0):
+def local_server(command: list[str], ready_url: str, timeout: float = 120.0, env: dict | None = None):
     """Run a server process on 127.0.0.1 until ``ready_url`` answers; stop it afterwards."""
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     try:
         deadline = time.time() + timeout
         while True:

@@ -1,0 +1,71 @@
+import shutil
+
+import pytest
+from conftest import GWENT_TXT
+from pdfgen import make_pdf
+
+from assistant.index import Index
+from assistant.library import add_reports, remove_report, reports, safe_name, sniff
+from assistant.retrieval import Retriever
+
+
+def test_type_is_decided_by_content():
+    assert sniff(make_pdf([["Hello"]])) == ".pdf"
+    assert sniff("1.1 The budget was £2m.\n".encode()) == ".txt"
+    assert sniff("café £ report".encode("cp1252")) == ".txt"
+    assert sniff(b"PK\x03\x04" + bytes(range(200))) is None  # a zip (docx, xlsx) named .pdf
+    assert sniff(b"\x89PNG\r\n\x1a\n" + bytes(100)) is None
+    assert sniff(b"   ") is None
+
+
+@pytest.mark.parametrize("name, suffix, expected", [
+    ("Annual Report 2019 (final).pdf", ".pdf", "Annual-Report-2019-final.pdf"),
+    ("../../etc/passwd", ".txt", "passwd.txt"),
+    ("C:\\Users\\x\\Rapport été.txt", ".txt", "Rapport-ete.txt"),
+    ("notes.pdf", ".txt", "notes.txt"),  # named .pdf, holds text
+    ("....pdf", ".pdf", "report.pdf"),
+])
+def test_names_are_sanitised(name, suffix, expected):
+    assert safe_name(name, suffix) == expected
+
+
+@pytest.mark.slow
+def test_uploads_are_checked_stored_ingested_and_removable(settings, tmp_path):
+    settings = settings.model_copy(update={"upload_dir": tmp_path / "uploads", "max_file_mb": 1.0})
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    good = incoming / "upload-1"
+    good.write_bytes(make_pdf([["Estates Update 2020/21", "1.1 Seventeen stations were refurbished in 2020/21."]]))
+    zipped = incoming / "upload-2"
+    zipped.write_bytes(b"PK\x03\x04" + bytes(range(256)))
+    big = incoming / "upload-3"
+    big.write_bytes(b"a" * 1_100_000)
+    copy = incoming / "upload-4"
+    shutil.copy(GWENT_TXT, copy)
+    seen = []
+
+    summary = add_reports([(good, "Estates (v2).pdf"), (zipped, "minutes.pdf"), (big, "huge.txt"), (copy, "annual.txt")],
+                          settings, on_progress=lambda frac, desc: seen.append(desc))
+    status = {r.path: (r.status, r.reason) for r in summary.results}
+    assert status["Estates (v2).pdf"][0] == "indexed"
+    assert status["minutes.pdf"] == ("failed", "not a PDF or text report (checked by content, not by name)")
+    assert status["huge.txt"][0] == "failed" and "over the 1 MB limit" in status["huge.txt"][1]
+    assert status["annual.txt"][0] == "indexed"
+    assert seen and seen[0].startswith("Indexing ")
+    assert sorted(p.name for p in (tmp_path / "uploads").iterdir()) == ["Estates-v2.pdf", "annual.txt"]
+
+    again = add_reports([(copy, "annual-again.txt")], settings)
+    assert again.results[0].status == "duplicate" and "already indexed" in again.results[0].reason
+
+    index = Index(settings)
+    try:
+        estates = next(r for r in reports(index) if r.title.startswith("Estates"))
+        assert estates.pages == 1 and estates.disclosure == "restricted"
+        assert Retriever(index).search("stations refurbished")[0].document == estates.title
+        remove_report(index, estates.doc_id, settings)
+        assert all(r.doc_id != estates.doc_id for r in reports(index))
+        assert estates.doc_id not in index.vectors.doc_ids()
+        assert not (tmp_path / "uploads" / "Estates-v2.pdf").exists()
+        assert all(p.document != estates.title for p in Retriever(index).search("stations refurbished"))
+    finally:
+        index.close()

@@ -1,0 +1,254 @@
+"""``assistant serve`` for real: a server process on a free port, driven by headless Chromium
+(Playwright with Debian's /usr/bin/chromium) and by gradio_client. Screenshots of each step
+go to test-artifacts/app/.
+"""
+
+import csv
+import io
+import os
+import shutil
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, free_port, local_server
+from pdfgen import make_pdf
+
+pytestmark = [pytest.mark.server, pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts" / "app"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+PASSWORDS = {"fiona": ("foi", "foi-officer-pass-1"), "ada": ("admin", "admin-pass-word-2"), "sam": ("staff", "staff-pass-word-3")}
+QUESTION = "How many requests for service did the service desk receive in 2018/19?"
+
+
+def _cli(*args: str, stdin: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "assistant", *args], input=stdin, capture_output=True, text=True,
+                          env=env, cwd=ROOT, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def app_server(gwent_index, tmp_path_factory):
+    """The app on a free port over a copy of the Gwent index, with one user per role."""
+    root = tmp_path_factory.mktemp("app")
+    index = root / "index"
+    shutil.copytree(gwent_index, index)
+    users = root / "users.json"
+    for name, (role, password) in PASSWORDS.items():
+        done = _cli("users", "add", name, "--role", role, "--password-stdin", "--users", str(users), stdin=password + "\n")
+        assert done.returncode == 0, done.stderr
+    port = free_port()
+    env = {**os.environ, "ASSISTANT_UPLOAD_DIR": str(root / "uploads")}
+    command = [sys.executable, "-m", "assistant", "serve", "--index", str(index), "--users", str(users), "--port", str(port)]
+    url = f"http://127.0.0.1:{port}"
+    with local_server(command, url + "/", timeout=180, env=env):
+        yield url, root
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is not installed: apt-get install chromium chromium-driver (scripts/test.sh does this)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _login(browser, url: str, name: str, password: str | None = None):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(url)
+    page.get_by_label("username").fill(name)
+    page.get_by_label("password").fill(password or PASSWORDS[name][1])
+    page.get_by_role("button", name="Login").click()
+    return page
+
+
+def _ask(page, question: str) -> str:
+    """Ask in the chat and wait for the reply; returns its text."""
+    before = page.locator("#chat [data-testid=bot]").count()
+    box = page.locator("#question textarea")
+    box.fill(question)
+    box.press("Enter")
+    page.wait_for_function(
+        """([n]) => { const m = document.querySelectorAll('#chat [data-testid=bot]');
+                      if (m.length <= n) return false;
+                      const t = m[m.length - 1].innerText;
+                      return t.trim() && !t.includes('Searching the reports') && !t.includes('Loading content'); }""",
+        arg=[before], timeout=60_000,
+    )
+    return page.locator("#chat [data-testid=bot]").last.inner_text()
+
+
+def test_wrong_password_is_refused(app_server, browser):
+    url, _ = app_server
+    page = _login(browser, url, "fiona", "not-the-password")
+    page.get_by_text("Incorrect credentials", exact=False).wait_for()
+    assert page.locator("#question").count() == 0
+    _shot(page, "01-wrong-password")
+    page.context.close()
+
+
+def test_report_files_need_a_login(app_server):
+    url, _ = app_server
+    request = urllib.request.Request(f"{url}/report/anything")
+    opener = urllib.request.build_opener(_NoRedirect)
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        opener.open(request, timeout=10)
+    assert refused.value.code == 303 and refused.value.headers["location"] == "/"
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def test_chat_answers_with_cited_sources_and_follow_up(app_server, browser):
+    url, _ = app_server
+    page = _login(browser, url, "fiona")
+    page.locator("#question").wait_for()
+    _shot(page, "02-signed-in")
+    reply = _ask(page, QUESTION)
+    page.locator("#sources .citation").first.wait_for()
+    assert "24,635" in reply and "[1]" in reply
+    answer = page.locator("#chat [data-testid=bot]").last
+    assert answer.locator("mark", has_text="24,635").count() >= 1  # the figure is highlighted
+    first = page.locator("#sources .citation").first
+    assert first.get_attribute("data-paragraph") == "3.6"
+    assert "para 3.6" in first.inner_text()
+    assert first.locator("blockquote mark", has_text="24,635").count() == 1
+    citation = first.locator(".copy-citation").get_attribute("data-citation")
+    assert citation.startswith("Annual Report – ICT & Digital Services 2018/19 (4 September 2019), p. ")
+    assert 'para 3.6: "There were 24,635 requests for service' in citation
+    _shot(page, "03-answer-with-sources")
+
+    # "Copy citation" puts exactly that text on the clipboard.
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
+    first.locator(".copy-citation").click()
+    assert page.evaluate("navigator.clipboard.readText()") == citation
+
+    # The PDF link opens the served file at the cited page.
+    link = first.locator("a").first
+    href = link.get_attribute("href")
+    assert href.startswith("/report/") and href.endswith("#page=8")
+    response = page.request.get(url + href.split("#")[0])
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    assert response.body()[:5] == b"%PDF-"
+
+    follow = _ask(page, "and in 2017/18?")
+    assert "2017/18" in follow and "26,214" in follow
+    _shot(page, "04-follow-up")
+
+    assert "Not found in the reports" in _ask(page, "What was the budget for the police helicopter fleet in 2018/19?")
+    assert page.locator("#sources h4", has_text="Related passages").count() == 1
+    _shot(page, "05-not-found")
+    page.context.close()
+
+
+def test_foi_search_and_csv_export(app_server, browser):
+    url, _ = app_server
+    page = _login(browser, url, "fiona")
+    page.get_by_role("tab", name="Find passages (FOI)").click()
+    page.locator("#foi-query textarea").fill("Airwave budget variance")
+    page.locator("#foi-search").click()
+    page.locator("#foi-selected input[type=checkbox]").nth(2).wait_for()
+    rows = page.locator("#foi-results").inner_text()
+    assert "Airwave" in rows and "5.2" in rows
+    page.locator("#foi-selected label", has_text="[1]").click()
+    page.locator("#foi-selected label", has_text="[2]").click()
+    page.locator("#foi-export").click()
+    with page.expect_download() as download:
+        page.locator("#foi-csv a").first.click()
+    _shot(page, "06-foi-export")
+    data = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    exported = list(csv.DictReader(io.StringIO(data)))
+    assert [r["rank"] for r in exported] == ["1", "2"]
+    assert all(r["report"] and r["citation"] and r["passage"] for r in exported)
+    assert any("Airwave" in r["passage"] for r in exported)
+    page.context.close()
+
+
+def test_staff_cannot_export_or_manage_the_library(app_server, browser, tmp_path):
+    url, _ = app_server
+    page = _login(browser, url, "sam")
+    page.locator("#question").wait_for()
+    page.get_by_role("tab", name="Report library").click()
+    page.locator("#library").wait_for()
+    assert page.locator("#add-reports").count() == 0 or not page.locator("#add-reports").is_visible()
+    page.get_by_role("tab", name="Find passages (FOI)").click()
+    assert page.locator("#foi-export").count() == 0 or not page.locator("#foi-export").is_visible()
+    page.context.close()
+
+    # Hiding is not the control: the server refuses the action itself.
+    from gradio_client import Client, handle_file
+
+    report = tmp_path / "report.txt"
+    report.write_text("1.1 The force opened two new stations in 2021.\n")
+    client = Client(url, auth=("sam", PASSWORDS["sam"][1]), verbose=False)
+    with pytest.raises(Exception, match="may not upload"):
+        client.predict([handle_file(str(report))], api_name="/add")
+    assert not (app_server[1] / "uploads").exists() or not any((app_server[1] / "uploads").iterdir())
+
+
+def test_admin_uploads_a_report_and_finds_it(app_server, browser, tmp_path):
+    url, root = app_server
+    pdf = tmp_path / "Estates update (draft) #2.pdf"
+    pdf.write_bytes(make_pdf([[
+        "Dyfed-Powys Estates Strategy Update 2020/21",
+        "Date: 12 March 2021",
+        "1. Introduction",
+        "1.1 This report updates the Police and Crime Commissioner on the estates programme.",
+        "2. Progress",
+        "2.1 The new custody suite at Llandrindod Wells opened in January 2021.",
+        "2.2 Seventeen stations were refurbished during 2020/21.",
+    ]], title="Dyfed-Powys Estates Strategy Update 2020/21"))
+    fake = tmp_path / "minutes.pdf"
+    fake.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 4)
+    duplicate = tmp_path / "copy-of-annual-report.txt"
+    shutil.copy(ROOT / "corpus" / "gwent-ict-digital-services-annual-report-2018-19.txt", duplicate)
+
+    page = _login(browser, url, "ada")
+    page.get_by_role("tab", name="Report library").click()
+    page.locator("#upload input[type=file]").set_input_files([str(pdf), str(fake), str(duplicate)])
+    page.locator("#add-reports").click()
+    page.locator("#upload-result li").nth(2).wait_for(timeout=120_000)
+    result = page.locator("#upload-result").inner_text()
+    _shot(page, "07-upload")
+    assert "minutes.pdf: ❌ failed — not a PDF or text report" in result
+    assert "copy-of-annual-report.txt: ↔ duplicate" in result
+    assert "indexed — “Dyfed-Powys Estates Strategy Update 2020/21”" in result
+    stored = [p.name for p in (root / "uploads").iterdir()]
+    assert stored == ["Estates-update-draft-2.pdf"]  # sanitised; the failed and duplicate files are not kept
+    assert "Dyfed-Powys Estates Strategy Update 2020/21" in page.locator("#library").inner_text()
+
+    page.get_by_role("tab", name="Ask").click()
+    assert "January 2021" in _ask(page, "When did the new custody suite at Llandrindod Wells open?")
+    assert "Dyfed-Powys Estates Strategy Update 2020/21" in page.locator("#sources").inner_text()
+    _shot(page, "08-answer-from-upload")
+
+    # Removing the report takes it out of both indexes: the question finds nothing from it.
+    page.get_by_role("tab", name="Report library").click()
+    page.locator("#remove-choice input").click()
+    page.get_by_role("option", name="Dyfed-Powys Estates Strategy Update 2020/21", exact=False).click()
+    page.locator("#remove-report").click()
+    page.locator("#remove-result", has_text="Removed").wait_for()
+    _shot(page, "09-removed")
+    assert "Dyfed-Powys" not in page.locator("#library").inner_text()
+    assert not (root / "uploads" / "Estates-update-draft-2.pdf").exists()
+    done = _cli("search", "custody suite Llandrindod Wells", "--json", "--index", str(root / "index"))
+    assert "Dyfed-Powys" not in done.stdout
+    page.context.close()
