@@ -151,6 +151,6 @@ def serve(settings: Settings, demo: bool = False) -> None:
     else:
         print(f"OPCC Report Assistant at {url}", flush=True)
     try:
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", timeout_graceful_shutdown=5)
     finally:
         assistant.close()

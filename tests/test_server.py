@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -17,7 +18,16 @@ import pytest
 from conftest import ROOT, free_port, local_server
 from pdfgen import make_pdf
 
-pytestmark = [pytest.mark.server, pytest.mark.browser, pytest.mark.slow]
+def _marks(marks):
+    def apply(f):
+        for m in marks:
+            f = m(f)
+        return f
+    return apply
+
+
+live = [pytest.mark.server, pytest.mark.slow]
+in_browser = [*live, pytest.mark.browser]
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts" / "app"
@@ -94,6 +104,7 @@ def _ask(page, question: str) -> str:
     return page.locator("#chat [data-testid=bot]").last.inner_text()
 
 
+@_marks(in_browser)
 def test_wrong_password_is_refused(app_server, browser):
     url, _ = app_server
     page = _login(browser, url, "fiona", "not-the-password")
@@ -103,6 +114,7 @@ def test_wrong_password_is_refused(app_server, browser):
     page.context.close()
 
 
+@_marks(live)
 def test_report_files_need_a_login(app_server):
     url, _ = app_server
     request = urllib.request.Request(f"{url}/report/anything")
@@ -117,6 +129,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+@_marks(in_browser)
 def test_chat_answers_with_cited_sources_and_follow_up(app_server, browser):
     url, _ = app_server
     page = _login(browser, url, "fiona")
@@ -159,6 +172,7 @@ def test_chat_answers_with_cited_sources_and_follow_up(app_server, browser):
     page.context.close()
 
 
+@_marks(in_browser)
 def test_foi_search_and_csv_export(app_server, browser):
     url, _ = app_server
     page = _login(browser, url, "fiona")
@@ -182,6 +196,7 @@ def test_foi_search_and_csv_export(app_server, browser):
     page.context.close()
 
 
+@_marks(in_browser)
 def test_staff_cannot_export_or_manage_the_library(app_server, browser, tmp_path):
     url, _ = app_server
     page = _login(browser, url, "sam")
@@ -204,6 +219,7 @@ def test_staff_cannot_export_or_manage_the_library(app_server, browser, tmp_path
     assert not (app_server[1] / "uploads").exists() or not any((app_server[1] / "uploads").iterdir())
 
 
+@_marks(in_browser)
 def test_admin_uploads_a_report_and_finds_it(app_server, browser, tmp_path):
     url, root = app_server
     pdf = tmp_path / "Estates update (draft) #2.pdf"
@@ -231,8 +247,9 @@ def test_admin_uploads_a_report_and_finds_it(app_server, browser, tmp_path):
     assert "minutes.pdf: ❌ failed — not a PDF or text report" in result
     assert "copy-of-annual-report.txt: ↔ duplicate" in result
     assert "indexed — “Dyfed-Powys Estates Strategy Update 2020/21”" in result
-    stored = [p.name for p in (root / "uploads").iterdir()]
-    assert stored == ["Estates-update-draft-2.pdf"]  # sanitised; the failed and duplicate files are not kept
+    stored = {p.name for p in (root / "uploads").iterdir()}
+    assert "Estates-update-draft-2.pdf" in stored  # sanitised
+    assert not any(n.startswith(("minutes", "copy-of")) for n in stored)  # failed and duplicate files are not kept
     assert "Dyfed-Powys Estates Strategy Update 2020/21" in page.locator("#library").inner_text()
 
     page.get_by_role("tab", name="Ask").click()
@@ -252,3 +269,83 @@ def test_admin_uploads_a_report_and_finds_it(app_server, browser, tmp_path):
     done = _cli("search", "custody suite Llandrindod Wells", "--json", "--index", str(root / "index"))
     assert "Dyfed-Powys" not in done.stdout
     page.context.close()
+
+
+def test_login_locks_a_name_after_repeated_wrong_passwords(tmp_path):
+    from assistant.server import MAX_FAILURES, Login
+    from assistant.users import UserStore
+
+    store = UserStore(tmp_path / "users.json")
+    store.add("ada", "admin", "admin-pass-word")
+    login = Login(store)
+    assert login("ada", "admin-pass-word")
+    for _ in range(MAX_FAILURES):
+        assert not login("ada", "guess-guess-guess")
+    assert not login("ada", "admin-pass-word")  # locked, even with the right password
+    assert login.user("ada").role == "admin" and login.user("nobody") is None
+
+
+def test_no_users_means_no_server_unless_a_local_demo(settings, tmp_path):
+    from assistant.server import SetupError, create_app, is_loopback, serve
+
+    settings = settings.model_copy(update={"users_file": tmp_path / "none.json"})
+    with pytest.raises(SetupError, match="assistant users add NAME --role admin"):
+        create_app(settings)
+    with pytest.raises(SetupError, match="loopback"):
+        serve(settings.model_copy(update={"host": "0.0.0.0"}), demo=True)
+    assert is_loopback("127.0.0.1") and is_loopback("localhost") and not is_loopback("10.0.0.5")
+
+
+@_marks(live)
+def test_demo_account_is_printed_and_works_on_loopback(gwent_index, tmp_path):
+    from gradio_client import Client
+
+    port = free_port()
+    env = {**os.environ, "ASSISTANT_USERS_FILE": str(tmp_path / "users.json")}
+    proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--demo", "--index", str(gwent_index), "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=tmp_path)
+    try:
+        lines = [proc.stdout.readline() for _ in range(3)]
+        assert lines[0].startswith(f"Local demo at http://127.0.0.1:{port}")
+        password = lines[2].split("password:")[1].strip()
+        deadline = time.time() + 120
+        while True:
+            try:
+                client = Client(f"http://127.0.0.1:{port}", auth=("demo", password), verbose=False)
+                break
+            except Exception:
+                if time.time() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.5)
+        reply = client.predict(QUESTION, [], api_name="/ask")
+        assert "24,635" in str(reply)
+        with pytest.raises(Exception):
+            Client(f"http://127.0.0.1:{port}", auth=("demo", "wrong-password"), verbose=False)
+        assert not (tmp_path / "users.json").exists()  # nothing saved
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@_marks(live)
+def test_questions_are_answered_while_a_report_is_ingested(app_server):
+    from gradio_client import Client, handle_file
+
+    url, root = app_server
+    admin = Client(url, auth=("ada", PASSWORDS["ada"][1]), verbose=False)
+    staff = Client(url, auth=("sam", PASSWORDS["sam"][1]), verbose=False)
+    reports = [ROOT / "corpus" / f"{name}.txt" for name in (
+        "nottinghamshire-it-strategy-update-may-2017", "gwent-south-wales-digital-services-strategy-2018-2025",
+        "gwent-collaboration-update-report-november-2021")]
+    upload = admin.submit([handle_file(str(r)) for r in reports], api_name="/add")
+    while upload.status().code.name not in ("PROCESSING", "PROGRESS", "ITERATING", "LOG", "FINISHED"):
+        time.sleep(0.05)
+    started = time.perf_counter()
+    answer = staff.predict(QUESTION, [], api_name="/ask")
+    asked_in = time.perf_counter() - started
+    upload_busy = not upload.done()
+    result = upload.result(timeout=300)
+    uploaded_in = time.perf_counter() - started
+    assert "24,635" in str(answer)
+    assert str(result[0]).count("indexed") == 3
+    assert upload_busy, f"the question ({asked_in:.1f} s) was answered only after the upload ({uploaded_in:.1f} s)"
