@@ -25,7 +25,7 @@ from .users import User
 
 KINDS = {"Paragraphs": "paragraph", "Table rows": "table_row", "Whole tables": "table"}
 EXPORT_FIELDS = ["rank", "report", "date", "page", "paragraph", "heading", "kind", "passage", "citation", "source", "score"]
-LIBRARY_HEADERS = ["Title", "Date", "Pages", "Chunks", "Ingested", "Disclosure", "File"]
+LIBRARY_HEADERS = ["Title", "Date", "Pages", "Passages", "Ingested", "Disclosure", "How decided", "File"]
 RESULT_HEADERS = ["#", "Report", "Date", "Page", "Para", "Heading", "Kind", "Passage", "Score"]
 
 CSS = """
@@ -182,28 +182,30 @@ def build_app(ctx: AppContext) -> gr.Blocks:
         # ---- handlers ---------------------------------------------------------------
         def on_load(request: gr.Request):
             user = ctx.user(request, "search")
-            choices = report_choices()
+            choices = report_choices(user)
             return (
-                f"Signed in as **{html.escape(user.name)}** ({user.role})",
+                f"Signed in as **{html.escape(user.name)}** ({user.role}, {user.clearance} clearance)",
                 gr.update(visible=user.can("export")),
                 gr.update(visible=user.can("upload")),
-                library_rows(),
+                library_rows(user),
                 gr.update(choices=choices),
-                gr.update(choices=year_choices()),
+                gr.update(choices=year_choices(user)),
                 gr.update(choices=choices),
             )
 
-        def report_choices() -> list[tuple[str, str]]:
-            return [(f"{r.title} — {Path(r.source).name}", r.doc_id) for r in reports(assistant.index)]
+        # Everything listed is limited to what the user's clearance allows.
+        def report_choices(user: User) -> list[tuple[str, str]]:
+            return [(f"{r.title} — {Path(r.source).name}", r.doc_id) for r in reports(assistant.index, user.clearance)]
 
-        def year_choices() -> list[str]:
-            return sorted({r.date[-4:] for r in reports(assistant.index) if r.date}, reverse=True)
+        def year_choices(user: User) -> list[str]:
+            return sorted({r.date[-4:] for r in reports(assistant.index, user.clearance) if r.date}, reverse=True)
 
-        def library_rows() -> list[list[Any]]:
-            return [[r.title, r.date or "", r.pages, r.chunks, r.ingested, r.disclosure, Path(r.source).name] for r in reports(assistant.index)]
+        def library_rows(user: User) -> list[list[Any]]:
+            return [[r.title, r.date or "", r.pages, r.chunks, r.ingested, r.disclosure, r.decided, Path(r.source).name]
+                    for r in reports(assistant.index, user.clearance)]
 
         def ask(message: str, chat_history: list, asked: list[str], request: gr.Request, progress=gr.Progress()) -> Iterator:
-            ctx.user(request, "ask")
+            user = ctx.user(request, "ask")
             message = (message or "").strip()
             if not message:
                 raise gr.Error("Type a question first.")
@@ -212,7 +214,7 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             yield chat_history, gr.update(), asked, ""
             standalone = resolve(message, asked[-1] if asked else None)
             progress(0.3, desc="Searching the reports")
-            result = assistant.ask(standalone)
+            result = assistant.ask(standalone, Filters(clearance=user.clearance))
             chat_history[-1] = {"role": "assistant", "content": answer_markdown(result, message)}
             yield chat_history, sources_html(result), asked + [standalone], ""
 
@@ -220,10 +222,11 @@ def build_app(ctx: AppContext) -> gr.Blocks:
         new_chat.click(lambda: ([], "<h3>Sources</h3>", []), None, [chat, sources, history])
 
         def search(text: str, n: float, docs: list[str] | None, year: str | None, kinds: list[str] | None, request: gr.Request):
-            ctx.user(request, "search")
+            user = ctx.user(request, "search")
             if not (text or "").strip():
                 raise gr.Error("Type something to search for.")
             filters = Filters(
+                clearance=user.clearance,
                 doc_ids=set(docs) if docs else None,
                 date_from=year or None, date_to=year or None,
                 kinds={KINDS[x] for x in kinds} if kinds else None,
@@ -251,33 +254,36 @@ def build_app(ctx: AppContext) -> gr.Blocks:
         export_btn.click(export, [selected, found], export_file)
 
         def add(files: list | None, request: gr.Request, progress=gr.Progress()) -> tuple:
-            ctx.user(request, "upload")
+            user = ctx.user(request, "upload")
             if not files:
                 raise gr.Error("Choose one or more PDF or text files first.")
             uploads = [(Path(f), Path(getattr(f, "orig_name", None) or f).name) for f in files]
             progress(0, desc="Checking files")
             summary = add_reports(uploads, settings, on_progress=lambda frac, desc: progress(frac, desc=desc))
-            choices = report_choices()
-            return (upload_summary(summary), library_rows(), None, gr.update(choices=choices),
-                    gr.update(choices=choices), gr.update(choices=year_choices()))
+            choices = report_choices(user)
+            return (upload_summary(summary), library_rows(user), None, gr.update(choices=choices),
+                    gr.update(choices=choices), gr.update(choices=year_choices(user)))
 
         add_btn.click(add, [upload], [upload_result, library, upload, to_remove, report_filter, year_filter],
                       concurrency_limit=1, concurrency_id="ingest")
 
         def remove(doc_id: str | None, request: gr.Request) -> tuple:
-            ctx.user(request, "remove")
+            user = ctx.user(request, "remove")
             if not doc_id:
                 raise gr.Error("Choose a report to remove.")
             try:
                 title = remove_report(assistant.index, doc_id, settings)
             except KeyError as exc:
                 raise gr.Error(str(exc)) from exc
-            choices = report_choices()
-            return (f"Removed “{html.escape(title)}” from the library.", library_rows(),
+            choices = report_choices(user)
+            return (f"Removed “{html.escape(title)}” from the library.", library_rows(user),
                     gr.update(choices=choices, value=None), gr.update(choices=choices))
 
         remove_btn.click(remove, [to_remove], [remove_result, library, to_remove, report_filter], concurrency_id="ingest")
-        refresh.click(lambda: library_rows(), None, library)
+        def refresh_library(request: gr.Request) -> list[list[Any]]:
+            return library_rows(ctx.user(request, "search"))
+
+        refresh.click(refresh_library, None, library)
         demo.load(on_load, None, [who, export_btn, admin, library, report_filter, year_filter, to_remove])
     return demo
 

@@ -36,7 +36,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     index = Index(_settings(args))
     try:
         started = time.perf_counter()
-        passages = Retriever(index).search(args.query, k=args.k, filters=Filters(report=args.report))
+        passages = Retriever(index).search(args.query, k=args.k, filters=Filters(report=args.report, clearance=args.clearance))
         latency = (time.perf_counter() - started) * 1000
     finally:
         index.close()
@@ -61,10 +61,11 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from .api import Assistant
+    from .retrieval import Filters
 
     assistant = Assistant(settings=_settings(args))
     try:
-        result = assistant.ask(args.question)
+        result = assistant.ask(args.question, Filters(clearance=args.clearance))
     finally:
         assistant.close()
     if args.json:
@@ -87,7 +88,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from .evaluation import evaluate
 
-    summary = evaluate(args.index, [Path(q) for q in args.questions] if args.questions else None, Path(args.out))
+    summary = evaluate(args.index, [Path(q) for q in args.questions] if args.questions else None, Path(args.out), clearance=args.clearance)
     print(json.dumps({k: v for k, v in summary.items() if k != "by_type"}, indent=2))
     print(f"report: {Path(args.out) / 'report.md'}")
     return 0
@@ -121,18 +122,23 @@ def cmd_users(args: argparse.Namespace) -> int:
                 if getpass.getpass("Again: ") != password:
                     print("The passwords differ; nothing changed.", file=sys.stderr)
                     return 1
-            user = store.add(args.name, args.role, password, replace=args.replace)
-            print(f"{user.name} ({user.role}) saved in {store.path}")
+            user = store.add(args.name, args.role, password, replace=args.replace, clearance=args.clearance)
+            print(f"{user.name} ({user.role}, {user.clearance} clearance) saved in {store.path}")
         elif args.action == "remove":
             store.remove(args.name)
             print(f"{args.name} removed from {store.path}")
         else:
-            rows = [{"name": u.name, "role": u.role} for u in store.users()]
-            print(json.dumps(rows, indent=2) if args.json else "\n".join(f"{r['name']}\t{r['role']}" for r in rows) or "No users.")
+            rows = [{"name": u.name, "role": u.role, "clearance": u.clearance} for u in store.users()]
+            print(json.dumps(rows, indent=2) if args.json else "\n".join("\t".join(r.values()) for r in rows) or "No users.")
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def _clearance(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--clearance", choices=("public", "restricted"), default="restricted",
+                   help="act as a user of this clearance: public sees public reports only (default restricted: all)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -152,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--k", type=int, default=5)
     p.add_argument("--report", help="only reports whose title or file name contains this")
     p.add_argument("--index")
+    _clearance(p)
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true")
     fmt.add_argument("--csv", action="store_true")
@@ -160,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="answer a question with citations")
     p.add_argument("question")
     p.add_argument("--index")
+    _clearance(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ask)
 
@@ -167,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--questions", nargs="+", help="question files (JSONL; default evals/questions.jsonl)")
     p.add_argument("--index")
     p.add_argument("--out", default="eval-out")
+    _clearance(p)
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("serve", help="run the chat app (sign-in required)")
@@ -177,13 +186,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--demo", action="store_true", help="one-off local demo account on 127.0.0.1 (password printed)")
     p.set_defaults(func=cmd_serve)
 
-    from .users import ROLES
+    from .users import CLEARANCES, ROLES
 
     p = sub.add_parser("users", help="manage the app's users: add NAME --role ROLE | remove NAME | list")
     users = p.add_subparsers(dest="action", required=True)
     u = users.add_parser("add", help="add a user (or reset one with --replace)")
     u.add_argument("name")
     u.add_argument("--role", required=True, choices=ROLES)
+    u.add_argument("--clearance", choices=CLEARANCES,
+                   help="public: public reports only; restricted: all (default: public for staff, restricted for foi and admin)")
     u.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     u.add_argument("--replace", action="store_true", help="reset an existing user's role and password")
     u = users.add_parser("remove", help="remove a user")

@@ -34,7 +34,8 @@ class SourceDocument:
     title: str
     date: str | None = None  # ISO date (YYYY-MM-DD or YYYY-MM) as the report states it
     date_text: str | None = None
-    disclosure: str | None = None
+    disclosure: str = "restricted"  # public | restricted (see disclosure.py)
+    disclosure_reason: str | None = None
     metadata_origin: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 

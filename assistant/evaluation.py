@@ -17,6 +17,7 @@ from typing import Any
 
 from .api import Answer, Assistant
 from .figures import figure_in, figures
+from .retrieval import Filters
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "evals" / "questions.jsonl"
 
@@ -169,11 +170,12 @@ def summarise(scored: list[Scored]) -> dict[str, Any]:
     }
 
 
-def run(assistant: Assistant, items: list[dict[str, Any]]) -> list[Scored]:
+def run(assistant: Assistant, items: list[dict[str, Any]], clearance: str | None = None) -> list[Scored]:
     paths = {d.doc_id: d.path for d in assistant.index.lexical.documents()}
+    filters = Filters(clearance=clearance)
     out = []
     for item in items:
-        answer = assistant.ask(item["question"])
+        answer = assistant.ask(item["question"], filters)
         correct = (not item["unanswerable"]) and not answer.abstained and answer_matches(answer.answer, item["expected"])
         supported = (not answer.abstained) and citation_supported(answer, item["expected"])
         out.append(Scored(item, answer, evidence_rank(item, answer), correct, supported, page_correct(item, answer, paths)))
@@ -222,12 +224,14 @@ def _chart(summary: dict[str, Any], latencies: list[float], path: Path, title: s
     plt.close(fig)
 
 
-def evaluate(index_dir: str | Path | None, questions: list[Path] | None, out: Path, title: str = "Evaluation") -> dict[str, Any]:
-    """Run a question set against an index and write the report; returns the summary."""
+def evaluate(
+    index_dir: str | Path | None, questions: list[Path] | None, out: Path, title: str = "Evaluation", clearance: str | None = None
+) -> dict[str, Any]:
+    """Run a question set against an index (as a user of ``clearance``) and write the report; returns the summary."""
     items = load_questions(questions or [QUESTIONS])
     assistant = Assistant(index_dir)
     try:
-        scored = run(assistant, items)
+        scored = run(assistant, items, clearance)
     finally:
         assistant.close()
     summary = summarise(scored)

@@ -23,6 +23,7 @@ from .documents import LoadError
 from .embedding import get_encoder
 from .index import Index
 from .loading import SIDECAR_SUFFIXES, content_id, load_document, read_file
+from .metadata import sidecar_fingerprint
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -160,6 +161,9 @@ def _ingest_file(path, settings, index, by_id, claimed, summary, progress) -> Fi
     if doc_id in claimed and claimed[doc_id] != abspath:
         return FileResult(display, "duplicate", f"same content as {_display(Path(claimed[doc_id]))}; indexed once")
     existing = by_id.get(doc_id)
+    sidecar = sidecar_fingerprint(path)
+    if existing is not None and existing.path == abspath and existing.metadata.get("sidecar", sidecar) != sidecar:
+        existing = None  # same bytes, new hand-set metadata (title, date, disclosure): index again
     if existing is not None:
         claimed[doc_id] = existing.path if Path(existing.path).exists() else abspath
         if existing.path == abspath:
@@ -181,10 +185,11 @@ def _ingest_file(path, settings, index, by_id, claimed, summary, progress) -> Fi
         return FileResult(display, "failed", "no indexable text after cleaning")
     replaced = [d.doc_id for d in by_id.values() if d.path == abspath]
     _embed_and_store(doc, chunks, settings, index, progress)
-    index.lexical.commit_document(doc, abspath, chunks, replaces=replaced)
+    index.lexical.commit_document(doc, abspath, chunks, replaces=replaced, sidecar=sidecar)
     for old in replaced:
-        index.vectors.delete_document(old)
-        by_id.pop(old, None)
+        if old != doc.doc_id:  # same bytes re-indexed for new metadata: its vectors were just upserted
+            index.vectors.delete_document(old)
+            by_id.pop(old, None)
     summary.embedded += len(chunks)
     status = "replaced" if replaced else "indexed"
     return FileResult(display, status, None, doc.title, doc.page_count, len(chunks), doc.warnings)

@@ -141,11 +141,15 @@ class LexicalIndex:
     def doc_ids(self) -> set[str]:
         return {r[0] for r in self.conn.execute("SELECT doc_id FROM documents")}
 
-    def commit_document(self, doc: SourceDocument, path: str, chunks: list[Chunk], replaces: Iterable[str] = ()) -> None:
+    def commit_document(
+        self, doc: SourceDocument, path: str, chunks: list[Chunk], replaces: Iterable[str] = (), sidecar: str | None = None
+    ) -> None:
         """Write a document's chunks and registry row in one transaction, dropping the ones it replaces."""
         meta = {
+            "sidecar": sidecar,
             "date_text": doc.date_text,
             "metadata_origin": doc.metadata_origin,
+            "disclosure_reason": doc.disclosure_reason,
             "warnings": doc.warnings,
         }
         with self.conn:
@@ -185,7 +189,9 @@ class LexicalIndex:
         self.conn.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
 
     # --- search ---------------------------------------------------------------------------
-    def search(self, text: str, k: int, doc_ids: set[str] | None = None, kinds: set[str] | None = None) -> list[tuple[str, float]]:
+    def search(
+        self, text: str, k: int, doc_ids: set[str] | None = None, kinds: set[str] | None = None, public_only: bool = False
+    ) -> list[tuple[str, float]]:
         """(chunk id, BM25 score; higher is better) of the best ``k`` matches."""
         query = fts_query(text)
         if not query:
@@ -198,6 +204,8 @@ class LexicalIndex:
         if kinds is not None:
             sql += f" AND kind IN ({','.join('?' * len(kinds))})"
             params += sorted(kinds)
+        if public_only:
+            sql += " AND doc_id IN (SELECT doc_id FROM documents WHERE disclosure = 'public')"
         sql += " ORDER BY bm25(chunks_fts) LIMIT ?"
         return [(cid, float(score)) for cid, score in self.conn.execute(sql, (*params, k)).fetchall()]
 
@@ -209,11 +217,15 @@ class LexicalIndex:
         rows = self.conn.execute(f"SELECT chunk_id, text, metadata FROM chunks WHERE chunk_id IN ({marks})", ids).fetchall()
         return {cid: (text, json.loads(meta)) for cid, text, meta in rows}
 
-    def expand_acronyms(self, text: str) -> str:
-        """The query plus the other form of any acronym the reports define (DSD <-> Digital Services Division)."""
+    def expand_acronyms(self, text: str, doc_ids: set[str] | None = None) -> str:
+        """The query plus the other form of any acronym the reports (``doc_ids``) define (DSD <-> Digital Services Division)."""
         extra = []
         lowered = text.lower()
-        for short, long in self.conn.execute("SELECT DISTINCT short, long FROM acronyms"):
+        sql, params = "SELECT DISTINCT short, long FROM acronyms", []
+        if doc_ids is not None:
+            sql += f" WHERE doc_id IN ({','.join('?' * len(doc_ids))})"
+            params = sorted(doc_ids)
+        for short, long in self.conn.execute(sql, params):
             if re.search(rf"\b{re.escape(short)}\b", text):
                 extra.append(long)
             elif long.lower() in lowered:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from .citations import format_date
+from .disclosure import PUBLIC, RESTRICTED
 from .index import Index
 from .ingest import FileResult, IngestSummary, ingest
 from .lexical import DocumentRecord
@@ -67,19 +68,23 @@ class ReportRow:
     chunks: int
     ingested: str
     disclosure: str
+    decided: str  # how the disclosure status was decided (sidecar, the report's words, default)
     source: str
     kind: str
 
 
-def reports(index: Index) -> list[ReportRow]:
-    """The indexed reports, as the library tab lists them."""
-    return [_row(d) for d in index.lexical.documents()]
+def reports(index: Index, clearance: str | None = None) -> list[ReportRow]:
+    """The indexed reports a user of ``clearance`` may see, as the library tab lists them."""
+    return [_row(d) for d in index.lexical.documents() if clearance != PUBLIC or d.disclosure == PUBLIC]
 
 
 def _row(d: DocumentRecord) -> ReportRow:
+    reason = d.metadata.get("disclosure_reason")
+    decided = d.metadata.get("metadata_origin", {}).get("disclosure", "not recorded (indexed before disclosure detection)")
     return ReportRow(
         d.doc_id, d.title, format_date(d.date), d.pages, d.chunks,
-        time.strftime("%Y-%m-%d %H:%M", time.localtime(d.ingested_at)), d.disclosure or "restricted", d.source, d.kind,
+        time.strftime("%Y-%m-%d %H:%M", time.localtime(d.ingested_at)), d.disclosure or RESTRICTED,
+        f"{decided}{' — ' + reason if reason and reason not in decided else ''}", d.source, d.kind,
     )
 
 
@@ -152,9 +157,17 @@ def _free_path(folder: Path, name: str) -> Path:
     return path
 
 
+def find_report(index: Index, doc_id: str, clearance: str | None = None) -> DocumentRecord | None:
+    """The report with ``doc_id`` if a user of ``clearance`` may see it (else None, as if it did not exist)."""
+    doc = next((d for d in index.lexical.documents() if d.doc_id == doc_id), None)
+    if doc is None or (clearance == PUBLIC and doc.disclosure != PUBLIC):
+        return None
+    return doc
+
+
 def remove_report(index: Index, doc_id: str, settings: Settings) -> str:
     """Remove a report from both indexes; an uploaded copy is deleted too so it does not come back."""
-    doc = next((d for d in index.lexical.documents() if d.doc_id == doc_id), None)
+    doc = find_report(index, doc_id)
     if doc is None:
         raise KeyError(f"no report with id {doc_id}")
     index.remove_document(doc_id)

@@ -78,7 +78,8 @@ def load_document(path: Path, data: bytes, source: str | None = None) -> SourceD
         title=meta.title,
         date=meta.date,
         date_text=meta.date_text,
-        disclosure=meta.disclosure,
+        disclosure=meta.disclosure or "restricted",
+        disclosure_reason=meta.disclosure_reason,
         metadata_origin=meta.origin,
         warnings=warnings,
     )

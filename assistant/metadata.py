@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 
+from .disclosure import RESTRICTED, parse_status
+from .disclosure import detect as detect_disclosure
 from .documents import Page
 
 MONTHS = {
@@ -42,6 +44,7 @@ class DocumentMetadata:
     date: str | None = None
     date_text: str | None = None
     disclosure: str | None = None
+    disclosure_reason: str | None = None
     origin: dict[str, str] = field(default_factory=dict)
 
 
@@ -105,6 +108,10 @@ def detect_metadata(path: Path, pages: list[Page], pdf_title: str | None) -> Doc
     if found:
         meta.date, meta.date_text = found
     apply_sidecar(path, meta)
+    if meta.disclosure is None:
+        found_status = detect_disclosure(pages)
+        meta.disclosure, meta.origin["disclosure"] = found_status.status, found_status.origin
+        meta.disclosure_reason = meta.disclosure_reason or found_status.reason
     return meta
 
 
@@ -171,6 +178,14 @@ def sidecar_for(path: Path) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k in _SIDECAR_KEYS and v is not None}
 
 
+def sidecar_fingerprint(path: Path) -> str:
+    """A short hash of a report's hand-set metadata: a changed sidecar means re-index the report."""
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps(sidecar_for(path), sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
 def apply_sidecar(path: Path, meta: DocumentMetadata) -> None:
     for key, value in sidecar_for(path).items():
         if key == "date":
@@ -181,7 +196,13 @@ def apply_sidecar(path: Path, meta: DocumentMetadata) -> None:
         elif key == "title":
             meta.title = str(value)
         elif key == "disclosure":
-            meta.disclosure = str(value).lower()
+            status = parse_status(value)
+            meta.disclosure = status or RESTRICTED
+            meta.origin[key] = "sidecar" if status else f"sidecar value {str(value)[:40]!r} is not public or restricted; restricted"
+            continue
+        elif key == "disclosure_reason":
+            meta.disclosure_reason = str(value)
+            continue
         else:
             continue
         meta.origin[key] = "sidecar"

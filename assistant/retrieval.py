@@ -14,6 +14,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
 from .embedding import get_encoder
+from .disclosure import PUBLIC
 from .figures import periods
 from .index import Index
 from .terms import coverage, expand, query_terms
@@ -35,6 +36,7 @@ class Filters:
     date_from: str | None = None  # ISO, inclusive
     date_to: str | None = None
     kinds: set[str] | None = None
+    clearance: str | None = None  # "public": public reports only; None or "restricted": all
 
 
 @dataclass
@@ -99,6 +101,8 @@ class Retriever:
                 continue
             if f.date_to and (not d.date or d.date[: len(f.date_to)] > f.date_to):
                 continue
+            if f.clearance == PUBLIC and d.disclosure != PUBLIC:
+                continue
             keep.add(d.doc_id)
         return keep
 
@@ -108,13 +112,18 @@ class Retriever:
         if not allowed:
             return []
         kinds = filters.kinds if filters else None
-        where: dict[str, Any] = {"doc_id": {"$in": sorted(allowed)}}
+        public_only = bool(filters and filters.clearance == PUBLIC)
+        # Clearance is part of both store queries, not a filter on their results.
+        conditions: list[dict[str, Any]] = [{"doc_id": {"$in": sorted(allowed)}}]
         if kinds:
-            where = {"$and": [where, {"kind": {"$in": sorted(kinds)}}]}
-        expanded = expand(self.index.lexical.expand_acronyms(query))
+            conditions.append({"kind": {"$in": sorted(kinds)}})
+        if public_only:
+            conditions.append({"disclosure": PUBLIC})
+        where = conditions[0] if len(conditions) == 1 else {"$and": conditions}
+        expanded = expand(self.index.lexical.expand_acronyms(query, allowed))
         vector = self.encoder.embed_query(expanded)
         dense = self.index.vectors.query(vector, pool, where)
-        lexical = self.index.lexical.search(expanded, pool, allowed, kinds)
+        lexical = self.index.lexical.search(expanded, pool, allowed, kinds, public_only)
         fused = reciprocal_rank_fusion([[c for c, _ in dense], [c for c, _ in lexical]], weights=[DENSE_WEIGHT, LEXICAL_WEIGHT])
         stored = self.index.lexical.chunks(list(fused))
         passages = []

@@ -23,6 +23,7 @@ from gradio.routes import App as GradioApp
 from starlette.routing import Mount
 
 from .api import Assistant
+from .library import find_report
 from .app import CSS, HEAD, AppContext, build_app
 from .settings import Settings
 from .users import User, UserStore
@@ -79,7 +80,7 @@ class Login:
         if not name:
             return None
         if self.demo is not None and name == self.demo[0]:
-            return User(name, "admin")
+            return User(name, "admin", "restricted")
         return self.users.get(name)
 
 
@@ -116,11 +117,12 @@ def create_app(settings: Settings, demo_account: tuple[str, str] | None = None) 
 
     @app.get("/report/{doc_id}")
     def report_file(doc_id: str, request: Request):
-        name = _signed_in(holder["gradio"], request)
-        if name is None or login.user(name) is None:
+        user = login.user(_signed_in(holder["gradio"], request))
+        if user is None:
             return RedirectResponse("/", status_code=303)
-        # The path comes from the registry, never from the request.
-        doc = next((d for d in assistant.index.lexical.documents() if d.doc_id == doc_id), None)
+        # The path comes from the registry, never from the request; a report beyond the
+        # user's clearance is answered exactly as one that does not exist.
+        doc = find_report(assistant.index, doc_id, user.clearance)
         if doc is None or not Path(doc.path).is_file():
             raise HTTPException(404, "No such report in the library")
         media = "application/pdf" if doc.kind == "pdf" else "text/plain; charset=utf-8"

@@ -26,6 +26,8 @@ PERMISSIONS = {
     "foi": {"ask", "search", "export"},
     "admin": {"ask", "search", "export", "upload", "remove"},
 }
+CLEARANCES = ("public", "restricted")
+DEFAULT_CLEARANCE = {"staff": "public", "foi": "restricted", "admin": "restricted"}
 MIN_PASSWORD = 10
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 # scrypt cost: n=2**15 takes ~50 ms and 32 MB here, slow enough to make guessing expensive.
@@ -40,6 +42,7 @@ class UserError(ValueError):
 class User:
     name: str
     role: str
+    clearance: str = "public"  # public: sees public reports only; restricted: sees all
 
     def can(self, action: str) -> bool:
         return action in PERMISSIONS.get(self.role, set())
@@ -107,18 +110,21 @@ class UserStore:
         return bool(self._load())
 
     def users(self) -> list[User]:
-        return [User(name, u["role"]) for name, u in sorted(self._load().items())]
+        return [_user(name, u) for name, u in sorted(self._load().items())]
 
     def get(self, name: str) -> User | None:
         u = self._load().get(name)
-        return User(name, u["role"]) if u else None
+        return _user(name, u) if u else None
 
-    def add(self, name: str, role: str, password: str, replace: bool = False) -> User:
+    def add(self, name: str, role: str, password: str, replace: bool = False, clearance: str | None = None) -> User:
         """Create (or with ``replace``, reset) a user; the password is stored only as a scrypt hash."""
         if not _NAME.match(name):
             raise UserError(f"user name {name!r}: use 1-64 letters, digits, '.', '_', '@' or '-'")
         if role not in ROLES:
             raise UserError(f"role {role!r}: choose one of {', '.join(ROLES)}")
+        clearance = clearance or DEFAULT_CLEARANCE[role]
+        if clearance not in CLEARANCES:
+            raise UserError(f"clearance {clearance!r}: choose one of {', '.join(CLEARANCES)}")
         if len(password) < MIN_PASSWORD:
             raise UserError(f"password too short: at least {MIN_PASSWORD} characters")
         if password.strip().lower() in {name.lower(), "password123", "changeme123"}:
@@ -126,9 +132,10 @@ class UserStore:
         users = dict(self._load())
         if name in users and not replace:
             raise UserError(f"user {name!r} already exists (use --replace to reset it)")
-        users[name] = {"role": role, "hash": hash_password(password), "created": time.strftime("%Y-%m-%dT%H:%M:%S")}
+        users[name] = {"role": role, "clearance": clearance, "hash": hash_password(password),
+                       "created": time.strftime("%Y-%m-%dT%H:%M:%S")}
         self._save(users)
-        return User(name, role)
+        return User(name, role, clearance)
 
     def remove(self, name: str) -> None:
         users = dict(self._load())
@@ -141,4 +148,9 @@ class UserStore:
         """The user if the password is right; None otherwise (same cost for unknown names)."""
         u = self._load().get(name)
         ok = check_password(password, u["hash"] if u else _DUMMY_HASH)
-        return User(name, u["role"]) if u and ok else None
+        return _user(name, u) if u and ok else None
+
+
+def _user(name: str, entry: dict) -> User:
+    role = entry["role"]
+    return User(name, role, entry.get("clearance") or DEFAULT_CLEARANCE.get(role, "public"))

@@ -349,3 +349,37 @@ def test_questions_are_answered_while_a_report_is_ingested(app_server):
     assert "24,635" in str(answer)
     assert str(result[0]).count("indexed") == 3
     assert upload_busy, f"the question ({asked_in:.1f} s) was answered only after the upload ({uploaded_in:.1f} s)"
+
+
+@_marks(in_browser)
+def test_public_clearance_sees_no_restricted_report_in_the_app(app_server, browser):
+    """sam (staff) has public clearance; the Cumbria report is restricted (it has a Part 2)."""
+    url, root = app_server
+    secret = "How many Samsung Galaxy devices were deployed to officers during 2015?"
+    page = _login(browser, url, "sam")
+    reply = _ask(page, secret)
+    sources = page.locator("#sources").inner_text()
+    assert "Not found in the reports" in reply and "1400" not in reply
+    assert "Cumbria" not in sources and "Samsung" not in sources
+    _shot(page, "10-public-clearance-ask")
+    page.get_by_role("tab", name="Find passages (FOI)").click()
+    page.locator("#foi-query textarea").fill("Samsung Galaxy devices deployed to all Officers")
+    page.locator("#foi-search").click()
+    page.wait_for_function("() => document.querySelector('#foi-results').innerText.includes('Annual Report')")
+    assert "Cumbria" not in page.locator("#foi-results").inner_text()
+    page.get_by_role("tab", name="Report library").click()
+    library = page.locator("#library").inner_text()
+    assert "Annual Report" in library and "Cumbria" not in library
+    _shot(page, "11-public-clearance-library")
+
+    import sqlite3
+
+    with sqlite3.connect(root / "index" / "lexical.sqlite3") as db:
+        cumbria = db.execute("SELECT doc_id FROM documents WHERE source LIKE '%cumbria%'").fetchone()[0]
+    assert page.request.get(f"{url}/report/{cumbria}").status == 404  # as if it did not exist
+    page.context.close()
+
+    page = _login(browser, url, "fiona")  # restricted clearance sees it
+    assert "1400" in _ask(page, secret)
+    assert page.request.get(f"{url}/report/{cumbria}").status == 200
+    page.context.close()

@@ -21,7 +21,7 @@ def test_store_adds_authenticates_and_removes(tmp_path):
     store = UserStore(tmp_path / "users.json")
     assert not store.exists()
     store.add("fiona", "foi", "foi-officer-pass")
-    assert store.authenticate("fiona", "foi-officer-pass") == User("fiona", "foi")
+    assert store.authenticate("fiona", "foi-officer-pass") == User("fiona", "foi", "restricted")
     assert store.authenticate("fiona", "wrong-password-1") is None
     assert store.authenticate("nobody", "foi-officer-pass") is None
     text = (tmp_path / "users.json").read_text()
@@ -43,7 +43,10 @@ def test_store_rejects_bad_users(tmp_path):
     with pytest.raises(UserError, match="already exists"):
         store.add("x", "admin", "long-enough-pass")
     store.add("x", "admin", "other-long-pass", replace=True)
-    assert store.get("x") == User("x", "admin")
+    assert store.get("x") == User("x", "admin", "restricted")
+    assert store.add("z", "foi", "long-enough-pass", clearance="public").clearance == "public"
+    with pytest.raises(UserError, match="clearance"):
+        store.add("w", "foi", "long-enough-pass", clearance="secret")
     with pytest.raises(UserError, match="no user"):
         store.remove("y")
 
@@ -59,7 +62,7 @@ def test_a_change_to_the_file_is_seen_without_restart(tmp_path):
     path = tmp_path / "users.json"
     running = UserStore(path)
     UserStore(path).add("late", "staff", "late-user-pass")
-    assert running.authenticate("late", "late-user-pass") == User("late", "staff")
+    assert running.authenticate("late", "late-user-pass") == User("late", "staff", "public")
 
 
 def test_cli_manages_users(tmp_path):
@@ -71,7 +74,7 @@ def test_cli_manages_users(tmp_path):
 
     assert run("add", "ada", "--role", "admin", "--password-stdin", stdin="admin-pass-word\n").returncode == 0
     listed = run("list", "--json")
-    assert json.loads(listed.stdout) == [{"name": "ada", "role": "admin"}]
+    assert json.loads(listed.stdout) == [{"name": "ada", "role": "admin", "clearance": "restricted"}]
     bad = run("add", "bob", "--role", "staff", "--password-stdin", stdin="short\n")
     assert bad.returncode == 1 and "too short" in bad.stderr
     assert run("remove", "ada").returncode == 0
