@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import html
+import json
 import tempfile
 import urllib.parse
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from typing import Any, Callable, Iterator
 import gradio as gr
 
 from .api import Answer, Assistant
+from .audit import AuditLog, answerer_name, csv_safe, run_settings
 from .citations import answer_terms, citation_text, format_date, highlight
 from .conversation import resolve
 from .library import add_reports, remove_report, reports
@@ -24,7 +26,8 @@ from .retrieval import Filters, Passage
 from .users import User
 
 KINDS = {"Paragraphs": "paragraph", "Table rows": "table_row", "Whole tables": "table"}
-EXPORT_FIELDS = ["rank", "report", "date", "page", "paragraph", "heading", "kind", "passage", "citation", "source", "score"]
+EXPORT_FIELDS = ["rank", "report", "date", "page", "paragraph", "heading", "kind", "passage", "citation", "source", "score", "chunk_id", "doc_id"]
+AUDIT_HEADERS = ["#", "Time", "User", "Role", "Clearance", "Action", "Query", "Answer", "Passages shown", "Answerer"]
 LIBRARY_HEADERS = ["Title", "Date", "Pages", "Passages", "Ingested", "Disclosure", "How decided", "File"]
 RESULT_HEADERS = ["#", "Report", "Date", "Page", "Para", "Heading", "Kind", "Passage", "Score"]
 
@@ -64,6 +67,7 @@ class AppContext:
 
     assistant: Assistant
     user_for: Callable[[str | None], User | None]
+    audit: AuditLog
     demo_notice: str | None = None
 
     def user(self, request: gr.Request | None, action: str) -> User:
@@ -179,6 +183,19 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                         remove_btn = gr.Button("Remove report", variant="stop", elem_id="remove-report", scale=1)
                     remove_result = gr.Markdown(elem_id="remove-result")
 
+            with gr.Tab("Audit log", id="audit", visible=False) as audit_tab:
+                gr.Markdown("Every question, search, export, upload, removal and sign-in, newest first. "
+                            "Entries cannot be changed or deleted from the app.")
+                with gr.Row():
+                    audit_user = gr.Textbox(label="User", placeholder="all users", scale=2, elem_id="audit-user")
+                    audit_action = gr.Dropdown(label="Action", choices=["", "ask", "search", "export", "upload", "remove",
+                                                                        "sign-in", "sign-in refused"], value="", scale=1)
+                    audit_show = gr.Button("Show", scale=1, elem_id="audit-show")
+                audit_table = gr.Dataframe(headers=AUDIT_HEADERS, interactive=False, wrap=True, elem_id="audit-table")
+                with gr.Row():
+                    audit_export = gr.Button("Export the log as CSV", elem_id="audit-export")
+                    audit_file = gr.File(label="Audit CSV", interactive=False, elem_id="audit-csv")
+
         # ---- handlers ---------------------------------------------------------------
         def on_load(request: gr.Request):
             user = ctx.user(request, "search")
@@ -215,6 +232,12 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             standalone = resolve(message, asked[-1] if asked else None)
             progress(0.3, desc="Searching the reports")
             result = assistant.ask(standalone, Filters(clearance=user.clearance))
+            ctx.audit.record(
+                user.name, user.role, "ask", message, clearance=user.clearance, answer=result.answer,
+                abstained=result.abstained, passages=result.related if result.abstained else result.citations,
+                answerer=answerer_name(result.answerer, settings), settings=run_settings(settings),
+                detail={"answered": standalone, "latency_ms": round(result.latency_ms, 1), "note": result.note},
+            )
             chat_history[-1] = {"role": "assistant", "content": answer_markdown(result, message)}
             yield chat_history, sources_html(result), asked + [standalone], ""
 
@@ -232,6 +255,9 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                 kinds={KINDS[x] for x in kinds} if kinds else None,
             )
             passages = assistant.search(text, k=int(n), filters=filters)
+            ctx.audit.record(user.name, user.role, "search", text, clearance=user.clearance, passages=passages,
+                             settings=run_settings(settings),
+                             detail={"k": int(n), "reports": docs or [], "year": year, "kinds": kinds or []})
             rows = [passage_row(rank, p) for rank, p in enumerate(passages, 1)]
             table = [[r["rank"], r["report"], r["date"], r["page"], r["paragraph"], r["heading"], r["kind"], r["passage"], r["score"]] for r in rows]
             labels = [(f"[{r['rank']}] {r['report'][:60]}{', p. ' + str(r['page']) if r['page'] else ''}"
@@ -245,10 +271,13 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                     concurrency_id="answer")
 
         def export(chosen: list[str], rows: list[dict], request: gr.Request) -> str:
-            ctx.user(request, "export")
+            user = ctx.user(request, "export")
             picked = [r for r in rows if str(r["rank"]) in set(chosen or [])]
             if not picked:
                 raise gr.Error("Select at least one passage to export.")
+            ctx.audit.record(user.name, user.role, "export", None, clearance=user.clearance,
+                             chunk_ids=[r["chunk_id"] for r in picked], doc_hashes=[r["doc_id"] for r in picked],
+                             detail={"ranks": [r["rank"] for r in picked]})
             return write_csv(picked)
 
         export_btn.click(export, [selected, found], export_file)
@@ -260,6 +289,8 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             uploads = [(Path(f), Path(getattr(f, "orig_name", None) or f).name) for f in files]
             progress(0, desc="Checking files")
             summary = add_reports(uploads, settings, on_progress=lambda frac, desc: progress(frac, desc=desc))
+            ctx.audit.record(user.name, user.role, "upload", None, clearance=user.clearance,
+                             detail={"files": [{"name": r.path, "status": r.status, "reason": r.reason} for r in summary.results]})
             choices = report_choices(user)
             return (upload_summary(summary), library_rows(user), None, gr.update(choices=choices),
                     gr.update(choices=choices), gr.update(choices=year_choices(user)))
@@ -275,6 +306,8 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                 title = remove_report(assistant.index, doc_id, settings)
             except KeyError as exc:
                 raise gr.Error(str(exc)) from exc
+            ctx.audit.record(user.name, user.role, "remove", None, clearance=user.clearance, doc_hashes=[doc_id],
+                             chunk_ids=[], detail={"title": title})
             choices = report_choices(user)
             return (f"Removed “{html.escape(title)}” from the library.", library_rows(user),
                     gr.update(choices=choices, value=None), gr.update(choices=choices))
@@ -284,7 +317,30 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             return library_rows(ctx.user(request, "search"))
 
         refresh.click(refresh_library, None, library)
+        def show_audit(name: str, action: str, request: gr.Request) -> list[list[Any]]:
+            ctx.user(request, "audit")
+            rows = ctx.audit.entries(limit=500, user=(name or "").strip() or None, action=action or None)
+            return [[r["id"], r["time"], r["user"], r["role"], r["clearance"] or "", r["action"], r["query"] or "",
+                     ("(not found) " if r["abstained"] else "") + (r["answer"] or "")[:200],
+                     len(json.loads(r["chunk_ids"])), r["answerer"] or ""] for r in rows]
+
+        def export_audit(name: str, request: gr.Request) -> str:
+            user = ctx.user(request, "audit")
+            out = tempfile.NamedTemporaryFile(suffix=".csv", prefix="audit-", delete=False)
+            out.close()
+            ctx.audit.export_csv(Path(out.name), user=(name or "").strip() or None)
+            ctx.audit.record(user.name, user.role, "audit export", None, clearance=user.clearance, chunk_ids=[], doc_hashes=[])
+            return out.name
+
+        audit_show.click(show_audit, [audit_user, audit_action], audit_table)
+        audit_export.click(export_audit, [audit_user], audit_file)
+
+        def on_load_audit(request: gr.Request):
+            user = ctx.user(request, "search")
+            return gr.update(visible=user.can("audit")), show_audit("", "", request) if user.can("audit") else []
+
         demo.load(on_load, None, [who, export_btn, admin, library, report_filter, year_filter, to_remove])
+        demo.load(on_load_audit, None, [audit_tab, audit_table])
     return demo
 
 
@@ -302,14 +358,9 @@ def passage_row(rank: int, p: Passage) -> dict[str, Any]:
         "citation": citation_text(p),
         "source": p.source,
         "score": p.score,
+        "chunk_id": p.chunk_id,
+        "doc_id": p.metadata.get("doc_id", ""),
     }
-
-
-def _csv_safe(value: Any) -> Any:
-    # A cell starting with = + - @ runs as a formula in a spreadsheet; the quote keeps it text.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def write_csv(rows: list[dict[str, Any]]) -> str:
@@ -319,7 +370,7 @@ def write_csv(rows: list[dict[str, Any]]) -> str:
         writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, extrasaction="ignore")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: _csv_safe(v) for k, v in row.items()})
+            writer.writerow({k: csv_safe(v) for k, v in row.items()})
     return out.name
 
 

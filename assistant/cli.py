@@ -1,4 +1,4 @@
-"""The command line: ``assistant ingest|ask|search|eval|serve|users`` (JSON output where a machine reads it)."""
+"""The command line: ``assistant ingest|ask|search|eval|serve|users|audit`` (JSON output where a machine reads it)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,19 @@ def _settings(args: argparse.Namespace) -> Settings:
     return get_settings().with_index(getattr(args, "index", None))
 
 
+def _audit(settings: Settings, action: str, query: str, clearance: str, **fields) -> None:
+    """Record a command-line question or search in the audit log, as the operating-system user."""
+    import getpass
+
+    from .audit import AuditLog, run_settings
+
+    log = AuditLog(settings.audit_db)
+    try:
+        log.record(getpass.getuser(), "cli", action, query, clearance=clearance, settings=run_settings(settings), **fields)
+    finally:
+        log.close()
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from .ingest import ingest
 
@@ -33,13 +46,15 @@ def cmd_search(args: argparse.Namespace) -> int:
     from .index import Index
     from .retrieval import Filters, Retriever
 
-    index = Index(_settings(args))
+    settings = _settings(args)
+    index = Index(settings)
     try:
         started = time.perf_counter()
         passages = Retriever(index).search(args.query, k=args.k, filters=Filters(report=args.report, clearance=args.clearance))
         latency = (time.perf_counter() - started) * 1000
     finally:
         index.close()
+    _audit(settings, "search", args.query, args.clearance, passages=passages, detail={"k": args.k, "report": args.report})
     rows = [p.citation() for p in passages]
     if args.json:
         print(json.dumps({"query": args.query, "results": rows, "latency_ms": round(latency, 1)}, indent=2))
@@ -63,11 +78,17 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from .api import Assistant
     from .retrieval import Filters
 
-    assistant = Assistant(settings=_settings(args))
+    from .audit import answerer_name
+
+    settings = _settings(args)
+    assistant = Assistant(settings=settings)
     try:
         result = assistant.ask(args.question, Filters(clearance=args.clearance))
     finally:
         assistant.close()
+    _audit(settings, "ask", args.question, args.clearance, answer=result.answer, abstained=result.abstained,
+           passages=result.related if result.abstained else result.citations,
+           answerer=answerer_name(result.answerer, settings), detail={"latency_ms": round(result.latency_ms, 1)})
     if args.json:
         print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         return 0
@@ -141,6 +162,30 @@ def _clearance(p: argparse.ArgumentParser) -> None:
                    help="act as a user of this clearance: public sees public reports only (default restricted: all)")
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    from .audit import AuditLog
+
+    settings = get_settings()
+    log = AuditLog(Path(args.db) if args.db else settings.audit_db)
+    try:
+        if args.verify:
+            problems = log.verify()
+            print("\n".join(problems) or f"{log.path}: every entry is as written, none missing")
+            return 1 if problems else 0
+        if args.csv:
+            print(f"wrote {log.export_csv(Path(args.csv), user=args.user)}")
+            return 0
+        rows = log.entries(limit=args.limit, user=args.user, action=args.action)
+        if args.json:
+            print(json.dumps(rows, indent=2, ensure_ascii=False))
+        else:
+            for r in rows:
+                print(f"{r['id']:>6} {r['time']} {r['user']} ({r['role']}) {r['action']}: {r['query'] or ''}")
+        return 0
+    finally:
+        log.close()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="assistant", description="Cited answers from OPCC reports.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -185,6 +230,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--users", help="users file (default ASSISTANT_USERS_FILE or ./users.json)")
     p.add_argument("--demo", action="store_true", help="one-off local demo account on 127.0.0.1 (password printed)")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("audit", help="read, export or verify the audit log")
+    p.add_argument("--db", help="audit database (default ASSISTANT_AUDIT_DB or ./audit.sqlite3)")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--user")
+    p.add_argument("--action")
+    p.add_argument("--csv", metavar="FILE", help="export the whole log (or one user's) as CSV")
+    p.add_argument("--verify", action="store_true", help="check the hash chain: nothing changed or removed")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_audit)
 
     from .users import CLEARANCES, ROLES
 

@@ -23,6 +23,7 @@ from gradio.routes import App as GradioApp
 from starlette.routing import Mount
 
 from .api import Assistant
+from .audit import AuditLog
 from .library import find_report
 from .app import CSS, HEAD, AppContext, build_app
 from .settings import Settings
@@ -49,9 +50,10 @@ def is_loopback(host: str) -> bool:
 class Login:
     """Checks passwords against the users file (or the demo account), refusing repeated guesses."""
 
-    def __init__(self, users: UserStore, demo: tuple[str, str] | None = None) -> None:
+    def __init__(self, users: UserStore, demo: tuple[str, str] | None = None, audit: AuditLog | None = None) -> None:
         self.users = users
         self.demo = demo
+        self.audit = audit
         self._failures: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
 
@@ -61,14 +63,18 @@ class Login:
             recent = self._failures[name]
             while recent and now - recent[0] > LOCKOUT_WINDOW:
                 recent.popleft()
-            if len(recent) >= MAX_FAILURES:
-                log.warning("login refused for %r: too many wrong passwords", name)
-                return False
-        ok = self._check(name, password)
+            locked = len(recent) >= MAX_FAILURES
+        ok = not locked and self._check(name, password)
         if not ok:
-            with self._lock:
-                self._failures[name].append(now)
-            log.warning("wrong password for %r", name)
+            if not locked:
+                with self._lock:
+                    self._failures[name].append(now)
+            log.warning("sign-in refused for %r%s", name, " (locked: too many wrong passwords)" if locked else "")
+        if self.audit is not None:
+            user = self.user(name) if ok else None
+            self.audit.record(name[:64], user.role if user else "-", "sign-in" if ok else "sign-in refused",
+                              clearance=user.clearance if user else None, chunk_ids=[], doc_hashes=[],
+                              detail={"locked": True} if locked else None)
         return ok
 
     def _check(self, name: str, password: str) -> bool:
@@ -102,13 +108,14 @@ def create_app(settings: Settings, demo_account: tuple[str, str] | None = None) 
             f"  assistant users add NAME --role admin\n"
             f"or try the app locally with a one-off demo account: assistant serve --demo"
         )
-    login = Login(users, demo_account)
+    audit = AuditLog(settings.audit_db)
+    login = Login(users, demo_account, audit)
     assistant = Assistant(settings=settings)
     notice = None
     if demo_account:
         notice = (f"Local demo: signed in with the one-off account “{demo_account[0]}”, which exists only while this "
                   "server runs on 127.0.0.1. Create real accounts with `assistant users add`.")
-    ctx = AppContext(assistant, login.user, notice)
+    ctx = AppContext(assistant, login.user, audit, notice)
     blocks = build_app(ctx)
     blocks.queue(default_concurrency_limit=settings.concurrency)
 

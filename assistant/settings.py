@@ -17,6 +17,7 @@
 | ASSISTANT_LLM_MAX_TOKENS | longest generated answer | 160 |
 | ASSISTANT_LLM_TIMEOUT | seconds to wait for the LLM | 60 |
 | ASSISTANT_USERS_FILE | the app's users: names, roles and scrypt password hashes (`assistant users`) | ./users.json |
+| ASSISTANT_AUDIT_DB | the append-only audit log (SQLite) of questions, searches, exports, uploads and sign-ins | ./audit.sqlite3 |
 | ASSISTANT_UPLOAD_DIR | where reports uploaded in the app are stored before ingestion | ./corpus/uploads |
 | ASSISTANT_HOST | address `assistant serve` listens on | 127.0.0.1 |
 | ASSISTANT_PORT | port `assistant serve` listens on | 7860 |
@@ -52,6 +53,7 @@ class Settings(BaseSettings):
     llm_max_tokens: int = 160
     llm_timeout: float = 60.0
     users_file: Path = Field(default=Path("users.json"))
+    audit_db: Path = Field(default=Path("audit.sqlite3"))
     upload_dir: Path = Field(default=Path("corpus/uploads"))
     host: str = "127.0.0.1"
     port: int = 7860

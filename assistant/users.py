@@ -24,7 +24,7 @@ ROLES = ("staff", "foi", "admin")
 PERMISSIONS = {
     "staff": {"ask", "search"},
     "foi": {"ask", "search", "export"},
-    "admin": {"ask", "search", "export", "upload", "remove"},
+    "admin": {"ask", "search", "export", "upload", "remove", "audit"},
 }
 CLEARANCES = ("public", "restricted")
 DEFAULT_CLEARANCE = {"staff": "public", "foi": "restricted", "admin": "restricted"}

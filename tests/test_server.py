@@ -53,7 +53,7 @@ def app_server(gwent_index, tmp_path_factory):
         done = _cli("users", "add", name, "--role", role, "--password-stdin", "--users", str(users), stdin=password + "\n")
         assert done.returncode == 0, done.stderr
     port = free_port()
-    env = {**os.environ, "ASSISTANT_UPLOAD_DIR": str(root / "uploads")}
+    env = {**os.environ, "ASSISTANT_UPLOAD_DIR": str(root / "uploads"), "ASSISTANT_AUDIT_DB": str(root / "audit.sqlite3")}
     command = [sys.executable, "-m", "assistant", "serve", "--index", str(index), "--users", str(users), "--port", str(port)]
     url = f"http://127.0.0.1:{port}"
     with local_server(command, url + "/", timeout=180, env=env):
@@ -301,7 +301,7 @@ def test_demo_account_is_printed_and_works_on_loopback(gwent_index, tmp_path):
     from gradio_client import Client
 
     port = free_port()
-    env = {**os.environ, "ASSISTANT_USERS_FILE": str(tmp_path / "users.json")}
+    env = {**os.environ, "ASSISTANT_USERS_FILE": str(tmp_path / "users.json"), "ASSISTANT_AUDIT_DB": str(tmp_path / "audit.sqlite3")}
     proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--demo", "--index", str(gwent_index), "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=tmp_path)
     try:
@@ -383,3 +383,39 @@ def test_public_clearance_sees_no_restricted_report_in_the_app(app_server, brows
     assert "1400" in _ask(page, secret)
     assert page.request.get(f"{url}/report/{cumbria}").status == 200
     page.context.close()
+
+
+@_marks(in_browser)
+def test_admin_reads_and_exports_the_audit_log(app_server, browser):
+    url, root = app_server
+    page = _login(browser, url, "fiona")
+    _ask(page, QUESTION)
+    page.context.close()
+    page = _login(browser, url, "fiona", "wrong-password-x")
+    page.get_by_text("Incorrect credentials", exact=False).wait_for()
+    page.context.close()
+
+    page = _login(browser, url, "ada")
+    page.get_by_role("tab", name="Audit log").click()
+    page.locator("#audit-user textarea, #audit-user input").first.fill("fiona")
+    page.locator("#audit-show").click()
+    page.wait_for_function("() => document.querySelector('#audit-table').innerText.includes('sign-in refused')")
+    table = page.locator("#audit-table").inner_text()
+    assert QUESTION in table and "24,635" in table and "extractive" in table
+    _shot(page, "12-audit-log")
+    page.locator("#audit-export").click()
+    with page.expect_download() as download:
+        page.locator("#audit-csv a").first.click()
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+    asked = [r for r in rows if r["action"] == "ask" and r["query"] == QUESTION]
+    assert asked and asked[-1]["user"] == "fiona" and "24,635" in asked[-1]["answer"]
+    assert asked[-1]["chunk_ids"].startswith('["') and asked[-1]["doc_hashes"].startswith('["')
+    page.context.close()
+
+    page = _login(browser, url, "sam")  # not an admin: no audit tab
+    page.locator("#question").wait_for()
+    assert not page.get_by_role("tab", name="Audit log").is_visible()
+    page.context.close()
+    from assistant.audit import AuditLog
+
+    assert AuditLog(root / "audit.sqlite3").verify() == []
