@@ -14,6 +14,9 @@ class LoadError(Exception):
         self.path = path
         self.reason = reason
 
+    def __reduce__(self):  # survives the trip back from the parsing worker process
+        return (LoadError, (self.path, self.reason))
+
 
 @dataclass
 class Page:

@@ -22,7 +22,7 @@ from .chunking import chunk_document
 from .documents import LoadError
 from .embedding import get_encoder
 from .index import Index
-from .loading import SIDECAR_SUFFIXES, content_id, load_document, read_file
+from .loading import SIDECAR_SUFFIXES, Limits, content_id, load_document, read_file
 from .metadata import sidecar_fingerprint
 from .settings import Settings
 
@@ -174,7 +174,7 @@ def _ingest_file(path, settings, index, by_id, claimed, summary, progress) -> Fi
         return FileResult(display, "moved", f"unchanged content, moved from {existing.source}", existing.title)
     claimed[doc_id] = abspath
     try:
-        doc = load_document(path, data, source=display)
+        doc = load_document(path, data, source=display, limits=Limits.from_settings(settings))
         chunks = chunk_document(doc, settings.chunk_size, settings.chunk_overlap)
     except LoadError as exc:
         return FileResult(display, "failed", exc.reason)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 from .documents import LoadError, Page, SourceDocument
+from .isolation import LimitExceeded, worker
+from .settings import Settings
 from .cleaning import clean_pages
 from .metadata import detect_metadata
 
@@ -45,10 +48,25 @@ def read_file(path: Path, max_bytes: int) -> bytes:
     return data
 
 
-def load_document(path: Path, data: bytes, source: str | None = None) -> SourceDocument:
+@dataclass(frozen=True)
+class Limits:
+    """How much one file may cost: pages, text, and for PDFs parse time and memory."""
+
+    max_pages: int = 2000
+    max_chars: int = 20_000_000
+    pdf_seconds: float = 60.0
+    pdf_memory_mb: int = 1536
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Limits":
+        return cls(settings.max_pages, settings.max_text_chars, settings.pdf_timeout, settings.pdf_memory_mb)
+
+
+def load_document(path: Path, data: bytes, source: str | None = None, limits: Limits = Limits()) -> SourceDocument:
     """Turn one file's bytes into a cleaned document with its metadata.
 
-    The type is decided by content: a ``.txt`` holding PDF or binary bytes is refused.
+    The type is decided by content: a ``.txt`` holding PDF or binary bytes is refused. PDFs
+    are parsed in a worker process under ``limits`` (time, memory, pages, text).
     """
     name = source or str(path)
     is_pdf_bytes = data.lstrip()[:5] == b"%PDF-"
@@ -57,12 +75,17 @@ def load_document(path: Path, data: bytes, source: str | None = None) -> SourceD
     if suffix in PDF_SUFFIXES:
         if not is_pdf_bytes:
             raise LoadError(name, "not a PDF: the file does not start with a PDF header")
-        pages, pdf_title = _load_pdf(name, data)
+        try:
+            pages, pdf_title = worker(limits.pdf_memory_mb).run(_load_pdf, name, data, limits, timeout=limits.pdf_seconds)
+        except LimitExceeded as exc:
+            raise LoadError(name, f"PDF refused: parsing {exc}") from exc
         kind = "pdf"
     else:
         if is_pdf_bytes:
             raise LoadError(name, "a PDF file with a text extension; rename it to .pdf")
         text = _decode_text(name, data, warnings)
+        if len(text) > limits.max_chars:
+            raise LoadError(name, f"{len(text):,} characters of text, over the {limits.max_chars:,} limit")
         pages = [Page(number=None, text=t) for t in _split_form_feeds(text)]
         pdf_title = None
         kind = "text"
@@ -108,9 +131,10 @@ def _decode_text(name: str, data: bytes, warnings: list[str]) -> str:
         return text
 
 
-def _load_pdf(name: str, data: bytes) -> tuple[list[Page], str | None]:
+def _load_pdf(name: str, data: bytes, limits: Limits = Limits()) -> tuple[list[Page], str | None]:
+    """Pages and title of a PDF (runs in the worker process)."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import LimitReachedError, PdfReadError
 
     if b"%%EOF" not in data[-2048:]:
         raise LoadError(name, "truncated PDF: no end-of-file marker")
@@ -124,12 +148,26 @@ def _load_pdf(name: str, data: bytes) -> tuple[list[Page], str | None]:
                 raise LoadError(name, f"encrypted PDF that cannot be opened ({exc})") from exc
             if not ok:
                 raise LoadError(name, "encrypted PDF: a password is required")
-        pages = [Page(number=i + 1, text=page.extract_text() or "") for i, page in enumerate(reader.pages)]
+        if len(reader.pages) > limits.max_pages:
+            raise LoadError(name, f"PDF has {len(reader.pages)} pages, over the {limits.max_pages} page limit")
+        pages, chars = [], 0
+        for i, page in enumerate(reader.pages):
+            text = page.extract_text() or ""
+            chars += len(text)
+            if chars > limits.max_chars:
+                raise LoadError(name, f"PDF yields over {limits.max_chars:,} characters of text (a decompression bomb?)")
+            pages.append(Page(number=i + 1, text=text))
         title = None
         if reader.metadata is not None:
             title = reader.metadata.title
     except LoadError:
         raise
+    except LimitReachedError as exc:
+        raise LoadError(name, f"PDF refused: a compressed stream expands past pypdf's safety limit ({exc})") from exc
+    except MemoryError as exc:
+        raise LoadError(name, "PDF refused: parsing needed more memory than allowed") from exc
+    except RecursionError as exc:
+        raise LoadError(name, "corrupt PDF: its objects refer to each other without end") from exc
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as exc:
         raise LoadError(name, f"corrupt or truncated PDF ({type(exc).__name__}: {exc})") from exc
     if not pages:

@@ -10,6 +10,10 @@
 | ASSISTANT_CHUNK_SIZE | longest chunk, in characters, before a paragraph is split | 500 |
 | ASSISTANT_CHUNK_OVERLAP | overlap between the pieces of a split paragraph | 80 |
 | ASSISTANT_MAX_FILE_MB | largest file ingested | 50 |
+| ASSISTANT_MAX_PAGES | most pages a PDF may have | 2000 |
+| ASSISTANT_MAX_TEXT_CHARS | most text a report may yield (a decompression bomb stops here) | 20000000 |
+| ASSISTANT_PDF_TIMEOUT | seconds one PDF may take to parse, in its own worker process | 60 |
+| ASSISTANT_PDF_MEMORY_MB | memory the PDF worker process may use | 1536 |
 | ASSISTANT_LLM_BASE_URL | OpenAI-compatible server (llama.cpp, vLLM, Ollama /v1) for the optional LLM answerer | unset |
 | ASSISTANT_LLM_MODEL | model name sent to that server | local |
 | ASSISTANT_LLM_API_KEY | API key for that server | not-needed |
@@ -46,6 +50,10 @@ class Settings(BaseSettings):
     chunk_size: int = 500
     chunk_overlap: int = 80
     max_file_mb: float = 50.0
+    max_pages: int = 2000
+    max_text_chars: int = 20_000_000
+    pdf_timeout: float = 60.0
+    pdf_memory_mb: int = 1536
     llm_base_url: str | None = None
     llm_model: str = "local"
     llm_api_key: str = "not-needed"

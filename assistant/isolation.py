@@ -1,0 +1,81 @@
+"""Run untrusted parsing (PDFs) in a worker process with a time and a memory limit.
+
+A PDF crafted to loop, or to inflate into gigabytes, then costs one worker, which is killed
+and replaced, never the server or the ingest run that asked for it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Callable
+
+
+class LimitExceeded(RuntimeError):
+    """The work ran past its time limit or memory limit, and its worker was stopped."""
+
+
+def _limit_memory(megabytes: int) -> None:
+    import resource
+
+    limit = megabytes * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+class Worker:
+    """One reusable worker process (spawned, so it shares no threads or locks with the caller)."""
+
+    def __init__(self, memory_mb: int) -> None:
+        self.memory_mb = memory_mb
+        self._lock = threading.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_limit_memory, initargs=(self.memory_mb,),
+            )
+        return self._pool
+
+    def _reset(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                proc.kill()  # a hung parse does not stop when asked
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def run(self, func: Callable[..., Any], *args: Any, timeout: float) -> Any:
+        """``func(*args)`` in the worker; :class:`LimitExceeded` past ``timeout`` seconds or the memory limit."""
+        with self._lock:  # one file at a time per worker
+            future = self._executor().submit(func, *args)
+            try:
+                return future.result(timeout=timeout)
+            except FutureTimeout:
+                self._reset()
+                raise LimitExceeded(f"took longer than {timeout:g} s") from None
+            except BrokenProcessPool:
+                self._reset()
+                raise LimitExceeded(f"the parser stopped (over the {self.memory_mb} MB memory limit?)") from None
+            except MemoryError:
+                self._reset()
+                raise LimitExceeded(f"needed more than the {self.memory_mb} MB memory limit") from None
+
+    def close(self) -> None:
+        with self._lock:
+            self._reset()
+
+
+_workers: dict[int, Worker] = {}
+_workers_lock = threading.Lock()
+
+
+def worker(memory_mb: int) -> Worker:
+    """The process-wide worker for this memory limit."""
+    with _workers_lock:
+        if memory_mb not in _workers:
+            _workers[memory_mb] = Worker(memory_mb)
+        return _workers[memory_mb]

@@ -1,0 +1,76 @@
+import time
+import zlib
+
+import pytest
+from pdfgen import make_pdf
+
+from assistant.documents import LoadError
+from assistant.isolation import LimitExceeded, Worker
+from assistant.loading import Limits, load_document
+
+
+def test_a_hung_parse_is_stopped_and_the_worker_replaced():
+    w = Worker(memory_mb=512)
+    try:
+        started = time.perf_counter()
+        with pytest.raises(LimitExceeded, match="longer than 1 s"):
+            w.run(time.sleep, 30, timeout=1)
+        assert time.perf_counter() - started < 10
+        assert w.run(len, "still works", timeout=30) == 11
+    finally:
+        w.close()
+
+
+def test_memory_is_capped_in_the_worker():
+    w = Worker(memory_mb=400)
+    try:
+        with pytest.raises(LimitExceeded, match="memory"):
+            w.run(bytearray, 2_000_000_000, timeout=60)
+    finally:
+        w.close()
+
+
+def _bomb_pdf(expanded_bytes: int) -> bytes:
+    """A one-page PDF whose content stream inflates to ``expanded_bytes``."""
+    content = zlib.compress(b"BT /F1 10 Tf 50 800 Td (" + b"A" * expanded_bytes + b") Tj ET", 9)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_decompression_bomb_is_refused(tmp_path):
+    bomb = _bomb_pdf(100_000_000)
+    assert len(bomb) < 200_000
+    with pytest.raises(LoadError, match="refused"):
+        load_document(tmp_path / "bomb.pdf", bomb)
+
+
+def test_text_and_page_limits(tmp_path):
+    with pytest.raises(LoadError, match="over the 3 page limit"):
+        load_document(tmp_path / "long.pdf", make_pdf([["page"]] * 5), limits=Limits(max_pages=3))
+    with pytest.raises(LoadError, match="characters of text"):
+        load_document(tmp_path / "wordy.pdf", _bomb_pdf(2_000_000), limits=Limits(max_chars=1_000_000))
+    with pytest.raises(LoadError, match="over the 100 limit"):
+        load_document(tmp_path / "wordy.txt", b"word " * 100, limits=Limits(max_chars=100))
+
+
+def test_a_slow_pdf_fails_clearly_and_the_next_one_loads(tmp_path):
+    pdf = make_pdf([["1. Introduction", "1.1 The force opened two new stations."]])
+    with pytest.raises(LoadError, match="PDF refused: parsing took longer than"):
+        load_document(tmp_path / "slow.pdf", pdf, limits=Limits(pdf_seconds=0.001))
+    doc = load_document(tmp_path / "fine.pdf", pdf)
+    assert "two new stations" in doc.pages[0].text
