@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from .figures import Figure, dates, figures, periods, years
+from .guard import instruction_like
 from .retrieval import Passage
 from .terms import FUNCTION_WORDS
 from .terms import STOPWORDS as _STOP
@@ -137,6 +138,8 @@ def units_of(passages: list[Passage]) -> list[Unit]:
     for rank, p in enumerate(passages):
         if p.kind == "table":
             continue
+        if instruction_like(p.text) and p.kind != "paragraph":
+            continue
         if p.kind == "table_row":
             caption, label, cells = _table_cells(p.text)
             units.append(Unit(p, rank, p.text, cells, label, caption))
@@ -144,6 +147,8 @@ def units_of(passages: list[Passage]) -> list[Unit]:
         lead = ""
         for sentence in _SENTENCE_SPLIT.split(p.text):
             s = " ".join(sentence.strip(" •-–\t").split())
+            if instruction_like(s):
+                continue  # words addressed to a model are not evidence
             bare = _LEAD_NUMBER.sub("", s)
             informative = bool(re.search(r"\d", s) or _NUMBER_WORDS.search(s))
             is_heading = bare in (p.heading, p.metadata.get("section"), p.document)

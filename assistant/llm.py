@@ -16,6 +16,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from .figures import dates, figure_in, figures, periods, years
+from .guard import without_instructions
 from .retrieval import Passage
 from .settings import Settings
 
@@ -35,7 +36,7 @@ def build_messages(question: str, passages: list[Passage]) -> list:
     blocks = []
     for i, p in enumerate(passages, 1):
         where = ", ".join(x for x in (p.document, p.location()) if x)
-        blocks.append(f"[{i}] ({where})\n<<<\n{p.text}\n>>>")
+        blocks.append(f"[{i}] ({where})\n<<<\n{without_instructions(p.text)}\n>>>")
     return [
         SystemMessage(content=SYSTEM),
         HumanMessage(content="Passages:\n\n" + "\n\n".join(blocks) + f"\n\nQuestion: {question}\nAnswer:"),
@@ -68,7 +69,8 @@ def verify(answer: str, passages: list[Passage], needs: str | None = None) -> Ve
         problems.append("no figure in an answer to a how-many/how-much question")
     if needs == "date" and not (dates(answer) or years(answer)):
         problems.append("no date in an answer to a when question")
-    sources = [passages[i].text + "\n" + passages[i].context for i in cited]
+    # Figures count only from a passage's report text, never from words addressed to a model.
+    sources = [without_instructions(passages[i].text) + "\n" + passages[i].context for i in cited]
     body = MARKER.sub(" ", answer)
     for fig in figures(body):
         if fig.kind == "number" and 1900 <= fig.value <= 2100 and "," not in fig.text:
