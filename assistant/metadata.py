@@ -152,7 +152,8 @@ def _title_like(line: str) -> bool:
         and 1 <= len(words) <= 16
         and text[0].isupper()
         and ":" not in text
-        and not text.endswith((".", ",", ";"))
+        and not text.endswith((".", ",", ";", "*"))  # "Public/Non Public*" is a form field
+        and not re.search(r"(?i)\bnon[- ]?public\b|delete as appropriate", text)
         and text.count("/") < 2
         and not _NUMBERED.match(text)
         and not re.search(r"(?i)office of (the )?police|police (and|&) crime commissioner$", text)

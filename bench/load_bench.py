@@ -1,0 +1,193 @@
+"""Load: N concurrent users (gradio_client) ask and search `assistant serve` while an admin's
+upload is ingested; then the index is checked for lost or duplicated chunks.
+
+Usage: python bench/load_bench.py [--users 8] [--seconds 60]
+Starts its own server on a free 127.0.0.1 port over a fresh index of part of the corpus, and
+uploads the rest during the run. Prints latency percentiles, errors and the consistency check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = ROOT / "evals" / "questions.jsonl"
+SEARCHES = ["Airwave variance", "service desk calls", "mobile data devices", "Digital Services Division staff",
+            "ICT strategy priorities", "capital budget", "cyber security", "body worn video"]
+
+
+@dataclass
+class LoadResult:
+    calls: int = 0
+    errors: list[str] = field(default_factory=list)
+    latencies: dict[str, list[float]] = field(default_factory=lambda: {"ask": [], "search": []})
+    upload: str = ""
+    upload_seconds: float = 0.0
+    consistency: dict = field(default_factory=dict)
+
+    def summary(self) -> dict:
+        from assistant.evaluation import percentile
+
+        out = {"calls": self.calls, "errors": len(self.errors), "upload_seconds": round(self.upload_seconds, 1),
+               "consistency": self.consistency}
+        for kind, lat in self.latencies.items():
+            if lat:
+                out[f"{kind}_n"] = len(lat)
+                out[f"{kind}_p50_ms"] = round(percentile(lat, 50), 1)
+                out[f"{kind}_p95_ms"] = round(percentile(lat, 95), 1)
+                out[f"{kind}_max_ms"] = round(max(lat), 1)
+        return out
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _questions() -> list[str]:
+    return [json.loads(line)["question"] for line in QUESTIONS.read_text().splitlines() if line.strip()]
+
+
+def check_index(index_dir: Path) -> dict:
+    """Registry, lexical chunks and Chroma vectors agree: nothing lost, nothing duplicated."""
+    from assistant.index import Index
+    from assistant.settings import Settings
+
+    db = sqlite3.connect(index_dir / "lexical.sqlite3")
+    registry = dict(db.execute("SELECT doc_id, chunks FROM documents"))
+    lexical = dict(db.execute("SELECT doc_id, COUNT(*) FROM chunks GROUP BY doc_id"))
+    fts = db.execute("SELECT COUNT(*), COUNT(DISTINCT chunk_id) FROM chunks_fts").fetchone()
+    db.close()
+    index = Index(Settings(index_dir=index_dir))
+    try:
+        got = index.vectors.collection.get(include=["metadatas"])
+        vectors: dict[str, int] = {}
+        for meta in got["metadatas"]:
+            vectors[meta["doc_id"]] = vectors.get(meta["doc_id"], 0) + 1
+        ids = got["ids"]
+    finally:
+        index.close()
+    return {
+        "documents": len(registry),
+        "chunks": sum(registry.values()),
+        "lexical_matches_registry": lexical == registry,
+        "vectors_match_registry": vectors == registry,
+        "fts_rows_unique": fts[0] == fts[1] == sum(registry.values()),
+        "vector_ids_unique": len(ids) == len(set(ids)),
+    }
+
+
+def run_load(users: int, seconds: float, workdir: Path, initial: list[Path], uploads: list[Path]) -> LoadResult:
+    """Start a server over ``initial``, upload ``uploads`` as admin while ``users`` clients ask and search."""
+    from gradio_client import Client, handle_file
+
+    from assistant.ingest import ingest
+    from assistant.settings import Settings
+
+    corpus = workdir / "reports"
+    corpus.mkdir(parents=True)
+    for f in initial:
+        shutil.copy(f, corpus / f.name)
+    index = workdir / "index"
+    ingest([corpus], Settings(index_dir=index), progress=False)
+    users_file = workdir / "users.json"
+    accounts = {f"user{n}": ("staff" if n % 2 else "foi", f"load-test-pass-{n}") for n in range(users)}
+    accounts["admin"] = ("admin", "load-test-admin-pass")
+    for name, (role, password) in accounts.items():
+        subprocess.run([sys.executable, "-m", "assistant", "users", "add", name, "--role", role, "--password-stdin",
+                        "--users", str(users_file)], input=password + "\n", text=True, check=True, capture_output=True)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "ASSISTANT_UPLOAD_DIR": str(workdir / "uploads"), "ASSISTANT_AUDIT_DB": str(workdir / "audit.sqlite3")}
+    server = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--index", str(index), "--users", str(users_file),
+                               "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    result = LoadResult()
+    try:
+        deadline = time.time() + 180
+        while True:
+            try:
+                urllib.request.urlopen(url + "/", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None or time.time() > deadline:
+                    raise RuntimeError("the server did not start")
+                time.sleep(0.5)
+        admin = Client(url, auth=("admin", accounts["admin"][1]), verbose=False)
+        clients = [Client(url, auth=(name, accounts[name][1]), verbose=False) for name in accounts if name != "admin"]
+        questions = _questions()
+        lock = threading.Lock()
+        started = time.perf_counter()
+        upload = admin.submit([handle_file(str(f)) for f in uploads], api_name="/add") if uploads else None
+        stop = time.time() + seconds
+
+        def user(n: int, client) -> None:
+            rng = random.Random(n)
+            while time.time() < stop:
+                kind = "ask" if rng.random() < 0.6 else "search"
+                t = time.perf_counter()
+                try:
+                    if kind == "ask":
+                        client.predict(rng.choice(questions), [], api_name="/ask")
+                    else:
+                        client.predict(rng.choice(SEARCHES), 10, [], None, [], api_name="/search")
+                    with lock:
+                        result.latencies[kind].append((time.perf_counter() - t) * 1000)
+                        result.calls += 1
+                except Exception as exc:  # noqa: BLE001 - every failure is counted and reported
+                    with lock:
+                        result.errors.append(f"{kind}: {type(exc).__name__}: {exc}"[:300])
+
+        threads = [threading.Thread(target=user, args=(n, c)) for n, c in enumerate(clients)]
+        for t in threads:
+            t.start()
+        if upload is not None:
+            result.upload = str(upload.result(timeout=600)[0])
+            result.upload_seconds = time.perf_counter() - started
+        for t in threads:
+            t.join()
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    result.consistency = check_index(index)
+    db = sqlite3.connect(workdir / "audit.sqlite3")
+    result.consistency["audited_questions_and_searches"] = db.execute(
+        "SELECT COUNT(*) FROM audit WHERE action IN ('ask', 'search')").fetchone()[0]
+    db.close()
+    return result
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--users", type=int, default=8)
+    ap.add_argument("--seconds", type=float, default=60)
+    args = ap.parse_args()
+    texts = sorted((ROOT / "corpus").glob("*.txt"))
+    with tempfile.TemporaryDirectory() as tmp:
+        result = run_load(args.users, args.seconds, Path(tmp), texts[:2], texts[2:])
+    print(json.dumps(result.summary(), indent=2))
+    for e in result.errors[:10]:
+        print("error:", e)
+    print("upload:", result.upload.replace("\n", " | ")[:600])
+    return 1 if result.errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
