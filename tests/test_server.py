@@ -33,7 +33,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts" / "app"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-PASSWORDS = {"fiona": ("foi", "foi-officer-pass-1"), "ada": ("admin", "admin-pass-word-2"), "sam": ("staff", "staff-pass-word-3")}
+PASSWORDS = {"fiona": ("foi", "foi-officer-pass-1"), "ada": ("admin", "admin-pass-word-2"), "sam": ("staff", "staff-pass-word-3"),
+             "pat": ("foi", "public-foi-pass-4")}
+CLEARANCE = {"pat": "public"}  # the others take their role's default: staff public, foi and admin restricted
 QUESTION = "How many requests for service did the service desk receive in 2018/19?"
 
 
@@ -50,7 +52,8 @@ def app_server(gwent_index, tmp_path_factory):
     shutil.copytree(gwent_index, index)
     users = root / "users.json"
     for name, (role, password) in PASSWORDS.items():
-        done = _cli("users", "add", name, "--role", role, "--password-stdin", "--users", str(users), stdin=password + "\n")
+        extra = ["--clearance", CLEARANCE[name]] if name in CLEARANCE else []
+        done = _cli("users", "add", name, "--role", role, *extra, "--password-stdin", "--users", str(users), stdin=password + "\n")
         assert done.returncode == 0, done.stderr
     port = free_port()
     env = {**os.environ, "ASSISTANT_UPLOAD_DIR": str(root / "uploads"), "ASSISTANT_AUDIT_DB": str(root / "audit.sqlite3")}
@@ -179,7 +182,7 @@ def test_foi_search_and_csv_export(app_server, browser):
     page.get_by_role("tab", name="Find passages (FOI)").click()
     page.locator("#foi-query textarea").fill("Airwave budget variance")
     page.locator("#foi-search").click()
-    page.locator("#foi-selected input[type=checkbox]").nth(2).wait_for()
+    page.locator("#foi-selected label", has_text="[3]").wait_for()
     rows = page.locator("#foi-results").inner_text()
     assert "Airwave" in rows and "5.2" in rows
     page.locator("#foi-selected label", has_text="[1]").click()
@@ -419,3 +422,23 @@ def test_admin_reads_and_exports_the_audit_log(app_server, browser):
     from assistant.audit import AuditLog
 
     assert AuditLog(root / "audit.sqlite3").verify() == []
+
+
+@_marks(in_browser)
+def test_public_clearance_exports_no_restricted_passage(app_server, browser):
+    url, _ = app_server
+    page = _login(browser, url, "pat")  # foi, public clearance: may export, sees public reports only
+    page.get_by_role("tab", name="Find passages (FOI)").click()
+    page.locator("#foi-query textarea").fill("ICT strategy Samsung Galaxy devices Part 2 Cumbria")
+    page.locator("#foi-search").click()
+    page.locator("#foi-selected label", has_text="[1]").wait_for()
+    options = page.locator("#foi-selected label", has_text="[")
+    for n in range(options.count()):
+        options.nth(n).click()
+    page.locator("#foi-export").click()
+    with page.expect_download() as download:
+        page.locator("#foi-csv a").first.click()
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+    assert rows and all("Cumbria" not in r["report"] and "Samsung" not in r["passage"] for r in rows)
+    _shot(page, "13-public-clearance-export")
+    page.context.close()
