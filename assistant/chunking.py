@@ -113,10 +113,15 @@ def _plausible(prev: tuple[int, ...] | None, cand: tuple[int, ...]) -> bool:
     return is_successor(prev, cand) or (cand > prev and cand[0] - prev[0] <= 2)
 
 
+_FORM_FIELD = re.compile(r"^[A-Z][A-Za-z /&()'-]{1,40}:\s+\S")
+
+
 def _heading_like(text: str) -> bool:
     t = text.strip()
     if not t or len(t) > 70 or len(t.split()) > 9 or t.endswith((".", ",", ";", ":")) or _BULLET.match(t):
         return False
+    if _FORM_FIELD.match(t):
+        return False  # "Date of Meeting: May 2017" is a form's field and its value, not a heading
     letters = [c for c in t if c.isalpha()]
     return bool(letters) and (t[0].isupper() or t[0].isdigit()) and sum(c.isupper() for c in letters) >= 1
 
