@@ -19,7 +19,7 @@ from typing import Callable
 from tqdm import tqdm
 
 from .chunking import chunk_document
-from .documents import LoadError
+from .documents import Chunk, LoadError, SourceDocument
 from .embedding import get_encoder
 from .index import Index
 from .loading import SIDECAR_SUFFIXES, Limits, content_id, load_document, read_file
@@ -134,11 +134,22 @@ def ingest(
         by_id = {d.doc_id: d for d in index.lexical.documents()}
         claimed: dict[str, str] = {}  # doc id -> path, for duplicates within this run
         bar = tqdm(files, desc="files", unit="file", disable=not progress, leave=False)
+        pending: list[_Loaded] = []
         for n, path in enumerate(bar):
             bar.set_postfix_str(path.name[:40])
             if on_file:
                 on_file(n, len(files), path.name)
-            summary.add(_ingest_file(path, settings, index, by_id, claimed, summary, progress))
+            prepared = _prepare(path, settings, index, by_id, claimed)
+            if isinstance(prepared, FileResult):
+                summary.add(prepared)
+                continue
+            pending.append(prepared)
+            if sum(len(p.chunks) for p in pending) >= settings.embed_buffer:
+                for result in _flush(pending, settings, index, by_id, summary):
+                    summary.add(result)
+                pending = []
+        for result in _flush(pending, settings, index, by_id, summary):
+            summary.add(result)
         if prune:
             for doc in index.lexical.documents():
                 if not Path(doc.path).exists():
@@ -150,7 +161,20 @@ def ingest(
     return summary
 
 
-def _ingest_file(path, settings, index, by_id, claimed, summary, progress) -> FileResult:
+@dataclass
+class _Loaded:
+    """A file loaded and chunked, waiting for its embeddings."""
+
+    display: str
+    abspath: str
+    doc: SourceDocument
+    chunks: list[Chunk]
+    replaced: list[str]
+    sidecar: str
+
+
+def _prepare(path: Path, settings: Settings, index: Index, by_id: dict, claimed: dict[str, str]) -> FileResult | _Loaded:
+    """Decide what a file needs; load and chunk it when it needs indexing."""
     display = _display(path)
     abspath = str(path.resolve())
     try:
@@ -184,24 +208,34 @@ def _ingest_file(path, settings, index, by_id, claimed, summary, progress) -> Fi
     if not chunks:
         return FileResult(display, "failed", "no indexable text after cleaning")
     replaced = [d.doc_id for d in by_id.values() if d.path == abspath]
-    _embed_and_store(doc, chunks, settings, index, progress)
-    index.lexical.commit_document(doc, abspath, chunks, replaces=replaced, sidecar=sidecar)
-    for old in replaced:
-        if old != doc.doc_id:  # same bytes re-indexed for new metadata: its vectors were just upserted
-            index.vectors.delete_document(old)
-            by_id.pop(old, None)
-    summary.embedded += len(chunks)
-    status = "replaced" if replaced else "indexed"
-    return FileResult(display, status, None, doc.title, doc.page_count, len(chunks), doc.warnings)
+    return _Loaded(display, abspath, doc, chunks, replaced, sidecar)
 
 
-def _embed_and_store(doc, chunks, settings: Settings, index: Index, progress: bool) -> None:
-    encoder = get_encoder(settings.embedding_model)
-    size = settings.embed_batch_size
-    steps = range(0, len(chunks), size)
-    for i in tqdm(steps, desc="embedding", unit="batch", disable=not progress, leave=False):
-        batch = chunks[i: i + size]
-        vectors = encoder.embed([c.embedding_text(doc.title) for c in batch], batch_size=size)
-        index.vectors.upsert(
-            [c.chunk_id for c in batch], vectors, [c.text for c in batch], [c.metadata(doc) for c in batch]
-        )
+def _flush(pending: list[_Loaded], settings: Settings, index: Index, by_id: dict, summary: IngestSummary) -> list[FileResult]:
+    """Embed the chunks of several files in one encode call, then store and commit each file.
+
+    One call over many files lets the encoder sort all their texts by length, so a batch is
+    not padded to one file's longest chunk (a whole table); that is most of the encoder's time.
+    """
+    if not pending:
+        return []
+    texts = [c.embedding_text(item.doc.title) for item in pending for c in item.chunks]
+    vectors = get_encoder(settings.embedding_model).embed(texts, batch_size=settings.embed_batch_size)
+    # Vectors first, for all the files at once; each file counts as indexed only when its
+    # registry row is committed below, so an interruption here leaves orphans, never half a file.
+    index.vectors.upsert(
+        [c.chunk_id for item in pending for c in item.chunks], vectors,
+        [c.text for item in pending for c in item.chunks], [c.metadata(item.doc) for item in pending for c in item.chunks],
+    )
+    results = []
+    for item in pending:
+        doc, chunks = item.doc, item.chunks
+        index.lexical.commit_document(doc, item.abspath, chunks, replaces=item.replaced, sidecar=item.sidecar)
+        for old in item.replaced:
+            if old != doc.doc_id:  # same bytes re-indexed for new metadata: its vectors were just upserted
+                index.vectors.delete_document(old)
+                by_id.pop(old, None)
+        summary.embedded += len(chunks)
+        status = "replaced" if item.replaced else "indexed"
+        results.append(FileResult(item.display, status, None, doc.title, doc.page_count, len(chunks), doc.warnings))
+    return results

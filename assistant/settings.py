@@ -7,6 +7,7 @@
 | ASSISTANT_COLLECTION | Chroma collection name | opcc_reports |
 | ASSISTANT_EMBEDDING_MODEL | folder of a sentence-transformers model | the packaged all-MiniLM-L6-v2 |
 | ASSISTANT_EMBED_BATCH_SIZE | chunks per embedding batch | 64 |
+| ASSISTANT_EMBED_BUFFER | chunks gathered across files before one encode call (sorted by length there) | 1024 |
 | ASSISTANT_CHUNK_SIZE | longest chunk, in characters, before a paragraph is split | 500 |
 | ASSISTANT_CHUNK_OVERLAP | overlap between the pieces of a split paragraph | 80 |
 | ASSISTANT_MAX_FILE_MB | largest file ingested | 50 |
@@ -47,6 +48,7 @@ class Settings(BaseSettings):
     collection: str = "opcc_reports"
     embedding_model: Path | None = None
     embed_batch_size: int = 64
+    embed_buffer: int = 1024
     chunk_size: int = 500
     chunk_overlap: int = 80
     max_file_mb: float = 50.0
