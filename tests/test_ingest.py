@@ -132,6 +132,7 @@ def test_kill_mid_ingest_leaves_a_working_index_and_rerun_completes(tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-m", "assistant", "ingest", str(folder), "--index", str(index_dir), "--no-progress"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "ASSISTANT_EMBED_BUFFER": "100"},  # commit file by file, so the kill lands mid-run
     )
     registry = index_dir / "lexical.sqlite3"
     deadline = time.time() + 300
