@@ -217,14 +217,16 @@ class LexicalIndex:
         rows = self.conn.execute(f"SELECT chunk_id, text, metadata FROM chunks WHERE chunk_id IN ({marks})", ids).fetchall()
         return {cid: (text, json.loads(meta)) for cid, text, meta in rows}
 
-    def expand_acronyms(self, text: str, doc_ids: set[str] | None = None) -> str:
+    def expand_acronyms(self, text: str, doc_ids: set[str] | None = None, public_only: bool = False) -> str:
         """The query plus the other form of any acronym the reports (``doc_ids``) define (DSD <-> Digital Services Division)."""
         extra = []
         lowered = text.lower()
-        sql, params = "SELECT DISTINCT short, long FROM acronyms", []
+        sql, params = "SELECT DISTINCT short, long FROM acronyms WHERE 1=1", []
         if doc_ids is not None:
-            sql += f" WHERE doc_id IN ({','.join('?' * len(doc_ids))})"
+            sql += f" AND doc_id IN ({','.join('?' * len(doc_ids))})"
             params = sorted(doc_ids)
+        if public_only:
+            sql += " AND doc_id IN (SELECT doc_id FROM documents WHERE disclosure = 'public')"
         for short, long in self.conn.execute(sql, params):
             if re.search(rf"\b{re.escape(short)}\b", text):
                 extra.append(long)

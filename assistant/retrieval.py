@@ -88,9 +88,12 @@ class Retriever:
         self.index = index
         self.encoder = get_encoder(index.settings.embedding_model)
 
-    def allowed_docs(self, filters: Filters | None) -> set[str]:
-        docs = self.index.lexical.documents()
+    def allowed_docs(self, filters: Filters | None) -> set[str] | None:
+        """The reports ``filters`` select by report, date or id; None when they select by none of these."""
         f = filters or Filters()
+        if f.doc_ids is None and not f.report and not f.date_from and not f.date_to:
+            return None  # every report (clearance is a store filter of its own)
+        docs = self.index.lexical.documents()
         keep = set()
         for d in docs:
             if f.doc_ids is not None and d.doc_id not in f.doc_ids:
@@ -109,18 +112,21 @@ class Retriever:
     def search(self, query: str, k: int = 5, filters: Filters | None = None, pool: int = 30) -> list[Passage]:
         """The ``k`` best passages for ``query`` (near-duplicates across text/PDF copies removed)."""
         allowed = self.allowed_docs(filters)
-        if not allowed:
+        if allowed is not None and not allowed:
             return []
         kinds = filters.kinds if filters else None
         public_only = bool(filters and filters.clearance == PUBLIC)
-        # Clearance is part of both store queries, not a filter on their results.
-        conditions: list[dict[str, Any]] = [{"doc_id": {"$in": sorted(allowed)}}]
+        # Clearance is part of both store queries, not a filter on their results. An unfiltered
+        # query carries no report list: at thousands of reports that list is most of its cost.
+        conditions: list[dict[str, Any]] = []
+        if allowed is not None:
+            conditions.append({"doc_id": {"$in": sorted(allowed)}})
         if kinds:
             conditions.append({"kind": {"$in": sorted(kinds)}})
         if public_only:
             conditions.append({"disclosure": PUBLIC})
-        where = conditions[0] if len(conditions) == 1 else {"$and": conditions}
-        expanded = expand(self.index.lexical.expand_acronyms(query, allowed))
+        where = None if not conditions else conditions[0] if len(conditions) == 1 else {"$and": conditions}
+        expanded = expand(self.index.lexical.expand_acronyms(query, allowed, public_only))
         vector = self.encoder.embed_query(expanded)
         dense = self.index.vectors.query(vector, pool, where)
         lexical = self.index.lexical.search(expanded, pool, allowed, kinds, public_only)
