@@ -44,3 +44,40 @@ def test_ingest_and_query_through_chroma_server(tmp_path, chroma_server):
         index.close()
     again = ingest([folder], settings, progress=False)
     assert again.embedded == 0
+
+
+def test_app_processes_share_the_chroma_server_and_the_lexical_index_while_one_ingests(tmp_path, chroma_server):
+    """The shared deployment: one process ingests (vectors to the server, registry and FTS5 to the
+    SQLite file in WAL mode) while another answers from the same index; nothing fails or half-appears."""
+    import os
+    import subprocess
+
+    from conftest import CORPUS, ROOT
+
+    folder = tmp_path / "r"
+    folder.mkdir()
+    for f in sorted(CORPUS.glob("*.txt")):
+        shutil.copy(f, folder / f.name)
+    settings = Settings(index_dir=tmp_path / "idx", chroma_url=chroma_server)
+    seed = tmp_path / "seed"
+    seed.mkdir()
+    shutil.copy(GWENT_TXT, seed / GWENT_TXT.name)
+    ingest([seed], settings, progress=False)
+    env = {**os.environ, "ASSISTANT_CHROMA_URL": chroma_server, "ASSISTANT_EMBED_BUFFER": "100"}
+    writer = subprocess.Popen([sys.executable, "-m", "assistant", "ingest", str(folder), "--index", str(tmp_path / "idx"),
+                               "--no-progress"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    index = Index(settings)
+    answered = 0
+    try:
+        while writer.poll() is None:
+            hits = search(index, "How many requests for service did the service desk receive?", k=3)
+            assert any("24,635" in h.text for h in hits)
+            registered = index.lexical.doc_ids()
+            assert all(h.metadata["doc_id"] in registered for h in hits)  # only committed reports answer
+            answered += 1
+        assert writer.returncode == 0, writer.stderr.read()
+        assert answered > 3
+        registry = sum(d.chunks for d in index.lexical.documents())
+        assert index.lexical.chunk_count() == registry == index.vectors.count()
+    finally:
+        index.close()

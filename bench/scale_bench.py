@@ -1,0 +1,141 @@
+"""Query latency, accuracy, cold start and serve memory on a (large) index.
+
+Usage: python bench/scale_bench.py --index DIR --questions FILE [--sample 300] [--chroma-server] [--serve-memory]
+
+- cold start: wall time of `assistant ask --json` in a fresh process, to its first answer;
+- warm `ask` and `search` p50 / p95 (extractive answerer) and answer accuracy on a sample of the
+  questions (bench/synth.py writes them for its archive);
+- --chroma-server: the same warm figures with the vectors served by `chroma run` over the
+  index's own Chroma folder (ASSISTANT_CHROMA_URL), the lexical index local;
+- --serve-memory: peak RSS of `assistant serve` over the index after answering questions.
+Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from common import latency
+
+import assistant  # noqa: F401  (offline environment)
+from assistant.api import Assistant
+from assistant.evaluation import load_questions, run, summarise
+from assistant.settings import Settings
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(url: str, proc: subprocess.Popen, timeout: float = 180) -> None:
+    deadline = time.time() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            if proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError(f"{url} did not answer")
+            time.sleep(0.5)
+
+
+def cold_start(index: Path, question: str) -> float:
+    t = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([sys.executable, "-m", "assistant", "ask", question, "--json", "--index", str(index)], check=True,
+                       capture_output=True, env={**os.environ, "ASSISTANT_AUDIT_DB": str(Path(tmp) / "audit.sqlite3")})
+    return time.perf_counter() - t
+
+
+def warm(settings: Settings, items: list[dict], label: str) -> None:
+    a = Assistant(settings=settings)
+    try:
+        t = time.perf_counter()
+        a.ask("warm-up question about the budget")
+        print(f"[{label}] process warm-up (model load + first query): {time.perf_counter() - t:.2f} s")
+        summary = summarise(run(a, items))
+        print(f"[{label}] answer accuracy {summary['answer_accuracy']}, evidence hit@1/@3/@5 "
+              f"{summary['evidence_hit@1']}/{summary['evidence_hit@3']}/{summary['evidence_hit@5']} on {len(items)} questions")
+        print(f"[{label}] ask: p50={summary['latency_ms_p50']} ms p95={summary['latency_ms_p95']} ms")
+        print(f"[{label}] " + latency("search", lambda q: a.search(q, k=10), [i["question"] for i in items], 1))
+    finally:
+        a.close()
+
+
+def serve_memory(index: Path, items: list[dict]) -> None:
+    from gradio_client import Client
+
+    with tempfile.TemporaryDirectory() as tmp:
+        users = Path(tmp) / "users.json"
+        subprocess.run([sys.executable, "-m", "assistant", "users", "add", "bench", "--role", "admin", "--password-stdin",
+                        "--users", str(users)], input="bench-pass-word\n", text=True, check=True, capture_output=True)
+        port = _port()
+        env = {**os.environ, "ASSISTANT_AUDIT_DB": str(Path(tmp) / "audit.sqlite3")}
+        proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--index", str(index), "--users", str(users),
+                                 "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            _wait(f"http://127.0.0.1:{port}/", proc)
+            client = Client(f"http://127.0.0.1:{port}", auth=("bench", "bench-pass-word"), verbose=False)
+            for item in items[:50]:
+                client.predict(item["question"], [], api_name="/ask")
+                client.predict(item["question"], 20, [], None, [], api_name="/search")
+            status = Path(f"/proc/{proc.pid}/status").read_text()
+            peak = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
+            now = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS"))
+            print(f"assistant serve: peak RSS {peak / 1024:.0f} MB, RSS now {now / 1024:.0f} MB after 100 requests")
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--index", required=True)
+    ap.add_argument("--questions", required=True)
+    ap.add_argument("--sample", type=int, default=300)
+    ap.add_argument("--chroma-server", action="store_true")
+    ap.add_argument("--serve-memory", action="store_true")
+    args = ap.parse_args()
+    index = Path(args.index)
+    items = load_questions([Path(args.questions)])
+    random.Random(1).shuffle(items)
+    items = items[: args.sample]
+    chunks = json.loads(subprocess.run(
+        [sys.executable, "-c", f"import sqlite3;print(sqlite3.connect('{index}/lexical.sqlite3').execute('select count(*) from chunks').fetchone()[0])"],
+        capture_output=True, text=True).stdout)
+    print(f"index {index}: {chunks} chunks")
+    print(f"cold start (`assistant ask`, fresh process, to the first answer): "
+          f"{cold_start(index, items[0]['question']):.2f} s, {cold_start(index, items[1]['question']):.2f} s")
+    warm(Settings(index_dir=index), items, "embedded")
+    if args.chroma_server:
+        exe = Path(sys.executable).parent / "chroma"
+        exe = exe if exe.exists() else Path(shutil.which("chroma") or "chroma")
+        port = _port()
+        proc = subprocess.Popen([str(exe), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(index / "chroma")],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            _wait(f"http://127.0.0.1:{port}/api/v2/heartbeat", proc)
+            warm(Settings(index_dir=index, chroma_url=f"http://127.0.0.1:{port}"), items, "chroma server")
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    if args.serve_memory:
+        serve_memory(index, items)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
