@@ -2,15 +2,51 @@
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import statistics
+import subprocess
 import time
-from collections.abc import Callable, Iterable
+import urllib.request
+from collections.abc import Callable, Iterable, Iterator
 
-from assistant.evaluation import percentile as pct
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running(command: list[str], ready_url: str, timeout: float = 180.0, env: dict | None = None) -> Iterator[subprocess.Popen]:
+    """Run a server process until ``ready_url`` answers (RuntimeError if it never does); stop it afterwards."""
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    try:
+        deadline = time.time() + timeout
+        while True:
+            try:
+                urllib.request.urlopen(ready_url, timeout=2)
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"{command[0]} exited with {proc.returncode} before it was ready")
+                if time.time() > deadline:
+                    raise RuntimeError(f"{' '.join(command[:3])} did not answer {ready_url} within {timeout:.0f} s")
+                time.sleep(0.3)
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 def latency(name: str, call: Callable[[str], object], queries: Iterable[str], repeat: int) -> str:
     """Run ``call`` on every query ``repeat`` times; a line of p50 / p95 / max in milliseconds."""
+    from assistant.evaluation import percentile as pct
+
     lat = []
     queries = list(queries)
     for _ in range(repeat):

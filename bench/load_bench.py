@@ -13,16 +13,16 @@ import json
 import os
 import random
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from common import free_port, running
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "evals" / "questions.jsonl"
@@ -51,12 +51,6 @@ class LoadResult:
                 out[f"{kind}_p95_ms"] = round(percentile(lat, 95), 1)
                 out[f"{kind}_max_ms"] = round(max(lat), 1)
         return out
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _questions() -> list[str]:
@@ -111,22 +105,12 @@ def run_load(users: int, seconds: float, workdir: Path, initial: list[Path], upl
     for name, (role, password) in accounts.items():
         subprocess.run([sys.executable, "-m", "assistant", "users", "add", name, "--role", role, "--password-stdin",
                         "--users", str(users_file)], input=password + "\n", text=True, check=True, capture_output=True)
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{free_port()}"
     env = {**os.environ, "ASSISTANT_UPLOAD_DIR": str(workdir / "uploads"), "ASSISTANT_AUDIT_DB": str(workdir / "audit.sqlite3")}
-    server = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--index", str(index), "--users", str(users_file),
-                               "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    command = [sys.executable, "-m", "assistant", "serve", "--index", str(index), "--users", str(users_file),
+               "--port", url.rsplit(":", 1)[1]]
     result = LoadResult()
-    try:
-        deadline = time.time() + 180
-        while True:
-            try:
-                urllib.request.urlopen(url + "/", timeout=2)
-                break
-            except OSError:
-                if server.poll() is not None or time.time() > deadline:
-                    raise RuntimeError("the server did not start")
-                time.sleep(0.5)
+    with running(command, url + "/", env=env):
         admin = Client(url, auth=("admin", accounts["admin"][1]), verbose=False)
         clients = [Client(url, auth=(name, accounts[name][1]), verbose=False) for name in accounts if name != "admin"]
         questions = _questions()
@@ -160,12 +144,6 @@ def run_load(users: int, seconds: float, workdir: Path, initial: list[Path], upl
             result.upload_seconds = time.perf_counter() - started
         for t in threads:
             t.join()
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
     result.consistency = check_index(index)
     db = sqlite3.connect(workdir / "audit.sqlite3")
     result.consistency["audited_questions_and_searches"] = db.execute(

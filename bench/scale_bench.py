@@ -18,38 +18,18 @@ import json
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-from common import latency
+from common import free_port, latency, running
 
 import assistant  # noqa: F401  (offline environment)
 from assistant.api import Assistant
 from assistant.evaluation import load_questions, run, summarise
 from assistant.settings import Settings
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait(url: str, proc: subprocess.Popen, timeout: float = 180) -> None:
-    deadline = time.time() + timeout
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError(f"{url} did not answer")
-            time.sleep(0.5)
 
 
 def cold_start(index: Path, question: str) -> float:
@@ -82,12 +62,10 @@ def serve_memory(index: Path, items: list[dict]) -> None:
         users = Path(tmp) / "users.json"
         subprocess.run([sys.executable, "-m", "assistant", "users", "add", "bench", "--role", "admin", "--password-stdin",
                         "--users", str(users)], input="bench-pass-word\n", text=True, check=True, capture_output=True)
-        port = _port()
+        port = free_port()
         env = {**os.environ, "ASSISTANT_AUDIT_DB": str(Path(tmp) / "audit.sqlite3")}
-        proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--index", str(index), "--users", str(users),
-                                 "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            _wait(f"http://127.0.0.1:{port}/", proc)
+        command = [sys.executable, "-m", "assistant", "serve", "--index", str(index), "--users", str(users), "--port", str(port)]
+        with running(command, f"http://127.0.0.1:{port}/", env=env) as proc:
             client = Client(f"http://127.0.0.1:{port}", auth=("bench", "bench-pass-word"), verbose=False)
             for item in items[:50]:
                 client.predict(item["question"], [], api_name="/ask")
@@ -96,9 +74,6 @@ def serve_memory(index: Path, items: list[dict]) -> None:
             peak = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
             now = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS"))
             print(f"assistant serve: peak RSS {peak / 1024:.0f} MB, RSS now {now / 1024:.0f} MB after 100 requests")
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
 
 
 def main() -> int:
@@ -123,15 +98,10 @@ def main() -> int:
     if args.chroma_server:
         exe = Path(sys.executable).parent / "chroma"
         exe = exe if exe.exists() else Path(shutil.which("chroma") or "chroma")
-        port = _port()
-        proc = subprocess.Popen([str(exe), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(index / "chroma")],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            _wait(f"http://127.0.0.1:{port}/api/v2/heartbeat", proc)
+        port = free_port()
+        command = [str(exe), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(index / "chroma")]
+        with running(command, f"http://127.0.0.1:{port}/api/v2/heartbeat"):
             warm(Settings(index_dir=index, chroma_url=f"http://127.0.0.1:{port}"), items, "chroma server")
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
     if args.serve_memory:
         serve_memory(index, items)
     return 0

@@ -1,11 +1,7 @@
 import contextlib
 import os
 import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -20,17 +16,14 @@ for key, value in {
     os.environ[key] = value
 
 sys.path.insert(0, str(Path(__file__).parent))
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from common import free_port, running  # noqa: E402,F401  (bench/common.py; free_port is re-exported to the tests)
+
 CORPUS = ROOT / "corpus"
 GWENT_TXT = CORPUS / "gwent-ict-digital-services-annual-report-2018-19.txt"
 GWENT_PDF = CORPUS / "gwent-ict-digital-services-annual-report-2018-19.pdf"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -69,23 +62,8 @@ def gwent_index(tmp_path_factory):
 @contextlib.contextmanager
 def local_server(command: list[str], ready_url: str, timeout: float = 120.0, env: dict | None = None):
     """Run a server process on 127.0.0.1 until ``ready_url`` answers; stop it afterwards."""
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     try:
-        deadline = time.time() + timeout
-        while True:
-            try:
-                urllib.request.urlopen(ready_url, timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    pytest.fail(f"{command[0]} exited with {proc.returncode} before it was ready")
-                if time.time() > deadline:
-                    pytest.fail(f"{' '.join(command[:3])} did not answer {ready_url} within {timeout:.0f} s")
-                time.sleep(0.3)
-        yield proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        with running(command, ready_url, timeout, env) as proc:
+            yield proc
+    except RuntimeError as exc:
+        pytest.fail(str(exc))

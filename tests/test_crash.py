@@ -15,7 +15,6 @@ import time
 import pytest
 from conftest import CORPUS, ROOT, free_port
 
-sys.path.insert(0, str(ROOT / "bench"))
 
 pytestmark = [pytest.mark.slow, pytest.mark.server]
 QUESTION = "How many requests for service did the service desk receive in 2018/19?"

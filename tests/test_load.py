@@ -1,11 +1,8 @@
 """Eight users at once against `assistant serve` while an upload is ingested (bench/load_bench.py, shortened)."""
 
-import sys
-
 import pytest
-from conftest import CORPUS, ROOT
+from conftest import CORPUS
 
-sys.path.insert(0, str(ROOT / "bench"))
 
 
 @pytest.mark.server
