@@ -219,14 +219,18 @@ class LexicalIndex:
 
     def expand_acronyms(self, text: str, doc_ids: set[str] | None = None, public_only: bool = False) -> str:
         """The query plus the other form of any acronym the reports (``doc_ids``) define (DSD <-> Digital Services Division)."""
-        extra = []
         lowered = text.lower()
-        sql, params = "SELECT DISTINCT short, long FROM acronyms WHERE 1=1", []
+        tokens = sorted(set(re.findall(r"\b[A-Z][A-Za-z&]{1,7}\b", text)))
+        # SQLite picks the candidates (a short form among the query's words, or a long form inside
+        # it), so the cost does not grow with the number of acronyms in the archive.
+        sql = f"SELECT DISTINCT short, long FROM acronyms WHERE (short IN ({','.join('?' * len(tokens))}) OR instr(?, lower(long)) > 0)"
+        params: list[Any] = [*tokens, lowered]
         if doc_ids is not None:
             sql += f" AND doc_id IN ({','.join('?' * len(doc_ids))})"
-            params = sorted(doc_ids)
+            params += sorted(doc_ids)
         if public_only:
             sql += " AND doc_id IN (SELECT doc_id FROM documents WHERE disclosure = 'public')"
+        extra = []
         for short, long in self.conn.execute(sql, params):
             if re.search(rf"\b{re.escape(short)}\b", text):
                 extra.append(long)
