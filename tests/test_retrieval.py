@@ -73,3 +73,13 @@ def test_ask_json_has_exactly_the_documented_keys(gwent_index, capsys):
     assert set(out) == {"question", "answer", "abstained", "citations", "latency_ms"}
     assert "1,865,354" in out["answer"] and out["abstained"] is False
     assert set(out["citations"][0]) == {"document", "source", "page", "paragraph", "heading", "text", "score"}
+
+
+def test_unfiltered_queries_carry_no_report_list(assistant):
+    """At thousands of reports a report-id list in every store query is most of its cost."""
+    from assistant.retrieval import Filters
+
+    r = assistant.retriever
+    assert r.allowed_docs(Filters()) is None
+    assert r.allowed_docs(Filters(clearance="public")) is None  # clearance is a store filter of its own
+    assert r.allowed_docs(Filters(report="Cumbria")) and len(r.allowed_docs(Filters(report="Cumbria"))) == 1
