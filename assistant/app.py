@@ -169,7 +169,8 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                 found = gr.State([])
 
             with gr.Tab("Report library", id="library"):
-                library = gr.Dataframe(headers=LIBRARY_HEADERS, interactive=False, wrap=True, elem_id="library")
+                library = gr.Dataframe(headers=LIBRARY_HEADERS, interactive=False, wrap=True, elem_id="library",
+                                       column_widths=["24%", "9%", "5%", "6%", "10%", "8%", "24%", "14%"])
                 refresh = gr.Button("Refresh", size="sm")
                 with gr.Group(visible=False) as admin:
                     gr.Markdown("### Add reports\nPDF or text reports; the type is checked by content. "
@@ -191,7 +192,8 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                     audit_action = gr.Dropdown(label="Action", choices=["", "ask", "search", "export", "upload", "remove",
                                                                         "sign-in", "sign-in refused"], value="", scale=1)
                     audit_show = gr.Button("Show", scale=1, elem_id="audit-show")
-                audit_table = gr.Dataframe(headers=AUDIT_HEADERS, interactive=False, wrap=True, elem_id="audit-table")
+                audit_table = gr.Dataframe(headers=AUDIT_HEADERS, interactive=False, wrap=True, elem_id="audit-table",
+                                           column_widths=["4%", "12%", "7%", "5%", "7%", "7%", "24%", "24%", "5%", "5%"])
                 with gr.Row():
                     audit_export = gr.Button("Export the log as CSV", elem_id="audit-export")
                     audit_file = gr.File(label="Audit CSV", interactive=False, elem_id="audit-csv")
@@ -376,11 +378,10 @@ def write_csv(rows: list[dict[str, Any]]) -> str:
 
 def upload_summary(summary) -> str:
     """The upload's outcome, one line a file, failures first."""
-    icon = {"indexed": "✅ indexed", "replaced": "✅ replaced", "duplicate": "↔ duplicate", "failed": "❌ failed",
-            "unchanged": "↔ unchanged", "moved": "↔ moved"}
+    label = {"failed": "**FAILED**"}
     lines = []
     for r in sorted(summary.results, key=lambda r: r.status != "failed"):
         detail = r.reason or (f"“{r.title}”, {r.pages} page{'s' if r.pages != 1 else ''}, {r.chunks} passages" if r.title else "")
-        lines.append(f"- **{html.escape(r.path)}**: {icon.get(r.status, r.status)}{' — ' + html.escape(detail) if detail else ''}")
+        lines.append(f"- **{html.escape(r.path)}**: {label.get(r.status, r.status)}{' — ' + html.escape(detail) if detail else ''}")
         lines += [f"  - warning: {html.escape(w)}" for w in r.warnings]
     return "\n".join(lines) or "Nothing to add."

@@ -119,7 +119,7 @@ def add_reports(
             continue
         doc_id = content_id(data)
         if doc_id in known:
-            summary.add(FileResult(name, "duplicate", f"already indexed as “{known[doc_id].title}” ({known[doc_id].source})"))
+            summary.add(FileResult(name, "duplicate", f"already indexed as “{known[doc_id].title}” ({Path(known[doc_id].source).name})"))
             continue
         if doc_id in seen:
             summary.add(FileResult(name, "duplicate", f"same content as {seen[doc_id]} in this upload"))

@@ -247,8 +247,8 @@ def test_admin_uploads_a_report_and_finds_it(app_server, browser, tmp_path):
     page.locator("#upload-result li").nth(2).wait_for(timeout=120_000)
     result = page.locator("#upload-result").inner_text()
     _shot(page, "07-upload")
-    assert "minutes.pdf: ❌ failed — not a PDF or text report" in result
-    assert "copy-of-annual-report.txt: ↔ duplicate" in result
+    assert "minutes.pdf: FAILED — not a PDF or text report" in result
+    assert "copy-of-annual-report.txt: duplicate — already indexed" in result
     assert "indexed — “Dyfed-Powys Estates Strategy Update 2020/21”" in result
     stored = {p.name for p in (root / "uploads").iterdir()}
     assert "Estates-update-draft-2.pdf" in stored  # sanitised
