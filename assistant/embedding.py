@@ -33,11 +33,18 @@ class Encoder:
     def embed(self, texts: list[str], batch_size: int = 64) -> list[list[float]]:
         if not texts:
             return []
-        with self._lock:
-            vectors = self.model.encode(
-                texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False, convert_to_numpy=True
-            )
-        return vectors.tolist()
+        # Longest first, one batch per lock hold: a large ingest encode lets a question's
+        # embedding in between its batches instead of waiting for the whole archive.
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        vectors: list[list[float]] = [[] for _ in texts]
+        for start in range(0, len(order), batch_size):
+            picked = order[start:start + batch_size]
+            with self._lock:
+                batch = self.model.encode([texts[i] for i in picked], batch_size=batch_size, normalize_embeddings=True,
+                                          show_progress_bar=False, convert_to_numpy=True)
+            for i, vector in zip(picked, batch.tolist()):
+                vectors[i] = vector
+        return vectors
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed([text])[0]

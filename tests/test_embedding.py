@@ -1,0 +1,33 @@
+"""The packaged encoder: order-preserving batches, and a question is not held up by a long ingest encode."""
+
+import threading
+import time
+
+import numpy as np
+
+from assistant.embedding import get_encoder
+
+TEXTS = ["The service desk received 24,635 requests for service in 2018/19.", "Budget",
+         "Capital programme underspend of £1.2m against a budget of £4.5m, largely on technology projects."] * 3
+
+
+def test_vectors_come_back_in_the_order_of_the_texts():
+    encoder = get_encoder()
+    together = np.array(encoder.embed(TEXTS, batch_size=2))
+    one_by_one = np.array([encoder.embed_query(t) for t in TEXTS])
+    assert together.shape == (len(TEXTS), 384)
+    assert np.allclose(together, one_by_one, atol=1e-5)
+    assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
+
+
+def test_a_question_is_embedded_between_the_batches_of_a_long_encode():
+    encoder = get_encoder()
+    texts = [f"Paragraph {i}: the force spent £{i},000 on vehicles and estates in the year. " * 6 for i in range(300)]
+    finished: dict[str, float] = {}
+    bulk = threading.Thread(target=lambda: (encoder.embed(texts, batch_size=32), finished.setdefault("bulk", time.perf_counter())))
+    bulk.start()
+    time.sleep(0.5)  # the bulk encode is under way
+    encoder.embed_query("How many requests did the service desk receive?")
+    finished["query"] = time.perf_counter()
+    bulk.join()
+    assert finished["query"] < finished["bulk"], "the question waited for the whole bulk encode"
