@@ -16,7 +16,7 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from .cleaning import join_wrapped
 from .documents import Chunk, SourceDocument
-from .tables import Table, find_pdf_tables, parse_grid, split_row
+from .tables import Table, find_pdf_tables, is_number, parse_grid, split_row
 
 _NUMBERED = re.compile(r"^\s*(?:[-•◆▪●*–]\s*)?(\d{1,2}(?:\.\d{1,2}){0,3})(\.|\))?(?:\s+(.*))?$")
 _INLINE_NUMBER = re.compile(r"(?<=\s)(\d{1,2}\.\d{1,2}(?:\.\d{1,2})?)\.?(?=\s+[A-Z(]|\s*$)")
@@ -167,6 +167,14 @@ def _grid_caption(lines: list[Line], i: int) -> str | None:
     return cap if len(cap) <= 80 and not cap.endswith((".", ":")) else None
 
 
+def _bare_pipe_cells(line: str) -> int:
+    """Cells of a table row written ``a | b | c`` without outer pipes (0 if it is not one)."""
+    s = line.strip()
+    if s.startswith("|") or s.count(" | ") < 1:
+        return 0
+    return s.count(" | ") + 1
+
+
 def segment(lines: list[Line]) -> list[tuple[str, object]]:
     """Lines -> a sequence of ("line", Line) and ("table", (Table, [Line])) items."""
     items: list[tuple[str, object]] = []
@@ -186,6 +194,9 @@ def segment(lines: list[Line]) -> list[tuple[str, object]]:
     while i < n:
         s = lines[i].text
         sep = "|" if s.strip().startswith("|") else "\t" if len([c for c in s.split("\t") if c.strip()]) >= 2 else None
+        bare = sep is None and _bare_pipe_cells(s) > 0 and _bare_pipe_cells(lines[i + 1].text if i + 1 < n else "") == _bare_pipe_cells(s)
+        if bare:
+            sep = "|"
         if sep is None:
             text_run.append(lines[i])
             i += 1
@@ -193,7 +204,9 @@ def segment(lines: list[Line]) -> list[tuple[str, object]]:
         j = i
         while j < n:
             t = lines[j].text
-            if sep == "|" and t.strip().startswith("|"):
+            if bare and _bare_pipe_cells(t) > 0:
+                j += 1
+            elif sep == "|" and not bare and t.strip().startswith("|"):
                 j += 1
             elif sep == "\t" and "\t" in t:
                 j += 1
@@ -223,7 +236,10 @@ def build_blocks(items: list[tuple[str, object]], pdf: bool = False) -> list[Blo
             table, tlines = item  # type: ignore[misc]
             st.flush()
             if not table.caption:
-                table.caption = st.heading
+                # A stub-column header that names the table ("Financial Performance 2018/19")
+                # says more than the section heading does.
+                stub = table.headers[0] if table.headers else ""
+                table.caption = stub if len(stub.split()) >= 2 and not is_number(stub) else st.heading
             st.blocks.append(Block("table", tlines, st.paragraph, st.heading, table, section=st.section))
             continue
         line: Line = item  # type: ignore[assignment]

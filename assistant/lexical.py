@@ -47,9 +47,12 @@ CREATE TABLE IF NOT EXISTS acronyms (
     PRIMARY KEY (short, long, doc_id)
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
-    chunk_id UNINDEXED, doc_id UNINDEXED, kind UNINDEXED, body, tokenize = 'porter unicode61'
+    chunk_id UNINDEXED, doc_id UNINDEXED, kind UNINDEXED, body, tokenize = '%(tokenizer)s'
 );
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, row);
 """
+_TOKENIZER = "porter unicode61"
+_SCHEMA %= {"tokenizer": _TOKENIZER}
 _STOPWORDS = set(
     "a an and are as at be by did do does for from had has have how in into is it its many much of on or "
     "than that the their there these this those to was were what when where which who whom why will with "
@@ -90,12 +93,32 @@ def find_acronyms(text: str) -> set[tuple[str, str]]:
     return found
 
 
-def fts_query(text: str) -> str | None:
-    """An FTS5 OR-query of the meaningful words and figures in ``text``."""
-    tokens = [t for t in re.findall(r"\w+", text.lower()) if t not in _STOPWORDS]
-    if not tokens:
-        return None
-    return " OR ".join(f'"{t}"' for t in dict.fromkeys(tokens))
+def query_words(text: str) -> list[str]:
+    """The meaningful words and figures of ``text``, lower-cased, each once."""
+    return list(dict.fromkeys(t for t in re.findall(r"\w+", text.lower()) if t not in _STOPWORDS))
+
+
+def fts_query(text: str | list[str]) -> str | None:
+    """An FTS5 OR-query of the meaningful words and figures in ``text`` (or of the given words)."""
+    tokens = query_words(text) if isinstance(text, str) else text
+    return " OR ".join(f'"{t}"' for t in tokens) if tokens else None
+
+
+class _Stemmer:
+    """FTS5's own tokenizer on an in-memory table, so a query word is looked up as it was indexed."""
+
+    def __init__(self) -> None:
+        self.conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        self.conn.execute(f"CREATE VIRTUAL TABLE words USING fts5(w, tokenize = '{_TOKENIZER}')")
+        self.conn.execute("CREATE VIRTUAL TABLE stems USING fts5vocab(words, instance)")
+
+    def __call__(self, words: list[str]) -> list[str | None]:
+        self.conn.execute("DELETE FROM words")
+        self.conn.executemany("INSERT INTO words(rowid, w) VALUES (?, ?)", enumerate(words))
+        out: list[str | None] = [None] * len(words)
+        for row, term in self.conn.execute("SELECT doc, term FROM stems ORDER BY doc, offset"):
+            out[row] = out[row] or term
+        return out
 
 
 class LexicalIndex:
@@ -109,6 +132,8 @@ class LexicalIndex:
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._counts: dict[str, int] = {}  # chunks containing each looked-up stem, while the index holds _counts_total chunks
+        self._counts_total = 0.0
         self.conn.executescript(_SCHEMA)
         self.conn.commit()
 
@@ -123,6 +148,13 @@ class LexicalIndex:
             with self._lock:
                 self._all.append(conn)
         return conn
+
+    @property
+    def stemmer(self) -> _Stemmer:
+        stemmer = getattr(self._local, "stemmer", None)
+        if stemmer is None:
+            stemmer = self._local.stemmer = _Stemmer()
+        return stemmer
 
     def close(self) -> None:
         with self._lock:
@@ -193,9 +225,10 @@ class LexicalIndex:
         self, text: str, k: int, doc_ids: set[str] | None = None, kinds: set[str] | None = None, public_only: bool = False
     ) -> list[tuple[str, float]]:
         """(chunk id, BM25 score; higher is better) of the best ``k`` matches."""
-        query = fts_query(text)
-        if not query:
+        words = self.discriminating(query_words(text))
+        if not words:
             return []
+        query = fts_query(words)
         sql = "SELECT chunk_id, -bm25(chunks_fts) FROM chunks_fts WHERE chunks_fts MATCH ?"
         params: list[Any] = [query]
         if doc_ids is not None:
@@ -208,6 +241,29 @@ class LexicalIndex:
             sql += " AND doc_id IN (SELECT doc_id FROM documents WHERE disclosure = 'public')"
         sql += " ORDER BY bm25(chunks_fts) LIMIT ?"
         return [(cid, float(score)) for cid, score in self.conn.execute(sql, (*params, k)).fetchall()]
+
+    def discriminating(self, words: list[str]) -> list[str]:
+        """``words`` without those in at least half the chunks (all of them if none is rarer).
+
+        FTS5's BM25 gives such a word no weight (its IDF is clamped at zero), so leaving it out
+        keeps the ranking; but each would make the query score every row it occurs in, which
+        at 100k similar chunks ("report", "services") was most of a question's time.
+        """
+        if len(words) < 2:
+            return words
+        stems = self.stemmer(words)
+        known = sorted({s for s in stems if s})
+        total = self.conn.execute("SELECT total(chunks) FROM documents").fetchone()[0]
+        if not known or not total:
+            return words
+        counts = self._counts if self._counts_total == total and len(self._counts) < 50_000 else {}
+        missing = [s for s in known if s not in counts]
+        if missing:  # fts5vocab walks a term's whole posting list: ask once per index state
+            found = dict(self.conn.execute(f"SELECT term, doc FROM chunks_vocab WHERE term IN ({','.join('?' * len(missing))})", missing))
+            counts = {**counts, **{s: found.get(s, 0) for s in missing}}
+            self._counts, self._counts_total = counts, total
+        kept = [w for w, s in zip(words, stems) if counts.get(s, 0) * 2 < total]
+        return kept or words
 
     def chunks(self, ids: list[str]) -> dict[str, tuple[str, dict[str, Any]]]:
         """Text and metadata of chunks by id."""

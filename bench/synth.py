@@ -3,14 +3,15 @@ headings, financial tables and a disclosure statement, as text (and a share as P
 question/answer pairs about each report's figures in the evaluation's JSONL format.
 
 Usage: python bench/synth.py OUT_DIR [--reports 2000] [--pdf-share 0.1] [--seed 7]
-About 50 chunks a report: 2,000 reports make about 100,000 chunks. The reports are alike by
+About 44 chunks a report: 2,350 reports make about 100,000 chunks. The reports are alike by
 design (same forces, topics and templates), so retrieval must find the right one by force,
-topic and year among many similar ones.
+topic and year among many similar ones; each force, topic and year has one report.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import sys
@@ -38,7 +39,18 @@ TOPICS = {
                          "Witness Care", "Hate Crime Support"], "victims referred", "cases closed"),
     "Workforce Planning": (["Police Officers", "PCSOs", "Police Staff", "Special Constables", "Training", "Overtime"],
                            "officers recruited", "training days delivered"),
+    "Contact Management": (["Control Room", "Switchboard", "Online Reporting", "Call Handling Technology", "Resolution Centre",
+                            "Digital Desk"], "emergency calls answered", "online reports received"),
+    "Custody Services": (["Custody Staffing", "Healthcare Contract", "Detainee Meals", "Custody Maintenance",
+                          "Independent Custody Visitors", "Appropriate Adults"], "detainees booked in", "custody visits made"),
+    "Road Safety": (["Speed Enforcement", "Safety Cameras", "Casualty Reduction", "Roads Policing Unit", "Education Programmes",
+                     "Community Speedwatch"], "speeding offences processed", "drivers referred to courses"),
+    "Professional Standards": (["Complaints Handling", "Vetting", "Anti-Corruption", "Misconduct Hearings", "Legal Costs",
+                                "Appeals Reviews"], "complaints recorded", "vetting checks completed"),
+    "Commissioning and Grants": (["Community Safety Fund", "Youth Diversion", "Substance Misuse", "Mental Health Triage",
+                                  "Rural Crime", "Neighbourhood Grants"], "grant applications received", "projects funded"),
 }
+YEARS = range(2014, 2025)
 HEADINGS = ["Purpose of the Report", "Background", "Performance", "Financial Considerations", "Risks", "Equality Implications",
             "Public Interest", "Recommendation"]
 FILLER = [
@@ -60,12 +72,9 @@ def _money(rng: random.Random, low: int, high: int) -> int:
     return rng.randrange(low, high) * 1000 + rng.randrange(0, 1000)
 
 
-def report(rng: random.Random, n: int) -> tuple[str, list[dict], str]:
+def report(rng: random.Random, n: int, force: str, topic: str, year: int) -> tuple[str, list[dict], str]:
     """One report's text, its questions, and a file stem."""
-    force = rng.choice(FORCES)
-    topic = rng.choice(list(TOPICS))
     items, count_word, count_word2 = TOPICS[topic]
-    year = rng.randrange(2014, 2025)
     period = f"{year}/{str(year + 1)[-2:]}"
     day, month = rng.randrange(1, 28), rng.choice(["June", "July", "September", "October", "November"])
     title = f"{force} Police and Crime Commissioner: {topic} Annual Report {period}"
@@ -143,10 +152,16 @@ def main() -> int:
     args = ap.parse_args()
     rng = random.Random(args.seed)
     out = Path(args.out)
+    # One report per force, topic and year, as in a real archive: two different reports with the
+    # same title would make their questions unanswerable rather than hard.
+    combos = list(itertools.product(FORCES, TOPICS, YEARS))
+    if args.reports > len(combos):
+        ap.error(f"at most {len(combos)} reports (one per force, topic and year)")
+    chosen = rng.sample(combos, args.reports)
     (out / "reports").mkdir(parents=True, exist_ok=True)
     with open(out / "questions.jsonl", "w", encoding="utf-8") as qf:
         for n in range(args.reports):
-            text, questions, slug = report(rng, n)
+            text, questions, slug = report(rng, n, *chosen[n])
             if rng.random() < args.pdf_share:
                 lines = text.splitlines()
                 pages = [lines[i: i + 45] for i in range(0, len(lines), 45)]

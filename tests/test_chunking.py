@@ -108,3 +108,20 @@ def test_unnumbered_prose_chunked_by_headings(tmp_path):
     board = next(c for c in chunks if "quarterly" in c.text)
     assert video.heading == "Achievements" and board.heading == "Governance"
     assert video.paragraph is None
+
+
+def test_pipe_tables_without_outer_pipes_are_tables(tmp_path):
+    path = tmp_path / "fleet.txt"
+    path.write_text(
+        "TITLE: Fleet Services Annual Report 2018/19\n\n4. FINANCE\n\n"
+        "4.2 The table below shows financial performance for 2018/19.\n\n"
+        "Financial Performance 2018/19 | Budget | Expenditure | Variance\n"
+        "Fuel | 1,149,056 | 1,244,621 | -95,565\nTelematics | 1,027,499 | 991,201 | 36,298\n\n"
+        "4.3 Options were compared | in a single line with a pipe, which is prose.\n", encoding="utf-8")
+    chunks = chunks_of(path)
+    rows = [c for c in chunks if c.kind == "table_row"]
+    assert [r.text for r in rows] == [
+        "Financial Performance 2018/19 | Fuel | Budget 1,149,056 | Expenditure 1,244,621 | Variance -95,565",
+        "Financial Performance 2018/19 | Telematics | Budget 1,027,499 | Expenditure 991,201 | Variance 36,298"]
+    assert all(r.paragraph == "4.2" for r in rows)
+    assert any(c.kind == "paragraph" and c.paragraph == "4.3" and "single line with a pipe" in c.text for c in chunks)
