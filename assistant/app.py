@@ -201,27 +201,26 @@ def build_app(ctx: AppContext) -> gr.Blocks:
         # ---- handlers ---------------------------------------------------------------
         def on_load(request: gr.Request):
             user = ctx.user(request, "search")
-            choices = report_choices(user)
+            choices, years, table = listing(user)
             return (
                 f"Signed in as **{html.escape(user.name)}** ({user.role}, {user.clearance} clearance)",
                 gr.update(visible=user.can("export")),
                 gr.update(visible=user.can("upload")),
-                library_rows(user),
+                table,
                 gr.update(choices=choices),
-                gr.update(choices=year_choices(user)),
+                gr.update(choices=years),
                 gr.update(choices=choices),
             )
 
         # Everything listed is limited to what the user's clearance allows.
-        def report_choices(user: User) -> list[tuple[str, str]]:
-            return [(f"{r.title} — {Path(r.source).name}", r.doc_id) for r in reports(assistant.index, user.clearance)]
-
-        def year_choices(user: User) -> list[str]:
-            return sorted({r.date[-4:] for r in reports(assistant.index, user.clearance) if r.date}, reverse=True)
-
-        def library_rows(user: User) -> list[list[Any]]:
-            return [[r.title, r.date or "", r.pages, r.chunks, r.ingested, r.disclosure, r.decided, Path(r.source).name]
-                    for r in reports(assistant.index, user.clearance)]
+        def listing(user: User) -> tuple[list[tuple[str, str]], list[str], list[list[Any]]]:
+            """(report choices, report years, library rows) from one read of the registry."""
+            rows = reports(assistant.index, user.clearance)
+            choices = [(f"{r.title} — {Path(r.source).name}", r.doc_id) for r in rows]
+            years = sorted({r.date[-4:] for r in rows if r.date}, reverse=True)
+            table = [[r.title, r.date or "", r.pages, r.chunks, r.ingested, r.disclosure, r.decided, Path(r.source).name]
+                     for r in rows]
+            return choices, years, table
 
         def ask(message: str, chat_history: list, asked: list[str], request: gr.Request, progress=gr.Progress()) -> Iterator:
             user = ctx.user(request, "ask")
@@ -293,9 +292,9 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             summary = add_reports(uploads, settings, on_progress=lambda frac, desc: progress(frac, desc=desc))
             ctx.audit.record(user.name, user.role, "upload", None, clearance=user.clearance,
                              detail={"files": [{"name": r.path, "status": r.status, "reason": r.reason} for r in summary.results]})
-            choices = report_choices(user)
-            return (upload_summary(summary), library_rows(user), None, gr.update(choices=choices),
-                    gr.update(choices=choices), gr.update(choices=year_choices(user)))
+            choices, years, table = listing(user)
+            return (upload_summary(summary), table, None, gr.update(choices=choices),
+                    gr.update(choices=choices), gr.update(choices=years))
 
         add_btn.click(add, [upload], [upload_result, library, upload, to_remove, report_filter, year_filter],
                       concurrency_limit=1, concurrency_id="ingest")
@@ -310,13 +309,13 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                 raise gr.Error(str(exc)) from exc
             ctx.audit.record(user.name, user.role, "remove", None, clearance=user.clearance, doc_hashes=[doc_id],
                              chunk_ids=[], detail={"title": title})
-            choices = report_choices(user)
-            return (f"Removed “{html.escape(title)}” from the library.", library_rows(user),
+            choices, _, table = listing(user)
+            return (f"Removed “{html.escape(title)}” from the library.", table,
                     gr.update(choices=choices, value=None), gr.update(choices=choices))
 
         remove_btn.click(remove, [to_remove], [remove_result, library, to_remove, report_filter], concurrency_id="ingest")
         def refresh_library(request: gr.Request) -> list[list[Any]]:
-            return library_rows(ctx.user(request, "search"))
+            return listing(ctx.user(request, "search"))[2]
 
         refresh.click(refresh_library, None, library)
         def show_audit(name: str, action: str, request: gr.Request) -> list[list[Any]]:

@@ -75,6 +75,10 @@ class DocumentRecord:
     ingested_at: float
 
 
+def _record(row: tuple) -> DocumentRecord:
+    return DocumentRecord(*row[:9], json.loads(row[9]), row[10])
+
+
 _DEFINITION = re.compile(r"((?:[A-Z][a-z]+[ -](?:(?:and|of|for|&)\s)?){1,6}[A-Z][a-z]+)\s*\(([A-Z][A-Za-z&]{1,7})\)")
 
 
@@ -164,11 +168,15 @@ class LexicalIndex:
         self._local = threading.local()
 
     # --- registry -------------------------------------------------------------------------
+    _RECORD = "SELECT doc_id, path, source, title, date, kind, pages, chunks, disclosure, metadata, ingested_at FROM documents"
+
     def documents(self) -> list[DocumentRecord]:
-        rows = self.conn.execute(
-            "SELECT doc_id, path, source, title, date, kind, pages, chunks, disclosure, metadata, ingested_at FROM documents ORDER BY title"
-        ).fetchall()
-        return [DocumentRecord(*r[:9], json.loads(r[9]), r[10]) for r in rows]  # type: ignore[arg-type]
+        return [_record(r) for r in self.conn.execute(f"{self._RECORD} ORDER BY title")]
+
+    def document(self, doc_id: str) -> DocumentRecord | None:
+        """One registry row by id."""
+        row = self.conn.execute(f"{self._RECORD} WHERE doc_id = ?", (doc_id,)).fetchone()
+        return _record(row) if row else None
 
     def doc_ids(self) -> set[str]:
         return {r[0] for r in self.conn.execute("SELECT doc_id FROM documents")}

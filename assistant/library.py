@@ -22,7 +22,7 @@ from .disclosure import PUBLIC, RESTRICTED
 from .index import Index
 from .ingest import FileResult, IngestSummary, ingest
 from .lexical import DocumentRecord
-from .loading import content_id
+from .loading import content_id, is_pdf
 from .settings import Settings
 
 _INGEST_LOCK = threading.Lock()  # one ingestion at a time per process; queries go on beside it
@@ -30,8 +30,7 @@ _INGEST_LOCK = threading.Lock()  # one ingestion at a time per process; queries 
 
 def sniff(data: bytes) -> str | None:
     """``.pdf`` or ``.txt`` by content, or None for anything else (images, Office files, archives...)."""
-    head = data[:1024].lstrip()
-    if head.startswith(b"%PDF-"):
+    if is_pdf(data):
         return ".pdf"
     sample = data[:65536]
     if not sample.strip() or b"\x00" in sample:
@@ -159,7 +158,7 @@ def _free_path(folder: Path, name: str) -> Path:
 
 def find_report(index: Index, doc_id: str, clearance: str | None = None) -> DocumentRecord | None:
     """The report with ``doc_id`` if a user of ``clearance`` may see it (else None, as if it did not exist)."""
-    doc = next((d for d in index.lexical.documents() if d.doc_id == doc_id), None)
+    doc = index.lexical.document(doc_id)
     if doc is None or (clearance == PUBLIC and doc.disclosure != PUBLIC):
         return None
     return doc

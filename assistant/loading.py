@@ -62,6 +62,11 @@ class Limits:
         return cls(settings.max_pages, settings.max_text_chars, settings.pdf_timeout, settings.pdf_memory_mb)
 
 
+def is_pdf(data: bytes) -> bool:
+    """A PDF by content: its header, after any leading whitespace, whatever the file is called."""
+    return data[:1024].lstrip().startswith(b"%PDF-")
+
+
 def load_document(path: Path, data: bytes, source: str | None = None, limits: Limits = Limits()) -> SourceDocument:
     """Turn one file's bytes into a cleaned document with its metadata.
 
@@ -69,7 +74,7 @@ def load_document(path: Path, data: bytes, source: str | None = None, limits: Li
     are parsed in a worker process under ``limits`` (time, memory, pages, text).
     """
     name = source or str(path)
-    is_pdf_bytes = data.lstrip()[:5] == b"%PDF-"
+    is_pdf_bytes = is_pdf(data)
     suffix = path.suffix.lower()
     warnings: list[str] = []
     if suffix in PDF_SUFFIXES:
