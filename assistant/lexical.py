@@ -230,7 +230,7 @@ class LexicalIndex:
 
     # --- search ---------------------------------------------------------------------------
     def search(
-        self, text: str, k: int, doc_ids: set[str] | None = None, kinds: set[str] | None = None, public_only: bool = False
+        self, text: str, k: int, doc_ids: set[str] | None = None, public_only: bool = False
     ) -> list[tuple[str, float]]:
         """(chunk id, BM25 score; higher is better) of the best ``k`` matches."""
         words = self.discriminating(query_words(text))
@@ -242,9 +242,6 @@ class LexicalIndex:
         if doc_ids is not None:
             sql += f" AND doc_id IN ({','.join('?' * len(doc_ids))})"
             params += sorted(doc_ids)
-        if kinds is not None:
-            sql += f" AND kind IN ({','.join('?' * len(kinds))})"
-            params += sorted(kinds)
         if public_only:
             sql += " AND doc_id IN (SELECT doc_id FROM documents WHERE disclosure = 'public')"
         sql += " ORDER BY bm25(chunks_fts) LIMIT ?"

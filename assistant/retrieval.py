@@ -121,18 +121,21 @@ class Retriever:
         conditions: list[dict[str, Any]] = []
         if allowed is not None:
             conditions.append({"doc_id": {"$in": sorted(allowed)}})
-        # The kind filter is applied to the dense results, not inside Chroma: a metadata
-        # pre-filter on a common field costs more at 100k chunks than the whole HNSW search.
+        # The kind filter is applied to both stores' results, not inside them: at 100k chunks a
+        # Chroma pre-filter on a common field costs more than the whole HNSW search, and an FTS5
+        # condition on an unindexed column reads every matching row (it doubled the query).
         if public_only:
             conditions.append({"disclosure": PUBLIC})
         where = None if not conditions else conditions[0] if len(conditions) == 1 else {"$and": conditions}
         expanded = expand(self.index.lexical.expand_acronyms(query, allowed, public_only))
         vector = self.encoder.embed_query(expanded)
-        dense = self.index.vectors.query(vector, pool * 2 if kinds else pool, where)
-        lexical = self.index.lexical.search(expanded, pool, allowed, kinds, public_only)
+        fetch = pool * 2 if kinds else pool
+        dense = self.index.vectors.query(vector, fetch, where)
+        lexical = self.index.lexical.search(expanded, fetch, allowed, public_only=public_only)
         stored = self.index.lexical.chunks(list(dict.fromkeys([c for c, _ in dense] + [c for c, _ in lexical])))
         if kinds:
             dense = [(c, d) for c, d in dense if c in stored and stored[c][1].get("kind") in kinds][:pool]
+            lexical = [(c, s) for c, s in lexical if c in stored and stored[c][1].get("kind") in kinds][:pool]
         fused = reciprocal_rank_fusion([[c for c, _ in dense], [c for c, _ in lexical]], weights=[DENSE_WEIGHT, LEXICAL_WEIGHT])
         passages = []
         for cid, score in fused.items():

@@ -28,7 +28,9 @@ from common import free_port, latency, running
 
 import assistant  # noqa: F401  (offline environment)
 from assistant.api import Assistant
+from assistant.disclosure import PUBLIC
 from assistant.evaluation import load_questions, run, summarise
+from assistant.retrieval import Filters
 from assistant.settings import Settings
 
 
@@ -50,7 +52,10 @@ def warm(settings: Settings, items: list[dict], label: str) -> None:
         print(f"[{label}] answer accuracy {summary['answer_accuracy']}, evidence hit@1/@3/@5 "
               f"{summary['evidence_hit@1']}/{summary['evidence_hit@3']}/{summary['evidence_hit@5']} on {len(items)} questions")
         print(f"[{label}] ask: p50={summary['latency_ms_p50']} ms p95={summary['latency_ms_p95']} ms")
-        print(f"[{label}] " + latency("search", lambda q: a.search(q, k=10), [i["question"] for i in items], 1))
+        questions = [i["question"] for i in items]
+        print(f"[{label}] " + latency("search", lambda q: a.search(q, k=10), questions, 1))
+        public = Filters(clearance=PUBLIC)  # a staff user: the disclosure filter inside both store queries
+        print(f"[{label}] " + latency("ask, public clearance", lambda q: a.ask(q, public), questions, 1))
     finally:
         a.close()
 

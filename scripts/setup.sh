@@ -10,4 +10,4 @@ fi
 # torch is pinned (CPU build); an unpinned torch would pull a multi-GB CUDA build.
 .venv/bin/python -m pip install --quiet torch==2.13.0
 # The [llm] extra (llama-cpp-python compiles once, ~7 min; pip caches the wheel) backs the LLM tests.
-.venv/bin/python -m pip install --quiet -e ".[test,llm]"
+.venv/bin/python -m pip install --quiet -e ".[test,llm,bench]"
