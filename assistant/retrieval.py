@@ -116,21 +116,17 @@ class Retriever:
             return []
         kinds = filters.kinds if filters else None
         public_only = bool(filters and filters.clearance == PUBLIC)
-        # Clearance is part of both store queries, not a filter on their results. An unfiltered
-        # query carries no report list: at thousands of reports that list is most of its cost.
-        conditions: list[dict[str, Any]] = []
-        if allowed is not None:
-            conditions.append({"doc_id": {"$in": sorted(allowed)}})
+        # Clearance is part of both store queries, not a filter on their results: a public user's
+        # question searches only the public vector collection and only public FTS5 rows. An
+        # unfiltered query carries no report list: at thousands of reports that list is most of its cost.
         # The kind filter is applied to both stores' results, not inside them: at 100k chunks a
         # Chroma pre-filter on a common field costs more than the whole HNSW search, and an FTS5
         # condition on an unindexed column reads every matching row (it doubled the query).
-        if public_only:
-            conditions.append({"disclosure": PUBLIC})
-        where = None if not conditions else conditions[0] if len(conditions) == 1 else {"$and": conditions}
+        where = {"doc_id": {"$in": sorted(allowed)}} if allowed is not None else None
         expanded = expand(self.index.lexical.expand_acronyms(query, allowed, public_only))
         vector = self.encoder.embed_query(expanded)
         fetch = pool * 2 if kinds else pool
-        dense = self.index.vectors.query(vector, fetch, where)
+        dense = self.index.vectors.query(vector, fetch, where, public_only)
         lexical = self.index.lexical.search(expanded, fetch, allowed, public_only=public_only)
         stored = self.index.lexical.chunks(list(dict.fromkeys([c for c, _ in dense] + [c for c, _ in lexical])))
         if kinds:

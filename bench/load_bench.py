@@ -69,11 +69,11 @@ def check_index(index_dir: Path) -> dict:
     db.close()
     index = Index(Settings(index_dir=index_dir))
     try:
-        got = index.vectors.collection.get(include=["metadatas"])
+        ids = index.vectors.ids()
         vectors: dict[str, int] = {}
-        for meta in got["metadatas"]:
-            vectors[meta["doc_id"]] = vectors.get(meta["doc_id"], 0) + 1
-        ids = got["ids"]
+        for chunk_id in ids:
+            doc_id = chunk_id.split(":", 1)[0]
+            vectors[doc_id] = vectors.get(doc_id, 0) + 1
     finally:
         index.close()
     return {

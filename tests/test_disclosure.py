@@ -103,7 +103,7 @@ def test_public_clearance_never_sees_a_restricted_passage(cleared_index):
         lexical = a.index.lexical.search("Kestrel", 20, public_only=True)
         assert lexical == []
         vector = a.retriever.encoder.embed_query(SECRET_WORDS)
-        dense = a.index.vectors.query(vector, 20, {"disclosure": "public"})
+        dense = a.index.vectors.query(vector, 20, public_only=True)
         assert dense and all(a.index.lexical.chunks([c])[c][1]["title"] == "Public Estates Update" for c, _ in dense)
     finally:
         a.close()

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from assistant.chunking import chunk_document
-from assistant.lexical import LexicalIndex, fts_query, query_words
+from assistant.lexical import LexicalIndex, match_expression, query_words
 from assistant.loading import load_document
 
 
@@ -28,8 +28,8 @@ def test_words_in_half_the_chunks_are_left_out_and_the_ranking_is_kept(tmp_path)
     words = query_words(question)
     kept = lexical.discriminating(words)
     assert "dorset" in kept and "items" not in kept and "report" not in kept and "service" not in kept
-    full = lexical.conn.execute(
-        "SELECT chunk_id FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts) LIMIT 5", (fts_query(words),)).fetchall()
+    full = lexical.conn.execute("SELECT chunk_id FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts, 0, 0, 0, 1, 0) "
+                                "LIMIT 5", (match_expression(words),)).fetchall()
     assert [c for c, _ in lexical.search(question, 5)] == [c for (c,) in full]
     assert lexical.discriminating(["report", "service"]) == ["report", "service"]  # nothing rarer: keep them all
     lexical.close()
@@ -50,4 +50,38 @@ def test_counts_follow_the_index_as_reports_are_added(tmp_path):
         doc = load_document(path, path.read_bytes())
         lexical.commit_document(doc, str(path), chunk_document(doc))
     assert lexical.discriminating(["kent", "east"]) == ["east"]  # four of five reports now say Kent
+    lexical.close()
+
+
+def test_public_only_matches_public_reports_and_not_the_word_public(tmp_path):
+    lexical = _index(tmp_path, {"open.txt": _report("Kent", 1) + "\n3. PUBLIC INTEREST\n\n3.1 This document can be disclosed to the public.\n",
+                                "closed.txt": _report("Surrey", 2) + "\n3. PUBLIC INTEREST\n\n3.1 Is there a Part 2 form - YES. Public interest test applies.\n"})
+    disclosure = {d.title: d.disclosure for d in lexical.documents()}
+    assert disclosure == {"Kent Annual Service Report": "public", "Surrey Annual Service Report": "restricted"}
+    titles = lambda hits: {lexical.chunks([c])[c][1]["title"] for c, _ in hits}  # noqa: E731
+    assert titles(lexical.search("public interest items", 20)) == set(disclosure)
+    assert titles(lexical.search("public interest items", 20, public_only=True)) == {"Kent Annual Service Report"}
+    assert lexical.search("Surrey", 20, public_only=True) == []
+    lexical.close()
+
+
+def test_an_index_without_the_access_column_is_migrated(tmp_path):
+    import sqlite3
+
+    lexical = _index(tmp_path, {"open.txt": _report("Kent", 1) + "\n3.1 This document can be disclosed to the public.\n",
+                                "closed.txt": _report("Surrey", 2)})
+    before = lexical.search("items Surrey", 10)
+    lexical.close()
+    db = sqlite3.connect(tmp_path / "lexical.sqlite3")  # rebuild the FTS table as earlier versions wrote it
+    with db:
+        db.execute("CREATE VIRTUAL TABLE old_fts USING fts5(chunk_id UNINDEXED, doc_id UNINDEXED, kind UNINDEXED, body, "
+                   "tokenize = 'porter unicode61')")
+        db.execute("INSERT INTO old_fts SELECT chunk_id, doc_id, kind, body FROM chunks_fts")
+        db.execute("DROP TABLE chunks_terms")
+        db.execute("DROP TABLE chunks_fts")
+        db.execute("ALTER TABLE old_fts RENAME TO chunks_fts")
+    db.close()
+    lexical = LexicalIndex(tmp_path / "lexical.sqlite3")
+    assert [c for c, _ in lexical.search("items Surrey", 10)] == [c for c, _ in before]
+    assert lexical.search("Surrey", 10, public_only=True) == [] and lexical.search("Kent", 10, public_only=True)
     lexical.close()
