@@ -7,6 +7,7 @@ its row is written, in the same transaction as its chunks and full-text rows.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import sqlite3
 import threading
@@ -16,6 +17,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .documents import Chunk, SourceDocument
+
+log = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -157,6 +160,7 @@ class LexicalIndex:
         """Give an index written before the ``access`` column its column (once, in one transaction)."""
         if "access" in {row[1] for row in self.conn.execute("PRAGMA table_info(chunks_fts)")}:
             return
+        log.warning("Adding the access column to the full-text index (once)")
         with self.conn:
             self.conn.execute(f"CREATE VIRTUAL TABLE chunks_fts_new USING fts5({_FTS_COLUMNS})")
             self.conn.execute(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -13,6 +14,8 @@ from chromadb.config import Settings as ChromaSettings
 from .disclosure import PUBLIC
 from .embedding import PackagedMiniLM
 from .settings import Settings
+
+log = logging.getLogger(__name__)
 
 UPSERT_BATCH = 500
 PUBLIC_SUFFIX = "-public"
@@ -59,6 +62,8 @@ class VectorStore:
 
     def _split_public(self) -> None:
         """Move public chunks of a store written before the split into their own collection (once)."""
+        if self.restricted.count():
+            log.warning("Moving public passages into their own collection (once; about 3 minutes per 100,000 passages)")
         offset, page = 0, 2000
         while True:
             got = self.restricted.get(include=["embeddings", "documents", "metadatas"], limit=page, offset=offset)
