@@ -49,16 +49,15 @@ CREATE TABLE IF NOT EXISTS acronyms (
     doc_id TEXT NOT NULL,
     PRIMARY KEY (short, long, doc_id)
 );
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(%(fts_columns)s);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(%s);
 """
+_TOKENIZER = "porter unicode61"
 # ``access`` holds the report's disclosure status as a word, so a public user's query is
 # ``body : (...) AND access : public``: FTS5 intersects posting lists instead of reading every
 # matching row's report (that subquery doubled a question's time at 100k chunks).
-_FTS_COLUMNS = "chunk_id UNINDEXED, doc_id UNINDEXED, kind UNINDEXED, body, access, tokenize = '%s'"
+_FTS_COLUMNS = f"chunk_id UNINDEXED, doc_id UNINDEXED, kind UNINDEXED, body, access, tokenize = '{_TOKENIZER}'"
+_SCHEMA %= _FTS_COLUMNS
 _RANK = "bm25(chunks_fts, 0, 0, 0, 1, 0)"  # only the body words score
-_TOKENIZER = "porter unicode61"
-_FTS_COLUMNS %= _TOKENIZER
-_SCHEMA %= {"fts_columns": _FTS_COLUMNS}
 _STOPWORDS = set(
     "a an and are as at be by did do does for from had has have how in into is it its many much of on or "
     "than that the their there these this those to was were what when where which who whom why will with "
@@ -158,17 +157,26 @@ class LexicalIndex:
 
     def _migrate(self) -> None:
         """Give an index written before the ``access`` column its column (once, in one transaction)."""
-        if "access" in {row[1] for row in self.conn.execute("PRAGMA table_info(chunks_fts)")}:
+        def done() -> bool:
+            return "access" in {row[1] for row in self.conn.execute("PRAGMA table_info(chunks_fts)")}
+
+        if done():
             return
-        log.warning("Adding the access column to the full-text index (once)")
-        with self.conn:
-            self.conn.execute(f"CREATE VIRTUAL TABLE chunks_fts_new USING fts5({_FTS_COLUMNS})")
-            self.conn.execute(
-                "INSERT INTO chunks_fts_new (chunk_id, doc_id, kind, body, access) SELECT f.chunk_id, f.doc_id, f.kind, f.body, "
-                "coalesce(d.disclosure, 'restricted') FROM chunks_fts f LEFT JOIN documents d ON d.doc_id = f.doc_id")
-            self.conn.execute("DROP TABLE IF EXISTS chunks_vocab")
-            self.conn.execute("DROP TABLE chunks_fts")
-            self.conn.execute("ALTER TABLE chunks_fts_new RENAME TO chunks_fts")
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            if not done():  # another process may have converted it while this one waited
+                log.warning("Adding the access column to the full-text index (once)")
+                self.conn.execute(f"CREATE VIRTUAL TABLE chunks_fts_new USING fts5({_FTS_COLUMNS})")
+                self.conn.execute(
+                    "INSERT INTO chunks_fts_new (chunk_id, doc_id, kind, body, access) SELECT f.chunk_id, f.doc_id, f.kind, "
+                    "f.body, coalesce(d.disclosure, 'restricted') FROM chunks_fts f LEFT JOIN documents d ON d.doc_id = f.doc_id")
+                self.conn.execute("DROP TABLE IF EXISTS chunks_vocab")
+                self.conn.execute("DROP TABLE chunks_fts")
+                self.conn.execute("ALTER TABLE chunks_fts_new RENAME TO chunks_fts")
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
 
     @property
     def conn(self) -> sqlite3.Connection:

@@ -120,8 +120,8 @@ class VectorStore:
         """(chunk id, cosine similarity) of the ``k`` nearest chunks (public chunks only if ``public_only``)."""
         # No count() guard: Chroma answers an empty or small collection itself, and the extra
         # round trip cost 20 ms a question at 100k chunks.
-        found: list[tuple[str, float]] = []
+        found: dict[str, float] = {}  # by id: a split interrupted half-way may leave a chunk in both
         for collection in [self.public] if public_only else self.collections:
             res = collection.query(query_embeddings=[embedding], n_results=k, where=where or None, include=["distances"])
-            found += [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0])]
-        return sorted(found, key=lambda x: -x[1])[:k]
+            found.update((cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0]))
+        return sorted(found.items(), key=lambda x: -x[1])[:k]
