@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -10,6 +11,7 @@ from urllib.parse import urlparse
 import chromadb
 from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import InternalError
 
 from .disclosure import PUBLIC
 from .embedding import PackagedMiniLM
@@ -122,6 +124,18 @@ class VectorStore:
         # round trip cost 20 ms a question at 100k chunks.
         found: dict[str, float] = {}  # by id: a split interrupted half-way may leave a chunk in both
         for collection in [self.public] if public_only else self.collections:
-            res = collection.query(query_embeddings=[embedding], n_results=k, where=where or None, include=["distances"])
+            res = _query(collection, embedding, k, where)
             found.update((cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0]))
         return sorted(found.items(), key=lambda x: -x[1])[:k]
+
+
+def _query(collection: Collection, embedding: list[float], k: int, where: dict[str, Any] | None) -> Any:
+    # A Chroma server answers "Nothing found on disk" for a few milliseconds while a collection's
+    # first vectors are written (its HNSW segment is being created): ask again, briefly.
+    for attempt in range(6):
+        try:
+            return collection.query(query_embeddings=[embedding], n_results=k, where=where or None, include=["distances"])
+        except InternalError as exc:
+            if "Nothing found on disk" not in str(exc) or attempt == 5:
+                raise
+            time.sleep(0.02 * 2**attempt)

@@ -2,6 +2,7 @@
 
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from assistant.index import Index
 from assistant.ingest import ingest
 from assistant.retrieval import search
 from assistant.settings import Settings
+from assistant.store import VectorStore
 from conftest import GWENT_TXT, free_port, local_server
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
@@ -81,3 +83,29 @@ def test_app_processes_share_the_chroma_server_and_the_lexical_index_while_one_i
         assert index.lexical.chunk_count() == registry == index.vectors.count()
     finally:
         index.close()
+
+
+def test_queries_during_a_new_collections_first_writes_succeed(tmp_path, chroma_server):
+    """The server briefly has no HNSW segment for a collection receiving its first vectors."""
+    import random
+    import threading
+
+    store = VectorStore(Settings(index_dir=tmp_path / "idx", chroma_url=chroma_server))
+    rng = random.Random(3)
+    vector = lambda: [rng.uniform(-1, 1) for _ in range(384)]  # noqa: E731
+    batches = [[vector() for _ in range(100)] for _ in range(20)]
+
+    def write() -> None:
+        for b, embeddings in enumerate(batches):
+            ids = [f"doc{b}:{i}" for i in range(100)]
+            store.upsert(ids, embeddings, ["text"] * 100, [{"doc_id": f"doc{b}", "disclosure": "public"}] * 100)
+            time.sleep(0.05)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    queries = 0
+    while writer.is_alive():
+        store.query([0.1] * 384, 5, public_only=True)  # raised InternalError before the retry
+        queries += 1
+    writer.join()
+    assert queries > 50 and len(store.query([0.1] * 384, 5, public_only=True)) == 5
