@@ -313,6 +313,13 @@ class LexicalIndex:
         rows = self.conn.execute(f"SELECT chunk_id, text, metadata FROM chunks WHERE chunk_id IN ({marks})", ids).fetchall()
         return {cid: (text, json.loads(meta)) for cid, text, meta in rows}
 
+    def kinds(self, ids: list[str]) -> dict[str, str]:
+        """The kind (paragraph, table_row, table) of committed chunks by id."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        return dict(self.conn.execute(f"SELECT chunk_id, kind FROM chunks WHERE chunk_id IN ({marks})", ids))
+
     def expand_acronyms(self, text: str, doc_ids: set[str] | None = None, public_only: bool = False) -> str:
         """The query plus the other form of any acronym the reports (``doc_ids``) define (DSD <-> Digital Services Division)."""
         lowered = text.lower()

@@ -128,11 +128,11 @@ class Retriever:
         fetch = pool * 2 if kinds else pool
         dense = self.index.vectors.query(vector, fetch, where, public_only)
         lexical = self.index.lexical.search(expanded, fetch, allowed, public_only=public_only)
-        stored = self.index.lexical.chunks(list(dict.fromkeys([c for c, _ in dense] + [c for c, _ in lexical])))
-        if kinds:
-            dense = [(c, d) for c, d in dense if c in stored and stored[c][1].get("kind") in kinds][:pool]
-            lexical = [(c, s) for c, s in lexical if c in stored and stored[c][1].get("kind") in kinds][:pool]
+        if kinds:  # a committed chunk of a wanted kind (the kind alone: reading whole chunks here cost 18 ms)
+            kind_of = self.index.lexical.kinds(list(dict.fromkeys(c for c, _ in dense + lexical)))
+            dense, lexical = ([(c, x) for c, x in hits if kind_of.get(c) in kinds][:pool] for hits in (dense, lexical))
         fused = reciprocal_rank_fusion([[c for c, _ in dense], [c for c, _ in lexical]], weights=[DENSE_WEIGHT, LEXICAL_WEIGHT])
+        stored = self.index.lexical.chunks(list(fused))
         passages = []
         for cid, score in fused.items():
             if cid not in stored:
