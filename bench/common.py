@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import shutil
 import socket
 import statistics
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 
 
 def free_port() -> int:
@@ -41,6 +44,13 @@ def running(command: list[str], ready_url: str, timeout: float = 180.0, env: dic
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def chroma_run(path: Path, port: int) -> list[str]:
+    """The ``chroma run`` command serving ``path`` on 127.0.0.1:``port`` (the venv's executable first)."""
+    exe = Path(sys.executable).parent / "chroma"
+    exe = exe if exe.exists() else Path(shutil.which("chroma") or "chroma")
+    return [str(exe), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(path)]
 
 
 def latency(name: str, call: Callable[[str], object], queries: Iterable[str], repeat: int) -> str:

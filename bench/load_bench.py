@@ -105,10 +105,10 @@ def run_load(users: int, seconds: float, workdir: Path, initial: list[Path], upl
     for name, (role, password) in accounts.items():
         subprocess.run([sys.executable, "-m", "assistant", "users", "add", name, "--role", role, "--password-stdin",
                         "--users", str(users_file)], input=password + "\n", text=True, check=True, capture_output=True)
-    url = f"http://127.0.0.1:{free_port()}"
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "ASSISTANT_UPLOAD_DIR": str(workdir / "uploads"), "ASSISTANT_AUDIT_DB": str(workdir / "audit.sqlite3")}
-    command = [sys.executable, "-m", "assistant", "serve", "--index", str(index), "--users", str(users_file),
-               "--port", url.rsplit(":", 1)[1]]
+    command = [sys.executable, "-m", "assistant", "serve", "--index", str(index), "--users", str(users_file), "--port", str(port)]
     result = LoadResult()
     with running(command, url + "/", env=env):
         admin = Client(url, auth=("admin", accounts["admin"][1]), verbose=False)

@@ -14,17 +14,16 @@ Prints figures; asserts nothing.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
-import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from common import free_port, latency, running
+from common import chroma_run, free_port, latency, running
 
 import assistant  # noqa: F401  (offline environment)
 from assistant.api import Assistant
@@ -93,19 +92,16 @@ def main() -> int:
     items = load_questions([Path(args.questions)])
     random.Random(1).shuffle(items)
     items = items[: args.sample]
-    chunks = json.loads(subprocess.run(
-        [sys.executable, "-c", f"import sqlite3;print(sqlite3.connect('{index}/lexical.sqlite3').execute('select count(*) from chunks').fetchone()[0])"],
-        capture_output=True, text=True).stdout)
+    db = sqlite3.connect(index / "lexical.sqlite3")
+    chunks = db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+    db.close()
     print(f"index {index}: {chunks} chunks")
     print(f"cold start (`assistant ask`, fresh process, to the first answer): "
           f"{cold_start(index, items[0]['question']):.2f} s, {cold_start(index, items[1]['question']):.2f} s")
     warm(Settings(index_dir=index), items, "embedded")
     if args.chroma_server:
-        exe = Path(sys.executable).parent / "chroma"
-        exe = exe if exe.exists() else Path(shutil.which("chroma") or "chroma")
         port = free_port()
-        command = [str(exe), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(index / "chroma")]
-        with running(command, f"http://127.0.0.1:{port}/api/v2/heartbeat"):
+        with running(chroma_run(index / "chroma", port), f"http://127.0.0.1:{port}/api/v2/heartbeat"):
             warm(Settings(index_dir=index, chroma_url=f"http://127.0.0.1:{port}"), items, "chroma server")
     if args.serve_memory:
         serve_memory(index, items)

@@ -3,7 +3,6 @@
 import shutil
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -12,6 +11,7 @@ from assistant.ingest import ingest
 from assistant.retrieval import search
 from assistant.settings import Settings
 from assistant.store import VectorStore
+from common import chroma_run
 from conftest import GWENT_TXT, free_port, local_server
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
@@ -19,13 +19,9 @@ pytestmark = [pytest.mark.server, pytest.mark.slow]
 
 @pytest.fixture
 def chroma_server(tmp_path):
-    exe = Path(sys.executable).parent / "chroma"
-    if not exe.exists():
-        exe = Path(shutil.which("chroma") or "chroma")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    command = [str(exe), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(tmp_path / "chroma-server")]
-    with local_server(command, f"{url}/api/v2/heartbeat", timeout=60):
+    with local_server(chroma_run(tmp_path / "chroma-server", port), f"{url}/api/v2/heartbeat", timeout=60):
         yield url
 
 
