@@ -1,16 +1,24 @@
 """The append-only audit trail: who asked or searched what, and which passages they were shown.
 
-One SQLite table. Triggers refuse UPDATE and DELETE, so nothing in the app or the CLI can
-change or remove an entry. Each entry also carries a hash of the one before it, so an entry
-edited or removed outside the app (with the triggers dropped) shows up in :meth:`AuditLog.verify`.
-Entries keep the user's name as it was, so removing a user keeps their history.
+One SQLite table, readable and writable by its owner only (0600). Triggers refuse UPDATE,
+DELETE and REPLACE, so nothing in the app or the CLI can change or remove an entry. Each entry
+carries an HMAC of itself and of the entry before it, keyed by a secret kept in a file apart
+from the database (``ASSISTANT_AUDIT_KEY_FILE``, 0600): without the key nobody can rewrite an
+entry and recompute the chain after it. A separate anchor file holds the entry count and the
+last MAC, written with every entry, so removing the newest entries is detected too.
+:meth:`AuditLog.verify` checks all three. Entries keep the user's name as it was, so removing a
+user keeps their history.
 """
 
 from __future__ import annotations
 
 import csv
+import fcntl
 import hashlib
+import hmac
 import json
+import os
+import secrets
 import sqlite3
 import threading
 import time
@@ -43,31 +51,113 @@ CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_replace BEFORE INSERT ON audit
+WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM audit WHERE id = NEW.id)
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 """
 FIELDS = ["id", "time", "user", "role", "clearance", "action", "query", "answer", "abstained", "chunk_ids", "doc_hashes",
           "answerer", "settings", "detail", "prev_hash", "hash"]
 _HASHED = FIELDS[1:14]
+_KEYED = "h1:"  # prefix of a keyed MAC; older logs hold plain SHA-256 hashes, accepted only before the first keyed entry
+_ANCHOR_SIZE = 512  # the anchor is rewritten in place as one small write
 
 
-def _digest(prev: str, row: dict[str, Any]) -> str:
-    body = json.dumps([prev] + [row.get(k) for k in _HASHED], ensure_ascii=False, default=str)
-    return hashlib.sha256(body.encode()).hexdigest()
+class AuditError(RuntimeError):
+    """The audit log cannot be written safely (its files were replaced, or its key is missing)."""
+
+
+def _body(prev: str, row: dict[str, Any]) -> bytes:
+    return json.dumps([prev] + [row.get(k) for k in _HASHED], ensure_ascii=False, default=str).encode()
+
+
+def _legacy_digest(prev: str, row: dict[str, Any]) -> str:
+    return hashlib.sha256(_body(prev, row)).hexdigest()
+
+
+def _mac(key: bytes, data: bytes) -> str:
+    return _KEYED + hmac.new(key, data, hashlib.sha256).hexdigest()
+
+
+def _private_file(path: Path) -> None:
+    """Create ``path`` if missing, owner-only; tighten an existing one we own."""
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        if os.fstat(fd).st_uid == os.getuid():
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+
+
+def key_path(db: Path) -> Path:
+    """The default key file beside a database: ``audit.sqlite3`` -> ``audit.key``."""
+    return Path(db).with_suffix(".key")
+
+
+def anchor_path(db: Path) -> Path:
+    return Path(db).with_suffix(".anchor")
+
+
+def _load_key(path: Path, create: bool) -> bytes | None:
+    try:
+        return bytes.fromhex(path.read_text().strip())
+    except FileNotFoundError:
+        if not create:
+            return None
+    except ValueError as exc:
+        raise AuditError(f"{path}: not an audit key file") from exc
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:  # another process made it first
+        return _load_key(path, create=False)
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_hex(32))
+        f.flush()
+        os.fsync(f.fileno())
+    return bytes.fromhex(path.read_text().strip())
 
 
 class AuditLog:
     """The audit trail in one SQLite file (``ASSISTANT_AUDIT_DB``), shared by the app and the CLI."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, key_file: Path | None = None) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.key_file = Path(key_file) if key_file else key_path(self.path)
+        self.anchor_file = anchor_path(self.path)
         self._lock = threading.Lock()
+        _private_file(self.path)
+        _private_file(self.anchor_file)
+        self._identity = self._stat()
         self.conn = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False, isolation_level=None)
-        self.conn.execute("PRAGMA journal_mode=WAL")
+        # A rollback journal, not WAL: no long-lived side files whose loss would hide later entries.
+        self.conn.execute("PRAGMA journal_mode=DELETE")
         self.conn.execute("PRAGMA synchronous=FULL")  # an entry written is an entry kept, even on power loss
         self.conn.executescript(_SCHEMA)
+        self._key: bytes | None = None
+
+    @classmethod
+    def open(cls, settings: Settings, db: Path | None = None) -> "AuditLog":
+        """The log the settings name (or ``db``), with its key file."""
+        path = Path(db) if db else settings.audit_db
+        key = settings.audit_key_file if settings.audit_key_file and not db else None
+        return cls(path, key)
+
+    def _stat(self) -> tuple[int, int]:
+        st = os.stat(self.path)
+        return st.st_dev, st.st_ino
 
     def close(self) -> None:
         self.conn.close()
+
+    def _signing_key(self) -> bytes:
+        if self._key is None:
+            keyed = self.conn.execute(f"SELECT 1 FROM audit WHERE hash LIKE '{_KEYED}%' LIMIT 1").fetchone()
+            key = _load_key(self.key_file, create=not keyed)
+            if key is None:
+                raise AuditError(f"{self.key_file}: the audit key is missing; entries cannot be signed or checked")
+            self._key = key
+        return self._key
 
     def record(
         self,
@@ -101,17 +191,51 @@ class AuditLog:
             "detail": json.dumps(detail or {}, default=str, ensure_ascii=False),
         }
         with self._lock:
-            self.conn.execute("BEGIN IMMEDIATE")  # the chain needs the last hash and this insert in one step
             try:
-                last = self.conn.execute("SELECT hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
-                row["prev_hash"] = last[0] if last else ""
-                row["hash"] = _digest(row["prev_hash"], row)
-                cols = ", ".join(row)
-                self.conn.execute(f"INSERT INTO audit ({cols}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
-                self.conn.execute("COMMIT")
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
+                same = self._stat() == self._identity
+            except FileNotFoundError:
+                same = False
+            if not same:
+                raise AuditError(f"{self.path} was removed or replaced while open; nothing more is written to it")
+            key = self._signing_key()
+            fd = os.open(self.anchor_file, os.O_RDWR)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)  # entry and anchor in one step across processes
+                self.conn.execute("BEGIN IMMEDIATE")  # the chain needs the last hash and this insert in one step
+                try:
+                    last = self.conn.execute("SELECT hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+                    row["prev_hash"] = last[0] if last else ""
+                    row["hash"] = _mac(key, _body(row["prev_hash"], row))
+                    cols = ", ".join(row)
+                    cur = self.conn.execute(f"INSERT INTO audit ({cols}) VALUES ({', '.join('?' * len(row))})",
+                                            list(row.values()))
+                    count = self.conn.execute("SELECT count(*) FROM audit").fetchone()[0]
+                    self.conn.execute("COMMIT")
+                except BaseException:
+                    self.conn.execute("ROLLBACK")
+                    raise
+                self._write_anchor(fd, key, count, cur.lastrowid, row["hash"])
+            finally:
+                os.close(fd)  # closing releases the lock
+
+    @staticmethod
+    def _anchor_mac(key: bytes, count: int, last_id: int, last_hash: str) -> str:
+        return _mac(key, f"anchor|{count}|{last_id}|{last_hash}".encode())
+
+    def _write_anchor(self, fd: int, key: bytes, count: int, last_id: int, last_hash: str) -> None:
+        data = json.dumps({"count": count, "last_id": last_id, "last_hash": last_hash,
+                           "mac": self._anchor_mac(key, count, last_id, last_hash)}).encode()
+        os.pwrite(fd, data.ljust(_ANCHOR_SIZE, b" "), 0)
+        os.fsync(fd)
+
+    def _read_anchor(self) -> dict[str, Any] | None:
+        try:
+            with open(self.anchor_file, "rb") as f:
+                fcntl.flock(f.fileno(), fcntl.LOCK_SH)
+                text = f.read().strip()
+        except FileNotFoundError:
+            return None
+        return json.loads(text) if text else None
 
     def entries(self, limit: int | None = 500, user: str | None = None, action: str | None = None) -> list[dict[str, Any]]:
         """Newest first."""
@@ -130,16 +254,52 @@ class AuditLog:
         return [dict(zip(names, r)) for r in cursor.fetchall()]
 
     def verify(self) -> list[str]:
-        """Problems in the hash chain (empty when every entry is as written, none missing)."""
+        """Problems found (empty when every entry is as written and none is missing, newest included)."""
+        rows = list(reversed(self.entries(limit=None)))
+        keyed = any(r["hash"].startswith(_KEYED) for r in rows)
+        key = _load_key(self.key_file, create=False)
+        if keyed and key is None:
+            return [f"{self.key_file}: the audit key is missing, so no entry can be checked"]
         problems = []
-        prev = ""
-        for row in reversed(self.entries(limit=None)):
+        prev, seen_keyed = "", False
+        for row in rows:
             if row["prev_hash"] != prev:
                 problems.append(f"entry {row['id']}: the entry before it is missing or changed")
-            if _digest(row["prev_hash"], row) != row["hash"]:
+            if row["hash"].startswith(_KEYED):
+                seen_keyed = True
+                ok = hmac.compare_digest(_mac(key, _body(row["prev_hash"], row)), row["hash"])
+            else:  # an unkeyed entry from before keys were used can only precede every keyed one
+                ok = not seen_keyed and _legacy_digest(row["prev_hash"], row) == row["hash"]
+            if not ok:
                 problems.append(f"entry {row['id']}: changed after it was written")
             prev = row["hash"]
+        problems += self._check_anchor(rows, key)
         return problems
+
+    def _check_anchor(self, rows: list[dict[str, Any]], key: bytes | None) -> list[str]:
+        try:
+            anchor = self._read_anchor()
+        except (OSError, ValueError) as exc:
+            return [f"{self.anchor_file}: the anchor cannot be read ({exc})"]
+        if anchor is None:
+            keyed = any(r["hash"].startswith(_KEYED) for r in rows)
+            return [f"{self.anchor_file}: the anchor is missing"] if keyed else []
+        try:
+            count, last_id, last_hash = int(anchor["count"]), int(anchor["last_id"]), str(anchor["last_hash"])
+            genuine = key is not None and hmac.compare_digest(self._anchor_mac(key, count, last_id, last_hash), anchor["mac"])
+        except (KeyError, TypeError, ValueError):
+            genuine = False
+        if not genuine:
+            return [f"{self.anchor_file}: the anchor was changed"]
+        # Entries after the anchor can only come from a write interrupted between commit and anchor.
+        if len(rows) < count:
+            return [f"{count - len(rows)} of the newest entries are missing (the anchor counts {count}, the log holds {len(rows)})"]
+        if count < 1:
+            return [f"{self.anchor_file}: the anchor was changed"]
+        row = rows[count - 1]
+        if row["id"] != last_id or row["hash"] != last_hash:
+            return [f"entry {last_id}: the newest entry the anchor records is missing or changed"]
+        return []
 
     def export_csv(self, path: Path, user: str | None = None) -> Path:
         """The whole log (oldest first) as CSV."""

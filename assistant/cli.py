@@ -23,7 +23,7 @@ def _audit(settings: Settings, action: str, query: str, clearance: str, **fields
 
     from .audit import AuditLog, run_settings
 
-    log = AuditLog(settings.audit_db)
+    log = AuditLog.open(settings)
     try:
         log.record(getpass.getuser(), "cli", action, query, clearance=clearance, settings=run_settings(settings), **fields)
     finally:
@@ -166,7 +166,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from .audit import AuditLog
 
     settings = get_settings()
-    log = AuditLog(Path(args.db) if args.db else settings.audit_db)
+    log = AuditLog(Path(args.db), Path(args.key) if args.key else None) if args.db else AuditLog.open(settings)
     try:
         if args.verify:
             problems = log.verify()
@@ -233,11 +233,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("audit", help="read, export or verify the audit log")
     p.add_argument("--db", help="audit database (default ASSISTANT_AUDIT_DB or ./audit.sqlite3)")
+    p.add_argument("--key", help="the log's key file (default ASSISTANT_AUDIT_KEY_FILE, or beside the database)")
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--user")
     p.add_argument("--action")
     p.add_argument("--csv", metavar="FILE", help="export the whole log (or one user's) as CSV")
-    p.add_argument("--verify", action="store_true", help="check the hash chain: nothing changed or removed")
+    p.add_argument("--verify", action="store_true", help="check the keyed chain and the anchor: nothing changed, removed or replaced")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_audit)
 

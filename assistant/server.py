@@ -108,7 +108,7 @@ def create_app(settings: Settings, demo_account: tuple[str, str] | None = None) 
             f"  assistant users add NAME --role admin\n"
             f"or try the app locally with a one-off demo account: assistant serve --demo"
         )
-    audit = AuditLog(settings.audit_db)
+    audit = AuditLog.open(settings)
     login = Login(users, demo_account, audit)
     assistant = Assistant(settings=settings)
     notice = None

@@ -23,10 +23,13 @@
 | ASSISTANT_LLM_TIMEOUT | seconds to wait for the LLM | 60 |
 | ASSISTANT_USERS_FILE | the app's users: names, roles and scrypt password hashes (`assistant users`) | ./users.json |
 | ASSISTANT_AUDIT_DB | the append-only audit log (SQLite) of questions, searches, exports, uploads and sign-ins | ./audit.sqlite3 |
+| ASSISTANT_AUDIT_KEY_FILE | secret key of the audit log's MAC chain (0600); keep it apart from the log | the log's name with `.key` |
 | ASSISTANT_UPLOAD_DIR | where reports uploaded in the app are stored before ingestion | ./corpus/uploads |
 | ASSISTANT_HOST | address `assistant serve` listens on | 127.0.0.1 |
 | ASSISTANT_PORT | port `assistant serve` listens on | 7860 |
 | ASSISTANT_CONCURRENCY | questions and searches the app answers at once (others queue) | 4 |
+| ASSISTANT_MAX_QUESTION_CHARS | longest question or search accepted | 2000 |
+| ASSISTANT_LOGIN_RATE | sign-in attempts one address may make per minute (more are refused at once) | 20 |
 """
 
 from __future__ import annotations
@@ -64,10 +67,13 @@ class Settings(BaseSettings):
     llm_timeout: float = 60.0
     users_file: Path = Field(default=Path("users.json"))
     audit_db: Path = Field(default=Path("audit.sqlite3"))
+    audit_key_file: Path | None = None
     upload_dir: Path = Field(default=Path("corpus/uploads"))
     host: str = "127.0.0.1"
     port: int = 7860
     concurrency: int = 4
+    max_question_chars: int = 2000
+    login_rate: int = 20
 
     @property
     def llm_enabled(self) -> bool:

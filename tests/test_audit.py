@@ -72,3 +72,107 @@ def test_concurrent_writers_keep_one_chain(tmp_path):
     for t in threads:
         t.join()
     assert len(logs[0].entries(limit=None)) == 100 and logs[0].verify() == []
+
+
+def _log_of(tmp_path, n: int = 5) -> AuditLog:
+    log = AuditLog(tmp_path / "audit.sqlite3")
+    for i in range(n):
+        log.record("fiona", "foi", "ask", f"question {i}", answer=f"answer {i}")
+    assert log.verify() == []
+    return log
+
+
+def test_removing_the_newest_entries_is_detected(tmp_path):
+    log = _log_of(tmp_path)
+    db = sqlite3.connect(tmp_path / "audit.sqlite3")
+    db.executescript("DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id >= 4;")
+    db.commit()
+    assert any("2 of the newest entries are missing" in p for p in log.verify())
+
+
+def test_an_edit_with_the_chain_recomputed_is_detected(tmp_path):
+    """Without the key an attacker can only recompute plain hashes; every keyed MAC then fails."""
+    import hashlib
+    import json
+
+    from assistant.audit import _HASHED
+
+    log = _log_of(tmp_path)
+    db = sqlite3.connect(tmp_path / "audit.sqlite3")
+    db.row_factory = sqlite3.Row
+    db.execute("DROP TRIGGER audit_no_update")
+    prev = ""
+    for row in [dict(r) for r in db.execute("SELECT * FROM audit ORDER BY id")]:
+        if row["id"] == 2:
+            row["answer"] = "£1"
+        row["prev_hash"] = prev
+        body = json.dumps([prev] + [row.get(k) for k in _HASHED], ensure_ascii=False, default=str).encode()
+        for guess in (hashlib.sha256(body).hexdigest(), "h1:" + hashlib.sha256(body).hexdigest()):
+            row["hash"] = guess
+        db.execute("UPDATE audit SET answer = ?, prev_hash = ?, hash = ? WHERE id = ?",
+                   (row["answer"], row["prev_hash"], row["hash"], row["id"]))
+        prev = row["hash"]
+    db.commit()
+    problems = log.verify()
+    assert any("entry 2: changed" in p for p in problems) and any("entry 1: changed" in p for p in problems)
+
+
+def test_replace_into_is_refused_and_detected(tmp_path):
+    log = _log_of(tmp_path)
+    db = sqlite3.connect(tmp_path / "audit.sqlite3")
+    row = db.execute("SELECT * FROM audit WHERE id = 3").fetchone()
+    forged = list(row)
+    forged[7] = "£1"  # answer
+    marks = ", ".join("?" * len(forged))
+    for verb in ("REPLACE INTO", "INSERT OR REPLACE INTO"):
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            db.execute(f"{verb} audit VALUES ({marks})", forged)
+    # With the triggers dropped the rewrite goes through, and the MAC shows it.
+    db.executescript("DROP TRIGGER audit_no_replace;")
+    db.execute(f"REPLACE INTO audit VALUES ({marks})", forged)
+    db.commit()
+    assert any("entry 3: changed" in p for p in log.verify())
+
+
+def test_a_forged_or_missing_anchor_or_key_is_reported(tmp_path):
+    log = _log_of(tmp_path, 2)
+    anchor = tmp_path / "audit.anchor"
+    text = anchor.read_text()
+    anchor.write_text(text.replace('"count": 2', '"count": 1'))
+    assert any("anchor was changed" in p for p in log.verify())
+    anchor.unlink()
+    assert any("anchor is missing" in p for p in log.verify())
+    (tmp_path / "audit.key").unlink()
+    assert any("audit key is missing" in p for p in log.verify())
+
+
+def test_files_are_private_and_a_replaced_file_is_not_written(tmp_path):
+    from assistant.audit import AuditError
+
+    log = _log_of(tmp_path, 1)
+    for name in ("audit.sqlite3", "audit.key", "audit.anchor"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o600, name
+    (tmp_path / "audit.sqlite3").rename(tmp_path / "moved.sqlite3")
+    (tmp_path / "audit.sqlite3").write_bytes(b"")
+    with pytest.raises(AuditError, match="removed or replaced"):
+        log.record("fiona", "foi", "ask", "after the swap")
+
+
+def test_an_old_unkeyed_log_still_verifies_and_continues_keyed(tmp_path):
+    import hashlib
+    import json
+
+    from assistant.audit import _HASHED
+
+    db_path = tmp_path / "audit.sqlite3"
+    AuditLog(db_path).close()  # schema only
+    db = sqlite3.connect(db_path)
+    row = {"time": "2026-01-01T00:00:00+0000", "user": "old", "role": "staff", "clearance": "public", "action": "ask",
+           "query": "q", "answer": None, "abstained": None, "chunk_ids": "[]", "doc_hashes": "[]", "answerer": None,
+           "settings": "{}", "detail": "{}", "prev_hash": ""}
+    row["hash"] = hashlib.sha256(json.dumps([""] + [row.get(k) for k in _HASHED]).encode()).hexdigest()
+    db.execute(f"INSERT INTO audit ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
+    db.commit()
+    log = AuditLog(db_path)
+    log.record("new", "staff", "ask", "q2")
+    assert log.verify() == []
