@@ -1,7 +1,10 @@
 """The Gradio app: chat with cited sources, the FOI passage finder and the report library.
 
 Every handler checks the signed-in user's role on the server; hiding a button is only a
-convenience. Report text is HTML-escaped wherever it is shown.
+convenience, and every refusal is audited. Nothing the browser sends is taken as state: the
+chat history and the FOI results live in the user's server-side :class:`Session`. Report text
+is shown as text wherever it appears: HTML-escaped, and Markdown-escaped in the chat, so a
+report can neither run script nor make a browser fetch an image or follow a link.
 """
 
 from __future__ import annotations
@@ -9,7 +12,8 @@ from __future__ import annotations
 import csv
 import html
 import json
-import tempfile
+import re
+import time
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +25,10 @@ from .api import Answer, Assistant
 from .audit import AuditLog, answerer_name, csv_safe, run_settings
 from .citations import answer_terms, citation_text, format_date, highlight
 from .conversation import resolve
+from .downloads import Downloads
 from .library import add_reports, remove_report, reports
 from .retrieval import Filters, Passage
+from .sessions import Session, SessionRefused, Sessions
 from .users import User
 
 KINDS = {"Paragraphs": "paragraph", "Table rows": "table_row", "Whole tables": "table"}
@@ -63,20 +69,57 @@ window.opccCopy = function (button) {
 
 @dataclass
 class AppContext:
-    """What the handlers share: the assistant, and how to find who is asking."""
+    """What the handlers share: the assistant, who is asking, their sessions and downloads."""
 
     assistant: Assistant
     user_for: Callable[[str | None], User | None]
     audit: AuditLog
     demo_notice: str | None = None
+    sessions: Sessions | None = None
+    downloads: Downloads | None = None
+
+    def __post_init__(self) -> None:
+        self.sessions = self.sessions or Sessions()
+        self.downloads = self.downloads or Downloads()
+
+    def record(self, user: User, action: str, query: str | None = None, **fields: Any) -> None:
+        """One audit entry for ``user``; entries that show no passages say so."""
+        if "passages" not in fields:
+            fields.setdefault("chunk_ids", [])
+            fields.setdefault("doc_hashes", [])
+        self.audit.record(user.name, user.role, action, query, clearance=user.clearance, **fields)
 
     def user(self, request: gr.Request | None, action: str) -> User:
+        """The signed-in user, if their role allows ``action`` (a refusal is audited)."""
         user = self.user_for(getattr(request, "username", None) if request else None)
         if user is None:
             raise gr.Error("Please sign in again.")
         if not user.can(action):
+            self.record(user, "refused", detail={"wanted": action, "reason": f"role {user.role}"})
             raise gr.Error(f"Your role ({user.role}) may not {action}.")
         return user
+
+    def session(self, request: gr.Request | None, user: User) -> Session:
+        """This tab's server-side state; refused (and audited) when the session is another user's."""
+        try:
+            return self.sessions.get(getattr(request, "session_hash", None), user.name)
+        except SessionRefused as exc:
+            self.record(user, "session refused", detail={"reason": str(exc)})
+            raise gr.Error("This session belongs to another user. Reload the page.") from None
+
+    def text(self, user: User, action: str, value: Any, what: str) -> str:
+        """A question or search as typed: text, not empty, not over the length limit (else one clear message)."""
+        limit = self.assistant.settings.max_question_chars
+        if not isinstance(value, str):
+            self.record(user, f"{action} refused", detail={"reason": f"not text ({type(value).__name__})"})
+            raise gr.Error(f"Type {what} as text.")
+        value = value.strip()
+        if not value:
+            raise gr.Error(f"Type {what} first.")
+        if len(value) > limit:
+            self.record(user, f"{action} refused", value[:200] + "…", detail={"reason": "too long", "length": len(value)})
+            raise gr.Error(f"That is {len(value):,} characters long; {what} may be at most {limit:,}. Shorten it and try again.")
+        return value
 
 
 def report_url(p: Passage) -> str:
@@ -110,19 +153,34 @@ def sources_html(result: Answer) -> str:
     return "<h3>Sources</h3>" + "".join(source_card(n, p, result.answer) for n, p in enumerate(result.citations, 1))
 
 
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:<>=\"'^])")
+
+
+def md_text(text: str) -> str:
+    """``text`` shown as itself in Markdown: every punctuation mark escaped (no image, link, autolink or HTML)."""
+    return _MARKDOWN.sub(r"\\\1", text).replace("&", "&amp;").replace("\\<", "&lt;").replace("\\>", "&gt;")
+
+
+def md_highlight(text: str, terms: list[str]) -> str:
+    """``md_text`` with ``terms`` in ``<mark>``."""
+    marked = highlight(text, terms)  # HTML-escaped text with <mark> spans
+    parts = re.split(r"(</?mark>)", marked)
+    return "".join(p if p in ("<mark>", "</mark>") else md_text(html.unescape(p)) for p in parts)
+
+
 def answer_markdown(result: Answer, asked: str) -> str:
     """The chat reply: the answer with its figures highlighted and numbered citation markers."""
     lines = []
     if result.question != asked.strip():
-        lines.append(f"*Answering: {html.escape(result.question)}*\n")
+        lines.append(f"*Answering: {md_text(result.question)}*\n")
     if result.abstained:
         lines.append("**Not found in the reports.** No passage answers this question; related passages are listed under Sources.")
     else:
-        text = highlight(result.answer, answer_terms(result.answer))
+        text = md_highlight(result.answer, answer_terms(result.answer))
         markers = "" if result.answerer == "llm" else " " + " ".join(f"[{n}]" for n in range(1, len(result.citations) + 1))
         lines.append(text + markers)
     if result.note:
-        lines.append(f"\n*{html.escape(result.note)}*")
+        lines.append(f"\n*{md_text(result.note)}*")
     return "\n".join(lines)
 
 
@@ -143,13 +201,15 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             with gr.Tab("Ask", id="ask"):
                 with gr.Row():
                     with gr.Column(scale=3):
-                        chat = gr.Chatbot(label="Conversation", height=480, elem_id="chat")
+                        # Markdown is rendered (our own bold and highlights), but report text in it is escaped
+                        # (md_text); no LaTeX, and HTML sanitised as well.
+                        chat = gr.Chatbot(label="Conversation", height=480, elem_id="chat", latex_delimiters=[],
+                                          sanitize_html=True)
                         question = gr.Textbox(label="Question", placeholder="e.g. How much were the technology budgets underspent in 2018/19?",
-                                              elem_id="question", submit_btn="Ask")
+                                              elem_id="question", submit_btn="Ask", max_length=settings.max_question_chars)
                         new_chat = gr.Button("New conversation", size="sm")
                     with gr.Column(scale=2):
                         sources = gr.HTML("<h3>Sources</h3><p>Ask a question to see its sources.</p>", elem_id="sources")
-                history = gr.State([])  # standalone questions asked so far
 
             with gr.Tab("Find passages (FOI)", id="foi"):
                 with gr.Row():
@@ -165,8 +225,7 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                 selected = gr.CheckboxGroup(label="Passages to export", choices=[], elem_id="foi-selected", show_select_all=True)
                 with gr.Row():
                     export_btn = gr.Button("Export selected as CSV", elem_id="foi-export", visible=False)
-                    export_file = gr.File(label="CSV", interactive=False, elem_id="foi-csv")
-                found = gr.State([])
+                    export_file = gr.HTML(elem_id="foi-csv")
 
             with gr.Tab("Report library", id="library"):
                 library = gr.Dataframe(headers=LIBRARY_HEADERS, interactive=False, wrap=True, elem_id="library",
@@ -196,7 +255,7 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                                            column_widths=["4%", "12%", "7%", "5%", "7%", "7%", "24%", "24%", "5%", "5%"])
                 with gr.Row():
                     audit_export = gr.Button("Export the log as CSV", elem_id="audit-export")
-                    audit_file = gr.File(label="Audit CSV", interactive=False, elem_id="audit-csv")
+                    audit_file = gr.HTML(elem_id="audit-csv")
 
         # ---- handlers ---------------------------------------------------------------
         def on_load(request: gr.Request):
@@ -222,76 +281,102 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                      for r in rows]
             return choices, years, table
 
-        def ask(message: str, chat_history: list, asked: list[str], request: gr.Request, progress=gr.Progress()) -> Iterator:
+        # The chat is an output only: what was said lives in the user's server-side session, so a
+        # browser can never hand the server a "history" (or a file object inside one).
+        def ask(message: Any, request: gr.Request, progress=gr.Progress()) -> Iterator:
             user = ctx.user(request, "ask")
-            message = (message or "").strip()
-            if not message:
-                raise gr.Error("Type a question first.")
-            chat_history = list(chat_history or []) + [{"role": "user", "content": message},
-                                                       {"role": "assistant", "content": "Searching the reports…"}]
-            yield chat_history, gr.update(), asked, ""
-            standalone = resolve(message, asked[-1] if asked else None)
+            session = ctx.session(request, user)
+            message = ctx.text(user, "ask", message, "a question")
+            session.chat += [{"role": "user", "content": md_text(message)},
+                             {"role": "assistant", "content": "Searching the reports…"}]
+            yield list(session.chat), gr.update(), ""
+            standalone = resolve(message, session.asked[-1] if session.asked else None)
             progress(0.3, desc="Searching the reports")
             result = assistant.ask(standalone, Filters(clearance=user.clearance))
-            ctx.audit.record(
-                user.name, user.role, "ask", message, clearance=user.clearance, answer=result.answer,
+            ctx.record(
+                user, "ask", message, answer=result.answer,
                 abstained=result.abstained, passages=result.related if result.abstained else result.citations,
                 answerer=answerer_name(result.answerer, settings), settings=run_settings(settings),
                 detail={"answered": standalone, "latency_ms": round(result.latency_ms, 1), "note": result.note},
             )
-            chat_history[-1] = {"role": "assistant", "content": answer_markdown(result, message)}
-            yield chat_history, sources_html(result), asked + [standalone], ""
+            session.chat[-1] = {"role": "assistant", "content": answer_markdown(result, message)}
+            session.asked.append(standalone)
+            yield list(session.chat), sources_html(result), ""
 
-        question.submit(ask, [question, chat, history], [chat, sources, history, question], concurrency_id="answer")
-        new_chat.click(lambda: ([], "<h3>Sources</h3>", []), None, [chat, sources, history])
+        def reset_chat(request: gr.Request) -> tuple:
+            user = ctx.user(request, "ask")
+            ctx.session(request, user).reset_chat()
+            return [], "<h3>Sources</h3><p>Ask a question to see its sources.</p>"
 
-        def search(text: str, n: float, docs: list[str] | None, year: str | None, kinds: list[str] | None, request: gr.Request):
+        question.submit(ask, [question], [chat, sources, question], concurrency_id="answer")
+        new_chat.click(reset_chat, None, [chat, sources])
+        chat.clear(reset_chat, None, [chat, sources])
+
+        def search(text: Any, n: Any, docs: Any, year: Any, kinds: Any, request: gr.Request):
             user = ctx.user(request, "search")
-            if not (text or "").strip():
-                raise gr.Error("Type something to search for.")
+            session = ctx.session(request, user)
+            text = ctx.text(user, "search", text, "something to search for")
+            docs = [str(d) for d in docs][:200] if isinstance(docs, list) else []
+            kinds = [x for x in kinds if x in KINDS] if isinstance(kinds, list) else []
+            year = str(year) if isinstance(year, (str, int)) and re.fullmatch(r"\d{4}", str(year)) else None
+            try:
+                count = max(1, min(50, int(n)))
+            except (TypeError, ValueError):
+                count = 10
             filters = Filters(
                 clearance=user.clearance,
                 doc_ids=set(docs) if docs else None,
-                date_from=year or None, date_to=year or None,
+                date_from=year, date_to=year,
                 kinds={KINDS[x] for x in kinds} if kinds else None,
             )
-            passages = assistant.search(text, k=int(n), filters=filters)
-            ctx.audit.record(user.name, user.role, "search", text, clearance=user.clearance, passages=passages,
-                             settings=run_settings(settings),
-                             detail={"k": int(n), "reports": docs or [], "year": year, "kinds": kinds or []})
+            passages = assistant.search(text, k=count, filters=filters)
+            ctx.record(user, "search", text, passages=passages, settings=run_settings(settings),
+                       detail={"k": count, "reports": docs, "year": year, "kinds": kinds})
             rows = [passage_row(rank, p) for rank, p in enumerate(passages, 1)]
             table = [[r["rank"], r["report"], r["date"], r["page"], r["paragraph"], r["heading"], r["kind"], r["passage"], r["score"]] for r in rows]
             labels = [(f"[{r['rank']}] {r['report'][:60]}{', p. ' + str(r['page']) if r['page'] else ''}"
                        f"{', para ' + r['paragraph'] if r['paragraph'] else ''}", str(r["rank"])) for r in rows]
+            session.found = rows
             if not rows:
                 gr.Info("No passages found.")
-            return table, gr.update(choices=labels, value=[]), rows, None
+            return table, gr.update(choices=labels, value=[]), ""
 
         for trigger in (search_btn.click, query.submit):
-            trigger(search, [query, k, report_filter, year_filter, kind_filter], [results, selected, found, export_file],
+            trigger(search, [query, k, report_filter, year_filter, kind_filter], [results, selected, export_file],
                     concurrency_id="answer")
 
-        def export(chosen: list[str], rows: list[dict], request: gr.Request) -> str:
+        def export(chosen: Any, request: gr.Request) -> str:
             user = ctx.user(request, "export")
-            picked = [r for r in rows if str(r["rank"]) in set(chosen or [])]
+            # Only rows this user's own session found: ranks in, never passages.
+            wanted = {str(c) for c in chosen} if isinstance(chosen, list) else set()
+            picked = [r for r in ctx.session(request, user).found if str(r["rank"]) in wanted]
             if not picked:
                 raise gr.Error("Select at least one passage to export.")
-            ctx.audit.record(user.name, user.role, "export", None, clearance=user.clearance,
-                             chunk_ids=[r["chunk_id"] for r in picked], doc_hashes=[r["doc_id"] for r in picked],
-                             detail={"ranks": [r["rank"] for r in picked]})
-            return write_csv(picked)
+            ctx.record(user, "export", chunk_ids=[r["chunk_id"] for r in picked], doc_hashes=[r["doc_id"] for r in picked],
+                       detail={"ranks": [r["rank"] for r in picked]})
+            name = f"passages-{time.strftime('%Y-%m-%d-%H%M')}.csv"
+            url = ctx.downloads.add(user.name, name, lambda path: write_csv(picked, path))
+            return download_link(url, name, f"Download the CSV ({len(picked)} passage{'s' if len(picked) != 1 else ''})")
 
-        export_btn.click(export, [selected, found], export_file)
+        export_btn.click(export, [selected], export_file)
 
-        def add(files: list | None, request: gr.Request, progress=gr.Progress()) -> tuple:
+        def add(files: Any, request: gr.Request, progress=gr.Progress()) -> tuple:
             user = ctx.user(request, "upload")
             if not files:
                 raise gr.Error("Choose one or more PDF or text files first.")
-            uploads = [(Path(f), Path(getattr(f, "orig_name", None) or f).name) for f in files]
+            uploads = uploaded_files(files)
+            if uploads is None:
+                ctx.record(user, "upload refused", detail={"reason": "a file outside the upload folder",
+                                                           "paths": [str(f)[:300] for f in files][:20]})
+                raise gr.Error("Upload the files with the upload box: only files uploaded in this app can be added.")
             progress(0, desc="Checking files")
-            summary = add_reports(uploads, settings, on_progress=lambda frac, desc: progress(frac, desc=desc))
-            ctx.audit.record(user.name, user.role, "upload", None, clearance=user.clearance,
-                             detail={"files": [{"name": r.path, "status": r.status, "reason": r.reason} for r in summary.results]})
+            try:
+                summary = add_reports(uploads, settings, on_progress=lambda frac, desc: progress(frac, desc=desc))
+            finally:
+                for tmp, _ in uploads:  # the stored copy is in the upload folder now; the upload itself goes
+                    tmp.unlink(missing_ok=True)
+            ctx.record(user, "upload",
+                       detail={"files": [{"name": r.path, "status": r.status, "reason": r.reason} for r in summary.results]})
             choices, years, table = listing(user)
             return (upload_summary(summary), table, None, gr.update(choices=choices),
                     gr.update(choices=choices), gr.update(choices=years))
@@ -307,8 +392,7 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                 title = remove_report(assistant.index, doc_id, settings)
             except KeyError as exc:
                 raise gr.Error(str(exc)) from exc
-            ctx.audit.record(user.name, user.role, "remove", None, clearance=user.clearance, doc_hashes=[doc_id],
-                             chunk_ids=[], detail={"title": title})
+            ctx.record(user, "remove", doc_hashes=[doc_id], detail={"title": title})
             choices, _, table = listing(user)
             return (f"Removed “{html.escape(title)}” from the library.", table,
                     gr.update(choices=choices, value=None), gr.update(choices=choices))
@@ -325,13 +409,13 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                      ("(not found) " if r["abstained"] else "") + (r["answer"] or "")[:200],
                      len(json.loads(r["chunk_ids"])), r["answerer"] or ""] for r in rows]
 
-        def export_audit(name: str, request: gr.Request) -> str:
+        def export_audit(name: Any, request: gr.Request) -> str:
             user = ctx.user(request, "audit")
-            out = tempfile.NamedTemporaryFile(suffix=".csv", prefix="audit-", delete=False)
-            out.close()
-            ctx.audit.export_csv(Path(out.name), user=(name or "").strip() or None)
-            ctx.audit.record(user.name, user.role, "audit export", None, clearance=user.clearance, chunk_ids=[], doc_hashes=[])
-            return out.name
+            who = name.strip() if isinstance(name, str) and name.strip() else None
+            ctx.record(user, "audit export", detail={"user": who})
+            filename = f"audit-{time.strftime('%Y-%m-%d-%H%M')}.csv"
+            url = ctx.downloads.add(user.name, filename, lambda path: ctx.audit.export_csv(path, user=who))
+            return download_link(url, filename, "Download the audit log CSV")
 
         audit_show.click(show_audit, [audit_user, audit_action], audit_table)
         audit_export.click(export_audit, [audit_user], audit_file)
@@ -364,15 +448,37 @@ def passage_row(rank: int, p: Passage) -> dict[str, Any]:
     }
 
 
-def write_csv(rows: list[dict[str, Any]]) -> str:
+def write_csv(rows: list[dict[str, Any]], path: Path) -> Path:
     """The selected passages as a CSV file (UTF-8 with BOM, so spreadsheets read £ correctly)."""
-    out = tempfile.NamedTemporaryFile("w", suffix=".csv", prefix="passages-", delete=False, newline="", encoding="utf-8-sig")
-    with out:
+    with open(path, "w", newline="", encoding="utf-8-sig") as out:
         writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, extrasaction="ignore")
         writer.writeheader()
         for row in rows:
             writer.writerow({k: csv_safe(v) for k, v in row.items()})
-    return out.name
+    return Path(path)
+
+
+def download_link(url: str, filename: str, label: str) -> str:
+    """A one-time link to a file made for the signed-in user (served by ``/download``)."""
+    e = html.escape
+    return f'<a href="{e(url)}" download="{e(filename)}" class="download">{e(label)}</a>'
+
+
+def uploaded_files(files: list[Any]) -> list[tuple[Path, str]] | None:
+    """(temporary path, name as uploaded) for files in Gradio's upload folder; None if any lies elsewhere."""
+    from gradio.utils import get_upload_folder
+
+    folder = Path(get_upload_folder()).resolve()
+    out = []
+    for f in files:
+        raw = getattr(f, "path", None) or (f.get("path") if isinstance(f, dict) else f)
+        if not isinstance(raw, (str, Path)):
+            return None
+        path = Path(raw).resolve()
+        if not path.is_relative_to(folder) or not path.is_file():
+            return None
+        out.append((path, Path(getattr(f, "orig_name", None) or path.name).name))
+    return out
 
 
 def upload_summary(summary) -> str:

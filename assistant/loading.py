@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from .documents import LoadError, Page, SourceDocument
 from .isolation import LimitExceeded, worker
@@ -136,6 +138,24 @@ def _decode_text(name: str, data: bytes, warnings: list[str]) -> str:
         return text
 
 
+@contextlib.contextmanager
+def _pypdf_warnings() -> Iterator[list[str]]:
+    """The messages pypdf logs meanwhile (it reports some refusals only as a log line)."""
+    seen: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record.getMessage())
+
+    handler = Collect(logging.WARNING)
+    logger = logging.getLogger("pypdf")
+    logger.addHandler(handler)
+    try:
+        yield seen
+    finally:
+        logger.removeHandler(handler)
+
+
 def _load_pdf(name: str, data: bytes, limits: Limits = Limits()) -> tuple[list[Page], str | None]:
     """Pages and title of a PDF (runs in the worker process)."""
     from pypdf import PdfReader
@@ -157,7 +177,11 @@ def _load_pdf(name: str, data: bytes, limits: Limits = Limits()) -> tuple[list[P
             raise LoadError(name, f"PDF has {len(reader.pages)} pages, over the {limits.max_pages} page limit")
         pages, chars = [], 0
         for i, page in enumerate(reader.pages):
-            text = page.extract_text() or ""
+            with _pypdf_warnings() as warned:
+                text = page.extract_text() or ""
+            if any("Limit reached" in w for w in warned):  # pypdf skips the part it refused and goes on
+                raise LoadError(name, f"PDF refused: a compressed stream on page {i + 1} expands past pypdf's safety limit "
+                                      "(a decompression bomb)")
             chars += len(text)
             if chars > limits.max_chars:
                 raise LoadError(name, f"PDF yields over {limits.max_chars:,} characters of text (a decompression bomb?)")

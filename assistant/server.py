@@ -1,8 +1,10 @@
-"""``assistant serve``: the Gradio app behind a login, plus the report files it links to.
+"""``assistant serve``: the Gradio app behind a login, plus the report files and downloads it links to.
 
-Sign-in uses Gradio's login page checked against the users file (scrypt hashes). With no
-users file the server refuses to start, unless ``--demo`` asks for a one-off local demo
-account: a random password printed on the console, only on a loopback address, never saved.
+Sign-in uses Gradio's login page checked against the users file (scrypt hashes, checked in a
+bounded worker thread, never on the event loop). With no users file the server refuses to
+start, unless ``--demo`` asks for a one-off local demo account: a random password printed on
+the console, only on a loopback address, never saved. Every request first passes the
+:class:`~assistant.webgate.Gate` (sessions bound to users, rate-limited sign-in, closed routes).
 """
 
 from __future__ import annotations
@@ -15,19 +17,24 @@ import time
 from collections import defaultdict, deque
 from pathlib import Path
 
+import anyio
 import gradio as gr
 import uvicorn
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse
 from gradio.routes import App as GradioApp
+from starlette.background import BackgroundTask
 from starlette.routing import Mount
 
 from .api import Assistant
-from .audit import AuditLog
-from .library import find_report
 from .app import CSS, HEAD, AppContext, build_app
+from .audit import AuditLog
+from .downloads import Downloads
+from .library import find_report
+from .sessions import Sessions
 from .settings import Settings
 from .users import User, UserStore
+from .webgate import Gate
 
 log = logging.getLogger(__name__)
 MAX_FAILURES = 5  # wrong passwords for one name ...
@@ -56,6 +63,12 @@ class Login:
         self.audit = audit
         self._failures: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
+        # One password check at a time: scrypt is slow on purpose, and a flood must leave a core for questions.
+        self._checks = anyio.CapacityLimiter(1)
+
+    async def authenticate(self, name: str, password: str) -> bool:
+        """Gradio's login callback: the check runs in a worker thread, off the event loop."""
+        return await anyio.to_thread.run_sync(self, name[:200], password[:1000], limiter=self._checks)
 
     def __call__(self, name: str, password: str) -> bool:
         now = time.monotonic()
@@ -89,6 +102,16 @@ class Login:
             return User(name, "admin", "restricted")
         return self.users.get(name)
 
+    def fingerprint(self, name: str) -> str | None:
+        """Changes when the user is changed; None once removed (their sessions then end)."""
+        if self.demo is not None and name == self.demo[0]:
+            return "demo"
+        return self.users.fingerprint(name)
+
+    def role_of(self, name: str) -> tuple[str, str | None]:
+        user = self.user(name)
+        return (user.role, user.clearance) if user else ("-", None)
+
 
 def _signed_in(gradio_app: GradioApp, request: Request) -> str | None:
     """The user Gradio's login cookie names (the same check Gradio makes for its own routes)."""
@@ -99,8 +122,8 @@ def _signed_in(gradio_app: GradioApp, request: Request) -> str | None:
     return None
 
 
-def create_app(settings: Settings, demo_account: tuple[str, str] | None = None) -> tuple[FastAPI, Assistant]:
-    """The FastAPI app: ``/report/{id}`` for the cited files, and the Gradio app at ``/``."""
+def create_app(settings: Settings, demo_account: tuple[str, str] | None = None) -> tuple[Gate, Assistant]:
+    """The app behind its gate: ``/report/{id}`` for cited files, ``/download/{token}``, and Gradio at ``/``."""
     users = UserStore(settings.users_file)
     if demo_account is None and not users.exists():
         raise SetupError(
@@ -115,34 +138,64 @@ def create_app(settings: Settings, demo_account: tuple[str, str] | None = None) 
     if demo_account:
         notice = (f"Local demo: signed in with the one-off account “{demo_account[0]}”, which exists only while this "
                   "server runs on 127.0.0.1. Create real accounts with `assistant users add`.")
-    ctx = AppContext(assistant, login.user, audit, notice)
+    sessions, downloads = Sessions(), Downloads()
+    ctx = AppContext(assistant, login.user, audit, notice, sessions=sessions, downloads=downloads)
     blocks = build_app(ctx)
     blocks.queue(default_concurrency_limit=settings.concurrency)
+    blocks.delete_cache = (600, 1800)  # uploads left in Gradio's cache go after half an hour
 
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     holder: dict[str, GradioApp] = {}
 
+    def signed_in(request: Request) -> User | None:
+        return login.user(_signed_in(holder["gradio"], request))
+
     @app.get("/report/{doc_id}")
     def report_file(doc_id: str, request: Request):
-        user = login.user(_signed_in(holder["gradio"], request))
+        user = signed_in(request)
         if user is None:
             return RedirectResponse("/", status_code=303)
         # The path comes from the registry, never from the request; a report beyond the
         # user's clearance is answered exactly as one that does not exist.
-        doc = find_report(assistant.index, doc_id, user.clearance)
-        if doc is None or not Path(doc.path).is_file():
+        doc = find_report(assistant.index, doc_id[:128], user.clearance)
+        found = doc is not None and Path(doc.path).is_file()
+        ctx.record(user, "report download" if found else "report refused", doc_hashes=[doc_id[:128]],
+                   detail={"title": doc.title} if found else {"reason": "no such report for this user"})
+        if not found:
             raise HTTPException(404, "No such report in the library")
         media = "application/pdf" if doc.kind == "pdf" else "text/plain; charset=utf-8"
         return FileResponse(doc.path, media_type=media, filename=Path(doc.path).name, content_disposition_type="inline",
                             headers={"X-Content-Type-Options": "nosniff"})
 
+    @app.get("/download/{token}")
+    def download(token: str, request: Request):
+        user = signed_in(request)
+        if user is None:
+            return RedirectResponse("/", status_code=303)
+        item = downloads.take(token[:64], user.name)
+        if item is None:
+            ctx.record(user, "download refused", detail={"reason": "not this user's file, already fetched or expired"})
+            raise HTTPException(404, "No such download: it was already fetched, has expired or is not yours")
+        ctx.record(user, "download", detail={"file": item.filename})
+        return FileResponse(item.path, media_type="text/csv; charset=utf-8", filename=item.filename,
+                            headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"},
+                            background=BackgroundTask(item.path.unlink, missing_ok=True))
+
+    audit_files = [audit.path, audit.key_file, audit.anchor_file, Path(f"{audit.path}-journal"),
+                   Path(f"{audit.path}-wal"), Path(f"{audit.path}-shm")]
+    blocked = [settings.users_file, *audit_files, settings.index_dir, settings.upload_dir, downloads.folder]
     gr.mount_gradio_app(
-        app, blocks, path="/", auth=login, auth_message="OPCC Report Assistant: sign in with your account.",
+        app, blocks, path="/", auth=login.authenticate, auth_message="OPCC Report Assistant: sign in with your account.",
         max_file_size=f"{int(settings.max_file_mb)}mb", css=CSS, head=HEAD, footer_links=[], run_history=False,
-        show_error=True, ssr_mode=False,
+        show_error=False, ssr_mode=False, allowed_paths=[], blocked_paths=[str(Path(p).resolve()) for p in blocked],
     )
+    # Mounted apps never "launch", and Gradio skips its own path checks until they do.
+    blocks.has_launched = True
     holder["gradio"] = next(r.app for r in app.routes if isinstance(r, Mount) and isinstance(r.app, GradioApp))
-    return app, assistant
+    gate = Gate(app, tokens=lambda: holder["gradio"].tokens, cookie_id=lambda: holder["gradio"].cookie_id,
+                fingerprint=login.fingerprint, sessions=sessions, audit=audit, role_of=login.role_of,
+                login_rate=settings.login_rate)
+    return gate, assistant
 
 
 def serve(settings: Settings, demo: bool = False) -> None:

@@ -144,6 +144,13 @@ class UserStore:
         del users[name]
         self._save(users)
 
+    def fingerprint(self, name: str) -> str | None:
+        """A digest of the user's entry (role, clearance, password hash): it changes when they are changed; None once removed."""
+        u = self._load().get(name)
+        if not u:
+            return None
+        return hashlib.sha256(json.dumps(u, sort_keys=True).encode()).hexdigest()
+
     def authenticate(self, name: str, password: str) -> User | None:
         """The user if the password is right; None otherwise (same cost for unknown names)."""
         u = self._load().get(name)

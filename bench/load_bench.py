@@ -126,7 +126,7 @@ def run_load(users: int, seconds: float, workdir: Path, initial: list[Path], upl
                 t = time.perf_counter()
                 try:
                     if kind == "ask":
-                        client.predict(rng.choice(questions), [], api_name="/ask")
+                        client.predict(rng.choice(questions), api_name="/ask")
                     else:
                         client.predict(rng.choice(SEARCHES), 10, [], None, [], api_name="/search")
                     with lock:

@@ -72,7 +72,7 @@ def serve_memory(index: Path, items: list[dict]) -> None:
         with running(command, f"http://127.0.0.1:{port}/", env=env) as proc:
             client = Client(f"http://127.0.0.1:{port}", auth=("bench", "bench-pass-word"), verbose=False)
             for item in items[:50]:
-                client.predict(item["question"], [], api_name="/ask")
+                client.predict(item["question"], api_name="/ask")
                 client.predict(item["question"], 20, [], None, [], api_name="/search")
             status = Path(f"/proc/{proc.pid}/status").read_text()
             peak = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))

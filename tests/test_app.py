@@ -35,9 +35,20 @@ def test_follow_up_shows_the_question_answered():
 
 def test_csv_export_is_spreadsheet_safe(tmp_path):
     rows = [passage_row(1, _passage("=HYPERLINK(\"http://x\")")), passage_row(2, _passage("-£86,192 variance"))]
-    path = write_csv(rows)
+    path = write_csv(rows, tmp_path / "out.csv")
     with open(path, encoding="utf-8-sig", newline="") as f:
         out = list(csv.DictReader(f))
     assert out[0]["passage"] == "'=HYPERLINK(\"http://x\")"
     assert out[1]["passage"] == "'-£86,192 variance"
     assert out[0]["citation"].startswith("Annual Report <b>2018/19</b> (4 September 2019), p. 8, para 3.6:")
+
+
+def test_report_text_in_the_chat_is_text_not_markdown():
+    from assistant.app import md_text
+
+    p = _passage("There were 24,635 requests ![x](http://127.0.0.1:9/x.png) <img src=http://127.0.0.1:9/y.png> www.example.com")
+    md = answer_markdown(Answer("q", p.text, False, [p]), "q")
+    for active in ("![", "](", "<img", "http://", "www.example"):
+        assert active not in md
+    assert "<mark>24,635</mark>" in md and "\\!\\[x\\]" in md
+    assert md_text("a_b *c* [d](e) $x$ `f`") == "a\\_b \\*c\\* \\[d\\]\\(e\\) \\$x\\$ \\`f\\`"

@@ -69,7 +69,7 @@ def test_random_kills_leave_a_consistent_index_and_audit_log(tmp_path):
                 except Exception:
                     assert time.time() < deadline and server.poll() is None, "the server did not start"
                     time.sleep(0.5)
-            asking = threading.Thread(target=lambda: [_safe(client.predict, QUESTION, [], api_name="/ask") for _ in range(20)])
+            asking = threading.Thread(target=lambda: [_safe(client.predict, QUESTION, api_name="/ask") for _ in range(20)])
             asking.start()
             delay = rng.uniform(0.2, 3)
             time.sleep(delay)

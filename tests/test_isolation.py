@@ -70,7 +70,8 @@ def test_text_and_page_limits(tmp_path):
 
 def test_a_slow_pdf_fails_clearly_and_the_next_one_loads(tmp_path):
     pdf = make_pdf([["1. Introduction", "1.1 The force opened two new stations."]])
-    with pytest.raises(LoadError, match="PDF refused: parsing took longer than"):
-        load_document(tmp_path / "slow.pdf", pdf, limits=Limits(pdf_seconds=0.001))
+    slow = make_pdf([[f"{n}.1 The force opened two new stations in district {n}."] * 40 for n in range(300)])
+    with pytest.raises(LoadError, match="PDF refused: parsing took longer than"):  # 300 pages: never within 10 ms
+        load_document(tmp_path / "slow.pdf", slow, limits=Limits(pdf_seconds=0.01))
     doc = load_document(tmp_path / "fine.pdf", pdf)
     assert "two new stations" in doc.pages[0].text

@@ -144,3 +144,14 @@ def test_oversized_file(tmp_path):
     f.write_text("x" * 2000, encoding="utf-8")
     with pytest.raises(LoadError, match="limit"):
         read_file(f, 1000)
+
+
+def test_a_bomb_inside_a_form_xobject_is_named_as_such(tmp_path):
+    """pypdf only logs this refusal and goes on; the message must not blame a missing text layer."""
+    from pdfgen import form_bomb_pdf
+
+    path = tmp_path / "bomb.pdf"
+    path.write_bytes(form_bomb_pdf())
+    with pytest.raises(LoadError, match="decompression bomb") as refused:
+        load(path)
+    assert "OCR" not in str(refused.value) and "bomb.pdf" in str(refused.value)

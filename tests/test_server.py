@@ -320,7 +320,7 @@ def test_demo_account_is_printed_and_works_on_loopback(gwent_index, tmp_path):
                 if time.time() > deadline or proc.poll() is not None:
                     raise
                 time.sleep(0.5)
-        reply = client.predict(QUESTION, [], api_name="/ask")
+        reply = client.predict(QUESTION, api_name="/ask")
         assert "24,635" in str(reply)
         with pytest.raises(Exception):
             Client(f"http://127.0.0.1:{port}", auth=("demo", "wrong-password"), verbose=False)
@@ -344,7 +344,7 @@ def test_questions_are_answered_while_a_report_is_ingested(app_server):
     while upload.status().code.name not in ("PROCESSING", "PROGRESS", "ITERATING", "LOG", "FINISHED"):
         time.sleep(0.05)
     started = time.perf_counter()
-    answer = staff.predict(QUESTION, [], api_name="/ask")
+    answer = staff.predict(QUESTION, api_name="/ask")
     asked_in = time.perf_counter() - started
     upload_busy = not upload.done()
     result = upload.result(timeout=300)
