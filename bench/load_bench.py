@@ -1,9 +1,12 @@
 """Load: N concurrent users (gradio_client) ask and search `assistant serve` while an admin's
 upload is ingested; then the index is checked for lost or duplicated chunks.
 
-Usage: python bench/load_bench.py [--users 8] [--seconds 60]
+Usage: python bench/load_bench.py [--users 8] [--seconds 60] [--login-flood N] [--compare-flood]
 Starts its own server on a free 127.0.0.1 port over a fresh index of part of the corpus, and
 uploads the rest during the run. Prints latency percentiles, errors and the consistency check.
+``--login-flood N`` adds N wrong-password sign-ins during the run from 8 connections on 8 loopback
+addresses (127.0.0.2-9, so the per-address limit alone does not absorb them); ``--compare-flood``
+runs once without and once with the flood and prints the ratio of the users' p95 latencies.
 """
 
 from __future__ import annotations
@@ -38,12 +41,15 @@ class LoadResult:
     upload: str = ""
     upload_seconds: float = 0.0
     consistency: dict = field(default_factory=dict)
+    flood: dict[int, int] = field(default_factory=dict)  # status code -> sign-in attempts answered with it
 
     def summary(self) -> dict:
         from assistant.evaluation import percentile
 
         out = {"calls": self.calls, "errors": len(self.errors), "upload_seconds": round(self.upload_seconds, 1),
                "consistency": self.consistency}
+        if self.flood:
+            out["login_flood"] = {str(k): v for k, v in sorted(self.flood.items())}
         for kind, lat in self.latencies.items():
             if lat:
                 out[f"{kind}_n"] = len(lat)
@@ -86,7 +92,28 @@ def check_index(index_dir: Path) -> dict:
     }
 
 
-def run_load(users: int, seconds: float, workdir: Path, initial: list[Path], uploads: list[Path]) -> LoadResult:
+def _flood(url: str, attempts: int, stop: float, result: LoadResult, lock: threading.Lock) -> list[threading.Thread]:
+    """Wrong-password sign-ins from 8 loopback addresses, bounded in count and time."""
+    import httpx
+
+    def one(n: int) -> None:
+        transport = httpx.HTTPTransport(local_address=f"127.0.0.{2 + n}")
+        with httpx.Client(base_url=url, transport=transport, timeout=30) as client:
+            for i in range(attempts // 8):
+                if time.time() > stop:
+                    return
+                try:
+                    code = client.post("/login", data={"username": "admin", "password": f"guess-{n}-{i}"}).status_code
+                except httpx.HTTPError:
+                    code = 0
+                with lock:
+                    result.flood[code] = result.flood.get(code, 0) + 1
+
+    return [threading.Thread(target=one, args=(n,)) for n in range(8)]
+
+
+def run_load(users: int, seconds: float, workdir: Path, initial: list[Path], uploads: list[Path],
+             login_flood: int = 0) -> LoadResult:
     """Start a server over ``initial``, upload ``uploads`` as admin while ``users`` clients ask and search."""
     from gradio_client import Client, handle_file
 
@@ -137,6 +164,8 @@ def run_load(users: int, seconds: float, workdir: Path, initial: list[Path], upl
                         result.errors.append(f"{kind}: {type(exc).__name__}: {exc}"[:300])
 
         threads = [threading.Thread(target=user, args=(n, c)) for n, c in enumerate(clients)]
+        if login_flood:
+            threads += _flood(url, login_flood, stop, result, lock)
         for t in threads:
             t.start()
         if upload is not None:
@@ -156,15 +185,26 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--users", type=int, default=8)
     ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--login-flood", type=int, default=0, help="wrong-password sign-ins sent during the run")
+    ap.add_argument("--compare-flood", action="store_true", help="run without, then with a 400-attempt flood")
     args = ap.parse_args()
     texts = sorted((ROOT / "corpus").glob("*.txt"))
-    with tempfile.TemporaryDirectory() as tmp:
-        result = run_load(args.users, args.seconds, Path(tmp), texts[:2], texts[2:])
-    print(json.dumps(result.summary(), indent=2))
-    for e in result.errors[:10]:
-        print("error:", e)
-    print("upload:", result.upload.replace("\n", " | ")[:600])
-    return 1 if result.errors else 0
+    floods = [0, args.login_flood or 400] if args.compare_flood else [args.login_flood]
+    summaries, failed = [], False
+    for flood in floods:
+        with tempfile.TemporaryDirectory() as tmp:
+            result = run_load(args.users, args.seconds, Path(tmp), texts[:2], texts[2:], login_flood=flood)
+        summaries.append(result.summary())
+        print(json.dumps(summaries[-1], indent=2))
+        for e in result.errors[:10]:
+            print("error:", e)
+        print("upload:", result.upload.replace("\n", " | ")[:600])
+        failed |= bool(result.errors)
+    if len(summaries) == 2:
+        for kind in ("ask", "search"):
+            quiet, flooded = summaries[0][f"{kind}_p95_ms"], summaries[1][f"{kind}_p95_ms"]
+            print(f"{kind} p95: {quiet:.0f} ms without the flood, {flooded:.0f} ms with it ({flooded / quiet:.2f}x)")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
