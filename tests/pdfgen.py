@@ -59,21 +59,9 @@ def encrypt_pdf(data: bytes, user_password: str, algorithm: str = "AES-256") -> 
     return out.getvalue()
 
 
-def form_bomb_pdf(megabytes: int = 300) -> bytes:
-    """A one-page PDF whose page draws a Form XObject that inflates to ``megabytes`` (a decompression bomb)."""
-    import zlib
 
-    body = zlib.compress(b"BT /F1 12 Tf 72 720 Td (x) Tj ET\n" + b" " * (megabytes * 1024 * 1024), 9)
-    draw = b"q /X1 Do Q\n"
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /XObject << /X1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(draw) + draw + b"\nendstream",
-        b"<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /Font << /F1 6 0 R >> >> "
-        b"/Length %d /Filter /FlateDecode >>\nstream\n" % len(body) + body + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
+def assemble(objects: list[bytes]) -> bytes:
+    """A PDF file of ``objects`` (object 1 is the catalog), with its cross-reference table."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for num, obj in enumerate(objects, 1):
@@ -81,7 +69,53 @@ def form_bomb_pdf(megabytes: int = 300) -> bytes:
         out += b"%d 0 obj\n" % num + obj + b"\nendobj\n"
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for off in offsets:
-        out += b"%010d 00000 n \n" % off
+    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+
+
+def form_bomb_pdf(megabytes: int = 300) -> bytes:
+    """A one-page PDF whose page draws a Form XObject that inflates to ``megabytes`` (a decompression bomb)."""
+    import zlib
+
+    body = zlib.compress(b"BT /F1 12 Tf 72 720 Td (x) Tj ET\n" + b" " * (megabytes * 1024 * 1024), 9)
+    draw = b"q /X1 Do Q\n"
+    return assemble([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /XObject << /X1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(draw) + draw + b"\nendstream",
+        b"<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /Font << /F1 6 0 R >> >> "
+        b"/Length %d /Filter /FlateDecode >>\nstream\n" % len(body) + body + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ])
+
+
+def table_pdf(rows: list[list[str]], xs: list[float], ruled: bool = False, top: float = 760, step: float = 16,
+              before: list[str] | None = None) -> bytes:
+    """A one-page PDF with ``rows`` set in columns starting at ``xs`` (optionally with ruling lines)."""
+    ops = ["BT", "/F1 9 Tf"]
+    y = top
+    for line in before or []:
+        ops += [f"1 0 0 1 50 {y + 40} Tm", f"({_escape(line)}) Tj"]
+        y -= step
+    y = top
+    for row in rows:
+        for x, cell in zip(xs, row):
+            if cell:
+                ops += [f"1 0 0 1 {x} {y} Tm", f"({_escape(cell)}) Tj"]
+        y -= step
+    ops.append("ET")
+    if ruled:
+        left, right = xs[0] - 4, xs[-1] + 90
+        ys = [top + 12 - step * i for i in range(len(rows) + 1)]
+        ops += [f"{left} {yy} m {right} {yy} l S" for yy in ys]
+        ops += [f"{x - 4} {ys[0]} m {x - 4} {ys[-1]} l S" for x in xs] + [f"{right} {ys[0]} m {right} {ys[-1]} l S"]
+    stream = "\n".join(ops).encode("cp1252", errors="replace")
+    return assemble([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ])

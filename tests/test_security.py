@@ -15,7 +15,6 @@ import os
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -25,7 +24,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import CORPUS, ROOT, free_port, local_server
+from conftest import cli as _cli, CORPUS, free_port, local_server
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 
@@ -69,11 +68,6 @@ def beacon():
     b = Beacon()
     yield b
     b.close()
-
-
-def _cli(*args: str, stdin: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "assistant", *args], input=stdin, capture_output=True, text=True,
-                          env=env, cwd=ROOT, timeout=300)
 
 
 @pytest.fixture(scope="module")

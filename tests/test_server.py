@@ -15,7 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, free_port, local_server
+from conftest import cli as _cli, ROOT, free_port, local_server
 from pdfgen import make_pdf
 
 def _marks(marks):
@@ -37,11 +37,6 @@ PASSWORDS = {"fiona": ("foi", "foi-officer-pass-1"), "ada": ("admin", "admin-pas
              "pat": ("foi", "public-foi-pass-4")}
 CLEARANCE = {"pat": "public"}  # the others take their role's default: staff public, foi and admin restricted
 QUESTION = "How many requests for service did the service desk receive in 2018/19?"
-
-
-def _cli(*args: str, stdin: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "assistant", *args], input=stdin, capture_output=True, text=True,
-                          env=env, cwd=ROOT, timeout=120)
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,280 @@
+"""Tables as a person sees them on a PDF page, from the positions pdfplumber (pdfminer.six) reads.
+
+A ruled table is read from its ruling lines (pdfplumber's lines strategy). An unruled one is
+read from the words' positions: words are grouped into lines, a line into segments at wide
+gaps, the columns are the x-ranges that the segments of the body lines leave free, and a
+line that only continues the text of the row above (a wrapped label or header) is joined to
+it. A segment over several columns is a spanning cell.
+
+``region_table(page, box)`` reads the table in a known region; ``page_tables(page)`` finds
+the tables of a page first. Both return a grid: rows of cell strings, a spanning cell's text
+in its first column.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field
+from typing import Any
+
+Grid = list[list[str]]
+_NUMERIC = re.compile(r"^[-–(+]?[£$€]?\s?-?\d[\d,. ]*%?\)?[a-z]?$|^[-–—]$|^n/?a$", re.I)
+
+
+@dataclass
+class Segment:
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    text: str
+
+
+@dataclass
+class Line:
+    top: float
+    bottom: float
+    segments: list[Segment] = field(default_factory=list)
+
+
+def _words(page: Any) -> list[dict]:
+    return page.extract_words(x_tolerance=1.5, y_tolerance=2.5, keep_blank_chars=False, use_text_flow=False)
+
+
+def _lines(words: list[dict]) -> list[list[dict]]:
+    """Words grouped into lines by vertical overlap, top to bottom, each left to right."""
+    lines: list[list[dict]] = []
+    for w in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
+        mid = (w["top"] + w["bottom"]) / 2
+        for line in lines:
+            top, bottom = min(x["top"] for x in line), max(x["bottom"] for x in line)
+            if top - 0.5 <= mid <= bottom + 0.5:
+                line.append(w)
+                break
+        else:
+            lines.append([w])
+    for line in lines:
+        line.sort(key=lambda w: w["x0"])
+    return sorted(lines, key=lambda line: min(w["top"] for w in line))
+
+
+def _segments(line: list[dict], gap: float) -> Line:
+    """Words closer than ``gap`` joined into segments (a cell's words)."""
+    out = Line(min(w["top"] for w in line), max(w["bottom"] for w in line))
+    for w in line:
+        last = out.segments[-1] if out.segments else None
+        if last is not None and w["x0"] - last.x1 < gap:
+            last.x1 = max(last.x1, w["x1"])
+            last.text += " " + w["text"]
+        else:
+            out.segments.append(Segment(w["x0"], w["x1"], w["top"], w["bottom"], w["text"]))
+    return out
+
+
+def _columns(lines: list[Line], x0: float, x1: float) -> list[tuple[float, float]]:
+    """Column x-ranges: what the segments of the body lines cover, split at the gaps they leave."""
+    body = [ln for ln in lines if len(ln.segments) >= 2] or lines
+    # A spanning header covers a gap in one or two lines; a gap is a gap if few body lines cross it.
+    allowed = int(0.12 * len(body))
+    step = 0.5
+    n = max(1, int((x1 - x0) / step) + 1)
+    cover = [0] * n
+    for ln in body:
+        for s in ln.segments:
+            for i in range(max(0, int((s.x0 - x0) / step)), min(n, int((s.x1 - x0) / step) + 1)):
+                cover[i] += 1
+    columns, start = [], None
+    for i, c in enumerate(cover + [0]):
+        if c > allowed and start is None:
+            start = i
+        elif c <= allowed and start is not None:
+            columns.append((x0 + start * step, x0 + i * step))
+            start = None
+    return columns
+
+
+def _place(seg: Segment, columns: list[tuple[float, float]]) -> tuple[int, int]:
+    """The first and last column a segment lies over."""
+    hits = [i for i, (a, b) in enumerate(columns) if min(seg.x1, b) - max(seg.x0, a) > 0.3 * min(seg.x1 - seg.x0, b - a)]
+    if not hits:
+        centre = (seg.x0 + seg.x1) / 2
+        nearest = min(range(len(columns)), key=lambda i: min(abs(centre - columns[i][0]), abs(centre - columns[i][1])))
+        return nearest, nearest
+    return hits[0], hits[-1]
+
+
+def _numeric(text: str) -> bool:
+    return bool(_NUMERIC.match(text.strip()))
+
+
+def _continues(prev: dict[int, str], row: dict[int, str], gap: float, spacing: float) -> bool:
+    """Whether ``row`` (column -> text) only continues the text of ``prev`` (a wrapped cell)."""
+    if not prev or not row:
+        return False
+    if any(_numeric(t) for t in row.values()):
+        return False
+    if not set(row) <= set(prev) or len(row) >= len(prev) and len(prev) > 1:
+        return False
+    if any(_numeric(prev[c]) for c in row):
+        return False
+    first = next(iter(row.values()))
+    tight = gap < 0.6 * spacing
+    return tight or first[:1].islower() or prev[min(row)].rstrip()[-1:] in ",-–&(/"
+
+
+def _split(line: list[dict], columns: list[tuple[float, float]], space: float) -> Line:
+    """A line's words as cells: split where a word lies in another column than the one before it,
+    unless the two are only a normal space apart (a phrase spanning columns, e.g. a group header)."""
+    out = Line(min(w["top"] for w in line), max(w["bottom"] for w in line))
+    last_col = None
+    for w in line:
+        col = _place(Segment(w["x0"], w["x1"], w["top"], w["bottom"], w["text"]), columns)[0]
+        last = out.segments[-1] if out.segments else None
+        if last is not None and (col == last_col or w["x0"] - last.x1 < space):
+            last.x1 = max(last.x1, w["x1"])
+            last.text += " " + w["text"]
+        else:
+            out.segments.append(Segment(w["x0"], w["x1"], w["top"], w["bottom"], w["text"]))
+            last_col = col
+    return out
+
+
+def table_from_words(words: list[dict], box: tuple[float, float, float, float]) -> Grid | None:
+    """The grid of an unruled table from its words (pdfplumber dicts) inside ``box`` (x0, top, x1, bottom)."""
+    if not words:
+        return None
+    size = statistics.median(w["bottom"] - w["top"] for w in words)
+    raw_lines = _lines(words)
+    # Columns from single words: a gap between two words of one multi-word label is covered by other lines.
+    word_lines = [Line(0, 0, [Segment(w["x0"], w["x1"], w["top"], w["bottom"], w["text"]) for w in ln]) for ln in raw_lines]
+    columns = _columns(word_lines, box[0], box[2])
+    if not columns:
+        return None
+    lines = [_split(ln, columns, space=0.3 * size) for ln in raw_lines]
+    placed: list[tuple[Line, dict[int, str]]] = []
+    for ln in lines:
+        row: dict[int, str] = {}
+        for seg in ln.segments:
+            first, _ = _place(seg, columns)
+            row[first] = f"{row[first]} {seg.text}" if first in row else seg.text
+        placed.append((ln, row))
+    gaps = [b[0].top - a[0].bottom for a, b in zip(placed, placed[1:])]
+    spacing = statistics.median([g for g in gaps if g > 0] or [size])
+    rows: list[dict[int, str]] = []
+    prev_line: Line | None = None
+    for ln, row in placed:
+        gap = ln.top - prev_line.bottom if prev_line else 1e9
+        if rows and _continues(rows[-1], row, gap, spacing):
+            for c, text in row.items():
+                rows[-1][c] = f"{rows[-1][c]} {text}"
+        else:
+            rows.append(dict(row))
+        prev_line = ln
+    width = len(columns)
+    return [[r.get(c, "") for c in range(width)] for r in rows]
+
+
+_LINES = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "intersection_tolerance": 4}
+
+
+def _ruled_tables(page: Any) -> list[tuple[tuple[float, float, float, float], Grid]]:
+    """(bbox, grid) of the ruled tables on a page: cells bounded by drawn lines."""
+    out = []
+    for t in page.find_tables(_LINES):
+        grid = [[(c or "").replace("\n", " ").strip() for c in row] for row in t.extract()]
+        if len(grid) >= 2 and max(len(r) for r in grid) >= 2 and sum(1 for r in grid for c in r if c) >= 4:
+            out.append((t.bbox, grid))
+    return out
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    """The share of ``a``'s area that ``b`` covers."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    area = (a[2] - a[0]) * (a[3] - a[1])
+    return w * h / area if w > 0 and h > 0 and area > 0 else 0.0
+
+
+def _coverage(grid: Grid, words: list[dict]) -> float:
+    text = "".join("".join(r) for r in grid).replace(" ", "")
+    total = "".join(w["text"] for w in words)
+    return len(text) / len(total) if total else 0.0
+
+
+def _filled(grid: Grid) -> float:
+    """Non-empty cells per row: how finely a grid divides the table."""
+    return sum(1 for r in grid for c in r if c) / max(1, len(grid))
+
+
+def _better(ruled: Grid, words: list[dict], box: tuple[float, float, float, float]) -> Grid | None:
+    """The ruled grid, unless its rules miss columns the words show (rows ruled only across, say)."""
+    text = table_from_words(words, box)
+    if _coverage(ruled, words) < 0.85:
+        return text
+    if text is not None and _filled(ruled) < 0.8 * _filled(text):
+        return text
+    return ruled
+
+
+def region_table(page: Any, box: tuple[float, float, float, float]) -> Grid | None:
+    """The table inside ``box`` (x0, top, x1, bottom in pdfplumber's coordinates) of a pdfplumber page."""
+    crop = page.crop(box, strict=False)
+    words = _words(crop)
+    # Ruled tables are found on the whole page: a tight crop can cut off the outer rules.
+    ruled = [g for b, g in _ruled_tables(page) if _overlap(box, b) > 0.6 and _overlap(b, box) > 0.6]
+    if len(ruled) == 1:
+        return _better(ruled[0], words, box)
+    return table_from_words(words, box)
+
+
+def page_tables(page: Any) -> list[Grid]:
+    """The tables found on a pdfplumber page (ruled ones, then aligned blocks of unruled text)."""
+    all_words = _words(page)
+
+    def inside(w: dict, b: tuple[float, float, float, float]) -> bool:
+        return b[0] - 1 <= w["x0"] and w["x1"] <= b[2] + 1 and b[1] - 1 <= w["top"] and w["bottom"] <= b[3] + 1
+
+    ruled = _ruled_tables(page)
+    grids = []
+    for b, grid in ruled:
+        best = _better(grid, [w for w in all_words if inside(w, b)], b)
+        if best:
+            grids.append(best)
+    words = [w for w in all_words if not any(inside(w, b) for b, _ in ruled)]
+    for block in _aligned_blocks(words):
+        box = (min(w["x0"] for w in block), min(w["top"] for w in block), max(w["x1"] for w in block),
+               max(w["bottom"] for w in block))
+        grid = table_from_words(block, box)
+        if grid and len(grid) >= 2 and len(grid[0]) >= 2:
+            grids.append(grid)
+    return grids
+
+
+def _aligned_blocks(words: list[dict]) -> list[list[dict]]:
+    """Runs of three or more consecutive lines that split into two or more segments (table bodies)."""
+    if not words:
+        return []
+    size = statistics.median(w["bottom"] - w["top"] for w in words)
+    blocks, current = [], []
+    for raw in _lines(words):
+        ln = _segments(raw, gap=max(2.5, 1.2 * size))
+        multi = len(ln.segments) >= 2
+        near = current and raw[0]["top"] - max(w["bottom"] for w in current[-1]) < 2.5 * size
+        if multi and (not current or near):
+            current.append(raw)
+        elif multi:
+            if len(current) >= 3:
+                blocks.append([w for ln_ in current for w in ln_])
+            current = [raw]
+        else:
+            # A one-segment line inside a table (a wrapped label, a group heading) keeps the block going.
+            if current and near and len(raw) <= 8:
+                current.append(raw)
+                continue
+            if len(current) >= 3:
+                blocks.append([w for ln_ in current for w in ln_])
+            current = []
+    if len(current) >= 3:
+        blocks.append([w for ln_ in current for w in ln_])
+    return blocks
