@@ -59,7 +59,7 @@ class Worker:
                 raise LimitExceeded(f"took longer than {timeout:g} s") from None
             except BrokenProcessPool:
                 self._reset()
-                raise LimitExceeded(f"the parser stopped (over the {self.memory_mb} MB memory limit?)") from None
+                raise LimitExceeded(f"the parser process died: it crashed or ran past the {self.memory_mb} MB memory limit") from None
             except MemoryError:
                 self._reset()
                 raise LimitExceeded(f"needed more than the {self.memory_mb} MB memory limit") from None

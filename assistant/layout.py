@@ -230,25 +230,69 @@ def region_table(page: Any, box: tuple[float, float, float, float]) -> Grid | No
 
 def page_tables(page: Any) -> list[Grid]:
     """The tables found on a pdfplumber page (ruled ones, then aligned blocks of unruled text)."""
+    return [grid for _, grid in located_tables(page)]
+
+
+def located_tables(page: Any) -> list[tuple[tuple[float, float, float, float], Grid]]:
+    """(bbox, grid) of each table found on a pdfplumber page, top to bottom."""
     all_words = _words(page)
 
     def inside(w: dict, b: tuple[float, float, float, float]) -> bool:
         return b[0] - 1 <= w["x0"] and w["x1"] <= b[2] + 1 and b[1] - 1 <= w["top"] and w["bottom"] <= b[3] + 1
 
     ruled = _ruled_tables(page)
-    grids = []
+    found = []
     for b, grid in ruled:
         best = _better(grid, [w for w in all_words if inside(w, b)], b)
         if best:
-            grids.append(best)
+            found.append((b, best))
     words = [w for w in all_words if not any(inside(w, b) for b, _ in ruled)]
     for block in _aligned_blocks(words):
         box = (min(w["x0"] for w in block), min(w["top"] for w in block), max(w["x1"] for w in block),
                max(w["bottom"] for w in block))
         grid = table_from_words(block, box)
         if grid and len(grid) >= 2 and len(grid[0]) >= 2:
-            grids.append(grid)
-    return grids
+            found.append((box, grid))
+    return sorted(found, key=lambda t: t[0][1])
+
+
+_PARA = re.compile(r"^\(?\d{1,2}(\.\d{1,2}){0,3}\.?\)?$|^\(?[a-z]\)$|^[•◆▪●\-–]$")
+
+
+def is_data_table(grid: Grid) -> bool:
+    """A grid that holds data, not a page's layout: figures in its body, not numbered prose or long sentences."""
+    cells = [c for row in grid for c in row if c]
+    if len(grid) < 2 or max(len(r) for r in grid) < 2 or not cells:
+        return False
+    firsts = [next((c for c in row if c), "") for row in grid]
+    if sum(bool(_PARA.match(f.strip())) for f in firsts) >= 0.5 * len(grid):
+        return False  # "3.6 | There were 24,635 ..." is a numbered paragraph set off by a gap
+    long_cells = sum(len(c) > 80 for c in cells)
+    if long_cells >= 0.25 * len(cells):
+        return False
+    body = [c for row in grid[1:] for c in row[1:] if c]
+    return bool(body) and sum(_numeric(c) or bool(re.search(r"\d", c)) for c in body) >= 0.4 * len(body)
+
+
+def page_text(page: Any) -> str:
+    """A page's text in reading order, with each data table written as ``| cell | cell |`` rows in its place."""
+    tables = [(b, g) for b, g in located_tables(page) if is_data_table(g)]
+
+    def outside(obj: dict) -> bool:
+        if obj.get("object_type") != "char":
+            return True
+        mid_x, mid_y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return not any(b[0] - 1 <= mid_x <= b[2] + 1 and b[1] - 1 <= mid_y <= b[3] + 1 for b, _ in tables)
+
+    lines = page.filter(outside).extract_text_lines(strip=True, return_chars=False, x_tolerance=1.5)
+    items = [(ln["top"], ln["text"]) for ln in lines if ln["text"].strip()]
+    for b, grid in tables:
+        width = max(len(r) for r in grid)
+        rows = ["| " + " | ".join(c.replace("|", "/") or " " for c in row + [""] * (width - len(row))) + " |"
+                for row in grid if any(row)]
+        items.append((b[1], "\n".join(rows)))
+    items.sort(key=lambda t: t[0])
+    return "\n".join(text for _, text in items)
 
 
 def _aligned_blocks(words: list[dict]) -> list[list[dict]]:

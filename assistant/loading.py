@@ -8,7 +8,7 @@ import io
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from .documents import LoadError, Page, SourceDocument
 from .isolation import LimitExceeded, worker
@@ -58,10 +58,12 @@ class Limits:
     max_chars: int = 20_000_000
     pdf_seconds: float = 60.0
     pdf_memory_mb: int = 1536
+    pdf_reader: str = "pypdf"  # or "layout": pdfplumber's positions, tables as rows (assistant/layout.py)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Limits":
-        return cls(settings.max_pages, settings.max_text_chars, settings.pdf_timeout, settings.pdf_memory_mb)
+        return cls(settings.max_pages, settings.max_text_chars, settings.pdf_timeout, settings.pdf_memory_mb,
+                   settings.pdf_reader)
 
 
 def is_pdf(data: bytes) -> bool:
@@ -156,6 +158,36 @@ def _pypdf_warnings() -> Iterator[list[str]]:
         logger.removeHandler(handler)
 
 
+def _plain_title(reader: Any) -> str | None:
+    """The metadata title as a plain string (an indirect object or odd type must not cross the worker boundary)."""
+    if reader.metadata is None:
+        return None
+    raw = reader.metadata.get("/Title")
+    for _ in range(8):  # resolve a chain of indirect references, not forever
+        if not hasattr(raw, "get_object"):
+            break
+        raw = raw.get_object()
+    return str(raw).strip() or None if isinstance(raw, str) else None
+
+
+def _layout_pages(data: bytes, pages: list[Page]) -> list[Page]:
+    """The pages re-read with the layout reader; a page it cannot read keeps pypdf's text."""
+    import pdfplumber
+
+    from .layout import page_text
+
+    out = []
+    with pdfplumber.open(io.BytesIO(data), password="") as pdf:
+        for page, plumbed in zip(pages, pdf.pages):
+            try:
+                text = page_text(plumbed)
+            except Exception as exc:  # noqa: BLE001 - pdfminer raises assorted errors on odd pages
+                log.warning("page %d: layout reader failed (%s: %s); pypdf's text kept", page.number, type(exc).__name__, exc)
+                text = ""
+            out.append(Page(number=page.number, text=text if text.strip() else page.text))
+    return out
+
+
 def _load_pdf(name: str, data: bytes, limits: Limits = Limits()) -> tuple[list[Page], str | None]:
     """Pages and title of a PDF (runs in the worker process)."""
     from pypdf import PdfReader
@@ -186,9 +218,9 @@ def _load_pdf(name: str, data: bytes, limits: Limits = Limits()) -> tuple[list[P
             if chars > limits.max_chars:
                 raise LoadError(name, f"PDF yields over {limits.max_chars:,} characters of text (a decompression bomb?)")
             pages.append(Page(number=i + 1, text=text))
-        title = None
-        if reader.metadata is not None:
-            title = reader.metadata.title
+        title = _plain_title(reader)
+        if limits.pdf_reader == "layout":
+            pages = _layout_pages(data, pages)
     except LoadError:
         raise
     except LimitReachedError as exc:

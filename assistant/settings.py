@@ -15,6 +15,7 @@
 | ASSISTANT_MAX_TEXT_CHARS | most text a report may yield (a decompression bomb stops here) | 20000000 |
 | ASSISTANT_PDF_TIMEOUT | seconds one PDF may take to parse, in its own worker process | 60 |
 | ASSISTANT_PDF_MEMORY_MB | memory the PDF worker process may use | 1536 |
+| ASSISTANT_PDF_READER | `pypdf` (plain text) or `layout` (pdfplumber positions, tables read as rows) | pypdf |
 | ASSISTANT_LLM_BASE_URL | OpenAI-compatible server (llama.cpp, vLLM, Ollama /v1) for the optional LLM answerer | unset |
 | ASSISTANT_LLM_MODEL | model name sent to that server | local |
 | ASSISTANT_LLM_API_KEY | API key for that server | not-needed |
@@ -36,6 +37,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -59,6 +61,7 @@ class Settings(BaseSettings):
     max_text_chars: int = 20_000_000
     pdf_timeout: float = 60.0
     pdf_memory_mb: int = 1536
+    pdf_reader: Literal["pypdf", "layout"] = "pypdf"
     llm_base_url: str | None = None
     llm_model: str = "local"
     llm_api_key: str = "not-needed"

@@ -60,8 +60,8 @@ def encrypt_pdf(data: bytes, user_password: str, algorithm: str = "AES-256") -> 
 
 
 
-def assemble(objects: list[bytes]) -> bytes:
-    """A PDF file of ``objects`` (object 1 is the catalog), with its cross-reference table."""
+def assemble(objects: list[bytes], info: int | None = None) -> bytes:
+    """A PDF file of ``objects`` (object 1 is the catalog; ``info`` the number of the /Info dictionary)."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for num, obj in enumerate(objects, 1):
@@ -70,8 +70,24 @@ def assemble(objects: list[bytes]) -> bytes:
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    extra = b" /Info %d 0 R" % info if info else b""
+    out += b"trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, extra, xref)
     return bytes(out)
+
+
+def indirect_title_pdf(title: str, lines: list[str]) -> bytes:
+    """A one-page PDF whose metadata /Title is an indirect reference to a string object."""
+    ops = ["BT", "/F1 10 Tf", "14 TL", "50 800 Td"] + [f"({_escape(line)}) Tj T*" for line in lines] + ["ET"]
+    stream = "\n".join(ops).encode("cp1252", errors="replace")
+    return assemble([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        b"<< /Title 7 0 R /Author 7 0 R >>",
+        f"({_escape(title)})".encode("cp1252"),
+    ], info=6)
 
 
 def form_bomb_pdf(megabytes: int = 300) -> bytes:

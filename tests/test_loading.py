@@ -155,3 +155,15 @@ def test_a_bomb_inside_a_form_xobject_is_named_as_such(tmp_path):
     with pytest.raises(LoadError, match="decompression bomb") as refused:
         load(path)
     assert "OCR" not in str(refused.value) and "bomb.pdf" in str(refused.value)
+
+
+@pytest.mark.parametrize("reader", ["pypdf", "layout"])
+def test_an_indirect_metadata_title_is_read_as_plain_text(tmp_path, reader):
+    """The worker process returns plain strings only: an indirect /Title once killed it while pickling."""
+    from assistant.loading import Limits
+    from pdfgen import indirect_title_pdf
+
+    data = indirect_title_pdf("Estates Strategy Update 2020/21", ["1. Introduction", "1.1 Seventeen stations were refurbished."])
+    doc = load_document(tmp_path / "estates.pdf", data, limits=Limits(pdf_reader=reader))
+    assert doc.title == "Estates Strategy Update 2020/21"
+    assert "Seventeen stations" in doc.pages[0].text
