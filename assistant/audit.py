@@ -20,6 +20,7 @@ import json
 import os
 import secrets
 import sqlite3
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -98,23 +99,35 @@ def anchor_path(db: Path) -> Path:
 
 
 def _load_key(path: Path, create: bool) -> bytes | None:
+    """The key in ``path``; with ``create``, a new one if there is none (published whole, never half-written)."""
     try:
-        return bytes.fromhex(path.read_text().strip())
+        text = path.read_text().strip()
     except FileNotFoundError:
         if not create:
             return None
-    except ValueError as exc:
-        raise AuditError(f"{path}: not an audit key file") from exc
+    else:
+        try:
+            key = bytes.fromhex(text)
+        except ValueError as exc:
+            raise AuditError(f"{path}: not an audit key file") from exc
+        if len(key) < 16:
+            raise AuditError(f"{path}: not an audit key file (too short)")
+        return key
     path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".audit-key-")
     try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except FileExistsError:  # another process made it first
-        return _load_key(path, create=False)
-    with os.fdopen(fd, "w") as f:
-        f.write(secrets.token_hex(32))
-        f.flush()
-        os.fsync(f.fileno())
-    return bytes.fromhex(path.read_text().strip())
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o600)
+        try:
+            os.link(tmp, path)  # atomic, and fails if another process published a key first
+        except FileExistsError:
+            pass
+    finally:
+        os.unlink(tmp)
+    return _load_key(path, create=False)
 
 
 class AuditLog:

@@ -94,9 +94,12 @@ def _directed(sentence: str) -> bool:
     return bool(_IMPERATIVE.search(s))
 
 
+_WRAP = re.compile(r"(?<![.!?;:])[ \t]*\n[ \t]*(?=[a-z])")  # a line wrapped mid-sentence (PDF text)
+
+
 def sentences(text: str) -> list[str]:
-    """``text`` split into sentences (and lines), as the guard classifies it."""
-    return [s for s in _SENTENCES.split(text) if s.strip()]
+    """``text`` split into sentences (and lines, but a line wrapped mid-sentence is joined first)."""
+    return [s for s in _SENTENCES.split(_WRAP.sub(" ", text)) if s.strip()]
 
 
 def instruction_like(text: str) -> bool:

@@ -176,3 +176,25 @@ def test_an_old_unkeyed_log_still_verifies_and_continues_keyed(tmp_path):
     log = AuditLog(db_path)
     log.record("new", "staff", "ask", "q2")
     assert log.verify() == []
+
+
+def test_logs_opened_at_once_share_one_key(tmp_path):
+    """The first writers race to create the key: none may sign with a half-written one."""
+    import threading
+
+    for attempt in range(5):
+        folder = tmp_path / str(attempt)
+        logs = [AuditLog(folder / "audit.sqlite3") for _ in range(12)]
+        start = threading.Barrier(len(logs))
+
+        def write(log: AuditLog) -> None:
+            start.wait()
+            log.record("fiona", "foi", "ask", "q")
+
+        threads = [threading.Thread(target=write, args=(log,)) for log in logs]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len({log._key for log in logs}) == 1
+        assert logs[0].verify() == []

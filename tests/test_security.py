@@ -280,6 +280,14 @@ def test_markdown_and_html_from_a_report_are_shown_as_text(app, beacon):
         assert "2,345,000" in reply and "![beacon]" in reply  # shown as the words they are
         assert page.locator(f"#chat img[src^='{beacon.url}'], #chat a[href^='{beacon.url}']").count() == 0
         assert page.locator(f"#sources img[src^='{beacon.url}'], #sources a[href^='{beacon.url}']").count() == 0
+        page.get_by_role("tab", name="Find passages (FOI)").click()
+        page.locator("#foi-query textarea").fill("mobile data budget 2020/21")
+        page.locator("#foi-search").click()
+        page.wait_for_function("() => document.querySelector('#foi-results').innerText.includes('2,345,000')")
+        page.wait_for_timeout(1000)
+        _shot(page, "21-report-markdown-in-foi-table")
+        assert "![beacon]" in page.locator("#foi-results").inner_text()
+        assert page.locator(f"#foi-results img[src^='{beacon.url}'], #foi-results a[href^='{beacon.url}']").count() == 0
         browser.close()
     assert beacon.hits == []
 
