@@ -85,7 +85,9 @@ def load_document(path: Path, data: bytes, source: str | None = None, limits: Li
         if not is_pdf_bytes:
             raise LoadError(name, "not a PDF: the file does not start with a PDF header")
         try:
-            pages, pdf_title = worker(limits.pdf_memory_mb).run(_load_pdf, name, data, limits, timeout=limits.pdf_seconds)
+            pages, pdf_title, pdf_warnings = worker(limits.pdf_memory_mb).run(_load_pdf, name, data, limits,
+                                                                             timeout=limits.pdf_seconds)
+            warnings += pdf_warnings
         except LimitExceeded as exc:
             raise LoadError(name, f"PDF refused: parsing {exc}") from exc
         kind = "pdf"
@@ -177,19 +179,54 @@ def _layout_pages(data: bytes, pages: list[Page]) -> list[Page]:
     from .layout import page_text
 
     out = []
-    with pdfplumber.open(io.BytesIO(data), password="") as pdf:
-        for page, plumbed in zip(pages, pdf.pages):
-            try:
-                text = page_text(plumbed)
-            except Exception as exc:  # noqa: BLE001 - pdfminer raises assorted errors on odd pages
-                log.warning("page %d: layout reader failed (%s: %s); pypdf's text kept", page.number, type(exc).__name__, exc)
-                text = ""
-            out.append(Page(number=page.number, text=text if text.strip() else page.text))
-    return out
+    try:
+        with pdfplumber.open(io.BytesIO(data), password="") as pdf:
+            for page, plumbed in zip(pages, pdf.pages):
+                try:
+                    text = page_text(plumbed)
+                except Exception as exc:  # noqa: BLE001 - pdfminer raises assorted errors on odd pages
+                    log.warning("page %d: layout reader failed (%s: %s); pypdf's text kept", page.number, type(exc).__name__, exc)
+                    text = ""
+                out.append(Page(number=page.number, text=text if text.strip() else page.text))
+    except Exception as exc:  # noqa: BLE001 - a file pypdf repaired may be one pdfminer refuses
+        log.warning("layout reader could not open the file (%s: %s); pypdf's text kept", type(exc).__name__, exc)
+        return pages
+    return out + pages[len(out):]
 
 
-def _load_pdf(name: str, data: bytes, limits: Limits = Limits()) -> tuple[list[Page], str | None]:
-    """Pages and title of a PDF (runs in the worker process)."""
+def _legible_pages(name: str, data: bytes, pages: list[Page]) -> tuple[list[Page], list[str]]:
+    """Pages whose text is not language re-read with pdfminer; a page neither reads is left empty, with a warning."""
+    from .legibility import legible
+
+    bad = [i for i, p in enumerate(pages) if p.text.strip() and not legible(p.text)]
+    if not bad:
+        return pages, []
+    warnings, out = [], list(pages)
+    for i in bad:
+        other = _pdfminer_text(data, i)
+        if other.strip() and legible(other):
+            out[i] = Page(number=pages[i].number, text=other)
+            log.info("%s: page %d re-read with pdfminer (pypdf's text was not language)", name, pages[i].number)
+        else:
+            out[i] = Page(number=pages[i].number, text="")
+            warnings.append(f"page {pages[i].number}: its text is not language (a font neither reader decodes); "
+                            "nothing indexed from that page")
+    return out, warnings
+
+
+def _pdfminer_text(data: bytes, index: int) -> str:
+    """Page ``index`` as pdfminer reads it, or "" if it cannot (the second reader is only ever a fallback)."""
+    import pdfplumber
+
+    try:
+        with pdfplumber.open(io.BytesIO(data), password="") as pdf:
+            return pdf.pages[index].extract_text() or ""
+    except Exception:  # noqa: BLE001 - pdfminer raises assorted errors on files pypdf repaired
+        return ""
+
+
+def _load_pdf(name: str, data: bytes, limits: Limits = Limits()) -> tuple[list[Page], str | None, list[str]]:
+    """Pages, title and warnings of a PDF (runs in the worker process; returns plain values only)."""
     from pypdf import PdfReader
     from pypdf.errors import LimitReachedError, PdfReadError
 
@@ -221,6 +258,7 @@ def _load_pdf(name: str, data: bytes, limits: Limits = Limits()) -> tuple[list[P
         title = _plain_title(reader)
         if limits.pdf_reader == "layout":
             pages = _layout_pages(data, pages)
+        pages, warnings = _legible_pages(name, data, pages)
     except LoadError:
         raise
     except LimitReachedError as exc:
@@ -234,5 +272,7 @@ def _load_pdf(name: str, data: bytes, limits: Limits = Limits()) -> tuple[list[P
     if not pages:
         raise LoadError(name, "PDF has no pages")
     if not any(p.text.strip() for p in pages):
+        if warnings:
+            raise LoadError(name, f"no page's text is language ({len(pages)} pages): its fonts decode to gibberish")
         raise LoadError(name, f"PDF has no text layer ({len(pages)} pages, scanned images?): it needs OCR first")
-    return pages, title
+    return pages, title, warnings

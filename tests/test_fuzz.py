@@ -8,17 +8,17 @@ from pdfgen import make_pdf
 
 from assistant.chunking import chunk_document
 from assistant.documents import LoadError
-from assistant.loading import load_document
+from assistant.loading import Limits, load_document
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 VALID_PDF = make_pdf([["Annual Report 2019/20", "1. Finance", "1.1 The budget was £2.3m in 2019/20.",
                        "Item | 2018/19 | 2019/20", "Airwave | 100 | 200"]], title="Annual Report")
 
 
-def load_and_chunk(name: str, data: bytes) -> None:
+def load_and_chunk(name: str, data: bytes, reader: str = "pypdf") -> None:
     """Either a clear LoadError naming the file, or chunks that each carry text and an id."""
     try:
-        doc = load_document(Path(name), data)
+        doc = load_document(Path(name), data, limits=Limits(pdf_reader=reader))
     except LoadError as exc:
         assert exc.path == name and exc.reason and str(exc).startswith(f"{name}: ")
         return
@@ -51,6 +51,15 @@ def test_malformed_pdfs(flips, cut):
         data[pos] = value
     load_and_chunk("malformed.pdf", bytes(data))
     load_and_chunk("truncated.pdf", VALID_PDF[:cut])
+
+
+@FUZZ
+@given(st.lists(st.tuples(st.integers(0, len(VALID_PDF) - 1), st.integers(0, 255)), min_size=1, max_size=20))
+def test_malformed_pdfs_through_the_layout_reader(flips):
+    data = bytearray(VALID_PDF)
+    for pos, value in flips:
+        data[pos] = value
+    load_and_chunk("malformed.pdf", bytes(data), reader="layout")
 
 
 ODD_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=400)
