@@ -75,9 +75,8 @@ def assemble(objects: list[bytes], info: int | None = None) -> bytes:
     return bytes(out)
 
 
-def indirect_title_pdf(title: str, lines: list[str]) -> bytes:
-    """A one-page PDF whose metadata /Title is an indirect reference to a string object."""
-    ops = ["BT", "/F1 10 Tf", "14 TL", "50 800 Td"] + [f"({_escape(line)}) Tj T*" for line in lines] + ["ET"]
+def one_page_pdf(ops: list[str], extra: list[bytes] | None = None, info: int | None = None) -> bytes:
+    """A one-page A4 PDF drawing ``ops`` with Helvetica as /F1; ``extra`` objects follow as 6, 7, ..."""
     stream = "\n".join(ops).encode("cp1252", errors="replace")
     return assemble([
         b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -85,9 +84,14 @@ def indirect_title_pdf(title: str, lines: list[str]) -> bytes:
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
         b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-        b"<< /Title 7 0 R /Author 7 0 R >>",
-        f"({_escape(title)})".encode("cp1252"),
-    ], info=6)
+        *(extra or []),
+    ], info=info)
+
+
+def indirect_title_pdf(title: str, lines: list[str]) -> bytes:
+    """A one-page PDF whose metadata /Title is an indirect reference to a string object."""
+    ops = ["BT", "/F1 10 Tf", "14 TL", "50 800 Td"] + [f"({_escape(line)}) Tj T*" for line in lines] + ["ET"]
+    return one_page_pdf(ops, [b"<< /Title 7 0 R /Author 7 0 R >>", f"({_escape(title)})".encode("cp1252")], info=6)
 
 
 def form_bomb_pdf(megabytes: int = 300) -> bytes:
@@ -127,11 +131,4 @@ def table_pdf(rows: list[list[str]], xs: list[float], ruled: bool = False, top: 
         ys = [top + 12 - step * i for i in range(len(rows) + 1)]
         ops += [f"{left} {yy} m {right} {yy} l S" for yy in ys]
         ops += [f"{x - 4} {ys[0]} m {x - 4} {ys[-1]} l S" for x in xs] + [f"{right} {ys[0]} m {right} {ys[-1]} l S"]
-    stream = "\n".join(ops).encode("cp1252", errors="replace")
-    return assemble([
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-    ])
+    return one_page_pdf(ops)
