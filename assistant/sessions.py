@@ -82,6 +82,6 @@ class Sessions:
     def _expire(self, now: float) -> None:
         while self._by_hash:
             key, oldest = next(iter(self._by_hash.items()))
-            if now - oldest.used <= self.idle_seconds and len(self._by_hash) <= self.most:
+            if now - oldest.used <= self.idle_seconds and len(self._by_hash) < self.most:  # room for one more
                 break
             del self._by_hash[key]

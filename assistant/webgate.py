@@ -35,7 +35,7 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 CLOSED = ("/gradio_api/call/", "/gradio_api/run/", "/gradio_api/api/", "/gradio_api/stream/", "/gradio_api/proxy=",
           "/gradio_api/mcp", "/gradio_api/vibe", "/gradio_api/undo-vibe", "/gradio_api/process_recording",
           "/gradio_api/run-history", "/gradio_api/runs", "/gradio_api/dev/", "/gradio_api/file/", "/monitoring", "/dev/",
-          "/gradio_api/upload_progress", "/gradio_api/openapi.json")
+          "/gradio_api/openapi.json")
 MAX_BODY = 1_000_000  # a queue request carries a question, never a file
 LOGIN_WINDOW = 60.0
 

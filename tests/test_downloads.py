@@ -1,0 +1,23 @@
+import time
+
+from assistant.downloads import Downloads
+
+
+def test_a_download_is_for_its_owner_once(tmp_path):
+    d = Downloads(tmp_path / "dl", ttl=60)
+    url = d.add("fiona", "passages 2026/11.csv", lambda p: p.write_text("rank,passage\n"))
+    token = url.rsplit("/", 1)[1]
+    assert url.startswith("/download/") and len(token) >= 30
+    assert d.take(token, "pat") is None  # not pat's, and still fiona's after pat tried
+    item = d.take(token, "fiona")
+    assert item.filename == "passages-2026-11.csv" and item.path.read_text().startswith("rank")
+    assert item.path.stat().st_mode & 0o777 == 0o600 and (tmp_path / "dl").stat().st_mode & 0o777 == 0o700
+    assert d.take(token, "fiona") is None  # once
+
+
+def test_unfetched_downloads_expire_and_are_deleted(tmp_path):
+    d = Downloads(tmp_path / "dl", ttl=0.01)
+    url = d.add("fiona", "x.csv", lambda p: p.write_text("x"))
+    time.sleep(0.05)
+    d.sweep()
+    assert d.take(url.rsplit("/", 1)[1], "fiona") is None and not any((tmp_path / "dl").iterdir())
