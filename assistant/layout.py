@@ -18,6 +18,8 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
+from .cleaning import join_wrapped
+
 Grid = list[list[str]]
 _NUMERIC = re.compile(r"^[-–(+]?[£$€]?\s?-?\d[\d,. ]*%?\)?[a-z]?$|^[-–—]$|^n/?a$", re.I)
 
@@ -108,15 +110,22 @@ def _numeric(text: str) -> bool:
     return bool(_NUMERIC.match(text.strip()))
 
 
+def _glued(a: str, b: str) -> bool:
+    """Whether ``b`` ends a word (or figure) that ``a`` began, broken in a narrow cell: "Numbe" + "r", "2017/1" + "8"."""
+    return join_wrapped([a, b]) == a.strip() + b.strip()
+
+
 def _continues(prev: dict[int, str], row: dict[int, str], gap: float, spacing: float) -> bool:
     """Whether ``row`` (column -> text) only continues the text of ``prev`` (a wrapped cell)."""
     if not prev or not row:
         return False
-    if any(_numeric(t) for t in row.values()):
-        return False
-    if not set(row) <= set(prev) or len(row) >= len(prev) and len(prev) > 1:
+    if set(row) <= set(prev) and all(_glued(prev[c], t) for c, t in row.items()):
+        return True
+    if any(_numeric(t) for t in row.values()) or not set(row) <= set(prev):
         return False
     if any(_numeric(prev[c]) for c in row):
+        return False
+    if len(row) >= len(prev) and len(prev) > 1:
         return False
     first = next(iter(row.values()))
     tight = gap < 0.6 * spacing
@@ -167,7 +176,7 @@ def table_from_words(words: list[dict], box: tuple[float, float, float, float]) 
         gap = ln.top - prev_line.bottom if prev_line else 1e9
         if rows and _continues(rows[-1], row, gap, spacing):
             for c, text in row.items():
-                rows[-1][c] = f"{rows[-1][c]} {text}"
+                rows[-1][c] = join_wrapped([rows[-1][c], text])
         else:
             rows.append(dict(row))
         prev_line = ln
@@ -182,7 +191,7 @@ def _ruled_tables(page: Any) -> list[tuple[tuple[float, float, float, float], Gr
     """(bbox, grid) of the ruled tables on a page: cells bounded by drawn lines."""
     out = []
     for t in page.find_tables(_LINES):
-        grid = [[(c or "").replace("\n", " ").strip() for c in row] for row in t.extract()]
+        grid = [[join_wrapped((c or "").split("\n")) for c in row] for row in t.extract()]
         if len(grid) >= 2 and max(len(r) for r in grid) >= 2 and sum(1 for r in grid for c in r if c) >= 4:
             out.append((t.bbox, grid))
     return out
