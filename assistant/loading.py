@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import io
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -14,7 +15,7 @@ from .documents import LoadError, Page, SourceDocument
 from .isolation import LimitExceeded, worker
 from .settings import Settings
 from .cleaning import clean_pages
-from .metadata import detect_metadata
+from .metadata import detect_metadata, junk_title
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +86,8 @@ def load_document(path: Path, data: bytes, source: str | None = None, limits: Li
         if not is_pdf_bytes:
             raise LoadError(name, "not a PDF: the file does not start with a PDF header")
         try:
-            pages, pdf_title, pdf_warnings = worker(limits.pdf_memory_mb).run(_load_pdf, name, data, limits,
-                                                                             timeout=limits.pdf_seconds)
+            pages, (pdf_title, title_origin), pdf_warnings = worker(limits.pdf_memory_mb).run(
+                _load_pdf, name, data, limits, timeout=limits.pdf_seconds)
             warnings += pdf_warnings
         except LimitExceeded as exc:
             raise LoadError(name, f"PDF refused: parsing {exc}") from exc
@@ -98,12 +99,12 @@ def load_document(path: Path, data: bytes, source: str | None = None, limits: Li
         if len(text) > limits.max_chars:
             raise LoadError(name, f"{len(text):,} characters of text, over the {limits.max_chars:,} limit")
         pages = [Page(number=None, text=t) for t in _split_form_feeds(text)]
-        pdf_title = None
+        pdf_title, title_origin = None, ""
         kind = "text"
     pages = clean_pages(pages)
     if not any(p.text.strip() for p in pages):
         raise LoadError(name, "no text found in the file")
-    meta = detect_metadata(path, pages, pdf_title)
+    meta = detect_metadata(path, pages, pdf_title, title_origin)
     return SourceDocument(
         doc_id=content_id(data),
         source=name,
@@ -225,8 +226,40 @@ def _pdfminer_text(data: bytes, index: int) -> str:
         return ""
 
 
-def _load_pdf(name: str, data: bytes, limits: Limits = Limits()) -> tuple[list[Page], str | None, list[str]]:
-    """Pages, title and warnings of a PDF (runs in the worker process; returns plain values only)."""
+_LABEL_ONLY = re.compile(r"(?i)^(appendix|annex|annexe|chapter|section|part|table|figure|item|page|schedule)\s+[\w.]+$")
+
+
+def _largest_heading(data: bytes) -> str | None:
+    """The lines set in the largest type on the first page (a cover's title), if that type stands out from the body."""
+    import pdfplumber
+
+    try:
+        with pdfplumber.open(io.BytesIO(data), password="") as pdf:
+            if not pdf.pages:
+                return None
+            page = pdf.pages[0]
+            chars = [c for c in page.chars if c.get("text", "").strip()]
+            if len(chars) < 20:
+                return None
+            sizes = sorted(round(c["size"], 1) for c in chars)
+            body = sizes[len(sizes) // 2]
+            for size in sorted(set(sizes), reverse=True):  # the largest type first, then the next
+                if size < body * 1.2:
+                    return None
+                tops = sorted({round(c["top"]) for c in chars if round(c["size"], 1) == size})
+                # Whole lines: small capitals set the capitals larger than the rest of the word.
+                lines = [ln["text"].strip() for ln in page.extract_text_lines(strip=True)
+                         if any(abs(ln["top"] - t) < 3 for t in tops[:3])]
+                title = " ".join(ln for ln in lines[:3] if ln)
+                if 4 <= len(title) <= 160 and not _LABEL_ONLY.match(title) and not junk_title(title):
+                    return title
+    except Exception:  # noqa: BLE001 - only a title candidate; the PDF was already read
+        return None
+    return None
+
+
+def _load_pdf(name: str, data: bytes, limits: Limits = Limits()) -> tuple[list[Page], tuple[str | None, str], list[str]]:
+    """Pages, (title candidate, where it came from) and warnings of a PDF (runs in the worker; plain values only)."""
     from pypdf import PdfReader
     from pypdf.errors import LimitReachedError, PdfReadError
 
@@ -255,7 +288,9 @@ def _load_pdf(name: str, data: bytes, limits: Limits = Limits()) -> tuple[list[P
             if chars > limits.max_chars:
                 raise LoadError(name, f"PDF yields over {limits.max_chars:,} characters of text (a decompression bomb?)")
             pages.append(Page(number=i + 1, text=text))
-        title = _plain_title(reader)
+        title, title_origin = _plain_title(reader), "PDF metadata"
+        if title is None or junk_title(title):
+            title, title_origin = _largest_heading(data), "largest type on the first page"
         if limits.pdf_reader == "layout":
             pages = _layout_pages(data, pages)
         pages, warnings = _legible_pages(name, data, pages)
@@ -275,4 +310,4 @@ def _load_pdf(name: str, data: bytes, limits: Limits = Limits()) -> tuple[list[P
         if warnings:
             raise LoadError(name, f"no page's text is language ({len(pages)} pages): its fonts decode to gibberish")
         raise LoadError(name, f"PDF has no text layer ({len(pages)} pages, scanned images?): it needs OCR first")
-    return pages, title, warnings
+    return pages, (title, title_origin), warnings

@@ -29,6 +29,7 @@ MONTHS = {
 _MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
 _DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})\s*(?:st|nd|rd|th)?\s+{_MONTH},?\s+(\d{{4}})\b", re.I)
 _MONTH_YEAR = re.compile(rf"\b{_MONTH},?\s+(\d{{4}})\b", re.I)
+_MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)  # US: September 4, 2019
 _NUMERIC = re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b")
 _DATE_LABEL = re.compile(r"\b(?:date(?: of (?:meeting|report|decision))?|meeting date|report date)\s*[:\-]", re.I)
 _TITLE_LABEL = re.compile(r"^\s*(?:report\s+)?title\s*:\s*(.*)$", re.I)
@@ -48,19 +49,34 @@ class DocumentMetadata:
     origin: dict[str, str] = field(default_factory=dict)
 
 
-def parse_date(text: str) -> tuple[str, str] | None:
+def month_first(text: str) -> bool:
+    """Whether ``text`` writes its dates month first (US style), on the evidence of its own unambiguous dates:
+    numeric ones with a part over 12 and written ones ("4 September 2019" against "September 4, 2019")."""
+    numeric = [(int(a), int(b)) for a, b, _ in _NUMERIC.findall(text)]
+    us = sum(b > 12 for a, b in numeric) + len(_MONTH_DAY_YEAR.findall(text))
+    uk = sum(a > 12 for a, b in numeric) + len(_DAY_MONTH_YEAR.findall(text))
+    return us > uk
+
+
+def parse_date(text: str, us: bool = False) -> tuple[str, str] | None:
     """The first date in ``text`` as (ISO date, the words as written), or None.
 
     Full dates give ``YYYY-MM-DD``; a month and year give ``YYYY-MM``; 07/08/2019 is read
-    day-first, as UK reports write it.
+    day-first, as UK reports write it, unless ``us`` (see :func:`month_first`).
     """
     candidates: list[tuple[int, str, str]] = []
+    for m in _MONTH_DAY_YEAR.finditer(text):
+        mon, d, y = MONTHS[m.group(1).lower().rstrip(".")], int(m.group(2)), int(m.group(3))
+        if _valid(y, mon, d):
+            candidates.append((m.start(), f"{y:04d}-{mon:02d}-{d:02d}", m.group(0)))
     for m in _DAY_MONTH_YEAR.finditer(text):
         d, mon, y = int(m.group(1)), MONTHS[m.group(2).lower().rstrip(".")], int(m.group(3))
         if _valid(y, mon, d):
             candidates.append((m.start(), f"{y:04d}-{mon:02d}-{d:02d}", m.group(0)))
     for m in _NUMERIC.finditer(text):
         d, mon, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if us:
+            d, mon = mon, d
         if _valid(y, mon, d):
             candidates.append((m.start(), f"{y:04d}-{mon:02d}-{d:02d}", m.group(0)))
     for m in _MONTH_YEAR.finditer(text):
@@ -82,28 +98,44 @@ def _valid(y: int, m: int, d: int) -> bool:
     return 1900 < y < 2200
 
 
-def detect_metadata(path: Path, pages: list[Page], pdf_title: str | None) -> DocumentMetadata:
+def junk_title(title: str) -> bool:
+    """A metadata title that names a file, a program or a form field rather than the report."""
+    t = title.strip()
+    return bool(
+        len(t) <= 3
+        or re.search(r"(?i)\.(docx?|xlsx?|pptx?|pdf|rtf|odt|txt)\b", t)
+        or re.match(r"(?i)(microsoft\s+(word|excel|powerpoint)|untitled|document\d*$|slide \d+$|title\s*:?$)", t)
+        or re.match(r"(?i)^(report title|agenda item|item \d+|insert title|click here)", t)
+        or (" " not in t and re.search(r"[_\d]", t))  # ICT_report_v3, 20190904final
+        or not re.search(r"[A-Za-z]{3}", t)
+    )
+
+
+def detect_metadata(path: Path, pages: list[Page], pdf_title: str | None, pdf_title_origin: str = "PDF metadata") -> DocumentMetadata:
     """Title and date from a sidecar, else from the report's text, else the file name."""
     head_lines = [l.strip(" |\t") for l in "\n".join(p.text for p in pages[:3]).split("\n")][:120]
     head_lines = [" ".join(l.replace("|", " ").split()) for l in head_lines]
     origin: dict[str, str] = {}
 
-    title, how = _title_from_text(head_lines, pdf_title)
+    title, how = _title_from_text(head_lines, pdf_title, pdf_title_origin)
     if not title:
         title, how = path.stem.replace("-", " ").replace("_", " ").strip() or path.name, "file name"
     origin["title"] = how
 
     head_text = " ".join(l for l in head_lines if l)[:4000]
+    us = month_first("\n".join(p.text for p in pages)[:200_000])
     found = None
     label = _DATE_LABEL.search(head_text)
     if label:
-        found = parse_date(head_text[label.end(): label.end() + 60])
+        found = parse_date(head_text[label.end(): label.end() + 60], us)
         if found:
             origin["date"] = "date label"
     if not found:
-        found = parse_date(head_text[:3000])
+        found = parse_date(head_text[:3000], us)
         if found:
             origin["date"] = "first date in the report"
+    if found and us:
+        origin["date"] += " (the report writes dates month first)"
     meta = DocumentMetadata(title=title, origin=origin)
     if found:
         meta.date, meta.date_text = found
@@ -115,7 +147,7 @@ def detect_metadata(path: Path, pages: list[Page], pdf_title: str | None) -> Doc
     return meta
 
 
-def _title_from_text(lines: list[str], pdf_title: str | None) -> tuple[str | None, str]:
+def _title_from_text(lines: list[str], pdf_title: str | None, pdf_title_origin: str = "PDF metadata") -> tuple[str | None, str]:
     for i, line in enumerate(lines):
         m = _TITLE_LABEL.match(line)
         if m:
@@ -127,8 +159,8 @@ def _title_from_text(lines: list[str], pdf_title: str | None) -> tuple[str | Non
             title = " ".join(p for p in parts if p).strip(" .")
             if title:
                 return title, "TITLE line"
-    if pdf_title and len(pdf_title.strip()) > 3 and not re.match(r"(?i)microsoft|untitled|document\d*$", pdf_title.strip()):
-        return pdf_title.strip(), "PDF metadata"
+    if pdf_title and not junk_title(pdf_title):
+        return pdf_title.strip(), pdf_title_origin
     for line in lines:
         if line.startswith("#"):
             text = line.lstrip("#").strip()

@@ -167,3 +167,33 @@ def test_an_indirect_metadata_title_is_read_as_plain_text(tmp_path, reader):
     doc = load_document(tmp_path / "estates.pdf", data, limits=Limits(pdf_reader=reader))
     assert doc.title == "Estates Strategy Update 2020/21"
     assert "Seventeen stations" in doc.pages[0].text
+
+
+def test_a_junk_metadata_title_gives_way_to_the_largest_heading(tmp_path):
+    from pdfgen import one_page_pdf
+
+    ops = ["BT", "/F1 22 Tf", "1 0 0 1 50 780 Tm", "(Estates Strategy) Tj", "1 0 0 1 50 752 Tm", "(Update 2020/21) Tj",
+           "/F1 10 Tf", "1 0 0 1 50 700 Tm", "(1.1 Seventeen stations were refurbished during 2020/21 across the force.) Tj",
+           "1 0 0 1 50 686 Tm", "(1.2 The new custody suite opened in January 2021.) Tj", "ET"]
+    for junk in ("Microsoft Word - estates_update_v3.docx", "Estates_v3"):
+        data = one_page_pdf(ops, [f"<< /Title ({junk}) >>".encode()], info=6)
+        doc = load_document(tmp_path / "e.pdf", data)
+        assert doc.title == "Estates Strategy Update 2020/21", junk
+        assert doc.metadata_origin["title"] == "largest type on the first page"
+
+
+def test_dates_are_day_first_unless_the_report_writes_them_month_first(tmp_path):
+    from assistant.metadata import month_first, parse_date
+
+    assert parse_date("Date: 07/08/2019") == ("2019-08-07", "07/08/2019")
+    assert parse_date("Date: 07/08/2019", us=True) == ("2019-07-08", "07/08/2019")
+    assert parse_date("issued September 4, 2019") == ("2019-09-04", "September 4, 2019")
+    assert month_first("Meeting of 09/23/2019. Next: 10/02/2019.")
+    assert not month_first("Meeting of 23/09/2019. Next: 02/10/2019.")
+    assert not month_first("Report of 4 September 2019, 5 October 2019; it cites a letter of March 4, 2019.")
+    us_report = tmp_path / "us.txt"
+    us_report.write_text("Board Report\n\nDate: 03/04/2019\n\nThe board met on 03/14/2019 and 04/22/2019.\n")
+    assert load(us_report).date == "2019-03-04"
+    uk_report = tmp_path / "uk.txt"
+    uk_report.write_text("Board Report\n\nDate: 03/04/2019\n\nThe board met on 14/03/2019 and 22/04/2019.\n")
+    assert load(uk_report).date == "2019-04-03"
