@@ -67,3 +67,23 @@ def test_icdar_2013_structure_meets_the_gate():
         print(which, summary)
         assert summary["regions"]["f1"] >= gate["regions_f1"], (which, summary)
         assert summary["complete"]["f1"] >= gate["complete_f1"], (which, summary)
+
+
+@pytest.mark.slow
+def test_icdar_2013_generated_questions_meet_the_gate(tmp_path):
+    """The ICDAR PDFs indexed with the layout reader answer the questions generated from their cells."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import icdar_bench
+    import icdar_questions
+
+    if not icdar_bench.DATA.exists():
+        pytest.skip(f"{icdar_bench.DATA} is absent: the ICDAR 2013 dataset is read from ../shared/benchmarks/")
+    gate = json.loads((ROOT / "evals" / "thresholds.json").read_text())["icdar2013"]
+    fresh = tmp_path / "questions.jsonl"
+    icdar_questions.write(fresh, per_table=6)
+    assert fresh.read_text() == icdar_questions.QUESTIONS.read_text()  # the committed set is the generator's output
+    result = icdar_questions.evaluate_readers(["layout"], fresh, tmp_path / "out")["layout"]
+    print(result)
+    for which in ("dev", "test"):
+        assert result[which]["answer_accuracy"] >= gate["questions_answer_accuracy"], (which, result[which])
+        assert result[which]["evidence_hit@3"] >= gate["questions_evidence_hit@3"], (which, result[which])
