@@ -173,38 +173,70 @@ def _plain_title(reader: Any) -> str | None:
     return str(raw).strip() or None if isinstance(raw, str) else None
 
 
-def _layout_pages(data: bytes, pages: list[Page]) -> list[Page]:
-    """The pages re-read with the layout reader; a page it cannot read keeps pypdf's text."""
-    import pdfplumber
+class _Pdfminer:
+    """The same bytes through pdfplumber (pdfminer.six), opened once and only when first asked for.
 
+    ``doc`` is None when pdfminer refuses a file pypdf repaired: the second reader is only ever
+    a fallback, so nothing it raises may fail the load.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self._doc: Any = None
+        self._tried = False
+
+    @property
+    def doc(self) -> Any:
+        if not self._tried:
+            self._tried = True
+            try:
+                import pdfplumber
+
+                self._doc = pdfplumber.open(io.BytesIO(self.data), password="")
+                self._doc.pages  # pdfminer reads the page tree lazily: a broken one raises here
+            except Exception as exc:  # noqa: BLE001 - pdfminer raises assorted errors
+                log.info("pdfminer cannot read the file (%s: %s)", type(exc).__name__, exc)
+                self.close()
+        return self._doc
+
+    def page(self, index: int) -> Any:
+        return self.doc.pages[index] if self.doc is not None and index < len(self.doc.pages) else None
+
+    def close(self) -> None:
+        doc, self._doc = self._doc, None
+        if doc is not None:
+            with contextlib.suppress(Exception):
+                doc.close()
+
+
+def _layout_pages(miner: _Pdfminer, pages: list[Page]) -> list[Page]:
+    """The pages re-read with the layout reader; a page it cannot read keeps pypdf's text."""
     from .layout import page_text
 
     out = []
-    try:
-        with pdfplumber.open(io.BytesIO(data), password="") as pdf:
-            for page, plumbed in zip(pages, pdf.pages):
-                try:
-                    text = page_text(plumbed)
-                except Exception as exc:  # noqa: BLE001 - pdfminer raises assorted errors on odd pages
-                    log.warning("page %d: layout reader failed (%s: %s); pypdf's text kept", page.number, type(exc).__name__, exc)
-                    text = ""
-                out.append(Page(number=page.number, text=text if text.strip() else page.text))
-    except Exception as exc:  # noqa: BLE001 - a file pypdf repaired may be one pdfminer refuses
-        log.warning("layout reader could not open the file (%s: %s); pypdf's text kept", type(exc).__name__, exc)
-        return pages
-    return out + pages[len(out):]
+    for i, page in enumerate(pages):
+        text = ""
+        try:
+            plumbed = miner.page(i)
+            text = page_text(plumbed) if plumbed is not None else ""
+        except Exception as exc:  # noqa: BLE001 - pdfminer raises assorted errors on odd pages
+            log.warning("page %d: layout reader failed (%s: %s); pypdf's text kept", page.number, type(exc).__name__, exc)
+        out.append(Page(number=page.number, text=text if text.strip() else page.text))
+    return out
 
 
-def _legible_pages(name: str, data: bytes, pages: list[Page]) -> tuple[list[Page], list[str]]:
+def _legible_pages(name: str, miner: _Pdfminer, pages: list[Page]) -> tuple[list[Page], list[str]]:
     """Pages whose text is not language re-read with pdfminer; a page neither reads is left empty, with a warning."""
     from .legibility import legible
 
     bad = [i for i, p in enumerate(pages) if p.text.strip() and not legible(p.text)]
-    if not bad:
-        return pages, []
     warnings, out = [], list(pages)
     for i in bad:
-        other = _pdfminer_text(data, i)
+        try:
+            plumbed = miner.page(i)
+            other = (plumbed.extract_text() or "") if plumbed is not None else ""
+        except Exception:  # noqa: BLE001 - pdfminer raises assorted errors on files pypdf repaired
+            other = ""
         if other.strip() and legible(other):
             out[i] = Page(number=pages[i].number, text=other)
             log.info("%s: page %d re-read with pdfminer (pypdf's text was not language)", name, pages[i].number)
@@ -215,44 +247,30 @@ def _legible_pages(name: str, data: bytes, pages: list[Page]) -> tuple[list[Page
     return out, warnings
 
 
-def _pdfminer_text(data: bytes, index: int) -> str:
-    """Page ``index`` as pdfminer reads it, or "" if it cannot (the second reader is only ever a fallback)."""
-    import pdfplumber
-
-    try:
-        with pdfplumber.open(io.BytesIO(data), password="") as pdf:
-            return pdf.pages[index].extract_text() or ""
-    except Exception:  # noqa: BLE001 - pdfminer raises assorted errors on files pypdf repaired
-        return ""
-
-
 _LABEL_ONLY = re.compile(r"(?i)^(appendix|annex|annexe|chapter|section|part|table|figure|item|page|schedule)\s+[\w.]+$")
 
 
-def _largest_heading(data: bytes) -> str | None:
+def _largest_heading(miner: _Pdfminer) -> str | None:
     """The lines set in the largest type on the first page (a cover's title), if that type stands out from the body."""
-    import pdfplumber
-
     try:
-        with pdfplumber.open(io.BytesIO(data), password="") as pdf:
-            if not pdf.pages:
+        page = miner.page(0)
+        if page is None:
+            return None
+        chars = [c for c in page.chars if c.get("text", "").strip()]
+        if len(chars) < 20:
+            return None
+        sizes = sorted(round(c["size"], 1) for c in chars)
+        body = sizes[len(sizes) // 2]
+        for size in sorted(set(sizes), reverse=True):  # the largest type first, then the next
+            if size < body * 1.2:
                 return None
-            page = pdf.pages[0]
-            chars = [c for c in page.chars if c.get("text", "").strip()]
-            if len(chars) < 20:
-                return None
-            sizes = sorted(round(c["size"], 1) for c in chars)
-            body = sizes[len(sizes) // 2]
-            for size in sorted(set(sizes), reverse=True):  # the largest type first, then the next
-                if size < body * 1.2:
-                    return None
-                tops = sorted({round(c["top"]) for c in chars if round(c["size"], 1) == size})
-                # Whole lines: small capitals set the capitals larger than the rest of the word.
-                lines = [ln["text"].strip() for ln in page.extract_text_lines(strip=True)
-                         if any(abs(ln["top"] - t) < 3 for t in tops[:3])]
-                title = " ".join(ln for ln in lines[:3] if ln)
-                if 4 <= len(title) <= 160 and not _LABEL_ONLY.match(title) and not junk_title(title):
-                    return title
+            tops = sorted({round(c["top"]) for c in chars if round(c["size"], 1) == size})
+            # Whole lines: small capitals set the capitals larger than the rest of the word.
+            lines = [ln["text"].strip() for ln in page.extract_text_lines(strip=True)
+                     if any(abs(ln["top"] - t) < 3 for t in tops[:3])]
+            title = " ".join(ln for ln in lines[:3] if ln)
+            if 4 <= len(title) <= 160 and not _LABEL_ONLY.match(title) and not junk_title(title):
+                return title
     except Exception:  # noqa: BLE001 - only a title candidate; the PDF was already read
         return None
     return None
@@ -288,12 +306,16 @@ def _load_pdf(name: str, data: bytes, limits: Limits = Limits()) -> tuple[list[P
             if chars > limits.max_chars:
                 raise LoadError(name, f"PDF yields over {limits.max_chars:,} characters of text (a decompression bomb?)")
             pages.append(Page(number=i + 1, text=text))
-        title, title_origin = _plain_title(reader), "PDF metadata"
-        if title is None or junk_title(title):
-            title, title_origin = _largest_heading(data), "largest type on the first page"
-        if limits.pdf_reader == "layout":
-            pages = _layout_pages(data, pages)
-        pages, warnings = _legible_pages(name, data, pages)
+        miner = _Pdfminer(data)
+        try:
+            title, title_origin = _plain_title(reader), "PDF metadata"
+            if title is None or junk_title(title):
+                title, title_origin = _largest_heading(miner), "largest type on the first page"
+            if limits.pdf_reader == "layout":
+                pages = _layout_pages(miner, pages)
+            pages, warnings = _legible_pages(name, miner, pages)
+        finally:
+            miner.close()
     except LoadError:
         raise
     except LimitReachedError as exc:
