@@ -15,7 +15,7 @@ import json
 import re
 import time
 import urllib.parse
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -75,12 +75,8 @@ class AppContext:
     user_for: Callable[[str | None], User | None]
     audit: AuditLog
     demo_notice: str | None = None
-    sessions: Sessions | None = None
-    downloads: Downloads | None = None
-
-    def __post_init__(self) -> None:
-        self.sessions = self.sessions or Sessions()
-        self.downloads = self.downloads or Downloads()
+    sessions: Sessions = field(default_factory=Sessions)
+    downloads: Downloads = field(default_factory=Downloads)
 
     def record(self, user: User, action: str, query: str | None = None, **fields: Any) -> None:
         """One audit entry for ``user``; entries that show no passages say so."""

@@ -286,16 +286,15 @@ class AuditLog:
             if not ok:
                 problems.append(f"entry {row['id']}: changed after it was written")
             prev = row["hash"]
-        problems += self._check_anchor(rows, key)
+        problems += self._check_anchor(rows, key, keyed)
         return problems
 
-    def _check_anchor(self, rows: list[dict[str, Any]], key: bytes | None) -> list[str]:
+    def _check_anchor(self, rows: list[dict[str, Any]], key: bytes | None, keyed: bool) -> list[str]:
         try:
             anchor = self._read_anchor()
         except (OSError, ValueError) as exc:
             return [f"{self.anchor_file}: the anchor cannot be read ({exc})"]
         if anchor is None:
-            keyed = any(r["hash"].startswith(_KEYED) for r in rows)
             return [f"{self.anchor_file}: the anchor is missing"] if keyed else []
         try:
             count, last_id, last_hash = int(anchor["count"]), int(anchor["last_id"]), str(anchor["last_hash"])

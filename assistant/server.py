@@ -34,7 +34,7 @@ from .library import find_report
 from .sessions import Sessions
 from .settings import Settings
 from .users import User, UserStore
-from .webgate import Gate
+from .webgate import USER, Gate
 
 log = logging.getLogger(__name__)
 MAX_FAILURES = 5  # wrong passwords for one name ...
@@ -113,15 +113,6 @@ class Login:
         return (user.role, user.clearance) if user else ("-", None)
 
 
-def _signed_in(gradio_app: GradioApp, request: Request) -> str | None:
-    """The user Gradio's login cookie names (the same check Gradio makes for its own routes)."""
-    for cookie in (f"access-token-{gradio_app.cookie_id}", f"access-token-unsecure-{gradio_app.cookie_id}"):
-        token = request.cookies.get(cookie)
-        if token and token in gradio_app.tokens:
-            return gradio_app.tokens[token]
-    return None
-
-
 def create_app(settings: Settings, demo_account: tuple[str, str] | None = None) -> tuple[Gate, Assistant]:
     """The app behind its gate: ``/report/{id}`` for cited files, ``/download/{token}``, and Gradio at ``/``."""
     users = UserStore(settings.users_file)
@@ -145,10 +136,9 @@ def create_app(settings: Settings, demo_account: tuple[str, str] | None = None) 
     blocks.delete_cache = (600, 1800)  # uploads left in Gradio's cache go after half an hour
 
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
-    holder: dict[str, GradioApp] = {}
 
     def signed_in(request: Request) -> User | None:
-        return login.user(_signed_in(holder["gradio"], request))
+        return login.user(getattr(request.state, USER, None))  # as the gate found it
 
     @app.get("/report/{doc_id}")
     def report_file(doc_id: str, request: Request):
@@ -191,8 +181,8 @@ def create_app(settings: Settings, demo_account: tuple[str, str] | None = None) 
     )
     # Mounted apps never "launch", and Gradio skips its own path checks until they do.
     blocks.has_launched = True
-    holder["gradio"] = next(r.app for r in app.routes if isinstance(r, Mount) and isinstance(r.app, GradioApp))
-    gate = Gate(app, tokens=lambda: holder["gradio"].tokens, cookie_id=lambda: holder["gradio"].cookie_id,
+    gradio_app = next(r.app for r in app.routes if isinstance(r, Mount) and isinstance(r.app, GradioApp))
+    gate = Gate(app, tokens=lambda: gradio_app.tokens, cookie_id=lambda: gradio_app.cookie_id,
                 fingerprint=login.fingerprint, sessions=sessions, audit=audit, role_of=login.role_of,
                 login_rate=settings.login_rate)
     return gate, assistant

@@ -38,6 +38,7 @@ CLOSED = ("/gradio_api/call/", "/gradio_api/run/", "/gradio_api/api/", "/gradio_
           "/gradio_api/openapi.json")
 MAX_BODY = 1_000_000  # a queue request carries a question, never a file
 LOGIN_WINDOW = 60.0
+USER = "signed_in_user"  # the key in the request's state under which the gate leaves the user's name
 
 
 class Gate:
@@ -87,19 +88,19 @@ class Gate:
                 return cookies[key].value
         return None
 
-    def user(self, scope: Scope) -> tuple[str | None, str | None]:
-        """(user name, token) of the request; a token whose user was removed or changed is revoked here."""
+    def user(self, scope: Scope) -> str | None:
+        """The signed-in user of the request; a token whose user was removed or changed is revoked here."""
         token = self._token(scope)
         name = self.tokens().get(token) if token else None
         if name is None:
-            return None, None
+            return None
         if token not in self._token_prints or self.fingerprint(name) != self._token_prints[token]:
             self.revoke(name)
             role, clearance = self.role_of(name)
             self._record(name, role, "session ended", clearance=clearance,
                          detail={"reason": "the user was removed or changed since signing in"})
-            return None, None
-        return name, token
+            return None
+        return name
 
     def revoke(self, name: str) -> None:
         tokens = self.tokens()
@@ -133,7 +134,9 @@ class Gate:
             return await self._answer(send, 404, "Not Found")
         if path.rstrip("/") == "/login" and method == "POST":
             return await self._login(scope, receive, send)
-        name, _ = self.user(scope)
+        name = self.user(scope)
+        # The app's own routes (/report, /download) read the user from here: one check per request.
+        scope.setdefault("state", {})[USER] = name
         if path.rstrip("/") == "/logout":
             if name:
                 role, clearance = self.role_of(name)

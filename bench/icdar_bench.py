@@ -139,10 +139,7 @@ def f1(p: float, r: float) -> float:
 
 # ---- readers ---------------------------------------------------------------------------
 def _plumber_crop(page, bbox):
-    x1, y1, x2, y2 = bbox
-    h = page.height
-    box = (max(0, x1 - PAD), max(0, h - y2 - PAD), min(page.width, x2 + PAD), min(h, h - y1 + PAD))
-    return page.crop(box, strict=False)
+    return page.crop(_pdf_box(page, bbox), strict=False)
 
 
 def plumber_reader(strategy: str):
