@@ -157,13 +157,6 @@ def md_text(text: str) -> str:
     return _MARKDOWN.sub(r"\\\1", text).replace("&", "&amp;").replace("\\<", "&lt;").replace("\\>", "&gt;")
 
 
-def md_highlight(text: str, terms: list[str]) -> str:
-    """``md_text`` with ``terms`` in ``<mark>``."""
-    marked = highlight(text, terms)  # HTML-escaped text with <mark> spans
-    parts = re.split(r"(</?mark>)", marked)
-    return "".join(p if p in ("<mark>", "</mark>") else md_text(html.unescape(p)) for p in parts)
-
-
 def answer_markdown(result: Answer, asked: str) -> str:
     """The chat reply: the answer with its figures highlighted and numbered citation markers."""
     lines = []
@@ -172,7 +165,7 @@ def answer_markdown(result: Answer, asked: str) -> str:
     if result.abstained:
         lines.append("**Not found in the reports.** No passage answers this question; related passages are listed under Sources.")
     else:
-        text = md_highlight(result.answer, answer_terms(result.answer))
+        text = highlight(result.answer, answer_terms(result.answer), escape=md_text)
         markers = "" if result.answerer == "llm" else " " + " ".join(f"[{n}]" for n in range(1, len(result.citations) + 1))
         lines.append(text + markers)
     if result.note:

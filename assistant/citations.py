@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Callable
 
 from .figures import figures
 from .retrieval import Passage
@@ -44,14 +45,14 @@ def _spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-def highlight(text: str, terms: list[str]) -> str:
-    """``text`` as HTML with each occurrence of ``terms`` in ``<mark>``."""
+def highlight(text: str, terms: list[str], escape: Callable[[str], str] = html.escape) -> str:
+    """``text`` with each occurrence of ``terms`` in ``<mark>``, the text escaped by ``escape`` (HTML by default)."""
     out, last = [], 0
     for start, end in _spans(text, terms):
-        out.append(html.escape(text[last:start]))
-        out.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        out.append(escape(text[last:start]))
+        out.append(f"<mark>{escape(text[start:end])}</mark>")
         last = end
-    out.append(html.escape(text[last:]))
+    out.append(escape(text[last:]))
     return "".join(out)
 
 
