@@ -116,6 +116,14 @@ class Unit:
         return f"{self.passage.context} {self.lead}"
 
 
+# A cell's value at the end of "header value": a figure (signed, currency, thousands grouped by
+# commas or spaces, a percentage), a year range (1990-96) or a dash for nothing.
+_CELL = re.compile(
+    r"^(.*?)\s*((?<![\d.,])(?:(?:19|20)\d{2}\s?[-–/]\s?\d{2,4}|[-–+]?[£$€]?\(?[£$€]?[-–]?(?:\d{1,3}(?: \d{3})+|\d[\d,]*)?"
+    r"(?:\.\d+)?\)?%?)|[-–])$"
+)
+
+
 def _table_cells(text: str) -> tuple[str, str, list[tuple[str, str]]]:
     parts = [p.strip() for p in text.split(" | ")]
     if len(parts) < 3:
@@ -125,7 +133,7 @@ def _table_cells(text: str) -> tuple[str, str, list[tuple[str, str]]]:
     for part in rest:
         if part.startswith("Columns:"):
             continue
-        m = re.match(r"^(.*?)\s*((?:[-–]?[£$€]?-?\d[\d,]*(?:\.\d+)?%?)|[-–])$", part)
+        m = _CELL.match(part)
         if m and m.group(2):
             cells.append((m.group(1).strip(), m.group(2)))
         else:
@@ -175,7 +183,8 @@ def _has_type(query: Query, unit: Unit) -> bool:
             if counting:
                 figs = [f for f in figs if f.kind != "money"]
         if query.qtype == "percent":
-            return any(f.kind == "percent" for f in figs) or bool(_PERCENT_WORDS.search(text))
+            in_percent = any(_PERCENT.search(h) for h, v in unit.cells if any(c.isdigit() for c in v))
+            return any(f.kind == "percent" for f in figs) or in_percent or bool(_PERCENT_WORDS.search(text))
         real = [f for f in figs if not (f.kind == "number" and 1900 <= f.value <= 2100 and "," not in f.text)]
         return bool(real) or (not unit.cells and bool(_NUMBER_WORDS.search(text)))
     if query.qtype == "date":
@@ -327,16 +336,32 @@ def choose_cells(query: Query, unit: Unit) -> list[tuple[str, str]]:
         dated = [(h, v) for h, v in cells if any(p in periods(h) for p in query.periods)]
         if dated:
             cells = dated
-    named = [(h, v) for h, v in cells if h and _stems(h) & set(query.terms)]
-    if named:
-        cells = named
+    fits = [_header_fit(query, unit, h) for h, _ in cells]
+    if max(fits) > 0:  # the column the question names: most of its words, and few others
+        cells = [c for c, fit in zip(cells, fits) if fit >= max(fits) - 1e-9]
     if query.qtype == "percent":
-        pct = [(h, v) for h, v in cells if v.endswith("%") or "%" in h]
+        pct = [(h, v) for h, v in cells if v.endswith("%") or _PERCENT.search(h)]
         cells = pct or cells
     elif len(cells) > 1:
         plain = [(h, v) for h, v in cells if not v.endswith("%") and "%" not in h]
         cells = plain or cells
     return cells[:3]
+
+
+def _header_fit(query: Query, unit: Unit, header: str) -> float:
+    """How well a column header matches the question: most of its words, and few others.
+
+    Words the row label or the table's caption already explain count for less.
+    """
+    words = {_stem(w.lower()) for w in _words(header) if w.lower() not in _STOP}
+    if not words:
+        return 0.0
+    head = words | _stems(header)  # with the report's other words for it (expenditure ~ spend)
+    framing = _stems(f"{unit.label} {unit.caption}")
+    asked = {t: (0.3 * w if _found(t, framing) else w) for t, w in query.terms.items()}
+    recall = sum(w for t, w in asked.items() if _found(t, head)) / (sum(asked.values()) or 1.0)
+    precision = sum(1 for t in words if any(_found(t, {a}) or _found(a, {t}) for a in asked)) / len(words)
+    return recall + 0.5 * precision if recall else 0.0
 
 
 def _money(header: str, value: str) -> str:

@@ -32,7 +32,9 @@ TEMPLATES = ["What was the {column} for {row}?", "What was {row} in {column}?", 
 
 
 def _clean(text: str) -> str:
-    return " ".join(text.split())
+    """Spacing folded, and words the ground truth ran together split as a person would type them
+    ("UnitedKingdom" -> "United Kingdom")."""
+    return " ".join(re.sub(r"(?<=[a-z])(?=[A-Z][a-z])", " ", text).split())
 
 
 def _is_figure(text: str) -> bool:
