@@ -21,6 +21,7 @@ from typing import Any
 from .cleaning import join_wrapped
 
 Grid = list[list[str]]
+Box = tuple[float, float, float, float]  # x0, top, x1, bottom in pdfplumber's coordinates
 _NUMERIC = re.compile(r"^[-–(+]?[£$€]?\s?-?\d[\d,. ]*%?\)?[a-z]?$|^[-–—]$|^n/?a$", re.I)
 
 
@@ -40,8 +41,13 @@ class Line:
     segments: list[Segment] = field(default_factory=list)
 
 
+_LEADER = re.compile(r"^[.…·_]+$")
+
+
 def _words(page: Any) -> list[dict]:
-    return page.extract_words(x_tolerance=1.5, y_tolerance=2.5, keep_blank_chars=False, use_text_flow=False)
+    """The page's words, without dot leaders (". . . ." between a label and its figure)."""
+    words = page.extract_words(x_tolerance=1.5, y_tolerance=2.5, keep_blank_chars=False, use_text_flow=False)
+    return [w for w in words if not _LEADER.match(w["text"])]
 
 
 def _lines(words: list[dict]) -> list[list[dict]]:
@@ -226,6 +232,19 @@ def _better(ruled: Grid, words: list[dict], box: tuple[float, float, float, floa
     return ruled
 
 
+def _with_stub(box: Box, grid: Grid, words: list[dict]) -> Box:
+    """``box`` widened to the left over a column of row labels printed beside the ruled part, if any."""
+    first = [t for row in grid[1:] if row for t in row[0].split()]
+    if not first or sum(_numeric(t) for t in first) < 0.6 * len(first):
+        return box  # the grid's first column holds its labels
+    left = [w for w in words if w["x1"] <= box[0] + 1 and w["x0"] >= box[0] - 0.6 * (box[2] - box[0])
+            and box[1] - 1 <= w["top"] and w["bottom"] <= box[3] + 1]
+    inner = {round(w["top"]) for w in words if box[0] <= w["x0"] and w["x1"] <= box[2] and box[1] <= w["top"] <= box[3]}
+    if len({round(w["top"]) for w in left}) < max(3, 0.3 * len(inner)):
+        return box
+    return (min(w["x0"] for w in left), box[1], box[2], box[3])
+
+
 def region_table(page: Any, box: tuple[float, float, float, float]) -> Grid | None:
     """The table inside ``box`` (x0, top, x1, bottom in pdfplumber's coordinates) of a pdfplumber page."""
     crop = page.crop(box, strict=False)
@@ -249,10 +268,16 @@ def located_tables(page: Any) -> list[tuple[tuple[float, float, float, float], G
     def inside(w: dict, b: tuple[float, float, float, float]) -> bool:
         return b[0] - 1 <= w["x0"] and w["x1"] <= b[2] + 1 and b[1] - 1 <= w["top"] and w["bottom"] <= b[3] + 1
 
-    ruled = _ruled_tables(page)
+    ruled = []
+    for b, grid in _ruled_tables(page):
+        wider = _with_stub(b, grid, all_words)
+        if wider != b:  # rules drawn only over the figures: the row labels stand to their left
+            ruled.append((wider, table_from_words([w for w in all_words if inside(w, wider)], wider)))
+        else:
+            ruled.append((b, grid))
     found = []
     for b, grid in ruled:
-        best = _better(grid, [w for w in all_words if inside(w, b)], b)
+        best = _better(grid, [w for w in all_words if inside(w, b)], b) if grid else None
         if best:
             found.append((b, best))
     words = [w for w in all_words if not any(inside(w, b) for b, _ in ruled)]
@@ -279,6 +304,9 @@ def is_data_table(grid: Grid) -> bool:
     long_cells = sum(len(c) > 80 for c in cells)
     if long_cells >= 0.25 * len(cells):
         return False
+    words = sorted(len(c.split()) for c in cells)
+    if words[len(words) // 2] >= 4 and sum(_numeric(c) for c in cells) < 0.2 * len(cells):
+        return False  # lines of prose set in columns, not cells
     body = [c for row in grid[1:] for c in row[1:] if c]
     return bool(body) and sum(_numeric(c) or bool(re.search(r"\d", c)) for c in body) >= 0.4 * len(body)
 
@@ -293,15 +321,57 @@ def page_text(page: Any) -> str:
         mid_x, mid_y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
         return not any(b[0] - 1 <= mid_x <= b[2] + 1 and b[1] - 1 <= mid_y <= b[3] + 1 for b, _ in tables)
 
-    lines = page.filter(outside).extract_text_lines(strip=True, return_chars=False, x_tolerance=1.5)
-    items = [(ln["top"], ln["text"]) for ln in lines if ln["text"].strip()]
+    rendered = []
     for b, grid in tables:
         width = max(len(r) for r in grid)
         rows = ["| " + " | ".join(c.replace("|", "/") or " " for c in row + [""] * (width - len(row))) + " |"
                 for row in grid if any(row)]
-        items.append((b[1], "\n".join(rows)))
+        rendered.append((b, "\n".join(rows)))
+    flow = _column_flow(page, [b for b, _ in tables])
+    if flow is not None:
+        return "\n".join(_place_tables(flow, rendered))
+    lines = page.filter(outside).extract_text_lines(strip=True, return_chars=False, x_tolerance=1.5)
+    items = [(ln["top"], ln["text"]) for ln in lines if ln["text"].strip()]
+    items += [(b[1], text) for b, text in rendered]
     items.sort(key=lambda t: t[0])
     return "\n".join(text for _, text in items)
+
+
+
+def _column_flow(page: Any, tables: list[Box]) -> list[tuple[Box, str]] | None:
+    """On a page set in columns, its text lines in reading order (pdfminer's text boxes in its
+    flow order, one column after another); None on a single-column page, or without layout analysis."""
+    boxes = page.objects.get("textboxhorizontal")
+    if not boxes:
+        return None
+
+    def in_table(o: dict) -> bool:
+        mx, my = (o["x0"] + o["x1"]) / 2, (o["top"] + o["bottom"]) / 2
+        return any(b[0] - 1 <= mx <= b[2] + 1 and b[1] - 1 <= my <= b[3] + 1 for b in tables)
+
+    def column(b: dict) -> bool:  # a block of prose lines, narrower than the page
+        lines = [ln for ln in b["text"].split("\n") if ln.strip()]
+        return (len(lines) >= 4 and 0.25 * page.width <= b["x1"] - b["x0"] < 0.55 * page.width
+                and sum(map(len, lines)) >= 20 * len(lines) and not in_table(b))
+
+    prose = [b for b in boxes if column(b)]
+    side_by_side = any(
+        a["x1"] <= c["x0"] and min(a["bottom"], c["bottom"]) - max(a["top"], c["top"]) > 20
+        for a in prose for c in prose if a is not c
+    )
+    if not side_by_side:
+        return None
+    return [((ln["x0"], ln["top"], ln["x1"], ln["bottom"]), ln["text"].strip())
+            for ln in page.objects.get("textlinehorizontal", []) if ln["text"].strip() and not in_table(ln)]
+
+
+def _place_tables(flow: list[tuple[Box, str]], tables: list[tuple[Box, str]]) -> list[str]:
+    """Each table before the first line of the flow printed below its top in the columns it spans."""
+    out = list(flow)
+    for box, text in tables:
+        at = next((i for i, (b, _) in enumerate(out) if b[1] >= box[1] - 1 and b[0] < box[2] and b[2] > box[0]), len(out))
+        out.insert(at, (box, text))
+    return [text for _, text in out]
 
 
 def _aligned_blocks(words: list[dict]) -> list[list[dict]]:

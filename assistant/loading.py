@@ -192,7 +192,8 @@ class _Pdfminer:
             try:
                 import pdfplumber
 
-                self._doc = pdfplumber.open(io.BytesIO(self.data), password="")
+                # laparams: pdfminer's layout analysis gives text boxes in reading order (columns)
+                self._doc = pdfplumber.open(io.BytesIO(self.data), password="", laparams={})
                 self._doc.pages  # pdfminer reads the page tree lazily: a broken one raises here
             except Exception as exc:  # noqa: BLE001 - pdfminer raises assorted errors
                 log.info("pdfminer cannot read the file (%s: %s)", type(exc).__name__, exc)
