@@ -175,6 +175,27 @@ def _bare_pipe_cells(line: str) -> int:
     return s.count(" | ") + 1
 
 
+def _continuation(lines: list[Line], j: int) -> int | None:
+    """Where a ``| cell |`` table ending at line ``j`` goes on, on the next page, with as many
+    columns: past blank lines and up to three short lines of page furniture ("Page 5",
+    "Table 2 (continued)"); None if it does not."""
+    if j == 0 or j >= len(lines):
+        return None
+    last = lines[j - 1]
+    width = len(split_row(last.text, "|"))
+    k, furniture = j, 0
+    while k < len(lines) and not lines[k].text.strip().startswith("|"):
+        text = lines[k].text.strip()
+        if text:
+            furniture += 1
+            if furniture > 3 or len(text) > 40:
+                return None
+        k += 1
+    if k >= len(lines) or lines[k].page == last.page or len(split_row(lines[k].text, "|")) != width:
+        return None
+    return k
+
+
 def segment(lines: list[Line]) -> list[tuple[str, object]]:
     """Lines -> a sequence of ("line", Line) and ("table", (Table, [Line])) items."""
     items: list[tuple[str, object]] = []
@@ -214,8 +235,13 @@ def segment(lines: list[Line]) -> list[tuple[str, object]]:
                 j += 1
             else:
                 break
-        flush_text()
         block = lines[i:j]
+        while sep == "|" and not bare and (k := _continuation(lines, j)) is not None:
+            end = k
+            while end < n and lines[end].text.strip().startswith("|"):
+                end += 1
+            block, j = block + lines[k:end], end  # the table goes on over the page break
+        flush_text()
         table = parse_grid([l.text for l in block if l.text.strip()], sep, _grid_caption(lines, i))
         if table is not None:
             items.append(("table", (table, block)))
@@ -349,10 +375,10 @@ def chunk_document(doc: SourceDocument, chunk_size: int = 1000, overlap: int = 1
         if block.kind == "table" and block.table is not None:
             table = block.table
             chunks.append(Chunk(table.render()[:TABLE_CHUNK_MAX], "table", block.paragraph, block.heading, page, page_end, span, table.caption, section=block.section))
-            for index, row in enumerate(table.rows):
+            for index, (row, row_page) in enumerate(zip(table.rows, _row_pages(table.rows, block.lines, page))):
                 row_text = table.linearise(row, index)
                 for piece in _split(splitter, row_text, chunk_size):
-                    chunks.append(Chunk(piece, "table_row", block.paragraph, block.heading, page, page_end, span, table.caption,
+                    chunks.append(Chunk(piece, "table_row", block.paragraph, block.heading, row_page, row_page, span, table.caption,
                                         section=block.section, columns=" | ".join(h for h in table.headers if h) or None))
             continue
         pieces = splitter.create_documents([text]) if len(text) > chunk_size else None
@@ -370,6 +396,20 @@ def chunk_document(doc: SourceDocument, chunk_size: int = 1000, overlap: int = 1
     for chunk in chunks:
         chunk.chunk_id, chunk.content_hash = _chunk_id(doc.doc_id, chunk.kind, chunk.paragraph, chunk.text, seen)
     return chunks
+
+
+def _row_pages(rows: list[list[str]], lines: list[Line], default: int | None) -> list[int | None]:
+    """The page each table row is printed on: that of the first line, in order, holding its first cell."""
+    pages, pos, page = [], 0, default
+    for row in rows:
+        first = next((c for c in row if c), "")
+        key = " ".join(first.split()[:4])
+        for k in range(pos, len(lines)):
+            if key and key in " ".join(lines[k].text.split()):
+                page, pos = lines[k].page, k + 1
+                break
+        pages.append(page)
+    return pages
 
 
 def _split(splitter: RecursiveCharacterTextSplitter, text: str, size: int) -> list[str]:

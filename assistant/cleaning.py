@@ -83,7 +83,7 @@ def remove_running_lines(pages: list[Page]) -> list[Page]:
 
     A line in the header/footer zone of at least half the pages is dropped everywhere;
     one repeated on 3+ pages (a letterhead on the first pages, a table header repeated
-    on each page of a long table) is kept once, at its first occurrence. Bare page
+    on each page of a long table, however many) is kept once, at its first occurrence. Bare page
     numbers in the zone are always dropped.
     """
     split = [p.text.split("\n") for p in pages]
@@ -102,7 +102,8 @@ def remove_running_lines(pages: list[Page]) -> list[Page]:
                 if _PAGE_NUMBER.match(line.strip()):
                     continue
                 if len(key) > 1 and counts[key] >= 3:
-                    if counts[key] * 2 >= n or key in seen:
+                    # a table's header row repeated on every page is kept once, at the table's start
+                    if key in seen or counts[key] * 2 >= n and not line.lstrip().startswith("|"):
                         continue
                     seen.add(key)
             kept.append(line)

@@ -232,12 +232,13 @@ def _better(ruled: Grid, words: list[dict], box: tuple[float, float, float, floa
     return ruled
 
 
-def _with_stub(box: Box, grid: Grid, words: list[dict]) -> Box:
+def _with_stub(box: Box, grid: Grid, words: list[dict], page_width: float) -> Box:
     """``box`` widened to the left over a column of row labels printed beside the ruled part, if any."""
     first = [t for row in grid[1:] if row for t in row[0].split()]
     if not first or sum(_numeric(t) for t in first) < 0.6 * len(first):
         return box  # the grid's first column holds its labels
-    left = [w for w in words if w["x1"] <= box[0] + 1 and w["x0"] >= box[0] - 0.6 * (box[2] - box[0])
+    reach = max(0.6 * (box[2] - box[0]), 0.45 * page_width)
+    left = [w for w in words if w["x1"] <= box[0] + 1 and w["x0"] >= box[0] - reach
             and box[1] - 1 <= w["top"] and w["bottom"] <= box[3] + 1]
     inner = {round(w["top"]) for w in words if box[0] <= w["x0"] and w["x1"] <= box[2] and box[1] <= w["top"] <= box[3]}
     if len({round(w["top"]) for w in left}) < max(3, 0.3 * len(inner)):
@@ -256,6 +257,13 @@ def region_table(page: Any, box: tuple[float, float, float, float]) -> Grid | No
     return table_from_words(words, box)
 
 
+def open_pdf(stream: Any) -> Any:
+    """A pdfplumber document with pdfminer's layout analysis on (text boxes in reading order)."""
+    import pdfplumber
+
+    return pdfplumber.open(stream, password="", laparams={})
+
+
 def page_tables(page: Any) -> list[Grid]:
     """The tables found on a pdfplumber page (ruled ones, then aligned blocks of unruled text)."""
     return [grid for _, grid in located_tables(page)]
@@ -270,7 +278,7 @@ def located_tables(page: Any) -> list[tuple[tuple[float, float, float, float], G
 
     ruled = []
     for b, grid in _ruled_tables(page):
-        wider = _with_stub(b, grid, all_words)
+        wider = _with_stub(b, grid, all_words, page.width)
         if wider != b:  # rules drawn only over the figures: the row labels stand to their left
             ruled.append((wider, table_from_words([w for w in all_words if inside(w, wider)], wider)))
         else:

@@ -190,10 +190,9 @@ class _Pdfminer:
         if not self._tried:
             self._tried = True
             try:
-                import pdfplumber
+                from .layout import open_pdf
 
-                # laparams: pdfminer's layout analysis gives text boxes in reading order (columns)
-                self._doc = pdfplumber.open(io.BytesIO(self.data), password="", laparams={})
+                self._doc = open_pdf(io.BytesIO(self.data))
                 self._doc.pages  # pdfminer reads the page tree lazily: a broken one raises here
             except Exception as exc:  # noqa: BLE001 - pdfminer raises assorted errors
                 log.info("pdfminer cannot read the file (%s: %s)", type(exc).__name__, exc)

@@ -138,8 +138,8 @@ def parse_grid(lines: list[str], sep: str, caption: str | None) -> Table | None:
 
     rows: list[list[str]] = []
     for r in raw[first_data:]:
-        if not any(r):
-            continue
+        if not any(r) or r in head_rows:
+            continue  # a header repeated where the table goes on over a page break
         if rows and not r[0] and not any(is_number(c) for c in r):
             rows[-1] = [f"{a} {b}".strip() for a, b in zip(rows[-1], r)]  # wrapped cell text
         else:

@@ -132,3 +132,50 @@ def table_pdf(rows: list[list[str]], xs: list[float], ruled: bool = False, top: 
         ops += [f"{left} {yy} m {right} {yy} l S" for yy in ys]
         ops += [f"{x - 4} {ys[0]} m {x - 4} {ys[-1]} l S" for x in xs] + [f"{right} {ys[0]} m {right} {ys[-1]} l S"]
     return one_page_pdf(ops)
+
+
+def long_table_pdf(header: list[str], rows: list[list[str]], xs: list[float], rows_per_page: int = 40,
+                   repeat_header: bool = True, title: str = "Expenditure by cost centre") -> bytes:
+    """A table over many pages (as Excel prints one): the header repeated on each page (or not),
+    a running title at the top and "Page N" at the foot of every page."""
+    pages = [rows[i:i + rows_per_page] for i in range(0, len(rows), rows_per_page)]
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"]
+    kids = []
+    for n, chunk in enumerate(pages, 1):
+        ops = ["BT", "/F1 9 Tf", f"1 0 0 1 50 800 Tm ({_escape(title)}) Tj"]
+        y = 770
+        for row in ([header] if repeat_header or n == 1 else []) + chunk:
+            ops += [f"1 0 0 1 {x} {y} Tm ({_escape(cell)}) Tj" for x, cell in zip(xs, row) if cell]
+            y -= 16
+        ops += [f"1 0 0 1 280 40 Tm (Page {n}) Tj", "ET"]
+        stream = "\n".join(ops).encode("cp1252", errors="replace")
+        kids.append(len(objects) + 1)
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> "
+                       f"/Contents {len(objects) + 2} 0 R >>".encode())
+        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    objects[1] = f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] /Count {len(kids)} >>".encode()
+    return assemble(objects)
+
+
+def two_column_pdf(left: list[str], right: list[str]) -> bytes:
+    """A one-page PDF with prose set in two columns, line by line."""
+    ops = ["BT", "/F1 10 Tf"]
+    for x, lines in ((50, left), (310, right)):
+        ops += [f"1 0 0 1 {x} {760 - 14 * i} Tm ({_escape(line)}) Tj" for i, line in enumerate(lines)]
+    return one_page_pdf(ops + ["ET"])
+
+
+def leader_table_pdf(rows: list[tuple[str, list[str]]], xs: list[float]) -> bytes:
+    """A table whose ruled grid covers only the figures; the row labels stand to its left with dot leaders."""
+    ops, top, step = ["BT", "/F1 9 Tf"], 760, 16
+    for i, (label, cells) in enumerate(rows):
+        y = top - step * i
+        ops.append(f"1 0 0 1 50 {y} Tm ({_escape(label + ' ' + '. ' * 8)}) Tj")
+        ops += [f"1 0 0 1 {x} {y} Tm ({_escape(c)}) Tj" for x, c in zip(xs, cells)]
+    ops.append("ET")
+    left, right = xs[0] - 6, xs[-1] + 70
+    ys = [top + 12 - step * i for i in range(len(rows) + 1)]
+    ops += [f"{left} {y} m {right} {y} l S" for y in ys]
+    ops += [f"{x - 6} {ys[0]} m {x - 6} {ys[-1]} l S" for x in xs] + [f"{right} {ys[0]} m {right} {ys[-1]} l S"]
+    return one_page_pdf(ops)

@@ -2,14 +2,14 @@
 
 import io
 import json
+import re
 import sys
 
-import pdfplumber
 import pytest
 from conftest import ROOT
-from pdfgen import table_pdf
+from pdfgen import leader_table_pdf, table_pdf, two_column_pdf
 
-from assistant.layout import page_tables, region_table
+from assistant.layout import open_pdf, page_tables, page_text, region_table
 
 ROWS = [
     ["Project", "Budget 2018/19", "Spend 2018/19", "Variance"],
@@ -22,7 +22,7 @@ XS = [60, 220, 320, 420]
 
 
 def _page(data: bytes):
-    return pdfplumber.open(io.BytesIO(data)).pages[0]
+    return open_pdf(io.BytesIO(data)).pages[0]
 
 
 @pytest.mark.parametrize("ruled", [False, True])
@@ -48,6 +48,23 @@ def test_prose_is_not_a_table():
     lines = ["The force replaced its service desk system in 2019.", "Users reported faster resolution of their calls.",
              "The Commissioner is asked to note this report."]
     assert page_tables(_page(table_pdf([[s] for s in lines], [60]))) == []
+
+
+def test_a_page_in_two_columns_is_read_column_by_column():
+    left = ["The force replaced its service desk system", "in 2019, after a tender run jointly with", "the neighbouring force and the fire service,",
+            "and users now report faster resolution.", "Calls answered within a minute rose to 91%."]
+    right = ["The Commissioner is asked to note this", "report and the savings it describes, which", "are set out in the financial appendix and",
+             "reflect the shared contract for support.", "A further update will follow in March."]
+    text = page_text(_page(two_column_pdf(left, right)))
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    assert lines == left + right  # not "The force replaced ... The Commissioner is asked ..." line by line
+
+
+def test_row_labels_beside_a_ruled_grid_keep_their_rows_without_dot_leaders():
+    rows = [("All calls", ["24,635", "100.0"]), ("Resolved at first contact", ["19,870", "80.7"]),
+            ("Escalated to second line", ["4,765", "19.3"]), ("Closed within target", ["23,010", "93.4"])]
+    grid = page_tables(_page(leader_table_pdf(rows, [300, 400])))[0]
+    assert [[c for c in row if c] for row in grid] == [[label, *cells] for label, cells in rows]
 
 
 @pytest.mark.slow
@@ -87,3 +104,25 @@ def test_icdar_2013_generated_questions_meet_the_gate(tmp_path):
     for which in ("dev", "test"):
         assert result[which]["answer_accuracy"] >= gate["questions_answer_accuracy"], (which, result[which])
         assert result[which]["evidence_hit@3"] >= gate["questions_evidence_hit@3"], (which, result[which])
+
+
+@pytest.mark.parametrize("repeat_header", [True, False])
+def test_a_50_page_table_is_one_table_whose_rows_keep_headers_and_pages(tmp_path, repeat_header):
+    from pdfgen import long_table_pdf
+
+    from assistant.chunking import chunk_document
+    from assistant.loading import Limits, load_document
+
+    header = ["Cost centre", "Budget 2019/20", "Spend 2019/20"]
+    rows = [[f"Cost centre {n:04d}", f"£{1000 + n:,}", f"£{900 + n:,}"] for n in range(1, 2001)]
+    data = long_table_pdf(header, rows, [60, 260, 380], rows_per_page=40, repeat_header=repeat_header)
+    path = tmp_path / "expenditure.pdf"
+    path.write_bytes(data)
+    doc = load_document(path, data, limits=Limits(pdf_reader="layout"))
+    assert len(doc.pages) == 50
+    row_chunks = [c for c in chunk_document(doc) if c.kind == "table_row"]
+    assert len(row_chunks) == 2000  # one table: no header repeated as a row, no row lost at a page break
+    for chunk in row_chunks[::97] + row_chunks[-1:]:
+        n = int(re.search(r"Cost centre (\d{4})", chunk.text).group(1))
+        assert chunk.page == (n - 1) // 40 + 1  # cited on the page it is printed on
+        assert f"Budget 2019/20 £{1000 + n:,}" in chunk.text and f"Spend 2019/20 £{900 + n:,}" in chunk.text
