@@ -108,6 +108,23 @@ def page_correct(item: dict[str, Any], answer: Answer, paths: dict[str, str]) ->
     return checked
 
 
+def figure_on_cited_page(answer: Answer, paths: dict[str, str]) -> bool | None:
+    """Whether the page a PDF answer cites (its first citation's page or pages) prints the answer's figures.
+
+    None when there is nothing to check: an abstention, no figure, or a citation without a page.
+    """
+    if answer.abstained or not answer.citations:
+        return None
+    cited = answer.citations[0]
+    path = paths.get(cited.metadata.get("doc_id", ""), "")
+    figs = [f for f in figures(answer.answer) if not (f.kind == "number" and (1900 <= f.value <= 2100 or abs(f.value) < 10))]
+    if cited.page is None or not figs or not path or not Path(path).exists():
+        return None
+    pages = _pdf_pages(str(path))
+    text = "".join(pages[cited.page - 1: cited.metadata.get("page_end") or cited.page])
+    return all(normalise(f.text) in text for f in figs)
+
+
 @dataclass
 class Scored:
     item: dict[str, Any]
@@ -116,6 +133,7 @@ class Scored:
     correct: bool
     supported: bool
     page_ok: bool | None = None
+    figure_page_ok: bool | None = None
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -153,6 +171,10 @@ def summarise(scored: list[Scored]) -> dict[str, Any]:
         "page_accuracy": (
             round(sum(1 for s in paged if s.page_ok) / len(paged), 4) if (paged := [s for s in scored if s.page_ok is not None]) else None
         ),
+        "figure_page_accuracy": (
+            round(sum(1 for s in checked if s.figure_page_ok) / len(checked), 4)
+            if (checked := [s for s in scored if s.figure_page_ok is not None]) else None
+        ),
         "abstention_precision": round(sum(1 for s in abstained if s.item["unanswerable"]) / max(len(abstained), 1), 4),
         "abstention_recall": round(sum(1 for s in unanswerable if s.answer.abstained) / max(len(unanswerable), 1), 4),
         "false_abstention_rate": round(sum(1 for s in answerable if s.answer.abstained) / max(len(answerable), 1), 4),
@@ -178,7 +200,8 @@ def run(assistant: Assistant, items: list[dict[str, Any]], clearance: str | None
         answer = assistant.ask(item["question"], filters)
         correct = (not item["unanswerable"]) and not answer.abstained and answer_matches(answer.answer, item["expected"])
         supported = (not answer.abstained) and citation_supported(answer, item["expected"])
-        out.append(Scored(item, answer, evidence_rank(item, answer), correct, supported, page_correct(item, answer, paths)))
+        out.append(Scored(item, answer, evidence_rank(item, answer), correct, supported, page_correct(item, answer, paths),
+                          figure_on_cited_page(answer, paths)))
     return out
 
 

@@ -60,3 +60,24 @@ def test_quality_gate(corpus, tmp_path):
             assert result[metric[:-4]] <= bound, f"{corpus}: {metric[:-4]} {result[metric[:-4]]} > {bound}"
         else:
             assert result[metric] >= bound, f"{corpus}: {metric} {result[metric]} < {bound}"
+
+
+def test_a_figure_cited_on_the_wrong_page_is_caught(tmp_path):
+    from pdfgen import make_pdf
+
+    from assistant.api import Answer
+    from assistant.evaluation import figure_on_cited_page
+    from assistant.retrieval import Passage
+
+    path = tmp_path / "budget.pdf"
+    path.write_bytes(make_pdf([["Financial performance", "Budget | 1,200,000"], ["SRS Airwave | Variance | -86,192"]]))
+    paths = {"d1": str(path)}
+
+    def answer(page: int) -> Answer:
+        cited = Passage("c1", "Budget", str(path), page, None, None, "table_row", "SRS Airwave | Variance -86,192", 1.0,
+                        {"doc_id": "d1", "page_end": page})
+        return Answer("What was the variance?", "Variance for SRS Airwave: -£86,192", False, [cited])
+
+    assert figure_on_cited_page(answer(2), paths) is True
+    assert figure_on_cited_page(answer(1), paths) is False  # a row cited one page early
+    assert figure_on_cited_page(Answer("q", "The reports do not say.", True, []), paths) is None
