@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -321,13 +322,15 @@ def is_data_table(grid: Grid) -> bool:
 
 def page_text(page: Any) -> str:
     """A page's text in reading order, with each data table written as ``| cell | cell |`` rows in its place."""
-    tables = [(b, g) for b, g in located_tables(page) if is_data_table(g)]
+    found = located_tables(page)
+    tables = [(b, g) for b, g in found if is_data_table(g)]
+    forms = [(b, fields) for b, g in found if not is_data_table(g) and (fields := form_fields(g))]
 
     def outside(obj: dict) -> bool:
         if obj.get("object_type") != "char":
             return True
         mid_x, mid_y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
-        return not any(b[0] - 1 <= mid_x <= b[2] + 1 and b[1] - 1 <= mid_y <= b[3] + 1 for b, _ in tables)
+        return not any(b[0] - 1 <= mid_x <= b[2] + 1 and b[1] - 1 <= mid_y <= b[3] + 1 for b, _ in tables + forms)
 
     rendered = []
     for b, grid in tables:
@@ -335,7 +338,8 @@ def page_text(page: Any) -> str:
         rows = ["| " + " | ".join(c.replace("|", "/") or " " for c in row + [""] * (width - len(row))) + " |"
                 for row in grid if any(row)]
         rendered.append((b, "\n".join(rows)))
-    flow = _column_flow(page, [b for b, _ in tables])
+    rendered += [(b, "\n".join(fields)) for b, fields in forms]
+    flow = _column_flow(page, [b for b, _ in tables + forms])
     if flow is not None:
         return "\n".join(_place_tables(flow, rendered))
     lines = page.filter(outside).extract_text_lines(strip=True, return_chars=False, x_tolerance=1.5)
@@ -380,6 +384,42 @@ def _place_tables(flow: list[tuple[Box, str]], tables: list[tuple[Box, str]]) ->
         at = next((i for i, (b, _) in enumerate(out) if b[1] >= box[1] - 1 and b[0] < box[2] and b[2] > box[0]), len(out))
         out.insert(at, (box, text))
     return [text for _, text in out]
+
+
+def _complete(label: str) -> bool:
+    """A label that has ended: "Date:" or a paragraph number ("1.", "2.1")."""
+    return label.rstrip().endswith(":") or bool(_PARA.match(label.strip()))
+
+
+def form_fields(grid: Grid) -> list[str] | None:
+    """A cover sheet or decision form's label/value grid as "Label: value" lines, or None if it is not one.
+
+    The label columns are those up to the last one holding labels ending in ":"; a label or value
+    wrapped over several rows (a narrow cell) is joined again.
+    """
+    colon = Counter(i for row in grid for i, c in enumerate(row) if c.strip().endswith(":") and len(c) <= 50)
+    label_columns = [i for i, n in colon.items() if n >= 2]  # one "with:" in a value is not a label column
+    if not label_columns:
+        return None
+    k = max(label_columns)
+    fields: list[tuple[list[str], dict[int, list[str]]]] = []  # label parts, value parts by column
+    for row in grid:
+        label = [c for c in row[: k + 1] if c.strip()]
+        if label and (not fields or _complete(fields[-1][0][-1]) or _PARA.match(label[0].strip())):
+            fields.append((label, {}))
+        elif label and fields:
+            fields[-1][0].extend(label)
+        elif not fields and any(c.strip() for c in row[k + 1:]):
+            return None
+        for i, c in enumerate(row[k + 1:]):
+            if c.strip() and fields:
+                fields[-1][1].setdefault(i, []).append(c)
+    # a value wrapped in a narrow cell is read down its column, then on to the next column
+    done = [(join_wrapped(lab), " ".join(join_wrapped(parts) for _, parts in sorted(val.items()))) for lab, val in fields]
+    labelled = [(lab, val) for lab, val in done if lab.endswith(":") and val and len(lab) <= 60 and not _PARA.match(lab)]
+    if len(labelled) < 2:
+        return None
+    return [f"{lab} {val}".strip() for lab, val in done]
 
 
 def _aligned_blocks(words: list[dict]) -> list[list[dict]]:

@@ -67,6 +67,15 @@ def test_row_labels_beside_a_ruled_grid_keep_their_rows_without_dot_leaders():
     assert [[c for c in row if c] for row in grid] == [[label, *cells] for label, cells in rows]
 
 
+@pytest.mark.parametrize("ruled", [False, True])
+def test_a_decision_form_becomes_label_value_lines(ruled):
+    rows = [["Decision number:", "PCC/2019/041"], ["Contact officer:", "Joanne Regan, Chief Executive"],
+            ["Lead chief officer:", "Assistant Chief Officer"], ["", "(Resources)"], ["Date:", "4 September 2019"]]
+    lines = page_text(_page(table_pdf(rows, [60, 180, 330], ruled=ruled))).splitlines()  # rules wide enough
+    assert "Decision number: PCC/2019/041" in lines and "Contact officer: Joanne Regan, Chief Executive" in lines
+    assert "Lead chief officer: Assistant Chief Officer (Resources)" in lines and "Date: 4 September 2019" in lines
+
+
 @pytest.mark.slow
 def test_icdar_2013_structure_meets_the_gate():
     """Adjacency-relation F1 on the 67 ICDAR 2013 PDFs (both modes) at least the figures in evals/thresholds.json."""
