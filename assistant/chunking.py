@@ -399,14 +399,16 @@ def chunk_document(doc: SourceDocument, chunk_size: int = 1000, overlap: int = 1
 
 
 def _row_pages(rows: list[list[str]], lines: list[Line], default: int | None) -> list[int | None]:
-    """The page each table row is printed on: that of the first line, in order, holding its first cell."""
+    """The page each table row is printed on: that of the first line, in order, holding its label,
+    or failing that (a label wrapped over two lines) its first figure of three digits or more."""
     pages, pos, page = [], 0, default
     for row in rows:
-        first = next((c for c in row if c), "")
-        key = " ".join(first.split()[:4])
-        for k in range(pos, len(lines)):
-            if key and key in " ".join(lines[k].text.split()):
-                page, pos = lines[k].page, k + 1
+        label = " ".join(next((c for c in row if c and not is_number(c)), "").split()[:4])
+        figure = next((c.strip() for c in row if is_number(c) and sum(ch.isdigit() for ch in c) >= 3), "")
+        for key in (label, figure):
+            at = next((k for k in range(pos, len(lines)) if key and key in " ".join(lines[k].text.split())), None)
+            if at is not None:
+                page, pos = lines[at].page, at + 1
                 break
         pages.append(page)
     return pages
