@@ -401,12 +401,13 @@ def chunk_document(doc: SourceDocument, chunk_size: int = 1000, overlap: int = 1
 def _row_pages(rows: list[list[str]], lines: list[Line], default: int | None) -> list[int | None]:
     """The page each table row is printed on: that of the first line, in order, holding its label,
     or failing that (a label wrapped over two lines) its first figure of three digits or more."""
+    texts = [" ".join(line.text.split()) for line in lines]
     pages, pos, page = [], 0, default
     for row in rows:
         label = " ".join(next((c for c in row if c and not is_number(c)), "").split()[:4])
         figure = next((c.strip() for c in row if is_number(c) and sum(ch.isdigit() for ch in c) >= 3), "")
         for key in (label, figure):
-            at = next((k for k in range(pos, len(lines)) if key and key in " ".join(lines[k].text.split())), None)
+            at = next((k for k in range(pos, len(lines)) if key and key in texts[k]), None)
             if at is not None:
                 page, pos = lines[at].page, at + 1
                 break

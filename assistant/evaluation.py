@@ -17,7 +17,7 @@ from typing import Any
 
 from .api import Answer, Assistant
 from .figures import figure_in, figures
-from .retrieval import Filters
+from .retrieval import Filters, Passage
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "evals" / "questions.jsonl"
 
@@ -86,6 +86,16 @@ def _pdf_pages(path: str) -> tuple[str, ...]:
     return tuple(normalise(p.extract_text() or "") for p in PdfReader(path).pages)
 
 
+def _cited_pages(p: Passage, paths: dict[str, str], spill: int = 0) -> str | None:
+    """The normalised pypdf text of the pages a PDF passage cites (and ``spill`` pages after), or
+    None for a passage without a page or whose file is gone."""
+    path = paths.get(p.metadata.get("doc_id", ""), "")
+    if p.page is None or not path or not Path(path).exists():
+        return None
+    pages = _pdf_pages(str(path))
+    return "".join(pages[p.page - 1: (p.metadata.get("page_end") or p.page) + spill])
+
+
 def page_correct(item: dict[str, Any], answer: Answer, paths: dict[str, str]) -> bool | None:
     """For cited PDF passages holding the evidence: is the evidence on the cited page(s)?
 
@@ -94,16 +104,12 @@ def page_correct(item: dict[str, Any], answer: Answer, paths: dict[str, str]) ->
     snippet = normalise(item.get("evidence", ""))
     checked = None
     for p in answer.citations:
-        if p.page is None or not snippet or snippet not in normalise(p.text):
+        if not snippet or snippet not in normalise(p.text):
             continue
-        path = paths.get(p.metadata.get("doc_id", ""), "")
-        if not path or not Path(path).exists():
+        text = _cited_pages(p, paths, spill=1)  # a snippet may wrap onto the next page
+        if text is None:
             continue
-        pages = _pdf_pages(str(path))
-        first, last = p.page, p.metadata.get("page_end") or p.page
-        # a snippet may wrap onto the next page: look at the cited range joined
-        text = "".join(pages[first - 1: last])
-        ok = snippet in text or snippet in "".join(pages[first - 1: last + 1])
+        ok = snippet in text
         checked = ok if checked is None else (checked and ok)
     return checked
 
@@ -115,13 +121,10 @@ def figure_on_cited_page(answer: Answer, paths: dict[str, str]) -> bool | None:
     """
     if answer.abstained or not answer.citations:
         return None
-    cited = answer.citations[0]
-    path = paths.get(cited.metadata.get("doc_id", ""), "")
     figs = [f for f in figures(answer.answer) if not (f.kind == "number" and (1900 <= f.value <= 2100 or abs(f.value) < 10))]
-    if cited.page is None or not figs or not path or not Path(path).exists():
+    text = _cited_pages(answer.citations[0], paths) if figs else None
+    if text is None:
         return None
-    pages = _pdf_pages(str(path))
-    text = "".join(pages[cited.page - 1: cited.metadata.get("page_end") or cited.page])
     return all(normalise(f.text) in text for f in figs)
 
 

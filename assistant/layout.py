@@ -156,7 +156,7 @@ def _split(line: list[dict], columns: list[tuple[float, float]], space: float) -
     return out
 
 
-def table_from_words(words: list[dict], box: tuple[float, float, float, float]) -> Grid | None:
+def table_from_words(words: list[dict], box: Box) -> Grid | None:
     """The grid of an unruled table from its words (pdfplumber dicts) inside ``box`` (x0, top, x1, bottom)."""
     if not words:
         return None
@@ -194,7 +194,7 @@ def table_from_words(words: list[dict], box: tuple[float, float, float, float]) 
 _LINES = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "intersection_tolerance": 4}
 
 
-def _ruled_tables(page: Any) -> list[tuple[tuple[float, float, float, float], Grid]]:
+def _ruled_tables(page: Any) -> list[tuple[Box, Grid]]:
     """(bbox, grid) of the ruled tables on a page: cells bounded by drawn lines."""
     out = []
     for t in page.find_tables(_LINES):
@@ -204,7 +204,7 @@ def _ruled_tables(page: Any) -> list[tuple[tuple[float, float, float, float], Gr
     return out
 
 
-def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+def _overlap(a: Box, b: Box) -> float:
     """The share of ``a``'s area that ``b`` covers."""
     w = min(a[2], b[2]) - max(a[0], b[0])
     h = min(a[3], b[3]) - max(a[1], b[1])
@@ -223,7 +223,7 @@ def _filled(grid: Grid) -> float:
     return sum(1 for r in grid for c in r if c) / max(1, len(grid))
 
 
-def _better(ruled: Grid, words: list[dict], box: tuple[float, float, float, float]) -> Grid | None:
+def _better(ruled: Grid, words: list[dict], box: Box) -> Grid | None:
     """The ruled grid, unless its rules miss columns the words show (rows ruled only across, say)."""
     text = table_from_words(words, box)
     if _coverage(ruled, words) < 0.85:
@@ -247,7 +247,7 @@ def _with_stub(box: Box, grid: Grid, words: list[dict], page_width: float) -> Bo
     return (min(w["x0"] for w in left), box[1], box[2], box[3])
 
 
-def region_table(page: Any, box: tuple[float, float, float, float]) -> Grid | None:
+def region_table(page: Any, box: Box) -> Grid | None:
     """The table inside ``box`` (x0, top, x1, bottom in pdfplumber's coordinates) of a pdfplumber page."""
     crop = page.crop(box, strict=False)
     words = _words(crop)
@@ -270,26 +270,24 @@ def page_tables(page: Any) -> list[Grid]:
     return [grid for _, grid in located_tables(page)]
 
 
-def located_tables(page: Any) -> list[tuple[tuple[float, float, float, float], Grid]]:
+def located_tables(page: Any) -> list[tuple[Box, Grid]]:
     """(bbox, grid) of each table found on a pdfplumber page, top to bottom."""
     all_words = _words(page)
 
-    def inside(w: dict, b: tuple[float, float, float, float]) -> bool:
+    def inside(w: dict, b: Box) -> bool:
         return b[0] - 1 <= w["x0"] and w["x1"] <= b[2] + 1 and b[1] - 1 <= w["top"] and w["bottom"] <= b[3] + 1
 
-    ruled = []
+    found, ruled = [], []
     for b, grid in _ruled_tables(page):
         wider = _with_stub(b, grid, all_words, page.width)
         if wider != b:  # rules drawn only over the figures: the row labels stand to their left
-            ruled.append((wider, table_from_words([w for w in all_words if inside(w, wider)], wider)))
+            b, best = wider, table_from_words([w for w in all_words if inside(w, wider)], wider)
         else:
-            ruled.append((b, grid))
-    found = []
-    for b, grid in ruled:
-        best = _better(grid, [w for w in all_words if inside(w, b)], b) if grid else None
+            best = _better(grid, [w for w in all_words if inside(w, b)], b)
+        ruled.append(b)
         if best:
             found.append((b, best))
-    words = [w for w in all_words if not any(inside(w, b) for b, _ in ruled)]
+    words = [w for w in all_words if not any(inside(w, b) for b in ruled)]
     for block in _aligned_blocks(words):
         box = (min(w["x0"] for w in block), min(w["top"] for w in block), max(w["x1"] for w in block),
                max(w["bottom"] for w in block))
@@ -320,17 +318,25 @@ def is_data_table(grid: Grid) -> bool:
     return bool(body) and sum(_numeric(c) or bool(re.search(r"\d", c)) for c in body) >= 0.4 * len(body)
 
 
+def _centred_in(obj: dict, boxes: list[Box]) -> bool:
+    """Whether the middle of a pdfplumber object (a char, a text line or box) lies in one of ``boxes``."""
+    mx, my = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+    return any(b[0] - 1 <= mx <= b[2] + 1 and b[1] - 1 <= my <= b[3] + 1 for b in boxes)
+
+
 def page_text(page: Any) -> str:
     """A page's text in reading order, with each data table written as ``| cell | cell |`` rows in its place."""
-    found = located_tables(page)
-    tables = [(b, g) for b, g in found if is_data_table(g)]
-    forms = [(b, fields) for b, g in found if not is_data_table(g) and (fields := form_fields(g))]
+    tables: list[tuple[Box, Grid]] = []
+    forms: list[tuple[Box, list[str]]] = []
+    for b, g in located_tables(page):
+        if is_data_table(g):
+            tables.append((b, g))
+        elif fields := form_fields(g):
+            forms.append((b, fields))
+    placed = [b for b, _ in tables + forms]
 
     def outside(obj: dict) -> bool:
-        if obj.get("object_type") != "char":
-            return True
-        mid_x, mid_y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
-        return not any(b[0] - 1 <= mid_x <= b[2] + 1 and b[1] - 1 <= mid_y <= b[3] + 1 for b, _ in tables + forms)
+        return obj.get("object_type") != "char" or not _centred_in(obj, placed)
 
     rendered = []
     for b, grid in tables:
@@ -339,7 +345,7 @@ def page_text(page: Any) -> str:
                 for row in grid if any(row)]
         rendered.append((b, "\n".join(rows)))
     rendered += [(b, "\n".join(fields)) for b, fields in forms]
-    flow = _column_flow(page, [b for b, _ in tables + forms])
+    flow = _column_flow(page, placed)
     if flow is not None:
         return "\n".join(_place_tables(flow, rendered))
     lines = page.filter(outside).extract_text_lines(strip=True, return_chars=False, x_tolerance=1.5)
@@ -349,7 +355,6 @@ def page_text(page: Any) -> str:
     return "\n".join(text for _, text in items)
 
 
-
 def _column_flow(page: Any, tables: list[Box]) -> list[tuple[Box, str]] | None:
     """On a page set in columns, its text lines in reading order (pdfminer's text boxes in its
     flow order, one column after another); None on a single-column page, or without layout analysis."""
@@ -357,14 +362,10 @@ def _column_flow(page: Any, tables: list[Box]) -> list[tuple[Box, str]] | None:
     if not boxes:
         return None
 
-    def in_table(o: dict) -> bool:
-        mx, my = (o["x0"] + o["x1"]) / 2, (o["top"] + o["bottom"]) / 2
-        return any(b[0] - 1 <= mx <= b[2] + 1 and b[1] - 1 <= my <= b[3] + 1 for b in tables)
-
     def column(b: dict) -> bool:  # a block of prose lines, narrower than the page
         lines = [ln for ln in b["text"].split("\n") if ln.strip()]
         return (len(lines) >= 4 and 0.25 * page.width <= b["x1"] - b["x0"] < 0.55 * page.width
-                and sum(map(len, lines)) >= 20 * len(lines) and not in_table(b))
+                and sum(map(len, lines)) >= 20 * len(lines) and not _centred_in(b, tables))
 
     prose = [b for b in boxes if column(b)]
     side_by_side = any(
@@ -374,7 +375,7 @@ def _column_flow(page: Any, tables: list[Box]) -> list[tuple[Box, str]] | None:
     if not side_by_side:
         return None
     return [((ln["x0"], ln["top"], ln["x1"], ln["bottom"]), ln["text"].strip())
-            for ln in page.objects.get("textlinehorizontal", []) if ln["text"].strip() and not in_table(ln)]
+            for ln in page.objects.get("textlinehorizontal", []) if ln["text"].strip() and not _centred_in(ln, tables)]
 
 
 def _place_tables(flow: list[tuple[Box, str]], tables: list[tuple[Box, str]]) -> list[str]:
