@@ -128,7 +128,7 @@ def source_card(n: int, p: Passage, answer: str) -> str:
     """One citation in the sources panel: title, date, page, paragraph, heading, verbatim passage."""
     e = html.escape
     date = format_date(p.metadata.get("date"))
-    where = " · ".join(x for x in (f"p. {p.page}" if p.page else None, f"para {p.paragraph}" if p.paragraph else None, p.heading) if x)
+    where = " · ".join(x for x in (p.pages, f"para {p.paragraph}" if p.paragraph else None, p.heading) if x)
     link_text = f"Open PDF at p. {p.page}" if p.page and p.metadata.get("doc_kind") == "pdf" else "Open report"
     return (
         f'<div class="citation" id="cite-{n}" data-paragraph="{e(p.paragraph or "")}">'

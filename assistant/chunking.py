@@ -392,9 +392,27 @@ def chunk_document(doc: SourceDocument, chunk_size: int = 1000, overlap: int = 1
             s = span[0] + int(src_len * start / length)
             e = span[0] + int(src_len * (start + len(piece.page_content)) / length)
             chunks.append(Chunk(piece.page_content, "paragraph", block.paragraph, block.heading, page, page_end, (s, e), section=block.section))
+    chunks += _footnotes(doc, blocks)
     seen: dict[str, int] = {}
     for chunk in chunks:
         chunk.chunk_id, chunk.content_hash = _chunk_id(doc.doc_id, chunk.kind, chunk.paragraph, chunk.text, seen)
+    return chunks
+
+
+_NOTE_MARK = re.compile(r"^(\d{1,3}|[*†‡§])\s*")
+
+
+def _footnotes(doc: SourceDocument, blocks: list[Block]) -> list[Chunk]:
+    """Each page's footnotes as passages of their own ("Footnote 3"), under the section the page is in."""
+    chunks, offset = [], sum(len(p.text) + 1 for p in doc.pages)
+    for page in doc.pages:
+        section = next((b.section for b in reversed(blocks) if b.lines[0].page is not None and page.number is not None
+                        and b.lines[0].page <= page.number), None)
+        for note in page.notes:
+            mark = _NOTE_MARK.match(note)
+            heading = f"Footnote {mark.group(1)}" if mark else "Footnote"
+            chunks.append(Chunk(note, "paragraph", None, heading, page.number, page.number, (offset, offset + len(note)), section=section))
+            offset += len(note) + 1
     return chunks
 
 

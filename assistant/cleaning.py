@@ -39,7 +39,7 @@ def clean_pages(pages: list[Page]) -> list[Page]:
         lines = [clean_line(l) for l in page.text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
         if page.number is not None:
             lines = merge_vertical_text(lines)
-        cleaned.append(Page(page.number, "\n".join(lines)))
+        cleaned.append(Page(page.number, "\n".join(lines), [clean_line(n) for n in page.notes]))
     if sum(1 for p in cleaned if p.number is not None) >= 3:
         cleaned = remove_running_lines(cleaned)
     return cleaned
@@ -107,7 +107,7 @@ def remove_running_lines(pages: list[Page]) -> list[Page]:
                         continue
                     seen.add(key)
             kept.append(line)
-        result.append(Page(page.number, "\n".join(kept)))
+        result.append(Page(page.number, "\n".join(kept), page.notes))
     return result
 
 

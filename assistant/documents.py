@@ -20,10 +20,12 @@ class LoadError(Exception):
 
 @dataclass
 class Page:
-    """The text of one page (PDF) or of a whole text file (``number`` is None)."""
+    """The text of one page (PDF) or of a whole text file (``number`` is None), and the
+    page's footnotes, kept apart so that a sentence running on to the next page stays whole."""
 
     number: int | None
     text: str
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -324,8 +324,84 @@ def _centred_in(obj: dict, boxes: list[Box]) -> bool:
     return any(b[0] - 1 <= mx <= b[2] + 1 and b[1] - 1 <= my <= b[3] + 1 for b in boxes)
 
 
+_MARKER = re.compile(r"^(?:\d{1,3}|[*†‡§])\s*(?=[A-Za-z(“\"'])")
+_TEXT_OBJECTS = ("char", "textlinehorizontal", "textboxhorizontal")
+
+
+def _size(chars: list[dict]) -> float:
+    return statistics.median(c["size"] for c in chars if c["text"].strip()) if any(c["text"].strip() for c in chars) else 0.0
+
+
+def footnotes(page: Any, placed: list[Box], referenced: set[str]) -> tuple[list[str], Box | None]:
+    """The footnotes at the foot of a page, each opening with its marker ("3 See the decision
+    notice ..."), set smaller than the body text, and the band they fill; ([], None) if none.
+
+    A lone note must be referenced by a raised mark in the text (``referenced``): a footer that
+    opens with the page number ("26 The EFSA Journal 2009") is not a note. Page furniture below
+    the notes (a page number, a footer set apart) stays in the page text for the running-line filter.
+    """
+    chars = [c for c in page.chars if c["text"].strip() and not _centred_in(c, placed)]
+    if len(chars) < 80:
+        return [], None
+    body = _size(chars)
+    lines = [ln for ln in page.extract_text_lines(strip=True, return_chars=True, x_tolerance=1.5)
+             if ln["text"].strip() and not _centred_in(ln, placed)]
+    small = [_size(ln["chars"]) <= 0.9 * body for ln in lines]
+    i = len(lines)
+    while i > 0 and len(lines) - i < 2 and not small[i - 1] and len(lines[i - 1]["text"]) <= 40:
+        i -= 1  # a page number or footer line in body type, under the notes
+    end = i
+    while i > 0 and small[i - 1]:
+        i -= 1
+    first = next((k for k in range(i, end) if _MARKER.match(lines[k]["text"])), None)
+    if first is None or sum(not s for s in small[:first]) < 3:
+        return [], None
+    notes: list[list[str]] = []
+    last = first
+
+    def opens_note(text: str) -> bool:  # a marker, and the next number if the notes are numbered
+        mark = _MARKER.match(text)
+        before = _MARKER.match(notes[-1][0]).group().strip() if notes else ""
+        return bool(mark) and not (before.isdigit() and mark.group().strip().isdigit()
+                                   and int(mark.group().strip()) != int(before) + 1)
+
+    for k in range(first, end):
+        ln, prev = lines[k], lines[k - 1]
+        if opens_note(ln["text"]):
+            notes.append([ln["text"]])
+        elif ln["top"] - prev["bottom"] <= 0.8 * (prev["bottom"] - prev["top"]):
+            notes[-1].append(ln["text"])  # the note wraps onto this line
+        else:
+            break  # set apart: a footer, not part of a note
+        last = k
+    texts = [join_wrapped(n) for n in notes if len(re.findall(r"[A-Za-z]{2,}", " ".join(n))) >= 2]
+    if not texts or len(texts) == 1 and _MARKER.match(texts[0]).group().strip() not in referenced:
+        return [], None
+    return texts, (0.0, lines[first]["top"] - 0.5, float(page.width), lines[last]["bottom"] + 0.5)
+
+
+def _references(chars: list[dict], body: float) -> list[list[dict]]:
+    """The footnote reference marks in the text, each a run of chars: small raised digits or daggers
+    right after a word or figure ("budget³", "£45,000²"), which would otherwise join the word or figure."""
+    marks: list[list[dict]] = []
+    for prev, c in zip(chars, chars[1:]):
+        if c["text"] not in "0123456789*†‡" or c["size"] > 0.8 * body or not -1 <= c["x0"] - prev["x1"] <= 2:
+            continue
+        if marks and marks[-1][-1] is prev and abs(prev["bottom"] - c["bottom"]) < 0.5:
+            marks[-1].append(c)
+        elif prev["size"] > c["size"] + 1 and prev["bottom"] - c["bottom"] >= 1.5:
+            marks.append([c])
+    return marks
+
+
 def page_text(page: Any) -> str:
     """A page's text in reading order, with each data table written as ``| cell | cell |`` rows in its place."""
+    return read_page(page)[0]
+
+
+def read_page(page: Any) -> tuple[str, list[str]]:
+    """A page's text in reading order, with each data table written as ``| cell | cell |`` rows
+    in its place, and apart from it the page's footnotes (see :func:`footnotes`)."""
     tables: list[tuple[Box, Grid]] = []
     forms: list[tuple[Box, list[str]]] = []
     for b, g in located_tables(page):
@@ -334,9 +410,15 @@ def page_text(page: Any) -> str:
         elif fields := form_fields(g):
             forms.append((b, fields))
     placed = [b for b, _ in tables + forms]
+    refs = _references([c for c in page.chars if c["text"].strip()], _size(page.chars)) if page.chars else []
+    marks = {id(c) for ref in refs for c in ref}
+    notes, band = footnotes(page, placed, {"".join(c["text"] for c in ref) for ref in refs})
 
     def outside(obj: dict) -> bool:
-        return obj.get("object_type") != "char" or not _centred_in(obj, placed)
+        kind = obj.get("object_type")
+        if band is not None and kind in _TEXT_OBJECTS and _centred_in(obj, [band]):
+            return False
+        return kind != "char" or not (_centred_in(obj, placed) or id(obj) in marks)
 
     rendered = []
     for b, grid in tables:
@@ -345,14 +427,15 @@ def page_text(page: Any) -> str:
                 for row in grid if any(row)]
         rendered.append((b, "\n".join(rows)))
     rendered += [(b, "\n".join(fields)) for b, fields in forms]
-    flow = _column_flow(page, placed)
+    body = page.filter(outside)
+    flow = _column_flow(body, placed)
     if flow is not None:
-        return "\n".join(_place_tables(flow, rendered))
-    lines = page.filter(outside).extract_text_lines(strip=True, return_chars=False, x_tolerance=1.5)
+        return "\n".join(_place_tables(flow, rendered)), notes
+    lines = body.extract_text_lines(strip=True, return_chars=False, x_tolerance=1.5)
     items = [(ln["top"], ln["text"]) for ln in lines if ln["text"].strip()]
     items += [(b[1], text) for b, text in rendered]
     items.sort(key=lambda t: t[0])
-    return "\n".join(text for _, text in items)
+    return "\n".join(text for _, text in items), notes
 
 
 def _column_flow(page: Any, tables: list[Box]) -> list[tuple[Box, str]] | None:

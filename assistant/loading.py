@@ -211,17 +211,17 @@ class _Pdfminer:
 
 def _layout_pages(miner: _Pdfminer, pages: list[Page]) -> list[Page]:
     """The pages re-read with the layout reader; a page it cannot read keeps pypdf's text."""
-    from .layout import page_text
+    from .layout import read_page
 
     out = []
     for i, page in enumerate(pages):
-        text = ""
+        text, notes = "", []
         try:
             plumbed = miner.page(i)
-            text = page_text(plumbed) if plumbed is not None else ""
+            text, notes = read_page(plumbed) if plumbed is not None else ("", [])
         except Exception as exc:  # noqa: BLE001 - pdfminer raises assorted errors on odd pages
             log.warning("page %d: layout reader failed (%s: %s); pypdf's text kept", page.number, type(exc).__name__, exc)
-        out.append(Page(number=page.number, text=text if text.strip() else page.text))
+        out.append(Page(page.number, text, notes) if text.strip() else page)
     return out
 
 

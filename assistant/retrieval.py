@@ -57,9 +57,17 @@ class Passage:
     def citation(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if k != "metadata"}
 
+    @property
+    def pages(self) -> str:
+        """"p. 8", or "pp. 8–9" for a passage that runs on to the next page ("" without a page)."""
+        end = self.metadata.get("page_end")
+        if not self.page:
+            return ""
+        return f"pp. {self.page}–{end}" if isinstance(end, int) and end > self.page else f"p. {self.page}"
+
     def location(self) -> str:
         """Where in the report: "p. 8, para 3.6" (either part may be absent)."""
-        return ", ".join(x for x in (f"p. {self.page}" if self.page else "", f"para {self.paragraph}" if self.paragraph else "") if x)
+        return ", ".join(x for x in (self.pages, f"para {self.paragraph}" if self.paragraph else "") if x)
 
     @property
     def context(self) -> str:

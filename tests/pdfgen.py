@@ -139,16 +139,23 @@ def long_table_pdf(header: list[str], rows: list[list[str]], xs: list[float], ro
     """A table over many pages (as Excel prints one): the header repeated on each page (or not),
     a running title at the top and "Page N" at the foot of every page."""
     pages = [rows[i:i + rows_per_page] for i in range(0, len(rows), rows_per_page)]
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"",
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"]
-    kids = []
+    drawn = []
     for n, chunk in enumerate(pages, 1):
         ops = ["BT", "/F1 9 Tf", f"1 0 0 1 50 800 Tm ({_escape(title)}) Tj"]
         y = 770
         for row in ([header] if repeat_header or n == 1 else []) + chunk:
             ops += [f"1 0 0 1 {x} {y} Tm ({_escape(cell)}) Tj" for x, cell in zip(xs, row) if cell]
             y -= 16
-        ops += [f"1 0 0 1 280 40 Tm (Page {n}) Tj", "ET"]
+        drawn.append(ops + [f"1 0 0 1 280 40 Tm (Page {n}) Tj", "ET"])
+    return pages_pdf(drawn)
+
+
+def pages_pdf(pages: list[list[str]]) -> bytes:
+    """An A4 PDF whose page ``i`` draws the content-stream operators ``pages[i]`` (Helvetica as /F1)."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"]
+    kids = []
+    for ops in pages:
         stream = "\n".join(ops).encode("cp1252", errors="replace")
         kids.append(len(objects) + 1)
         objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> "
@@ -156,6 +163,25 @@ def long_table_pdf(header: list[str], rows: list[list[str]], xs: list[float], ro
         objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
     objects[1] = f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] /Count {len(kids)} >>".encode()
     return assemble(objects)
+
+
+def footnote_pdf(pages: list[tuple[list[str], list[str]]]) -> bytes:
+    """Pages of 10 pt body lines and 7 pt footnotes at the foot, with "Page N" under them. A body
+    line may carry a raised 6 pt reference mark written ``^3`` after a word or figure."""
+    drawn = []
+    for n, (body, notes) in enumerate(pages, 1):
+        ops = ["BT"]
+        for i, line in enumerate(body):
+            ops.append(f"/F1 10 Tf 0 Ts 1 0 0 1 50 {780 - 14 * i} Tm")
+            for k, part in enumerate(line.split("^")):
+                mark, rest = (part[0], part[1:]) if k else ("", part)
+                if mark:
+                    ops.append(f"/F1 6 Tf 4 Ts ({mark}) Tj /F1 10 Tf 0 Ts")
+                ops.append(f"({_escape(rest)}) Tj")
+        for i, note in enumerate(notes):
+            ops.append(f"/F1 7 Tf 0 Ts 1 0 0 1 50 {90 - 9 * i} Tm ({_escape(note)}) Tj")
+        drawn.append(ops + [f"/F1 9 Tf 1 0 0 1 280 40 Tm (Page {n}) Tj", "ET"])
+    return pages_pdf(drawn)
 
 
 def two_column_pdf(left: list[str], right: list[str]) -> bytes:

@@ -21,6 +21,13 @@ def test_citation_line_matches_the_quoted_form():
     )
 
 
+def test_a_passage_running_on_to_the_next_page_cites_both_pages():
+    p = _passage("The technology budgets were underspent by £86,192 in 2018/19.", page_end=7)
+    assert p.location() == "pp. 6–7, para 3.6"
+    assert ", pp. 6–7, para 3.6: " in citation_text(p)
+    assert _passage("x", page_end=6).location() == "p. 6, para 3.6"
+
+
 def test_long_passages_quote_the_sentence_with_the_figure():
     filler = "The service desk continued to modernise its processes during the year. " * 8
     p = _passage(filler + "There were 24,635 requests for service. " + filler)

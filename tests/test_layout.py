@@ -135,3 +135,34 @@ def test_a_50_page_table_is_one_table_whose_rows_keep_headers_and_pages(tmp_path
         n = int(re.search(r"Cost centre (\d{4})", chunk.text).group(1))
         assert chunk.page == (n - 1) // 40 + 1  # cited on the page it is printed on
         assert f"Budget 2019/20 £{1000 + n:,}" in chunk.text and f"Spend 2019/20 £{900 + n:,}" in chunk.text
+
+
+def test_footnotes_are_their_own_passages_and_a_sentence_over_a_page_break_is_whole(tmp_path):
+    from pdfgen import footnote_pdf
+
+    from assistant.chunking import chunk_document
+    from assistant.loading import Limits, load_document
+
+    filler = "The Commissioner holds the Chief Constable to account for the delivery of policing."
+    page_one = [filler] * 40 + ["3.6 The technology budgets were underspent by £86,192^2 in 2018/19, and the",
+                                "Commissioner approved the revised plan^3 for the force's"]
+    page_two = ["digital services in September 2019, as the panel recommended."] + [filler] * 10
+    notes = ["2 Outturn reported to the Joint Audit Committee in May 2019.",
+             "3 Decision notice 012/2019, published on the",
+             "Commissioner's website."]
+    data = footnote_pdf([(page_one, notes), (page_two, []), ([filler] * 5, [])])
+    path = tmp_path / "report.pdf"
+    path.write_bytes(data)
+    doc = load_document(path, data, limits=Limits(pdf_reader="layout"))
+    chunks = chunk_document(doc)
+    texts = " ".join(c.text for c in chunks)
+    assert "Joint Audit" not in doc.pages[0].text and "Page 1" not in doc.pages[0].text
+    para = next(c for c in chunks if c.paragraph == "3.6")
+    assert "underspent by £86,192 in 2018/19" in para.text  # the raised mark is not read into the figure
+    assert "revised plan for the force's digital services in September 2019" in para.text
+    assert (para.page, para.page_end) == (1, 2)
+    notes_found = {c.heading: c for c in chunks if (c.heading or "").startswith("Footnote")}
+    assert set(notes_found) == {"Footnote 2", "Footnote 3"}
+    assert notes_found["Footnote 3"].text == "3 Decision notice 012/2019, published on the Commissioner's website."
+    assert notes_found["Footnote 3"].page == 1
+    assert "£86,1922" not in texts and "plan3" not in texts
