@@ -147,7 +147,7 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def summarise(scored: list[Scored]) -> dict[str, Any]:
+def summarise(scored: list[Scored], parts: bool = True) -> dict[str, Any]:
     answerable = [s for s in scored if not s.item["unanswerable"]]
     unanswerable = [s for s in scored if s.item["unanswerable"]]
     abstained = [s for s in scored if s.answer.abstained]
@@ -179,7 +179,8 @@ def summarise(scored: list[Scored]) -> dict[str, Any]:
             if (checked := [s for s in scored if s.figure_page_ok is not None]) else None
         ),
         "abstention_precision": round(sum(1 for s in abstained if s.item["unanswerable"]) / max(len(abstained), 1), 4),
-        "abstention_recall": round(sum(1 for s in unanswerable if s.answer.abstained) / max(len(unanswerable), 1), 4),
+        "abstention_recall": (round(sum(1 for s in unanswerable if s.answer.abstained) / len(unanswerable), 4)
+                              if unanswerable else None),
         "false_abstention_rate": round(sum(1 for s in answerable if s.answer.abstained) / max(len(answerable), 1), 4),
         "latency_ms_p50": round(statistics.median(latencies), 1) if latencies else 0.0,
         "latency_ms_p95": round(percentile(latencies, 95), 1),
@@ -192,7 +193,23 @@ def summarise(scored: list[Scored]) -> dict[str, Any]:
             }
             for t, items in sorted(by_type.items())
         },
+        **(_by_part(scored) if parts else {}),
     }
+
+
+_PART_METRICS = ("questions", "answer_accuracy", "evidence_hit@3", "false_abstention_rate", "abstention_recall")
+
+
+def _by_part(scored: list[Scored]) -> dict[str, Any]:
+    """For a set split into parts (``"part": "dev" | "test"``), each part's headline scores and the
+    development-minus-test accuracy gap: a wide gap means rules fitted to the development part."""
+    parts = sorted({s.item["part"] for s in scored if s.item.get("part")})
+    if not parts:
+        return {}
+    got = {p: {k: v for k, v in summarise([s for s in scored if s.item.get("part") == p], parts=False).items() if k in _PART_METRICS}
+           for p in parts}
+    gap = round(got["dev"]["answer_accuracy"] - got["test"]["answer_accuracy"], 4) if {"dev", "test"} <= got.keys() else None
+    return {"by_part": got, "dev_test_accuracy_gap": gap}
 
 
 def run(assistant: Assistant, items: list[dict[str, Any]], clearance: str | None = None) -> list[Scored]:
@@ -215,9 +232,13 @@ def write_report(scored: list[Scored], summary: dict[str, Any], out: Path, title
             f.write(json.dumps({"id": s.item["id"], **s.answer.to_json()}, ensure_ascii=False) + "\n")
     (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     lines = [f"# {title}", "", "| metric | value |", "| --- | --- |"]
-    lines += [f"| {k} | {v} |" for k, v in summary.items() if k != "by_type"]
+    lines += [f"| {k} | {v} |" for k, v in summary.items() if k not in ("by_type", "by_part")]
     lines += ["", "## By question type", "", "| type | questions | accuracy |", "| --- | --- | --- |"]
     lines += [f"| {t} | {v['questions']} | {v['accuracy']} |" for t, v in summary["by_type"].items()]
+    if summary.get("by_part"):
+        lines += ["", "## By part (development / held-back test)", "", "| part | " + " | ".join(_PART_METRICS) + " |",
+                  "| --- |" + " --- |" * len(_PART_METRICS)]
+        lines += [f"| {p} | " + " | ".join(str(v[k]) for k in _PART_METRICS) + " |" for p, v in summary["by_part"].items()]
     lines += ["", "## Failures", ""]
     for s in scored:
         ok = s.answer.abstained if s.item["unanswerable"] else s.correct

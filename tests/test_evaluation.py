@@ -2,6 +2,7 @@
 
 import json
 import shutil
+import sys
 
 import pytest
 
@@ -10,6 +11,7 @@ from assistant.ingest import ingest
 from assistant.settings import Settings
 from conftest import CORPUS, ROOT
 
+GENERATED = ROOT / "evals" / "generated-questions.jsonl"
 THRESHOLDS = json.loads((ROOT / "evals" / "thresholds.json").read_text())
 ARTIFACTS = ROOT / "test-artifacts"
 
@@ -60,6 +62,44 @@ def test_quality_gate(corpus, tmp_path):
             assert result[metric[:-4]] <= bound, f"{corpus}: {metric[:-4]} {result[metric[:-4]]} > {bound}"
         else:
             assert result[metric] >= bound, f"{corpus}: {metric} {result[metric]} < {bound}"
+    generated = evaluate(index, [GENERATED], ARTIFACTS / f"eval-{corpus}-generated", title=f"Generated questions, {corpus}")
+    print(corpus, generated["by_part"], "gap", generated["dev_test_accuracy_gap"])
+    for part, got in generated["by_part"].items():  # questions generated from the reports' structure, both parts
+        for metric, bound in ((m, b) for m, b in THRESHOLDS["generated"][corpus].items() if not m.startswith("_")):
+            if metric.endswith("_max"):
+                assert got[metric[:-4]] <= bound, f"{corpus} generated {part}: {metric[:-4]} {got[metric[:-4]]} > {bound}"
+            else:
+                assert got[metric] >= bound, f"{corpus} generated {part}: {metric} {got[metric]} < {bound}"
+
+
+def test_the_generated_set_is_the_generators_output():
+    """evals/generated-questions.jsonl is exactly what bench/generate_questions.py writes, split by section."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import generate_questions
+
+    items = generate_questions.generate()
+    assert generate_questions.render(items) == GENERATED.read_text(encoding="utf-8")
+    assert {i["type"] for i in items} == {"table", "prose", "field"}
+    sections: dict[tuple[str, str], set[str]] = {}
+    for i in items:  # one section's questions (a table's cells, a paragraph's sentences) never straddle the parts
+        sections.setdefault((i["report"], i["section"]), set()).add(i["part"])
+    assert all(len(parts) == 1 for parts in sections.values()) and len(sections) >= 10
+    assert 0.25 <= sum(i["part"] == "test" for i in items) / len(items) <= 0.75
+
+
+def test_generated_questions_read_periods_and_sentences_as_people_write_them():
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate_questions import period_forms, sentence_questions
+
+    assert period_forms("2019/20") == ["2019/20", "2019-20", "the year to March 2020"]
+    assert period_forms("16/17") == ["2016/17", "2016-17", "the year to March 2017"]
+    (q,) = sentence_questions("There were 1,204 calls for service in the quarter, most by telephone.")
+    assert q == ("How many calls for service in the quarter were there?", "1,204", "1,204 calls for service in the quarter")
+    (q,) = sentence_questions("The new custody suite was opened by the Commissioner on 3 March 2020.")
+    assert q[0] == "When was the new custody suite opened by the Commissioner?" and q[1] == "3 March 2020"
+    (q,) = sentence_questions("In 2020/21 72% of victims were contacted within 48 hours.")
+    assert q[:2] == ("What percentage of victims were contacted within 48 hours in 2020/21?", "72%")
+    assert sentence_questions("The Commissioner is asked to note the report.") == []
 
 
 def test_a_figure_cited_on_the_wrong_page_is_caught(tmp_path):
