@@ -16,6 +16,7 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from .cleaning import join_wrapped
 from .documents import Chunk, SourceDocument
+from .layout import note_mark
 from .tables import Table, find_pdf_tables, is_number, parse_grid, split_row
 
 _NUMBERED = re.compile(r"^\s*(?:[-•◆▪●*–]\s*)?(\d{1,2}(?:\.\d{1,2}){0,3})(\.|\))?(?:\s+(.*))?$")
@@ -399,18 +400,15 @@ def chunk_document(doc: SourceDocument, chunk_size: int = 1000, overlap: int = 1
     return chunks
 
 
-_NOTE_MARK = re.compile(r"^(\d{1,3}|[*†‡§])\s*")
-
-
 def _footnotes(doc: SourceDocument, blocks: list[Block]) -> list[Chunk]:
     """Each page's footnotes as passages of their own ("Footnote 3"), under the section the page is in."""
     chunks, offset = [], sum(len(p.text) + 1 for p in doc.pages)
-    for page in doc.pages:
+    for page in (p for p in doc.pages if p.notes):
         section = next((b.section for b in reversed(blocks) if b.lines[0].page is not None and page.number is not None
                         and b.lines[0].page <= page.number), None)
         for note in page.notes:
-            mark = _NOTE_MARK.match(note)
-            heading = f"Footnote {mark.group(1)}" if mark else "Footnote"
+            mark = note_mark(note)
+            heading = f"Footnote {mark}" if mark else "Footnote"
             chunks.append(Chunk(note, "paragraph", None, heading, page.number, page.number, (offset, offset + len(note)), section=section))
             offset += len(note) + 1
     return chunks

@@ -324,12 +324,18 @@ def _centred_in(obj: dict, boxes: list[Box]) -> bool:
     return any(b[0] - 1 <= mx <= b[2] + 1 and b[1] - 1 <= my <= b[3] + 1 for b in boxes)
 
 
-_MARKER = re.compile(r"^(?:\d{1,3}|[*†‡§])\s*(?=[A-Za-z(“\"'])")
+_MARKER = re.compile(r"^(\d{1,3}|[*†‡§])\s*(?=[A-Za-z(“\"'])")
 _TEXT_OBJECTS = ("char", "textlinehorizontal", "textboxhorizontal")
 
 
 def _size(chars: list[dict]) -> float:
     return statistics.median(c["size"] for c in chars if c["text"].strip()) if any(c["text"].strip() for c in chars) else 0.0
+
+
+def note_mark(text: str) -> str | None:
+    """The marker a footnote opens with ("3", "*"), or None if ``text`` does not open with one."""
+    m = _MARKER.match(text)
+    return m.group(1) if m else None
 
 
 def footnotes(page: Any, placed: list[Box], referenced: set[str]) -> tuple[list[str], Box | None]:
@@ -353,17 +359,15 @@ def footnotes(page: Any, placed: list[Box], referenced: set[str]) -> tuple[list[
     end = i
     while i > 0 and small[i - 1]:
         i -= 1
-    first = next((k for k in range(i, end) if _MARKER.match(lines[k]["text"])), None)
+    first = next((k for k in range(i, end) if note_mark(lines[k]["text"])), None)
     if first is None or sum(not s for s in small[:first]) < 3:
         return [], None
     notes: list[list[str]] = []
     last = first
 
     def opens_note(text: str) -> bool:  # a marker, and the next number if the notes are numbered
-        mark = _MARKER.match(text)
-        before = _MARKER.match(notes[-1][0]).group().strip() if notes else ""
-        return bool(mark) and not (before.isdigit() and mark.group().strip().isdigit()
-                                   and int(mark.group().strip()) != int(before) + 1)
+        mark, before = note_mark(text), note_mark(notes[-1][0]) if notes else None
+        return mark is not None and not (before and before.isdigit() and mark.isdigit() and int(mark) != int(before) + 1)
 
     for k in range(first, end):
         ln, prev = lines[k], lines[k - 1]
@@ -375,7 +379,7 @@ def footnotes(page: Any, placed: list[Box], referenced: set[str]) -> tuple[list[
             break  # set apart: a footer, not part of a note
         last = k
     texts = [join_wrapped(n) for n in notes if len(re.findall(r"[A-Za-z]{2,}", " ".join(n))) >= 2]
-    if not texts or len(texts) == 1 and _MARKER.match(texts[0]).group().strip() not in referenced:
+    if not texts or len(texts) == 1 and note_mark(texts[0]) not in referenced:
         return [], None
     return texts, (0.0, lines[first]["top"] - 0.5, float(page.width), lines[last]["bottom"] + 0.5)
 
@@ -392,11 +396,6 @@ def _references(chars: list[dict], body: float) -> list[list[dict]]:
         elif prev["size"] > c["size"] + 1 and prev["bottom"] - c["bottom"] >= 1.5:
             marks.append([c])
     return marks
-
-
-def page_text(page: Any) -> str:
-    """A page's text in reading order, with each data table written as ``| cell | cell |`` rows in its place."""
-    return read_page(page)[0]
 
 
 def read_page(page: Any) -> tuple[str, list[str]]:

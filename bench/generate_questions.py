@@ -159,10 +159,9 @@ def sentence_questions(sentence: str) -> list[tuple[str, str, str]]:
         what = _clause(m.group(3))
         q = f"How many {what} {'are' if m.group(1) == 'are' else 'were'} there"
         out.append((q + _context(s, q) + "?", m.group(2), f"{m.group(2)} {what}"))
-    elif m := re.search(rf"(?:^|\s){_ABOUT}{_COUNT} {_NP} (?:have|has|were|was|are) {_ADV}(been )?([a-z]+ed\b[\w ,&'’-]*)", s):
-        what, verb = m.group(2), _clause(m.group(4))
-        aux = re.search(rf"{re.escape(what)} (have|has|were|was|are)", s).group(1)
-        q = f"How many {what} {aux} {m.group(3) or ''}{verb}".replace("  ", " ")
+    elif m := re.search(rf"(?:^|\s){_ABOUT}{_COUNT} {_NP} (have|has|were|was|are) {_ADV}(been )?([a-z]+ed\b[\w ,&'’-]*)", s):
+        what, aux, verb = m.group(2), m.group(3), _clause(m.group(5))
+        q = f"How many {what} {aux} {m.group(4) or ''}{verb}".replace("  ", " ")
         out.append((q + _context(s, q) + "?", m.group(1), f"{m.group(1)} {what}"))
     elif m := re.match(rf"((?:The|A|An|This|Our) [\w&'’() -]{{2,60}}?) (has|have) {_ABOUT}{_COUNT} ([a-z][\w -]+)", s):
         subject, what = m.group(1), _clause(m.group(4))

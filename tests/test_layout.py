@@ -9,7 +9,7 @@ import pytest
 from conftest import ROOT
 from pdfgen import leader_table_pdf, table_pdf, two_column_pdf
 
-from assistant.layout import open_pdf, page_tables, page_text, region_table
+from assistant.layout import open_pdf, page_tables, read_page, region_table
 
 ROWS = [
     ["Project", "Budget 2018/19", "Spend 2018/19", "Variance"],
@@ -55,7 +55,7 @@ def test_a_page_in_two_columns_is_read_column_by_column():
             "and users now report faster resolution.", "Calls answered within a minute rose to 91%."]
     right = ["The Commissioner is asked to note this", "report and the savings it describes, which", "are set out in the financial appendix and",
              "reflect the shared contract for support.", "A further update will follow in March."]
-    text = page_text(_page(two_column_pdf(left, right)))
+    text, _ = read_page(_page(two_column_pdf(left, right)))
     lines = [ln for ln in text.splitlines() if ln.strip()]
     assert lines == left + right  # not "The force replaced ... The Commissioner is asked ..." line by line
 
@@ -71,7 +71,7 @@ def test_row_labels_beside_a_ruled_grid_keep_their_rows_without_dot_leaders():
 def test_a_decision_form_becomes_label_value_lines(ruled):
     rows = [["Decision number:", "PCC/2019/041"], ["Contact officer:", "Joanne Regan, Chief Executive"],
             ["Lead chief officer:", "Assistant Chief Officer"], ["", "(Resources)"], ["Date:", "4 September 2019"]]
-    lines = page_text(_page(table_pdf(rows, [60, 180, 330], ruled=ruled))).splitlines()  # rules wide enough
+    lines = read_page(_page(table_pdf(rows, [60, 180, 330], ruled=ruled)))[0].splitlines()  # rules wide enough
     assert "Decision number: PCC/2019/041" in lines and "Contact officer: Joanne Regan, Chief Executive" in lines
     assert "Lead chief officer: Assistant Chief Officer (Resources)" in lines and "Date: 4 September 2019" in lines
 
