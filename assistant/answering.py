@@ -9,12 +9,13 @@ when no passage carries the question's key terms and the kind of answer asked fo
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .figures import Figure, dates, figures, periods, years
 from .guard import instruction_like
 from .retrieval import Passage
-from .terms import FUNCTION_WORDS
+from .terms import FUNCTION_WORDS, coverage
 from .terms import STOPWORDS as _STOP
 from .terms import found as _found
 from .terms import query_terms
@@ -59,12 +60,26 @@ _DATE_LIKE = re.compile(
     r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b\d{1,2}\s?(?:st|nd|rd|th)\b|\b\d{1,2}\s*-\s*[A-Z][a-z]{2}\s*-\s*\d{2}\b"
 )
 _PERCENT_WORDS = re.compile(r"\bper ?cent\b", re.I)
+# Questions answered with a section's key points, not one sentence: aims, priorities, risks,
+# recommendations, a summary, "what does the report say about X".
+_OPEN_WORDS = (r"aims?|objectives|goals|priorities|risks|recommendations|challenges|benefits|achievements|"
+               r"principles|actions|key points|main points|key messages|themes")
+_OPEN = re.compile(
+    rf"^\s*(?:what (?:are|were) (?:the )?(?:\w+ ){{0,2}}(?:{_OPEN_WORDS})\b|what (?:\w+ )?(?:{_OPEN_WORDS}) (?:does|do|did|are|were|has|have)\b"
+    rf"|(?:list|summari[sz]e|outline|give a summary of)\b"
+    rf"|what (?:does|do|did) (?:the |this |their )?[\w -]{{0,40}}(?:say|said|set out|state) (?:about|on)\b"
+    rf"|(?:what is|give) (?:a |the )?summary of\b)",
+    re.I,
+)
+MAX_POINTS = 5
+SectionReader = Callable[[Passage], list[Passage]]
+_ITEM = re.compile(r"^\s*(?:[-•◆▪*–]|\(?[a-z]\)|\(?[ivx]{1,4}\)|\d{1,2}\.\d{1,2}\.?)\s+(?=\S)")
 
 
 @dataclass
 class Query:
     text: str
-    qtype: str  # quantity | percent | date | who | frequency | duration | reason | entity
+    qtype: str  # quantity | percent | date | who | frequency | duration | reason | entity | open
     terms: dict[str, float]  # stem -> weight
     periods: list[str]
     years: list[str]
@@ -78,7 +93,9 @@ class Query:
 def analyse(question: str) -> Query:
     """Question type, weighted key terms and period constraints."""
     q = question.strip()
-    if _HOW_OFTEN.search(q):
+    if _OPEN.search(q) and not (_QUANTITY.search(q) or _WHEN.search(q) or _WHO.search(q)):
+        qtype = "open"
+    elif _HOW_OFTEN.search(q):
         qtype = "frequency"
     elif _HOW_LONG.search(q):
         qtype = "duration"
@@ -110,6 +127,7 @@ class Unit:
     label: str = ""
     caption: str = ""
     lead: str = ""  # the sentence introducing a list item ("The ratio for 2016/17 is:")
+    field: str = ""  # a form field's name ("Report to"): the unit is its value
 
     @property
     def framing(self) -> str:
@@ -141,6 +159,23 @@ def _table_cells(text: str) -> tuple[str, str, list[tuple[str, str]]]:
     return caption, label, cells
 
 
+# A cover-sheet or form line, "Report to: Strategic Resources and Performance Meeting": a short
+# name (at most five words) and a value on the same line.
+_FIELD = re.compile(r"^\s*([A-Z][A-Za-z'’/&()-]*(?:\s+[A-Za-z'’/&()-]+){0,4})\s*:\s*(\S.{0,150})$")
+
+
+def _fields(text: str) -> tuple[list[tuple[str, str]], str]:
+    """The form fields of a passage ("Name: value" lines, at least two of them) and the rest of its text."""
+    found, rest = [], []
+    for line in text.split("\n"):
+        m = _FIELD.match(line)
+        if m and not re.search(r"[.!?]\s", m.group(1)):
+            found.append((m.group(1), m.group(2).strip()))
+        else:
+            rest.append(line)
+    return (found, "\n".join(rest)) if len(found) >= 2 else ([], text)
+
+
 def units_of(passages: list[Passage]) -> list[Unit]:
     units: list[Unit] = []
     for rank, p in enumerate(passages):
@@ -152,8 +187,10 @@ def units_of(passages: list[Passage]) -> list[Unit]:
             caption, label, cells = _table_cells(p.text)
             units.append(Unit(p, rank, p.text, cells, label, caption))
             continue
+        fields, text = _fields(p.text)
+        units += [Unit(p, rank, f"{name}: {value}", label=name, field=name) for name, value in fields]
         lead = ""
-        for sentence in _SENTENCE_SPLIT.split(p.text):
+        for sentence in _SENTENCE_SPLIT.split(text):
             s = " ".join(sentence.strip(" •-–\t").split())
             if instruction_like(s):
                 continue  # words addressed to a model are not evidence
@@ -190,8 +227,8 @@ def _has_type(query: Query, unit: Unit) -> bool:
     if query.qtype == "date":
         asks_year = re.search(r"\b(year|financial year)\b", query.text, re.I)
         return bool(dates(text) or years(without_periods(text)) or _MONTH_SHORT_YEAR.search(text) or (asks_year and periods(text)))
-    if query.qtype == "who":
-        return _names_someone(text)
+    if query.qtype == "who":  # a form's field the question names answers with whoever or whatever it holds
+        return _names_someone(text) or bool(unit.field) and _label_share(query, unit) >= 0.5
     if query.qtype == "frequency":
         return bool(_FREQUENCY.search(text))
     if query.qtype == "duration":
@@ -237,6 +274,8 @@ def _acronyms(text: str) -> set[str]:
 def _coverage(query: Query, unit: Unit) -> tuple[float, float, set[str]]:
     """(weighted coverage using framing, coverage by the unit's own text, terms not found)."""
     own = _stems(unit.text)
+    if unit.field:  # a cover sheet's field is about the report itself: its title is the field's subject
+        own |= _stems(unit.passage.document)
     framing = _stems(unit.framing) | _stems(unit.passage.text)
     q_acr = query.acronyms
     own_acr = {t for t in own if t in q_acr}
@@ -299,6 +338,8 @@ def score(query: Query, unit: Unit) -> tuple[float, float]:
     s += 0.2 if _has_type(query, unit) else -0.6
     share = _label_share(query, unit)
     s += 0.3 * share if share >= 0.5 else 0.0
+    if unit.cells:
+        s += 0.2 * _cell_fit(query, unit)
     if query.periods:
         in_unit = set(periods(unit.text)) | {p for h, _ in unit.cells for p in periods(h)}
         in_frame = set(periods(unit.passage.context))
@@ -324,6 +365,15 @@ def score(query: Query, unit: Unit) -> tuple[float, float]:
     if _novelty(query, unit) == 0:
         s -= 0.5
     return s, coverage
+
+
+def _cell_fit(query: Query, unit: Unit) -> float:
+    """How well a table row's best cell fits the question: a column of the period asked whose header
+    names the measure asked ("2016/17 Total" for a total in 2016-17), from 0 to 1.5."""
+    cells = [h for h, v in unit.cells if any(c.isdigit() for c in v)]
+    if query.periods:
+        cells = [h for h in cells if set(periods(h)) & set(query.periods)] or cells
+    return max((_header_fit(query, unit, h) for h in cells), default=0.0)
 
 
 def choose_cells(query: Query, unit: Unit) -> list[tuple[str, str]]:
@@ -399,11 +449,76 @@ class Extracted:
     unit: Unit | None
     coverage: float
     support: list[Passage]
+    confidence: float = 0.0  # the coverage of an answer that passes every check, else 0: abstain below ABSTAIN_COVERAGE
 
 
-def extract(question: str, passages: list[Passage]) -> Extracted:
-    """The best grounded answer in ``passages``, or an abstention (``answer`` None)."""
+def _points(passages: list[Passage]) -> list[tuple[str, Passage]]:
+    """A section's key points in reading order: its list items, or else each passage's first sentence."""
+    ordered = sorted(passages, key=lambda p: (p.page or 0, p.metadata.get("span_start", 0)))
+    items = [(_LEAD_NUMBER.sub("", _ITEM.sub("", line).strip()), p) for p in ordered for line in p.text.split("\n") if _ITEM.match(line)]
+    items = [(t, p) for t, p in items if len(t) >= 20 and not t.endswith(":") and not instruction_like(t)]
+    if len(items) < 2:
+        items = []
+        for p in ordered:  # a sentence, not a heading line: long, or closed by a full stop
+            first = next((s for s in _SENTENCE_SPLIT.split(p.text)
+                          if len(t := _LEAD_NUMBER.sub("", s.strip(" •-–"))) >= 60 or len(t) >= 30 and t.endswith(".")), "")
+            if first and not instruction_like(first):
+                items.append((_LEAD_NUMBER.sub("", first.strip(" •-–")), p))
+    return items
+
+
+def _open_answer(query: Query, passages: list[Passage], section: SectionReader | None) -> Extracted:
+    """The key points of the section that best matches an open question, each quoted and cited
+    (read whole through ``section`` when given, else from the retrieved passages)."""
+    sections: dict[tuple[str, str], list[Passage]] = {}
+    for p in passages:
+        if p.kind == "paragraph" and not instruction_like(p.text):
+            key = (p.metadata.get("doc_id", p.document), p.heading or p.metadata.get("section") or "")
+            sections.setdefault(key, []).append(p)
+    summary = bool(re.search(r"\bsummar", query.text, re.I))
+    best: tuple[float, list[Passage]] | None = None
+    for rank, ((_, heading), group) in enumerate(sections.items()):
+        text = " ".join(p.text for p in group)
+        frame = " ".join(p.context for p in group)
+        s = coverage(query.terms, frame, text, context_weight=0.8) + 0.1 / (rank + 1)
+        named = {_stem(w.lower()) for w in _words(heading) if w.lower() not in _STOP and not w[0].isdigit()}
+        if named:  # a heading that is what the question asks for ("Recommendations", not "Reasons for Recommendations")
+            s += 0.2 * sum(1 for t in named if _found(t, set(query.terms))) / len(named)
+        if summary and re.search(r"\b(summary|purpose|introduction|overview|conclusions?)\b", heading, re.I):
+            s += 0.3
+        if best is None or s > best[0]:
+            best = (s, group)
+    if best is None or best[0] < ABSTAIN_COVERAGE:
+        return Extracted(query, None, None, best[0] if best else 0.0, [], 0.0)
+    # The best paragraph's own list if it has one, else the whole section's points.
+    lead = max(best[1], key=lambda p: coverage(query.terms, p.text, p.context, context_weight=0.8))
+    group = section(lead) if section else best[1]
+    points = _points([p for p in group if p.paragraph and p.paragraph == lead.paragraph])
+    if len(points) < 2:
+        points = _points(group)
+    points = points[:MAX_POINTS]
+    if not points:
+        return Extracted(query, None, None, best[0], [], 0.0)
+    where = lead.heading or lead.metadata.get("section")
+    lines = [f"Key points quoted from {lead.document}" + (f", “{where}”" if where else "") + ":"]
+    for n, (text, p) in enumerate(points, 1):
+        lines.append(f"{n}. “{_trim_to(text, 220)}” ({p.location() or 'text'})")
+    support = list({p.chunk_id: p for _, p in points}.values())
+    return Extracted(query, "\n".join(lines), None, best[0], support, best[0])
+
+
+def _trim_to(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: text[: limit - 1].rfind(" ")] + "…"
+
+
+def extract(question: str, passages: list[Passage], section: SectionReader | None = None) -> Extracted:
+    """The best grounded answer in ``passages``, or an abstention (``answer`` None).
+
+    ``section`` reads the whole report section a passage is in, for open questions' key points."""
     query = analyse(question)
+    if query.qtype == "open":
+        return _open_answer(query, passages, section)
     best: tuple[float, float, Unit] | None = None
     units = units_of(passages)
     for unit in units:
@@ -418,14 +533,15 @@ def extract(question: str, passages: list[Passage]) -> Extracted:
         unit = total
     pool_text = " ".join(f"{p.text} {p.context}" for p in passages)
     pool = _stems(pool_text)
-    if (
-        coverage < ABSTAIN_COVERAGE
-        or not _has_type(query, unit)
+    blocked = (
+        not _has_type(query, unit)
         or _period_conflict(query, unit)
         or _year_conflict(query, unit)
         or _unmatched_constraint(query, unit, pool, pool_text.lower())
-    ):
-        return Extracted(query, None, unit, coverage, [])
+    )
+    confidence = 0.0 if blocked else coverage
+    if confidence < ABSTAIN_COVERAGE:
+        return Extracted(query, None, unit, coverage, [], confidence)
     answer = compose(query, unit)
     support = [unit.passage]
     answer_figs = [f for f in figures(answer) if f.kind != "number" or f.value >= 10]
@@ -433,7 +549,7 @@ def extract(question: str, passages: list[Passage]) -> Extracted:
         if p is not unit.passage and p.kind != "table" and answer_figs and len(support) < 3:
             if all(any(abs(g.value) == abs(f.value) for g in figures(p.text)) for f in answer_figs[:1]):
                 support.append(p)
-    return Extracted(query, answer, unit, coverage, support)
+    return Extracted(query, answer, unit, coverage, support, confidence)
 
 
 def _within_financial_year(iso: str, period: str) -> bool:

@@ -36,6 +36,7 @@ class Answer:
     answerer: str = "extractive"
     note: str | None = None
     passages: list[Passage] = field(default_factory=list, repr=False)  # what the answerer read, ranked
+    confidence: float | None = None  # the extractive answerer's evidence coverage (0 when a check failed)
 
     def to_json(self) -> dict[str, Any]:
         """Exactly the ``ask --json`` object."""
@@ -92,14 +93,14 @@ class Assistant:
         return result
 
     def _answer(self, question: str, passages: list[Passage]) -> Answer:
-        extracted = extract(question, passages)
+        extracted = extract(question, passages, self.retriever.section)
         if self.llm is not None and passages:
             llm_answer = self._llm_answer(question, passages, extracted)
             if llm_answer is not None:
                 return llm_answer
         if extracted.answer is None:
-            return Answer(question, abstention(question), True, [], passages[:RELATED])
-        return Answer(question, extracted.answer, False, extracted.support)
+            return Answer(question, abstention(question), True, [], passages[:RELATED], confidence=extracted.confidence)
+        return Answer(question, extracted.answer, False, extracted.support, confidence=extracted.confidence)
 
     def _llm_answer(self, question: str, passages: list[Passage], extracted: Extracted) -> Answer | None:
         shown = passages[:5]

@@ -197,6 +197,27 @@ def summarise(scored: list[Scored], parts: bool = True) -> dict[str, Any]:
     }
 
 
+def abstention_curve(scored: list[Scored], steps: int = 50) -> list[dict[str, float]]:
+    """Abstention precision and recall, and the false-abstention rate, had the answerer abstained
+    below each confidence threshold (extractive answers only; the operating point is
+    ``answering.ABSTAIN_COVERAGE``). Empty without unanswerable questions."""
+    rated = [s for s in scored if s.answer.confidence is not None]
+    unanswerable = [s for s in rated if s.item["unanswerable"]]
+    answerable = [s for s in rated if not s.item["unanswerable"]]
+    if not unanswerable or not answerable:
+        return []
+    curve = []
+    for i in range(steps + 1):
+        t = i / steps
+        abstains = [s for s in rated if s.answer.confidence < t or s.answer.confidence == 0]
+        right = sum(1 for s in abstains if s.item["unanswerable"])
+        curve.append({"threshold": round(t, 3),
+                      "precision": round(right / len(abstains), 4) if abstains else 1.0,
+                      "recall": round(right / len(unanswerable), 4),
+                      "false_abstention_rate": round((len(abstains) - right) / len(answerable), 4)})
+    return curve
+
+
 _PART_METRICS = ("questions", "answer_accuracy", "evidence_hit@3", "false_abstention_rate", "abstention_recall")
 
 
@@ -248,6 +269,42 @@ def write_report(scored: list[Scored], summary: dict[str, Any], out: Path, title
                          f"  expected: {want}; evidence rank: {s.rank}  \n  answer: {s.answer.answer}")
     (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     _chart(summary, [s.answer.latency_ms for s in scored], out / "charts.png", title)
+    if curve := abstention_curve(scored):
+        (out / "abstention.json").write_text(json.dumps(curve, indent=1), encoding="utf-8")
+        abstention_chart(curve, out / "abstention.png", title)
+
+
+def abstention_chart(curve: list[dict[str, float]], path: Path, title: str) -> None:
+    """The abstention precision/recall curve over the confidence threshold, operating point marked."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .answering import ABSTAIN_COVERAGE
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    left.plot([c["recall"] for c in curve], [c["precision"] for c in curve], marker=".", color="#33658a")
+    here = min(curve, key=lambda c: abs(c["threshold"] - ABSTAIN_COVERAGE))
+    left.scatter([here["recall"]], [here["precision"]], color="#f26419", zorder=3, label=f"threshold {ABSTAIN_COVERAGE}")
+    left.set_xlabel("abstention recall (unanswerable questions abstained on)")
+    left.set_ylabel("abstention precision")
+    left.set_xlim(0, 1.02)
+    left.set_ylim(0, 1.02)
+    left.legend(loc="lower left")
+    left.set_title("Abstention precision / recall")
+    ts = [c["threshold"] for c in curve]
+    right.plot(ts, [c["recall"] for c in curve], label="abstention recall", color="#33658a")
+    right.plot(ts, [c["false_abstention_rate"] for c in curve], label="false-abstention rate", color="#f26419")
+    right.axvline(ABSTAIN_COVERAGE, color="grey", linestyle="--", linewidth=1)
+    right.set_xlabel("confidence threshold (share of question terms in evidence)")
+    right.set_ylim(0, 1.02)
+    right.legend(loc="center right")
+    right.set_title("Against the threshold")
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
 
 
 def _chart(summary: dict[str, Any], latencies: list[float], path: Path, title: str) -> None:

@@ -15,6 +15,10 @@ from .metadata import parse_date
 _PERIOD = re.compile(
     r"\b(?:FY\s*)?((?:19|20)\d{2})\s*(?:/|-|–|to)\s*((?:19|20)?\d{2})\b"
 )
+# "the year to March 2019", "financial year ending 31st March 2019": UK financial year 2018/19
+YEAR_ENDING = re.compile(
+    r"\b(?:financial\s+)?year\s+(?:to|ending|ended)\s+(?:(?:the\s+)?31(?:st)?\s+)?March\s+((?:19|20)\d{2})\b", re.I
+)
 _SHORT_PERIOD = re.compile(r"(?<![\d/£$.,])\b(\d{2})/(\d{2})\b(?![\d/])")
 _FIGURE = re.compile(
     r"(?P<neg>[-–−])?\s?(?P<cur>[£$€])?\s?(?P<neg2>[-–−])?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
@@ -42,6 +46,9 @@ def period_spans(text: str) -> list[tuple[int, int, str]]:
         p = canonical_period(m.group(1), m.group(2))
         if p:
             spans.append((m.start(), m.end(), p))
+    for m in YEAR_ENDING.finditer(text):
+        end = int(m.group(1))
+        spans.append((m.start(), m.end(), f"{end - 1}/{end % 100:02d}"))
     for m in _SHORT_PERIOD.finditer(text):
         a, b = int(m.group(1)), int(m.group(2))
         if b == (a + 1) % 100 and 0 <= a <= 60:
@@ -50,7 +57,7 @@ def period_spans(text: str) -> list[tuple[int, int, str]]:
 
 
 def periods(text: str) -> list[str]:
-    """Financial-year periods in ``text`` as ``YYYY/YY`` (2018/19, 2018-19, 2018/2019, 18/19)."""
+    """Financial-year periods in ``text`` as ``YYYY/YY`` (2018/19, 2018-19, 2018/2019, 18/19, the year to March 2019)."""
     return list(dict.fromkeys(p for _, _, p in period_spans(text)))
 
 

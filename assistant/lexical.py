@@ -313,6 +313,16 @@ class LexicalIndex:
         rows = self.conn.execute(f"SELECT chunk_id, text, metadata FROM chunks WHERE chunk_id IN ({marks})", ids).fetchall()
         return {cid: (text, json.loads(meta)) for cid, text, meta in rows}
 
+    def section(self, doc_id: str, heading: str) -> dict[str, tuple[str, dict[str, Any]]]:
+        """Text and metadata of a report's paragraph chunks under ``heading`` (or that section), by id."""
+        rows = self.conn.execute("SELECT chunk_id, text, metadata FROM chunks WHERE doc_id = ? AND kind = 'paragraph'", (doc_id,))
+        out = {}
+        for cid, text, meta in rows:
+            m = json.loads(meta)
+            if (m.get("heading") or m.get("section")) == heading:
+                out[cid] = (text, m)
+        return out
+
     def kinds(self, ids: list[str]) -> dict[str, str]:
         """The kind (paragraph, table_row, table) of committed chunks by id."""
         if not ids:

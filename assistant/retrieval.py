@@ -54,6 +54,12 @@ class Passage:
     score: float
     metadata: dict[str, Any] = field(repr=False)
 
+    @classmethod
+    def stored(cls, chunk_id: str, text: str, meta: dict[str, Any], score: float = 0.0) -> Passage:
+        """A passage from a chunk as the index stores it (text and metadata)."""
+        return cls(chunk_id, meta.get("title", ""), meta.get("source", ""), meta.get("page"), meta.get("paragraph"),
+                   meta.get("heading"), meta.get("kind", ""), text, score, meta)
+
     def citation(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if k != "metadata"}
 
@@ -145,9 +151,7 @@ class Retriever:
         for cid, score in fused.items():
             if cid not in stored:
                 continue  # not committed (an interrupted ingest)
-            text, meta = stored[cid]
-            passages.append(Passage(cid, meta.get("title", ""), meta.get("source", ""), meta.get("page"),
-                                    meta.get("paragraph"), meta.get("heading"), meta.get("kind", ""), text, score, meta))
+            passages.append(Passage.stored(cid, *stored[cid], score))
         asked = periods(query)
         terms = query_terms(query)
         for p in passages:
@@ -163,6 +167,14 @@ class Retriever:
             if len(out) == k:
                 break
         return out
+
+
+    def section(self, passage: Passage) -> list[Passage]:
+        """Every paragraph of the report section ``passage`` is in (the same heading), in reading order."""
+        heading = passage.heading or passage.metadata.get("section") or ""
+        doc_id = passage.metadata.get("doc_id", "")
+        found = [Passage.stored(cid, text, meta) for cid, (text, meta) in self.index.lexical.section(doc_id, heading).items()]
+        return sorted(found, key=lambda p: (p.page or 0, p.metadata.get("span_start", 0))) or [passage]
 
 
 def period_adjustment(asked: list[str], passage: Passage) -> float:

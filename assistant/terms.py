@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from functools import lru_cache
+from pathlib import Path
+
+from .figures import YEAR_ENDING
 
 STOPWORDS = set(
     "a an and are as at be been being by can could did do does for from had has have how i in into is it its "
@@ -47,31 +51,41 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-# Abbreviations and finance words that OPCC reports use for what questions ask in other words:
-# a text holding the key also answers to the values.
-EQUIVALENTS = {
-    "hq": ("headquarters",),
-    "pcc": ("commissioner",),
-    "fte": ("staff",),
-    "expenditure": ("spend", "spent", "spending", "cost"),
-    "variance": ("overspend", "underspend", "overspent", "underspent"),
-    "personnel": ("staff",),
-    "author": ("wrote", "written", "writer"),
-    "signature": ("sign", "signed", "signing", "signatory"),
-}
-_EQUIVALENT_STEMS = {stem(k): {stem(v) for v in vs} for k, vs in EQUIVALENTS.items()}
+VOCABULARY = Path(__file__).resolve().parent / "data" / "vocabulary.toml"
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> tuple[list[tuple[str, str, set[str]]], list[tuple[re.Pattern[str], str]]]:
+    """The reviewed vocabulary bridges (``data/vocabulary.toml``): equivalents as (key, its stem,
+    stems of the words it answers to) and question phrases read as a report word."""
+    data = tomllib.loads(VOCABULARY.read_text(encoding="utf-8"))
+    equivalents = [(k, stem(k), {stem(v) for v in vs}) for k, vs in data.get("equivalents", {}).items()]
+    phrases = []
+    for phrase, word in data.get("phrases", {}).items():
+        pattern = r"\s+(?:(?:the|a|an)\s+)?".join(re.escape(w) for w in phrase.split())
+        phrases.append((re.compile(rf"\b{pattern}\b", re.I), word))
+    return equivalents, phrases
+
+
+def rephrase(text: str) -> str:
+    """``text`` with question phrases replaced by the report's word ("difference between budget
+    and actual" -> "variance")."""
+    for pattern, word in vocabulary()[1]:
+        text = pattern.sub(word, text)
+    return text
 
 
 def expand(text: str) -> str:
-    """The text plus the report's word for anything it asks in other words (wrote -> author)."""
+    """The text, rephrased, plus the report's word for anything it asks in other words (wrote -> author)."""
+    text = rephrase(text)
     asked = {stem(w.lower()) for w in words(text)}
-    extra = [key for key, values in EQUIVALENTS.items() if asked & {stem(v) for v in values} and stem(key) not in asked]
+    extra = [key for key, key_stem, values in vocabulary()[0] if asked & values and key_stem not in asked]
     return f"{text} {' '.join(extra)}" if extra else text
 
 
 def stems(text: str) -> set[str]:
     out = {stem(w.lower()) for w in words(text)}
-    for key, values in _EQUIVALENT_STEMS.items():
+    for _, key, values in vocabulary()[0]:
         if key in out:
             out |= values
     return out
@@ -81,13 +95,13 @@ _YEAR_RANGE = re.compile(r"\b(?:19|20)\d{2}\s*[/-]\s*\d{2,4}\b")
 
 
 def without_periods(text: str) -> str:
-    """``text`` with year ranges (2018/19, 2018-2019) blanked, so their years are not read alone."""
-    return _YEAR_RANGE.sub(" ", text)
+    """``text`` with year ranges (2018/19, 2018-2019, the year to March 2019) blanked, so their years are not read alone."""
+    return YEAR_ENDING.sub(" ", _YEAR_RANGE.sub(" ", text))
 
 
 def query_terms(question: str) -> dict[str, float]:
     """Stemmed content words of a question with their weights (periods removed)."""
-    masked = without_periods(question)
+    masked = without_periods(rephrase(question))
     terms: dict[str, float] = {}
     for w in words(masked):
         lw = w.lower().strip("'’-")

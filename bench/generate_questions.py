@@ -11,7 +11,9 @@ Sources, all read from the text renditions in ``corpus/`` through the chunker's 
   ("There were N X" -> "How many X were there?", "N% of X were Y" -> "What percentage of X
   were Y?", "S was V on <date>" -> "When was S V?", "N X have been V" -> "How many X have been V?");
 - **form fields**: "Label: value" lines of cover sheets ("Report Author: ACO Phil Eaton" ->
-  "Who is the report author?").
+  "Who is the report author?");
+- **unanswerable**: one table question per row asked again for a financial year that no report
+  in the corpus mentions (the row and measure exist, the year does not): the answer is to abstain.
 
 Each question's part is decided by its report and section (the top-level paragraph number,
 or the table), never by the question, so paraphrases of one fact share a part. The
@@ -31,6 +33,7 @@ from pathlib import Path
 
 import assistant  # noqa: F401  (sets the offline environment)
 from assistant.chunking import Block, build_blocks, document_lines, segment
+from assistant.figures import periods
 from assistant.loading import load_document
 from assistant.tables import is_number
 
@@ -102,7 +105,21 @@ def _measure_question(h: int, measure: str, row: str, period: str, caption: str)
     return TABLE_TEMPLATES[h % len(TABLE_TEMPLATES)].format(measure=words[h % len(words)], row=row, period=when)
 
 
-def table_questions(report: str, block: Block) -> list[dict]:
+def _absent_period(period: str, mentioned: set[str]) -> str | None:
+    """The first financial year after ``period`` that the corpus never mentions, written as ``period`` is."""
+    m = _PERIOD.search(period)
+    if not m:
+        return None
+    start = int(m.group(1)) if len(m.group(1)) == 4 else 2000 + int(m.group(1))
+    for shift in range(1, 12):
+        year = start + shift
+        if f"{year}/{(year + 1) % 100:02d}" not in mentioned:
+            sep = "-" if "-" in m.group() else "/"
+            return f"{year}{sep}{(year + 1) % 100:02d}"
+    return None
+
+
+def table_questions(report: str, block: Block, mentioned: set[str] = frozenset()) -> list[dict]:
     table = block.table
     if table is None or not any(table.headers):
         return []
@@ -111,6 +128,7 @@ def table_questions(report: str, block: Block) -> list[dict]:
     labels = [re.sub(r"^\d{1,2}\.\s+", "", table.row_label(r)) for r in table.rows]
     for r, row in enumerate(table.rows):
         label = labels[r]
+        asked_absent = False
         if label == "(unlabelled row)" or labels.count(label) > 1 or len(label) > 60 or r in table.unmapped:
             continue
         for c, cell in enumerate(row):
@@ -131,6 +149,12 @@ def table_questions(report: str, block: Block) -> list[dict]:
             item = _item(report, f"table {caption}", f"{label}|{head}", question, cell,
                          cell if len(re.sub(r"\D", "", cell)) >= 4 else label, "table")
             out.append({**item, "cell": f"{label}|{head}".lower()})
+            absent = _absent_period(period.group(), mentioned) if period and not asked_absent else None
+            if absent and not re.fullmatch(r"total\b.*", label.lower()):
+                asked_absent = True
+                question = _measure_question(h, measure, label, absent, caption)
+                out.append({**_item(report, f"table {caption}", f"{label}|{head}|absent", question, "", "", "unanswerable"),
+                            "expected": [], "unanswerable": True})
     return out
 
 
@@ -217,17 +241,17 @@ def short_title(title: str) -> str:
 def generate(corpus: Path = CORPUS) -> list[dict]:
     """Every generated question for the text reports in ``corpus``, in a stable order."""
     items: list[dict] = []
-    for path in sorted(corpus.glob("*.txt")):
-        doc = load_document(path, path.read_bytes())
-        report = path.stem
+    docs = {path.stem: load_document(path, path.read_bytes()) for path in sorted(corpus.glob("*.txt"))}
+    mentioned = {p for doc in docs.values() for page in doc.pages for p in periods(page.text)}
+    for report, doc in docs.items():
         for block in build_blocks(segment(document_lines(doc))):
             if block.kind == "table":
-                items += table_questions(report, block)
+                items += table_questions(report, block, mentioned)
             else:
                 items += prose_questions(report, block) + field_questions(report, short_title(doc.title), block)
     values: dict[tuple[str, str], set[str]] = {}
     for item in items:  # the same row and column in two tables of a report, with two values: ambiguous
-        values.setdefault((item["report"], item.get("cell") or item["question"].lower()), set()).add(item["expected"][0])
+        values.setdefault((item["report"], item.get("cell") or item["question"].lower()), set()).add(item["expected"][0] if item["expected"] else "")
     items = [{k: v for k, v in i.items() if k != "cell"} for i in items
              if len(values[(i["report"], i.get("cell") or i["question"].lower())]) == 1]
     seen, unique = set(), []
@@ -247,5 +271,5 @@ if __name__ == "__main__":
     items = generate()
     out.write_text(render(items), encoding="utf-8")
     parts = {p: sum(i["part"] == p for i in items) for p in ("dev", "test")}
-    kinds = {k: sum(i["type"] == k for i in items) for k in ("table", "prose", "field")}
+    kinds = {k: sum(i["type"] == k for i in items) for k in ("table", "prose", "field", "unanswerable")}
     print(f"{len(items)} questions ({parts}, {kinds}) -> {out}")

@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from assistant.evaluation import QUESTIONS, answer_matches, evaluate, load_questions, normalise
+from assistant.figures import periods
 from assistant.ingest import ingest
 from assistant.settings import Settings
 from conftest import CORPUS, ROOT
@@ -79,7 +80,11 @@ def test_the_generated_set_is_the_generators_output():
 
     items = generate_questions.generate()
     assert generate_questions.render(items) == GENERATED.read_text(encoding="utf-8")
-    assert {i["type"] for i in items} == {"table", "prose", "field"}
+    assert {i["type"] for i in items} == {"table", "prose", "field", "unanswerable"}
+    mentioned = {p for path in CORPUS.glob("*.txt") for p in periods(path.read_text(encoding="utf-8"))}
+    for i in items:  # an unanswerable question asks for a year no report mentions, and expects nothing
+        if i["unanswerable"]:
+            assert i["expected"] == [] and not set(periods(i["question"])) & mentioned and periods(i["question"])
     sections: dict[tuple[str, str], set[str]] = {}
     for i in items:  # one section's questions (a table's cells, a paragraph's sentences) never straddle the parts
         sections.setdefault((i["report"], i["section"]), set()).add(i["part"])
@@ -93,6 +98,9 @@ def test_generated_questions_read_periods_and_sentences_as_people_write_them():
 
     assert period_forms("2019/20") == ["2019/20", "2019-20", "the year to March 2020"]
     assert period_forms("16/17") == ["2016/17", "2016-17", "the year to March 2017"]
+    from generate_questions import _absent_period
+
+    assert _absent_period("2018-19", {"2019/20", "2020/21"}) == "2021-22"  # written as the table writes it
     (q,) = sentence_questions("There were 1,204 calls for service in the quarter, most by telephone.")
     assert q == ("How many calls for service in the quarter were there?", "1,204", "1,204 calls for service in the quarter")
     (q,) = sentence_questions("The new custody suite was opened by the Commissioner on 3 March 2020.")
@@ -121,3 +129,22 @@ def test_a_figure_cited_on_the_wrong_page_is_caught(tmp_path):
     assert figure_on_cited_page(answer(2), paths) is True
     assert figure_on_cited_page(answer(1), paths) is False  # a row cited one page early
     assert figure_on_cited_page(Answer("q", "The reports do not say.", True, []), paths) is None
+
+
+def test_abstention_curve_sweeps_the_confidence_threshold(tmp_path):
+    from assistant.api import Answer
+    from assistant.evaluation import Scored, abstention_chart, abstention_curve
+
+    def scored(unanswerable: bool, confidence: float) -> Scored:
+        item = {"id": "x", "question": "q", "expected": [], "unanswerable": unanswerable, "type": "t"}
+        return Scored(item, Answer("q", "a", confidence < 0.4, [], confidence=confidence), None, False, False)
+
+    # two unanswerable (one blocked by a check: confidence 0), three answerable
+    got = {c["threshold"]: c for c in abstention_curve([scored(True, 0.0), scored(True, 0.5), scored(False, 0.3),
+                                                         scored(False, 0.7), scored(False, 0.9)], steps=10)}
+    assert got[0.0] == {"threshold": 0.0, "precision": 1.0, "recall": 0.5, "false_abstention_rate": 0.0}
+    assert got[0.4] == {"threshold": 0.4, "precision": 0.5, "recall": 0.5, "false_abstention_rate": 0.3333}
+    assert got[0.6]["recall"] == 1.0 and got[1.0]["false_abstention_rate"] == 1.0
+    assert abstention_curve([scored(False, 0.5)]) == []  # nothing unanswerable: no curve
+    abstention_chart(list(got.values()), tmp_path / "a.png", "t")
+    assert (tmp_path / "a.png").stat().st_size > 1000

@@ -83,3 +83,15 @@ def test_unfiltered_queries_carry_no_report_list(assistant):
     assert r.allowed_docs(Filters()) is None
     assert r.allowed_docs(Filters(clearance="public")) is None  # clearance is a store filter of its own
     assert r.allowed_docs(Filters(report="Cumbria")) and len(r.allowed_docs(Filters(report="Cumbria"))) == 1
+
+
+def test_open_question_quotes_the_sections_key_points(assistant):
+    """An open question is answered with a section's list items, read whole from the index, each cited."""
+    got = assistant.ask("What does the annual report say about governance?")
+    lines = got.answer.splitlines()
+    assert lines[0].startswith("Key points quoted from Annual Report")
+    assert 3 <= len(lines) - 1 <= 5 and all(line[0].isdigit() and "para 3.8" in line for line in lines[1:])
+    assert any("Strategic Board meets quarterly" in line for line in lines[1:])
+    assert got.citations and all(p.paragraph == "3.8" for p in got.citations)
+    section = assistant.retriever.section(got.citations[0])
+    assert len(section) > 1 and all(p.metadata["doc_id"] == got.citations[0].metadata["doc_id"] for p in section)
