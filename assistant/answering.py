@@ -370,10 +370,15 @@ def score(query: Query, unit: Unit) -> tuple[float, float]:
 def _cell_fit(query: Query, unit: Unit) -> float:
     """How well a table row's best cell fits the question: a column of the period asked whose header
     names the measure asked ("2016/17 Total" for a total in 2016-17), from 0 to 1.5."""
-    cells = [h for h, v in unit.cells if any(c.isdigit() for c in v)]
-    if query.periods:
-        cells = [h for h in cells if set(periods(h)) & set(query.periods)] or cells
-    return max((_header_fit(query, unit, h) for h in cells), default=0.0)
+    cells = _in_period(query, [(h, v) for h, v in unit.cells if any(c.isdigit() for c in v)])
+    return max((_header_fit(query, unit, h) for h, _ in cells), default=0.0)
+
+
+def _in_period(query: Query, cells: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The cells whose column is of a period the question asks about, or all of them when none is."""
+    if not query.periods:
+        return cells
+    return [(h, v) for h, v in cells if set(periods(h)) & set(query.periods)] or cells
 
 
 def choose_cells(query: Query, unit: Unit) -> list[tuple[str, str]]:
@@ -382,10 +387,7 @@ def choose_cells(query: Query, unit: Unit) -> list[tuple[str, str]]:
     cells = [(h, v) for h, v in unit.cells if v and (any(c.isdigit() for c in v) or not numeric)]
     if not cells:
         return []
-    if query.periods:
-        dated = [(h, v) for h, v in cells if any(p in periods(h) for p in query.periods)]
-        if dated:
-            cells = dated
+    cells = _in_period(query, cells)
     fits = [_header_fit(query, unit, h) for h, _ in cells]
     if max(fits) > 0:  # the column the question names: most of its words, and few others
         cells = [c for c, fit in zip(cells, fits) if fit >= max(fits) - 1e-9]
@@ -434,11 +436,11 @@ def compose(query: Query, unit: Unit) -> str:
     return _trim(_LEAD_NUMBER.sub("", unit.text))
 
 
-def _trim(text: str) -> str:
+def _trim(text: str, limit: int = MAX_ANSWER) -> str:
     text = " ".join(text.split())
-    if len(text) <= MAX_ANSWER:
+    if len(text) <= limit:
         return text
-    cut = text[: MAX_ANSWER - 1]
+    cut = text[: limit - 1]
     return cut[: cut.rfind(" ")] + "…"
 
 
@@ -454,16 +456,16 @@ class Extracted:
 
 def _points(passages: list[Passage]) -> list[tuple[str, Passage]]:
     """A section's key points in reading order: its list items, or else each passage's first sentence."""
-    ordered = sorted(passages, key=lambda p: (p.page or 0, p.metadata.get("span_start", 0)))
+    ordered = sorted(passages, key=lambda p: p.reading_order)
     items = [(_LEAD_NUMBER.sub("", _ITEM.sub("", line).strip()), p) for p in ordered for line in p.text.split("\n") if _ITEM.match(line)]
     items = [(t, p) for t, p in items if len(t) >= 20 and not t.endswith(":") and not instruction_like(t)]
     if len(items) < 2:
         items = []
         for p in ordered:  # a sentence, not a heading line: long, or closed by a full stop
-            first = next((s for s in _SENTENCE_SPLIT.split(p.text)
-                          if len(t := _LEAD_NUMBER.sub("", s.strip(" •-–"))) >= 60 or len(t) >= 30 and t.endswith(".")), "")
+            sentences = (_LEAD_NUMBER.sub("", s.strip(" •-–")) for s in _SENTENCE_SPLIT.split(p.text))
+            first = next((t for t in sentences if len(t) >= 60 or len(t) >= 30 and t.endswith(".")), "")
             if first and not instruction_like(first):
-                items.append((_LEAD_NUMBER.sub("", first.strip(" •-–")), p))
+                items.append((first, p))
     return items
 
 
@@ -473,7 +475,7 @@ def _open_answer(query: Query, passages: list[Passage], section: SectionReader |
     sections: dict[tuple[str, str], list[Passage]] = {}
     for p in passages:
         if p.kind == "paragraph" and not instruction_like(p.text):
-            key = (p.metadata.get("doc_id", p.document), p.heading or p.metadata.get("section") or "")
+            key = (p.metadata.get("doc_id", p.document), p.under)
             sections.setdefault(key, []).append(p)
     summary = bool(re.search(r"\bsummar", query.text, re.I))
     best: tuple[float, list[Passage]] | None = None
@@ -499,17 +501,12 @@ def _open_answer(query: Query, passages: list[Passage], section: SectionReader |
     points = points[:MAX_POINTS]
     if not points:
         return Extracted(query, None, None, best[0], [], 0.0)
-    where = lead.heading or lead.metadata.get("section")
+    where = lead.under
     lines = [f"Key points quoted from {lead.document}" + (f", “{where}”" if where else "") + ":"]
     for n, (text, p) in enumerate(points, 1):
-        lines.append(f"{n}. “{_trim_to(text, 220)}” ({p.location() or 'text'})")
+        lines.append(f"{n}. “{_trim(text, 220)}” ({p.location() or 'text'})")
     support = list({p.chunk_id: p for _, p in points}.values())
     return Extracted(query, "\n".join(lines), None, best[0], support, best[0])
-
-
-def _trim_to(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: text[: limit - 1].rfind(" ")] + "…"
 
 
 def extract(question: str, passages: list[Passage], section: SectionReader | None = None) -> Extracted:

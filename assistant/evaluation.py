@@ -276,13 +276,9 @@ def write_report(scored: list[Scored], summary: dict[str, Any], out: Path, title
 
 def abstention_chart(curve: list[dict[str, float]], path: Path, title: str) -> None:
     """The abstention precision/recall curve over the confidence threshold, operating point marked."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     from .answering import ABSTAIN_COVERAGE
 
+    plt = _pyplot()
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
     left.plot([c["recall"] for c in curve], [c["precision"] for c in curve], marker=".", color="#33658a")
     here = min(curve, key=lambda c: abs(c["threshold"] - ABSTAIN_COVERAGE))
@@ -307,12 +303,18 @@ def abstention_chart(curve: list[dict[str, float]], path: Path, title: str) -> N
     plt.close(fig)
 
 
-def _chart(summary: dict[str, Any], latencies: list[float], path: Path, title: str) -> None:
+def _pyplot() -> Any:
+    """matplotlib's pyplot drawing to files (no display), imported only when a chart is written."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    return plt
+
+
+def _chart(summary: dict[str, Any], latencies: list[float], path: Path, title: str) -> None:
+    plt = _pyplot()
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
     types = list(summary["by_type"])
     left.bar(types, [summary["by_type"][t]["accuracy"] for t in types], color="#33658a")

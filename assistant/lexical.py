@@ -314,14 +314,12 @@ class LexicalIndex:
         return {cid: (text, json.loads(meta)) for cid, text, meta in rows}
 
     def section(self, doc_id: str, heading: str) -> dict[str, tuple[str, dict[str, Any]]]:
-        """Text and metadata of a report's paragraph chunks under ``heading`` (or that section), by id."""
-        rows = self.conn.execute("SELECT chunk_id, text, metadata FROM chunks WHERE doc_id = ? AND kind = 'paragraph'", (doc_id,))
-        out = {}
-        for cid, text, meta in rows:
-            m = json.loads(meta)
-            if (m.get("heading") or m.get("section")) == heading:
-                out[cid] = (text, m)
-        return out
+        """Text and metadata of a report's paragraph chunks under ``heading`` (or, without one, that section), by id."""
+        rows = self.conn.execute(
+            "SELECT chunk_id, text, metadata FROM chunks WHERE doc_id = ? AND kind = 'paragraph' AND "
+            "coalesce(nullif(json_extract(metadata, '$.heading'), ''), json_extract(metadata, '$.section')) = ?",
+            (doc_id, heading))
+        return {cid: (text, json.loads(meta)) for cid, text, meta in rows}
 
     def kinds(self, ids: list[str]) -> dict[str, str]:
         """The kind (paragraph, table_row, table) of committed chunks by id."""

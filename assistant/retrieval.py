@@ -64,6 +64,16 @@ class Passage:
         return {k: v for k, v in asdict(self).items() if k != "metadata"}
 
     @property
+    def under(self) -> str:
+        """The heading (or, without one, the section) the passage stands under ("" for neither)."""
+        return self.heading or self.metadata.get("section") or ""
+
+    @property
+    def reading_order(self) -> tuple[int, int]:
+        """Sort key putting a report's passages in the order they are read (page, then offset)."""
+        return self.page or 0, self.metadata.get("span_start", 0)
+
+    @property
     def pages(self) -> str:
         """"p. 8", or "pp. 8–9" for a passage that runs on to the next page ("" without a page)."""
         end = self.metadata.get("page_end")
@@ -168,13 +178,11 @@ class Retriever:
                 break
         return out
 
-
     def section(self, passage: Passage) -> list[Passage]:
         """Every paragraph of the report section ``passage`` is in (the same heading), in reading order."""
-        heading = passage.heading or passage.metadata.get("section") or ""
-        doc_id = passage.metadata.get("doc_id", "")
-        found = [Passage.stored(cid, text, meta) for cid, (text, meta) in self.index.lexical.section(doc_id, heading).items()]
-        return sorted(found, key=lambda p: (p.page or 0, p.metadata.get("span_start", 0))) or [passage]
+        stored = self.index.lexical.section(passage.metadata.get("doc_id", ""), passage.under)
+        return sorted((Passage.stored(cid, text, meta) for cid, (text, meta) in stored.items()),
+                      key=lambda p: p.reading_order) or [passage]
 
 
 def period_adjustment(asked: list[str], passage: Passage) -> float:
