@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .entities import asked_kind, named
 from .figures import Figure, dates, figures, periods, years
 from .guard import instruction_like
 from .retrieval import Passage
@@ -84,6 +85,7 @@ class Query:
     periods: list[str]
     years: list[str]
     acronyms: set[str]  # initials of the question's capitalised phrases
+    kind: set[str] = field(default_factory=set)  # what a "which <kind>" question asks for (board, force)
 
     @property
     def total(self) -> float:
@@ -93,6 +95,9 @@ class Query:
 def analyse(question: str) -> Query:
     """Question type, weighted key terms and period constraints."""
     q = question.strip()
+    kind = asked_kind(q)
+    if _MEASURE.search(" ".join(kind)):
+        kind = set()  # "which budget": a figure is asked for, not a name
     if _OPEN.search(q) and not (_QUANTITY.search(q) or _WHEN.search(q) or _WHO.search(q)):
         qtype = "open"
     elif _HOW_OFTEN.search(q):
@@ -107,13 +112,16 @@ def analyse(question: str) -> Query:
         qtype = "reason"
     elif re.match(r"^\s*how (did|does|do|was|were|is|are|will)\b", q, re.I) and not _QUANTITY.search(q):
         qtype = "entity"  # a manner
+    elif kind and not (_QUANTITY.search(q) or _PERCENT.search(q)):
+        qtype = "entity"  # "… reported to which board?", whatever else the question mentions
     elif _PERCENT.search(q):
         qtype = "percent"
     elif _QUANTITY.search(q) or _MEASURE.search(q):
         qtype = "quantity"
     else:
         qtype = "entity"
-    return Query(q, qtype, query_terms(q), periods(q), years(without_periods(q)), _acronyms(q))
+    kind = kind if qtype == "entity" else set()
+    return Query(q, qtype, query_terms(q), periods(q), years(without_periods(q)), _acronyms(q), kind)
 
 
 @dataclass
@@ -161,7 +169,7 @@ def _table_cells(text: str) -> tuple[str, str, list[tuple[str, str]]]:
 
 # A cover-sheet or form line, "Report to: Strategic Resources and Performance Meeting": a short
 # name (at most five words) and a value on the same line.
-_FIELD = re.compile(r"^\s*([A-Z][A-Za-z'’/&()-]*(?:\s+[A-Za-z'’/&()-]+){0,4})\s*:\s*(\S.{0,150})$")
+_FIELD = re.compile(r"^\s*(?:[-•◆▪*–]\s+)?([A-Z][A-Za-z'’/&()-]*(?:\s+[A-Za-z'’/&()-]+){0,4})\s*:\s*(\S.{0,150})$")
 
 
 def _fields(text: str) -> tuple[list[tuple[str, str]], str]:
@@ -176,6 +184,18 @@ def _fields(text: str) -> tuple[list[tuple[str, str]], str]:
     return (found, "\n".join(rest)) if len(found) >= 2 else ([], text)
 
 
+def _heading_field(p: Passage) -> list[tuple[str, str]]:
+    """A short heading over a value that is not a sentence ("LEAD CHIEF OFFICER" over "12.1 DCC Jane
+    Smith") is a field too."""
+    value = _LEAD_NUMBER.sub("", p.text.strip())
+    heading = p.heading or ""
+    if p.kind != "paragraph" or not heading or len(_words(heading)) > 5 or re.search(r"\d", heading) or "\n" in value:
+        return []
+    if len(value) > 80 or value.endswith((".", ":", "?")) or value == heading:
+        return []
+    return [(heading, value)]
+
+
 def units_of(passages: list[Passage]) -> list[Unit]:
     units: list[Unit] = []
     for rank, p in enumerate(passages):
@@ -188,6 +208,7 @@ def units_of(passages: list[Passage]) -> list[Unit]:
             units.append(Unit(p, rank, p.text, cells, label, caption))
             continue
         fields, text = _fields(p.text)
+        fields += _heading_field(p)
         units += [Unit(p, rank, f"{name}: {value}", label=name, field=name) for name, value in fields]
         lead = ""
         for sentence in _SENTENCE_SPLIT.split(text):
@@ -274,9 +295,11 @@ def _acronyms(text: str) -> set[str]:
 def _coverage(query: Query, unit: Unit) -> tuple[float, float, set[str]]:
     """(weighted coverage using framing, coverage by the unit's own text, terms not found)."""
     own = _stems(unit.text)
-    if unit.field:  # a cover sheet's field is about the report itself: its title is the field's subject
-        own |= _stems(unit.passage.document)
-    framing = _stems(unit.framing) | _stems(unit.passage.text)
+    if unit.field:  # a field is about its report or its section: their titles are the field's subject
+        own |= _stems(f"{unit.passage.document} {unit.passage.heading or ''}")
+    framing = _stems(unit.framing)
+    if not unit.field:  # a form's other fields are about other things ("Members" beside "Co-Chairs")
+        framing |= _stems(unit.passage.text)
     q_acr = query.acronyms
     own_acr = {t for t in own if t in q_acr}
     phrase_terms: set[str] = set()
@@ -339,7 +362,14 @@ def score(query: Query, unit: Unit) -> tuple[float, float]:
     share = _label_share(query, unit)
     s += 0.3 * share if share >= 0.5 else 0.0
     if unit.cells:
-        s += 0.2 * _cell_fit(query, unit)
+        fit = _cell_fit(query, unit)
+        s += 0.2 * fit
+        if not fit and query.periods and any(_header_fit(query, unit, h) for h, v in unit.cells if any(c.isdigit() for c in v)):
+            s -= 0.2  # the measure asked is in this row, but not for the period asked: another table's reading
+    elif unit.field and _unasked_direction(query, unit.field):
+        s -= 0.3
+    elif named(unit.text, query.kind, query.terms):
+        s += 0.35  # names a thing of the kind asked for: "the ICT Delivery Board" for "which board"
     if query.periods:
         in_unit = set(periods(unit.text)) | {p for h, _ in unit.cells for p in periods(h)}
         in_frame = set(periods(unit.passage.context))
@@ -365,6 +395,13 @@ def score(query: Query, unit: Unit) -> tuple[float, float]:
     if _novelty(query, unit) == 0:
         s -= 0.5
     return s, coverage
+
+
+def _unasked_direction(query: Query, label: str) -> bool:
+    """A field whose name ends in a direction the question does not ask: "Report to" (the meeting
+    it goes to) for "Which department reported …?" (that is "Report of")."""
+    last = label.split()[-1].lower()
+    return last in ("to", "from") and not re.search(rf"\b{last}\b", query.text, re.I)
 
 
 def _cell_fit(query: Query, unit: Unit) -> float:
@@ -433,7 +470,9 @@ def compose(query: Query, unit: Unit) -> str:
             return _trim(f"{head or 'Value'} for {where}: {_money(head, value)}")
         if cells:
             return _trim(f"{where}: " + "; ".join(f"{h} {_money(h, v)}".strip() for h, v in cells))
-    return _trim(_LEAD_NUMBER.sub("", unit.text))
+    sentence = _LEAD_NUMBER.sub("", unit.text)
+    name = named(sentence, query.kind, query.terms)
+    return _trim(f"{name}: {sentence}" if name and not unit.field else sentence)
 
 
 def _trim(text: str, limit: int = MAX_ANSWER) -> str:

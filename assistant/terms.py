@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -54,23 +55,32 @@ def words(text: str) -> list[str]:
 VOCABULARY = Path(__file__).resolve().parent / "data" / "vocabulary.toml"
 
 
+@dataclass(frozen=True)
+class Vocabulary:
+    """The reviewed vocabulary bridges of ``data/vocabulary.toml``."""
+
+    equivalents: list[tuple[str, str, set[str]]]  # (key, its stem, stems of the question words it answers to)
+    phrases: list[tuple[re.Pattern[str], str]]  # a question phrase and the report word it means
+    kinds: dict[str, set[str]]  # stem of a kind asked for (force) -> stems of words naming one (police)
+
+
 @lru_cache(maxsize=1)
-def vocabulary() -> tuple[list[tuple[str, str, set[str]]], list[tuple[re.Pattern[str], str]]]:
-    """The reviewed vocabulary bridges (``data/vocabulary.toml``): equivalents as (key, its stem,
-    stems of the words it answers to) and question phrases read as a report word."""
+def vocabulary() -> Vocabulary:
+    """The vocabulary file, read once."""
     data = tomllib.loads(VOCABULARY.read_text(encoding="utf-8"))
     equivalents = [(k, stem(k), {stem(v) for v in vs}) for k, vs in data.get("equivalents", {}).items()]
     phrases = []
     for phrase, word in data.get("phrases", {}).items():
         pattern = r"\s+(?:(?:the|a|an)\s+)?".join(re.escape(w) for w in phrase.split())
         phrases.append((re.compile(rf"\b{pattern}\b", re.I), word))
-    return equivalents, phrases
+    kinds = {stem(k): {stem(k)} | {stem(v) for v in vs} for k, vs in data.get("kinds", {}).items()}
+    return Vocabulary(equivalents, phrases, kinds)
 
 
 def rephrase(text: str) -> str:
     """``text`` with question phrases replaced by the report's word ("difference between budget
     and actual" -> "variance")."""
-    for pattern, word in vocabulary()[1]:
+    for pattern, word in vocabulary().phrases:
         text = pattern.sub(word, text)
     return text
 
@@ -79,13 +89,13 @@ def expand(text: str) -> str:
     """The text, rephrased, plus the report's word for anything it asks in other words (wrote -> author)."""
     text = rephrase(text)
     asked = {stem(w.lower()) for w in words(text)}
-    extra = [key for key, key_stem, values in vocabulary()[0] if asked & values and key_stem not in asked]
+    extra = [key for key, key_stem, values in vocabulary().equivalents if asked & values and key_stem not in asked]
     return f"{text} {' '.join(extra)}" if extra else text
 
 
 def stems(text: str) -> set[str]:
     out = {stem(w.lower()) for w in words(text)}
-    for _, key, values in vocabulary()[0]:
+    for _, key, values in vocabulary().equivalents:
         if key in out:
             out |= values
     return out

@@ -10,6 +10,9 @@ Sources, all read from the text renditions in ``corpus/`` through the chunker's 
 - **sentences with a figure or a date**: a few sentence shapes turned into questions
   ("There were N X" -> "How many X were there?", "N% of X were Y" -> "What percentage of X
   were Y?", "S was V on <date>" -> "When was S V?", "N X have been V" -> "How many X have been V?");
+- **named bodies**: a sentence naming a body by a name ending in what it is ("… monitored through
+  the ICT Delivery Board") asked with the name replaced by "which <kind>" ("… monitored through
+  which board?"), the name expected;
 - **form fields**: "Label: value" lines of cover sheets ("Report Author: ACO Phil Eaton" ->
   "Who is the report author?");
 - **unanswerable**: one table question per row asked again for a financial year that no report
@@ -205,15 +208,49 @@ def sentence_questions(sentence: str) -> list[tuple[str, str, str]]:
     return out
 
 
+# The last word of a body's name and the word a question asks it by ("Gwent Police" -> which force).
+KINDS = {"board": "board", "boards": "board", "committee": "committee", "panel": "panel", "group": "group",
+         "council": "council", "police": "force", "constabulary": "force", "unit": "unit", "service": "service",
+         "services": "service", "partnership": "partnership", "authority": "authority", "office": "office",
+         "team": "team", "programme": "programme", "system": "system", "network": "network", "agency": "agency"}
+_BODY = re.compile(r"(?<![\w-])(?:the )?((?:[A-Z][\w'’&-]*|&|and|of|for) ){1,5}(" + "|".join(k.title() for k in KINDS) + r")\b")
+
+
+def name_questions(sentence: str) -> list[tuple[str, str, str]]:
+    """(question, expected, evidence) asking which body a sentence names: one name of its kind only."""
+    s = re.sub(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+", "", " ".join(sentence.split())).rstrip(".")
+    bodies = [m for m in _BODY.finditer(s) if m.group(0).split()[0] not in {"and", "of", "for", "&"}]
+    if len(s) > 200 or not bodies:
+        return []
+    m = bodies[0]
+    kind = KINDS[m.group(2).lower()]
+    name = m.group(0).removeprefix("the ").strip()
+    others = [b for b in bodies[1:] if KINDS[b.group(2).lower()] == kind]
+    if others or len(name.split()) < 2 or s.count(name) > 1 or name.split()[0].lower() in {"the", "this", "our", "a", "an"}:
+        return []
+    before, after = s[:m.start()].split()[-1:], s[m.end():]
+    if before and before[0][:1].isupper() and m.start() > 0 or re.match(r"\s*(?:[A-Z0-9]|and [A-Z]|['’]s\b|[a-z]{1,2}\b)", after):
+        return []  # the name goes on ("… Digital Service Division", "Gwent Police and South Wales Police")
+    if len(re.findall(r"\b[a-z]{3,}\b", s)) < 5 or re.search(r"\b[A-Z]{3,}:|\s[-–]\s.*\s[-–]\s|;", s):
+        return []  # a heading, a form's lines or a list, not a sentence
+    which = "Which" if m.start() == 0 else "which"
+    question = f"{s[:m.start()]}{which} {kind}{s[m.end():]}?"
+    return [(" ".join(question.split()), name, name)]
+
+
 def prose_questions(report: str, block: Block) -> list[dict]:
     text = " ".join(line.text.strip() for line in block.lines if line.text.strip())
     text = re.sub(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*\.?\s*\|?\s*)", "", text)
     section = f"para {block.paragraph.split('.')[0]}" if block.paragraph else f"heading {block.section or block.heading}"
     out = []
     for sentence in _SENTENCE.split(text):
-        for question, expected, evidence in sentence_questions(sentence.strip(" -*|")):
+        sentence = sentence.strip(" -*|")
+        for question, expected, evidence in sentence_questions(sentence):
             if len(question) <= 160:
                 out.append(_item(report, section, sentence[:60], question, expected, evidence, "prose"))
+        for question, expected, evidence in name_questions(sentence):
+            if len(question) <= 200:
+                out.append(_item(report, section, sentence[:60], question, expected, evidence, "entity"))
     return out
 
 
@@ -271,5 +308,5 @@ if __name__ == "__main__":
     items = generate()
     out.write_text(render(items), encoding="utf-8")
     parts = {p: sum(i["part"] == p for i in items) for p in ("dev", "test")}
-    kinds = {k: sum(i["type"] == k for i in items) for k in ("table", "prose", "field", "unanswerable")}
+    kinds = {k: sum(i["type"] == k for i in items) for k in ("table", "prose", "entity", "field", "unanswerable")}
     print(f"{len(items)} questions ({parts}, {kinds}) -> {out}")

@@ -72,8 +72,8 @@ def test_vocabulary_bridges_a_question_word_to_the_reports_column():
 def test_vocabulary_phrases_are_data_and_do_not_invent_terms():
     from assistant.terms import query_terms, rephrase, vocabulary
 
-    equivalents, phrases = vocabulary()
-    assert equivalents and phrases  # read from assistant/data/vocabulary.toml
+    vocab = vocabulary()
+    assert vocab.equivalents and vocab.phrases and vocab.kinds  # read from assistant/data/vocabulary.toml
     assert rephrase("What was the difference between budget and actual?") == "What was the variance?"
     assert rephrase("How many officers in all?") == "How many officers total?"
     assert "install" in query_terms("When were the cameras installed?")  # "in all" only as whole words
@@ -96,6 +96,14 @@ def test_a_cell_naming_the_period_and_the_measure_beats_a_neighbouring_table():
     full = passage("Project Costs | Contact Centre | 2021/22 Capital (£000) 300 | 2021/22 Total (£000) 355 | "
                    "2022/23 Capital (£000) 120 | 2022/23 Total (£000) 150", "table_row", table="Project Costs")
     assert extract("What total does the report give for Contact Centre in 2021-22?", [split, full]).answer.endswith(": 355")
+    # a wide capital table (a long row) ranked below a staffing table that has a Total only for another year
+    staff = passage("Overtime | Custody | Police Staff 2019/20 (£000) 64 | Total 2020/21 (£000) 81 | Total (£000) 145",
+                    "table_row", table="Overtime")
+    wide = passage("Capital Programme | Custody | " + " | ".join(f"{y} {m} (£000) {v}" for y, vals in
+                   (("2019/20", (410, 55, 465)), ("2020/21", (300, 40, 340)), ("2021/22", (120, 10, 130)), ("2022/23", (90, 25, 115)), ("2023/24", (75, 20, 95)))
+                   for m, v in zip(("Buildings", "Equipment", "Total"), vals)), "table_row", table="Capital Programme")
+    assert len(wide.text) > 400  # long rows score a little less
+    assert extract("What was the total for Custody in 2019-20?", [staff, wide]).answer.endswith(": 465")
 
 
 def test_form_fields_answer_who_and_which():
@@ -108,6 +116,42 @@ def test_form_fields_answer_who_and_which():
     got = extract("Who is the lead officer for the Disposal of Eastgate Police Station?", [story, cover])
     assert got.answer == "Lead officer: Chief Finance Officer"
     assert extract("Who is the contact for the Disposal of Eastgate Police Station?", [story, cover]).answer.startswith("Contact: Jane Doe")
+
+
+def test_which_kind_is_answered_with_a_name_of_that_kind():
+    # prompted by an annual report's governance sentences; here a police and crime plan's scrutiny paragraph
+    text = ("Progress against the plan is monitored through the Strategic Planning Group. "
+            "Quarterly reports are also monitored by the Police and Crime Panel.")
+    got = extract("Which panel monitors progress against the plan?", [passage(text, para="2.3", heading="Scrutiny")])
+    assert got.answer.startswith("Police and Crime Panel: Quarterly reports")
+    # the kind asked at the end of the question, and a force named by the vocabulary's last words
+    hosted = passage("The regional contract is managed by Avon and Somerset Constabulary on behalf of the five forces.",
+                     para="4.1", heading="Forensics")
+    assert extract("The regional contract is managed by which force?", [hosted]).answer.startswith("Avon and Somerset Constabulary:")
+    assert analyse("Savings are reported to which board, and at what cost?").qtype == "entity"
+    assert analyse("Which budget was overspent?").kind == set()  # a measure, not a kind of body
+
+
+def test_a_heading_over_a_short_value_and_bulleted_fields_are_fields():
+    # prompted by a "LEAD CHIEF OFFICER" section; here a decision notice's contact section
+    contact = passage("7.1 Mr Sam Patel, Head of Estates", para="7.1", heading="CONTACT OFFICER", title="Estates Disposal Decision")
+    other = passage("6.1 The Chief Finance Officer has reviewed the figures in this report.", para="6.1",
+                    heading="FINANCIAL IMPLICATIONS", title="Estates Disposal Decision")
+    assert "Sam Patel" in extract("Who is the contact officer for the estates disposal decision?", [other, contact]).answer
+    # bulleted "Name: value" lines; the section heading says which body each list is about
+    audit = passage("AUDIT COMMITTEE\n- Meets: Quarterly\n- Chair: Independent Member\n- Members: CFO, Head of Audit",
+                    para="3", heading="AUDIT COMMITTEE", title="Governance Framework")
+    ethics = passage("ETHICS PANEL\n- Meets: Monthly\n- Chair: Deputy Commissioner\n- Members: Independent Members",
+                     para="3", heading="ETHICS PANEL", title="Governance Framework")
+    assert extract("Who chairs the ethics panel?", [audit, ethics]).answer == "Chair: Deputy Commissioner"
+    assert extract("Who chairs the audit committee?", [ethics, audit]).answer == "Chair: Independent Member"
+
+
+def test_a_field_named_report_to_answers_only_a_question_asking_to():
+    cover = passage("Report to: Police and Crime Panel\nReport of: Corporate Services\nDate: 9 February 2023",
+                    para=None, heading=None, title="Precept Proposal 2023/24")
+    assert extract("Which department reported the precept proposal?", [cover]).answer == "Report of: Corporate Services"
+    assert extract("Which meeting is the precept proposal reported to?", [cover]).answer == "Report to: Police and Crime Panel"
 
 
 def test_open_questions_answer_with_quoted_key_points():

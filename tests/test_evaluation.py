@@ -80,7 +80,7 @@ def test_the_generated_set_is_the_generators_output():
 
     items = generate_questions.generate()
     assert generate_questions.render(items) == GENERATED.read_text(encoding="utf-8")
-    assert {i["type"] for i in items} == {"table", "prose", "field", "unanswerable"}
+    assert {i["type"] for i in items} == {"table", "prose", "entity", "field", "unanswerable"}
     mentioned = {p for path in CORPUS.glob("*.txt") for p in periods(path.read_text(encoding="utf-8"))}
     for i in items:  # an unanswerable question asks for a year no report mentions, and expects nothing
         if i["unanswerable"]:
@@ -108,6 +108,14 @@ def test_generated_questions_read_periods_and_sentences_as_people_write_them():
     (q,) = sentence_questions("In 2020/21 72% of victims were contacted within 48 hours.")
     assert q[:2] == ("What percentage of victims were contacted within 48 hours in 2020/21?", "72%")
     assert sentence_questions("The Commissioner is asked to note the report.") == []
+    from generate_questions import name_questions
+
+    (q,) = name_questions("Complaints data is reviewed every quarter by the Professional Standards Board.")
+    assert q == ("Complaints data is reviewed every quarter by which board?", "Professional Standards Board", "Professional Standards Board")
+    (q,) = name_questions("Leicestershire Police will host the new regional firearms training unit from April.")
+    assert q[:2] == ("Which force will host the new regional firearms training unit from April?", "Leicestershire Police")
+    assert name_questions("The Digital Services Division reports to the Chief Officer Board.") == []  # the name goes on
+    assert name_questions("Frequency: Monthly - Chair: Head of Audit - Members: Audit Board") == []  # a form, not a sentence
 
 
 def test_a_figure_cited_on_the_wrong_page_is_caught(tmp_path):

@@ -1,0 +1,19 @@
+from assistant.entities import asked_kind, named
+
+
+def test_the_kind_asked_for_first_or_last():
+    assert asked_kind("Which committee approved the estates strategy?") == {"committe"}
+    assert "constabulary" in asked_kind("Which force leads the regional procurement hub?")  # from the vocabulary
+    assert asked_kind("The hub is led by which force?") >= {"forc", "polic"}
+    assert asked_kind("What is the name of the hub?") == set()  # "what is": no kind named
+    assert asked_kind("How many staff work in the hub?") == set()
+
+
+def test_a_name_of_the_kind_asked_with_a_word_the_question_lacks():
+    kind, asked = asked_kind("Which board signs off the savings plan?"), {"board", "sign", "saving", "plan"}
+    sentence = "The savings plan is drafted by the Finance Team and signed off by the Joint Resources Board."
+    assert named(sentence, kind, asked) == "Joint Resources Board"
+    assert named("The Board signs off the savings plan.", kind, asked) is None  # nothing the question does not say
+    methodology = asked_kind("What methodology does the programme use for benefits?")
+    assert named("Benefits are tracked with the Managing Benefits (MB) methodology.", methodology, {"benefit"}) == "Managing Benefits"
+    assert named("Gwent Police will host the service.", set(), set()) is None  # no kind asked
