@@ -141,6 +141,11 @@ class Unit:
     def framing(self) -> str:
         return f"{self.passage.context} {self.lead}"
 
+    @property
+    def figure_cells(self) -> list[tuple[str, str]]:
+        """A table row's cells that hold a figure."""
+        return [(h, v) for h, v in self.cells if any(c.isdigit() for c in v)]
+
 
 # A cell's value at the end of "header value": a figure (signed, currency, thousands grouped by
 # commas or spaces, a percentage), a year range (1990-96) or a dash for nothing.
@@ -232,7 +237,7 @@ def _has_type(query: Query, unit: Unit) -> bool:
     if query.qtype in ("quantity", "percent"):
         counting = bool(re.search(r"\bhow many\b", query.text, re.I))
         if unit.cells:  # a table row answers with its cells, not with numbers in its labels
-            values = [(h, v) for h, v in unit.cells if any(c.isdigit() for c in v)]
+            values = unit.figure_cells
             if counting:  # a count is not an amount of money
                 values = [(h, v) for h, v in values if not re.search(r"[£$€]", h + v)]
             figs = [f for _, v in values for f in figures(v)]
@@ -241,7 +246,7 @@ def _has_type(query: Query, unit: Unit) -> bool:
             if counting:
                 figs = [f for f in figs if f.kind != "money"]
         if query.qtype == "percent":
-            in_percent = any(_PERCENT.search(h) for h, v in unit.cells if any(c.isdigit() for c in v))
+            in_percent = any(_PERCENT.search(h) for h, _ in unit.figure_cells)
             return any(f.kind == "percent" for f in figs) or in_percent or bool(_PERCENT_WORDS.search(text))
         real = [f for f in figs if not (f.kind == "number" and 1900 <= f.value <= 2100 and "," not in f.text)]
         return bool(real) or (not unit.cells and bool(_NUMBER_WORDS.search(text)))
@@ -364,7 +369,7 @@ def score(query: Query, unit: Unit) -> tuple[float, float]:
     if unit.cells:
         fit = _cell_fit(query, unit)
         s += 0.2 * fit
-        if not fit and query.periods and any(_header_fit(query, unit, h) for h, v in unit.cells if any(c.isdigit() for c in v)):
+        if not fit and query.periods and any(_header_fit(query, unit, h) for h, _ in unit.figure_cells):
             s -= 0.2  # the measure asked is in this row, but not for the period asked: another table's reading
     elif unit.field and _unasked_direction(query, unit.field):
         s -= 0.3
@@ -407,7 +412,7 @@ def _unasked_direction(query: Query, label: str) -> bool:
 def _cell_fit(query: Query, unit: Unit) -> float:
     """How well a table row's best cell fits the question: a column of the period asked whose header
     names the measure asked ("2016/17 Total" for a total in 2016-17), from 0 to 1.5."""
-    cells = _in_period(query, [(h, v) for h, v in unit.cells if any(c.isdigit() for c in v)])
+    cells = _in_period(query, unit.figure_cells)
     return max((_header_fit(query, unit, h) for h, _ in cells), default=0.0)
 
 
