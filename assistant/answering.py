@@ -16,14 +16,12 @@ from .entities import asked_kind, named
 from .figures import Figure, dates, figures, periods, years
 from .guard import instruction_like
 from .retrieval import Passage
-from .terms import FUNCTION_WORDS, coverage
+from .terms import FUNCTION_WORDS, coverage, query_terms, without_periods
 from .terms import STOPWORDS as _STOP
 from .terms import found as _found
-from .terms import query_terms
 from .terms import stem as _stem
 from .terms import stems as _stems
 from .terms import weight as _weight
-from .terms import without_periods
 from .terms import words as _words
 
 MAX_ANSWER = 300
@@ -42,12 +40,17 @@ _MEASURE = re.compile(
     re.I,
 )
 _WHEN = re.compile(r"\b(when|date|dated|what year|which year|what month|by when|how long ago|deadline)\b", re.I)
-_CAUSE = re.compile(r"\b(due to|because|as a result|owing to|in order to|so that|following|caused by|reflects?)\b", re.I)
+_CAUSE = re.compile(
+    r"\b(due to|because|as a result|owing to|in order to|so that|following|caused by|reflects?)\b", re.I
+)
 _HOW_LONG = re.compile(r"\bhow long\b", re.I)
 _COUNT = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|dozen"
 _DURATION = re.compile(rf"\b(\d+|{_COUNT}|several|many)\s+(years?|months?|weeks?|days?)\b", re.I)
 _HOW_OFTEN = re.compile(r"\bhow (often|frequently)\b", re.I)
-_FREQUENCY = re.compile(r"\b(daily|weekly|fortnightly|monthly|quarterly|annually|yearly|bi-?annual|every|each (day|week|month|year|quarter)|times a)\b", re.I)
+_FREQUENCY = re.compile(
+    r"\b(daily|weekly|fortnightly|monthly|quarterly|annually|yearly|bi-?annual|every|each (day|week|month|year|quarter)|times a)\b",
+    re.I,
+)
 _MONTH_SHORT_YEAR = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+'?\d{2}\b")
 _WHO = re.compile(r"^\s*(who|whom|which (officer|person|people|individual)|what is the name of)\b", re.I)
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?:])\s+(?=[A-Z(“\"•\-–0-9])|\n+(?=[A-Z(“\"•\-–0-9])|\s+[•◆▪]\s+")
@@ -63,8 +66,10 @@ _DATE_LIKE = re.compile(
 _PERCENT_WORDS = re.compile(r"\bper ?cent\b", re.I)
 # Questions answered with a section's key points, not one sentence: aims, priorities, risks,
 # recommendations, a summary, "what does the report say about X".
-_OPEN_WORDS = (r"aims?|objectives|goals|priorities|risks|recommendations|challenges|benefits|achievements|"
-               r"principles|actions|key points|main points|key messages|themes")
+_OPEN_WORDS = (
+    r"aims?|objectives|goals|priorities|risks|recommendations|challenges|benefits|achievements|"
+    r"principles|actions|key points|main points|key messages|themes"
+)
 _OPEN = re.compile(
     rf"^\s*(?:what (?:are|were) (?:the )?(?:\w+ ){{0,2}}(?:{_OPEN_WORDS})\b|what (?:\w+ )?(?:{_OPEN_WORDS}) (?:does|do|did|are|were|has|have)\b"
     rf"|(?:list|summari[sz]e|outline|give a summary of)\b"
@@ -252,7 +257,12 @@ def _has_type(query: Query, unit: Unit) -> bool:
         return bool(real) or (not unit.cells and bool(_NUMBER_WORDS.search(text)))
     if query.qtype == "date":
         asks_year = re.search(r"\b(year|financial year)\b", query.text, re.I)
-        return bool(dates(text) or years(without_periods(text)) or _MONTH_SHORT_YEAR.search(text) or (asks_year and periods(text)))
+        return bool(
+            dates(text)
+            or years(without_periods(text))
+            or _MONTH_SHORT_YEAR.search(text)
+            or (asks_year and periods(text))
+        )
     if query.qtype == "who":  # a form's field the question names answers with whoever or whatever it holds
         return _names_someone(text) or bool(unit.field) and _label_share(query, unit) >= 0.5
     if query.qtype == "frequency":
@@ -272,7 +282,12 @@ def _names_someone(text: str) -> bool:
         first, second = m.group(1), m.group(2)
         if second.isupper():
             continue  # "Tri-Force PCC": a name does not end in an acronym
-        if first.isupper() and 2 <= len(first) <= 6 and _weight(first.lower()) >= 2.5 and _weight(second.lower()) >= 2.3:
+        if (
+            first.isupper()
+            and 2 <= len(first) <= 6
+            and _weight(first.lower()) >= 2.5
+            and _weight(second.lower()) >= 2.3
+        ):
             return True  # NHS Collaborative, CFO Gwent
         if min(_weight(first.lower()), _weight(second.lower())) >= 2.3:
             return True
@@ -351,7 +366,12 @@ _TOTAL = re.compile(r"(grand )?totals?\b", re.I)
 
 def _total_row(query: Query, chosen: Unit, units: list[Unit]) -> Unit | None:
     """The same table's Total row, when a count question names none of the row labels."""
-    if query.qtype != "quantity" or not chosen.cells or _TOTAL.match(chosen.label) or _label_share(query, chosen) >= 0.5:
+    if (
+        query.qtype != "quantity"
+        or not chosen.cells
+        or _TOTAL.match(chosen.label)
+        or _label_share(query, chosen) >= 0.5
+    ):
         return None
     for unit in units:
         if unit.cells and unit.caption == chosen.caption and _TOTAL.match(unit.label) and choose_cells(query, unit):
@@ -501,7 +521,12 @@ class Extracted:
 def _points(passages: list[Passage]) -> list[tuple[str, Passage]]:
     """A section's key points in reading order: its list items, or else each passage's first sentence."""
     ordered = sorted(passages, key=lambda p: p.reading_order)
-    items = [(_LEAD_NUMBER.sub("", _ITEM.sub("", line).strip()), p) for p in ordered for line in p.text.split("\n") if _ITEM.match(line)]
+    items = [
+        (_LEAD_NUMBER.sub("", _ITEM.sub("", line).strip()), p)
+        for p in ordered
+        for line in p.text.split("\n")
+        if _ITEM.match(line)
+    ]
     items = [(t, p) for t, p in items if len(t) >= 20 and not t.endswith(":") and not instruction_like(t)]
     if len(items) < 2:
         items = []

@@ -108,7 +108,9 @@ class Assistant:
             text = str(self.llm.invoke(build_messages(question, shown))).strip()
         except Exception as exc:  # noqa: BLE001 - an unreachable LLM falls back, never fails the question
             log.warning("LLM answerer failed (%s); extractive answer used", exc)
-            return self._fallback(question, passages, extracted, f"The language model could not be reached ({type(exc).__name__}).")
+            return self._fallback(
+                question, passages, extracted, f"The language model could not be reached ({type(exc).__name__})."
+            )
         qtype = extracted.query.qtype
         needs = "figure" if qtype in ("quantity", "percent") else "date" if qtype == "date" else None
         check = verify(text, shown, needs)
@@ -119,10 +121,16 @@ class Assistant:
             return Answer(question, text, False, [shown[i] for i in check.cited], answerer="llm")
         if check.not_found and extracted.answer is None:
             return Answer(question, abstention(question), True, [], passages[:RELATED], answerer="llm")
-        note = "The language model's answer was not shown: " + "; ".join(check.problems[:3]) + ". Extractive answer shown instead."
+        note = (
+            "The language model's answer was not shown: "
+            + "; ".join(check.problems[:3])
+            + ". Extractive answer shown instead."
+        )
         return self._fallback(question, passages, extracted, note)
 
     def _fallback(self, question: str, passages: list[Passage], extracted: Extracted, note: str) -> Answer:
         if extracted.answer is None:
-            return Answer(question, abstention(question), True, [], passages[:RELATED], answerer="extractive", note=note)
+            return Answer(
+                question, abstention(question), True, [], passages[:RELATED], answerer="extractive", note=note
+            )
         return Answer(question, extracted.answer, False, extracted.support, answerer="extractive", note=note)

@@ -15,9 +15,10 @@ import json
 import re
 import time
 import urllib.parse
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import gradio as gr
 
@@ -32,7 +33,21 @@ from .sessions import Session, SessionRefused, Sessions
 from .users import User
 
 KINDS = {"Paragraphs": "paragraph", "Table rows": "table_row", "Whole tables": "table"}
-EXPORT_FIELDS = ["rank", "report", "date", "page", "paragraph", "heading", "kind", "passage", "citation", "source", "score", "chunk_id", "doc_id"]
+EXPORT_FIELDS = [
+    "rank",
+    "report",
+    "date",
+    "page",
+    "paragraph",
+    "heading",
+    "kind",
+    "passage",
+    "citation",
+    "source",
+    "score",
+    "chunk_id",
+    "doc_id",
+]
 AUDIT_HEADERS = ["#", "Time", "User", "Role", "Clearance", "Action", "Query", "Answer", "Passages shown", "Answerer"]
 LIBRARY_HEADERS = ["Title", "Date", "Pages", "Passages", "Ingested", "Disclosure", "How decided", "File"]
 RESULT_HEADERS = ["#", "Report", "Date", "Page", "Para", "Heading", "Kind", "Passage", "Score"]
@@ -113,8 +128,12 @@ class AppContext:
         if not value:
             raise gr.Error(f"Type {what} first.")
         if len(value) > limit:
-            self.record(user, f"{action} refused", value[:200] + "…", detail={"reason": "too long", "length": len(value)})
-            raise gr.Error(f"That is {len(value):,} characters long; {what} may be at most {limit:,}. Shorten it and try again.")
+            self.record(
+                user, f"{action} refused", value[:200] + "…", detail={"reason": "too long", "length": len(value)}
+            )
+            raise gr.Error(
+                f"That is {len(value):,} characters long; {what} may be at most {limit:,}. Shorten it and try again."
+            )
         return value
 
 
@@ -163,10 +182,14 @@ def answer_markdown(result: Answer, asked: str) -> str:
     if result.question != asked.strip():
         lines.append(f"*Answering: {md_text(result.question)}*\n")
     if result.abstained:
-        lines.append("**Not found in the reports.** No passage answers this question; related passages are listed under Sources.")
+        lines.append(
+            "**Not found in the reports.** No passage answers this question; related passages are listed under Sources."
+        )
     else:
         text = highlight(result.answer, answer_terms(result.answer), escape=md_text)
-        markers = "" if result.answerer == "llm" else " " + " ".join(f"[{n}]" for n in range(1, len(result.citations) + 1))
+        markers = (
+            "" if result.answerer == "llm" else " " + " ".join(f"[{n}]" for n in range(1, len(result.citations) + 1))
+        )
         lines.append(text + markers)
     if result.note:
         lines.append(f"\n*{md_text(result.note)}*")
@@ -192,37 +215,61 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                     with gr.Column(scale=3):
                         # Markdown is rendered (our own bold and highlights), but report text in it is escaped
                         # (md_text); no LaTeX, and HTML sanitised as well.
-                        chat = gr.Chatbot(label="Conversation", height=480, elem_id="chat", latex_delimiters=[],
-                                          sanitize_html=True)
-                        question = gr.Textbox(label="Question", placeholder="e.g. How much were the technology budgets underspent in 2018/19?",
-                                              elem_id="question", submit_btn="Ask", max_length=settings.max_question_chars)
+                        chat = gr.Chatbot(
+                            label="Conversation", height=480, elem_id="chat", latex_delimiters=[], sanitize_html=True
+                        )
+                        question = gr.Textbox(
+                            label="Question",
+                            placeholder="e.g. How much were the technology budgets underspent in 2018/19?",
+                            elem_id="question",
+                            submit_btn="Ask",
+                            max_length=settings.max_question_chars,
+                        )
                         new_chat = gr.Button("New conversation", size="sm")
                     with gr.Column(scale=2):
-                        sources = gr.HTML("<h3>Sources</h3><p>Ask a question to see its sources.</p>", elem_id="sources")
+                        sources = gr.HTML(
+                            "<h3>Sources</h3><p>Ask a question to see its sources.</p>", elem_id="sources"
+                        )
 
             with gr.Tab("Find passages (FOI)", id="foi"):
                 with gr.Row():
-                    query = gr.Textbox(label="Search the reports", placeholder="words or a question", elem_id="foi-query", scale=3)
+                    query = gr.Textbox(
+                        label="Search the reports", placeholder="words or a question", elem_id="foi-query", scale=3
+                    )
                     k = gr.Slider(5, 50, value=10, step=5, label="Passages", scale=1)
                 with gr.Row():
                     report_filter = gr.Dropdown(label="Reports", multiselect=True, choices=[], elem_id="foi-reports")
                     year_filter = gr.Dropdown(label="Report year", choices=[], elem_id="foi-year")
                     kind_filter = gr.Dropdown(label="Kind", choices=list(KINDS), multiselect=True, elem_id="foi-kind")
                 search_btn = gr.Button("Search", variant="primary", elem_id="foi-search")
-                results = gr.Dataframe(headers=RESULT_HEADERS, interactive=False, wrap=True, elem_id="foi-results",
-                                       column_widths=["4%", "16%", "9%", "5%", "5%", "13%", "7%", "35%", "6%"])
-                selected = gr.CheckboxGroup(label="Passages to export", choices=[], elem_id="foi-selected", show_select_all=True)
+                results = gr.Dataframe(
+                    headers=RESULT_HEADERS,
+                    interactive=False,
+                    wrap=True,
+                    elem_id="foi-results",
+                    column_widths=["4%", "16%", "9%", "5%", "5%", "13%", "7%", "35%", "6%"],
+                )
+                selected = gr.CheckboxGroup(
+                    label="Passages to export", choices=[], elem_id="foi-selected", show_select_all=True
+                )
                 with gr.Row():
                     export_btn = gr.Button("Export selected as CSV", elem_id="foi-export", visible=False)
                     export_file = gr.HTML(elem_id="foi-csv")
 
             with gr.Tab("Report library", id="library"):
-                library = gr.Dataframe(headers=LIBRARY_HEADERS, interactive=False, wrap=True, elem_id="library",
-                                       column_widths=["24%", "9%", "5%", "6%", "10%", "8%", "24%", "14%"])
+                library = gr.Dataframe(
+                    headers=LIBRARY_HEADERS,
+                    interactive=False,
+                    wrap=True,
+                    elem_id="library",
+                    column_widths=["24%", "9%", "5%", "6%", "10%", "8%", "24%", "14%"],
+                )
                 refresh = gr.Button("Refresh", size="sm")
                 with gr.Group(visible=False) as admin:
-                    gr.Markdown("### Add reports\nPDF or text reports; the type is checked by content. "
-                                f"Largest file: {settings.max_file_mb:g} MB.")
+                    gr.Markdown(
+                        "### Add reports\nPDF or text reports; the type is checked by content. "
+                        f"Largest file: {settings.max_file_mb:g} MB."
+                    )
                     upload = gr.File(label="Reports", file_count="multiple", elem_id="upload")
                     add_btn = gr.Button("Add to library", variant="primary", elem_id="add-reports")
                     upload_result = gr.Markdown(elem_id="upload-result")
@@ -233,15 +280,26 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                     remove_result = gr.Markdown(elem_id="remove-result")
 
             with gr.Tab("Audit log", id="audit", visible=False) as audit_tab:
-                gr.Markdown("Every question, search, export, upload, removal and sign-in, newest first. "
-                            "Entries cannot be changed or deleted from the app.")
+                gr.Markdown(
+                    "Every question, search, export, upload, removal and sign-in, newest first. "
+                    "Entries cannot be changed or deleted from the app."
+                )
                 with gr.Row():
                     audit_user = gr.Textbox(label="User", placeholder="all users", scale=2, elem_id="audit-user")
-                    audit_action = gr.Dropdown(label="Action", choices=["", "ask", "search", "export", "upload", "remove",
-                                                                        "sign-in", "sign-in refused"], value="", scale=1)
+                    audit_action = gr.Dropdown(
+                        label="Action",
+                        choices=["", "ask", "search", "export", "upload", "remove", "sign-in", "sign-in refused"],
+                        value="",
+                        scale=1,
+                    )
                     audit_show = gr.Button("Show", scale=1, elem_id="audit-show")
-                audit_table = gr.Dataframe(headers=AUDIT_HEADERS, interactive=False, wrap=True, elem_id="audit-table",
-                                           column_widths=["4%", "12%", "7%", "5%", "7%", "7%", "24%", "24%", "5%", "5%"])
+                audit_table = gr.Dataframe(
+                    headers=AUDIT_HEADERS,
+                    interactive=False,
+                    wrap=True,
+                    elem_id="audit-table",
+                    column_widths=["4%", "12%", "7%", "5%", "7%", "7%", "24%", "24%", "5%", "5%"],
+                )
                 with gr.Row():
                     audit_export = gr.Button("Export the log as CSV", elem_id="audit-export")
                     audit_file = gr.HTML(elem_id="audit-csv")
@@ -266,8 +324,10 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             rows = reports(assistant.index, user.clearance)
             choices = [(f"{r.title} — {Path(r.source).name}", r.doc_id) for r in rows]
             years = sorted({r.date[-4:] for r in rows if r.date}, reverse=True)
-            table = [[r.title, r.date or "", r.pages, r.chunks, r.ingested, r.disclosure, r.decided, Path(r.source).name]
-                     for r in rows]
+            table = [
+                [r.title, r.date or "", r.pages, r.chunks, r.ingested, r.disclosure, r.decided, Path(r.source).name]
+                for r in rows
+            ]
             return choices, years, table
 
         # The chat is an output only: what was said lives in the user's server-side session, so a
@@ -276,16 +336,23 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             user = ctx.user(request, "ask")
             session = ctx.session(request, user)
             message = ctx.text(user, "ask", message, "a question")
-            session.chat += [{"role": "user", "content": md_text(message)},
-                             {"role": "assistant", "content": "Searching the reports…"}]
+            session.chat += [
+                {"role": "user", "content": md_text(message)},
+                {"role": "assistant", "content": "Searching the reports…"},
+            ]
             yield list(session.chat), gr.update(), ""
             standalone = resolve(message, session.asked[-1] if session.asked else None)
             progress(0.3, desc="Searching the reports")
             result = assistant.ask(standalone, Filters(clearance=user.clearance))
             ctx.record(
-                user, "ask", message, answer=result.answer,
-                abstained=result.abstained, passages=result.related if result.abstained else result.citations,
-                answerer=answerer_name(result.answerer, settings), settings=run_settings(settings),
+                user,
+                "ask",
+                message,
+                answer=result.answer,
+                abstained=result.abstained,
+                passages=result.related if result.abstained else result.citations,
+                answerer=answerer_name(result.answerer, settings),
+                settings=run_settings(settings),
                 detail={"answered": standalone, "latency_ms": round(result.latency_ms, 1), "note": result.note},
             )
             session.chat[-1] = {"role": "assistant", "content": answer_markdown(result, message)}
@@ -315,24 +382,54 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             filters = Filters(
                 clearance=user.clearance,
                 doc_ids=set(docs) if docs else None,
-                date_from=year, date_to=year,
+                date_from=year,
+                date_to=year,
                 kinds={KINDS[x] for x in kinds} if kinds else None,
             )
             passages = assistant.search(text, k=count, filters=filters)
-            ctx.record(user, "search", text, passages=passages, settings=run_settings(settings),
-                       detail={"k": count, "reports": docs, "year": year, "kinds": kinds})
+            ctx.record(
+                user,
+                "search",
+                text,
+                passages=passages,
+                settings=run_settings(settings),
+                detail={"k": count, "reports": docs, "year": year, "kinds": kinds},
+            )
             rows = [passage_row(rank, p) for rank, p in enumerate(passages, 1)]
-            table = [[r["rank"], r["report"], r["date"], r["page"], r["paragraph"], r["heading"], r["kind"], r["passage"], r["score"]] for r in rows]
-            labels = [(f"[{r['rank']}] {r['report'][:60]}{', p. ' + str(r['page']) if r['page'] else ''}"
-                       f"{', para ' + r['paragraph'] if r['paragraph'] else ''}", str(r["rank"])) for r in rows]
+            table = [
+                [
+                    r["rank"],
+                    r["report"],
+                    r["date"],
+                    r["page"],
+                    r["paragraph"],
+                    r["heading"],
+                    r["kind"],
+                    r["passage"],
+                    r["score"],
+                ]
+                for r in rows
+            ]
+            labels = [
+                (
+                    f"[{r['rank']}] {r['report'][:60]}{', p. ' + str(r['page']) if r['page'] else ''}"
+                    f"{', para ' + r['paragraph'] if r['paragraph'] else ''}",
+                    str(r["rank"]),
+                )
+                for r in rows
+            ]
             session.found = rows
             if not rows:
                 gr.Info("No passages found.")
             return table, gr.update(choices=labels, value=[]), ""
 
         for trigger in (search_btn.click, query.submit):
-            trigger(search, [query, k, report_filter, year_filter, kind_filter], [results, selected, export_file],
-                    concurrency_id="answer")
+            trigger(
+                search,
+                [query, k, report_filter, year_filter, kind_filter],
+                [results, selected, export_file],
+                concurrency_id="answer",
+            )
 
         def export(chosen: Any, request: gr.Request) -> str:
             user = ctx.user(request, "export")
@@ -341,11 +438,18 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             picked = [r for r in ctx.session(request, user).found if str(r["rank"]) in wanted]
             if not picked:
                 raise gr.Error("Select at least one passage to export.")
-            ctx.record(user, "export", chunk_ids=[r["chunk_id"] for r in picked], doc_hashes=[r["doc_id"] for r in picked],
-                       detail={"ranks": [r["rank"] for r in picked]})
+            ctx.record(
+                user,
+                "export",
+                chunk_ids=[r["chunk_id"] for r in picked],
+                doc_hashes=[r["doc_id"] for r in picked],
+                detail={"ranks": [r["rank"] for r in picked]},
+            )
             name = f"passages-{time.strftime('%Y-%m-%d-%H%M')}.csv"
             url = ctx.downloads.add(user.name, name, lambda path: write_csv(picked, path))
-            return download_link(url, name, f"Download the CSV ({len(picked)} passage{'s' if len(picked) != 1 else ''})")
+            return download_link(
+                url, name, f"Download the CSV ({len(picked)} passage{'s' if len(picked) != 1 else ''})"
+            )
 
         export_btn.click(export, [selected], export_file)
 
@@ -355,8 +459,11 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                 raise gr.Error("Choose one or more PDF or text files first.")
             uploads = uploaded_files(files)
             if uploads is None:
-                ctx.record(user, "upload refused", detail={"reason": "a file outside the upload folder",
-                                                           "paths": [str(f)[:300] for f in files][:20]})
+                ctx.record(
+                    user,
+                    "upload refused",
+                    detail={"reason": "a file outside the upload folder", "paths": [str(f)[:300] for f in files][:20]},
+                )
                 raise gr.Error("Upload the files with the upload box: only files uploaded in this app can be added.")
             progress(0, desc="Checking files")
             try:
@@ -364,14 +471,28 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             finally:
                 for tmp, _ in uploads:  # the stored copy is in the upload folder now; the upload itself goes
                     tmp.unlink(missing_ok=True)
-            ctx.record(user, "upload",
-                       detail={"files": [{"name": r.path, "status": r.status, "reason": r.reason} for r in summary.results]})
+            ctx.record(
+                user,
+                "upload",
+                detail={"files": [{"name": r.path, "status": r.status, "reason": r.reason} for r in summary.results]},
+            )
             choices, years, table = listing(user)
-            return (upload_summary(summary), table, None, gr.update(choices=choices),
-                    gr.update(choices=choices), gr.update(choices=years))
+            return (
+                upload_summary(summary),
+                table,
+                None,
+                gr.update(choices=choices),
+                gr.update(choices=choices),
+                gr.update(choices=years),
+            )
 
-        add_btn.click(add, [upload], [upload_result, library, upload, to_remove, report_filter, year_filter],
-                      concurrency_limit=1, concurrency_id="ingest")
+        add_btn.click(
+            add,
+            [upload],
+            [upload_result, library, upload, to_remove, report_filter, year_filter],
+            concurrency_limit=1,
+            concurrency_id="ingest",
+        )
 
         def remove(doc_id: str | None, request: gr.Request) -> tuple:
             user = ctx.user(request, "remove")
@@ -383,20 +504,40 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                 raise gr.Error(str(exc)) from exc
             ctx.record(user, "remove", doc_hashes=[doc_id], detail={"title": title})
             choices, _, table = listing(user)
-            return (f"Removed “{html.escape(title)}” from the library.", table,
-                    gr.update(choices=choices, value=None), gr.update(choices=choices))
+            return (
+                f"Removed “{html.escape(title)}” from the library.",
+                table,
+                gr.update(choices=choices, value=None),
+                gr.update(choices=choices),
+            )
 
-        remove_btn.click(remove, [to_remove], [remove_result, library, to_remove, report_filter], concurrency_id="ingest")
+        remove_btn.click(
+            remove, [to_remove], [remove_result, library, to_remove, report_filter], concurrency_id="ingest"
+        )
+
         def refresh_library(request: gr.Request) -> list[list[Any]]:
             return listing(ctx.user(request, "search"))[2]
 
         refresh.click(refresh_library, None, library)
+
         def show_audit(name: str, action: str, request: gr.Request) -> list[list[Any]]:
             ctx.user(request, "audit")
             rows = ctx.audit.entries(limit=500, user=(name or "").strip() or None, action=action or None)
-            return [[r["id"], r["time"], r["user"], r["role"], r["clearance"] or "", r["action"], r["query"] or "",
-                     ("(not found) " if r["abstained"] else "") + (r["answer"] or "")[:200],
-                     len(json.loads(r["chunk_ids"])), r["answerer"] or ""] for r in rows]
+            return [
+                [
+                    r["id"],
+                    r["time"],
+                    r["user"],
+                    r["role"],
+                    r["clearance"] or "",
+                    r["action"],
+                    r["query"] or "",
+                    ("(not found) " if r["abstained"] else "") + (r["answer"] or "")[:200],
+                    len(json.loads(r["chunk_ids"])),
+                    r["answerer"] or "",
+                ]
+                for r in rows
+            ]
 
         def export_audit(name: Any, request: gr.Request) -> str:
             user = ctx.user(request, "audit")
@@ -475,7 +616,11 @@ def upload_summary(summary) -> str:
     label = {"failed": "**FAILED**"}
     lines = []
     for r in sorted(summary.results, key=lambda r: r.status != "failed"):
-        detail = r.reason or (f"“{r.title}”, {r.pages} page{'s' if r.pages != 1 else ''}, {r.chunks} passages" if r.title else "")
-        lines.append(f"- **{html.escape(r.path)}**: {label.get(r.status, r.status)}{' — ' + html.escape(detail) if detail else ''}")
+        detail = r.reason or (
+            f"“{r.title}”, {r.pages} page{'s' if r.pages != 1 else ''}, {r.chunks} passages" if r.title else ""
+        )
+        lines.append(
+            f"- **{html.escape(r.path)}**: {label.get(r.status, r.status)}{' — ' + html.escape(detail) if detail else ''}"
+        )
         lines += [f"  - warning: {html.escape(w)}" for w in r.warnings]
     return "\n".join(lines) or "Nothing to add."

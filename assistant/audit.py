@@ -23,8 +23,9 @@ import sqlite3
 import tempfile
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .retrieval import Passage
 from .settings import Settings
@@ -56,10 +57,28 @@ CREATE TRIGGER IF NOT EXISTS audit_no_replace BEFORE INSERT ON audit
 WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM audit WHERE id = NEW.id)
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 """
-FIELDS = ["id", "time", "user", "role", "clearance", "action", "query", "answer", "abstained", "chunk_ids", "doc_hashes",
-          "answerer", "settings", "detail", "prev_hash", "hash"]
+FIELDS = [
+    "id",
+    "time",
+    "user",
+    "role",
+    "clearance",
+    "action",
+    "query",
+    "answer",
+    "abstained",
+    "chunk_ids",
+    "doc_hashes",
+    "answerer",
+    "settings",
+    "detail",
+    "prev_hash",
+    "hash",
+]
 _HASHED = FIELDS[1:14]
-_KEYED = "h1:"  # prefix of a keyed MAC; older logs hold plain SHA-256 hashes, accepted only before the first keyed entry
+_KEYED = (
+    "h1:"  # prefix of a keyed MAC; older logs hold plain SHA-256 hashes, accepted only before the first keyed entry
+)
 _ANCHOR_SIZE = 512  # the anchor is rewritten in place as one small write
 
 
@@ -150,7 +169,7 @@ class AuditLog:
         self._key: bytes | None = None
 
     @classmethod
-    def open(cls, settings: Settings, db: Path | None = None) -> "AuditLog":
+    def open(cls, settings: Settings, db: Path | None = None) -> AuditLog:
         """The log the settings name (or ``db``), with its key file."""
         path = Path(db) if db else settings.audit_db
         key = settings.audit_key_file if settings.audit_key_file and not db else None
@@ -195,8 +214,13 @@ class AuditLog:
         doc_hashes = doc_hashes if doc_hashes is not None else [p.metadata.get("doc_id", "") for p in shown]
         row: dict[str, Any] = {
             "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "user": user, "role": role, "clearance": clearance, "action": action, "query": query,
-            "answer": answer, "abstained": None if abstained is None else int(abstained),
+            "user": user,
+            "role": role,
+            "clearance": clearance,
+            "action": action,
+            "query": query,
+            "answer": answer,
+            "abstained": None if abstained is None else int(abstained),
             "chunk_ids": json.dumps(chunk_ids),
             "doc_hashes": json.dumps(list(dict.fromkeys(doc_hashes))),
             "answerer": answerer,
@@ -220,8 +244,9 @@ class AuditLog:
                     row["prev_hash"] = last[0] if last else ""
                     row["hash"] = _mac(key, _body(row["prev_hash"], row))
                     cols = ", ".join(row)
-                    cur = self.conn.execute(f"INSERT INTO audit ({cols}) VALUES ({', '.join('?' * len(row))})",
-                                            list(row.values()))
+                    cur = self.conn.execute(
+                        f"INSERT INTO audit ({cols}) VALUES ({', '.join('?' * len(row))})", list(row.values())
+                    )
                     count = self.conn.execute("SELECT count(*) FROM audit").fetchone()[0]
                     self.conn.execute("COMMIT")
                 except BaseException:
@@ -236,8 +261,14 @@ class AuditLog:
         return _mac(key, f"anchor|{count}|{last_id}|{last_hash}".encode())
 
     def _write_anchor(self, fd: int, key: bytes, count: int, last_id: int, last_hash: str) -> None:
-        data = json.dumps({"count": count, "last_id": last_id, "last_hash": last_hash,
-                           "mac": self._anchor_mac(key, count, last_id, last_hash)}).encode()
+        data = json.dumps(
+            {
+                "count": count,
+                "last_id": last_id,
+                "last_hash": last_hash,
+                "mac": self._anchor_mac(key, count, last_id, last_hash),
+            }
+        ).encode()
         os.pwrite(fd, data.ljust(_ANCHOR_SIZE, b" "), 0)
         os.fsync(fd)
 
@@ -250,7 +281,9 @@ class AuditLog:
             return None
         return json.loads(text) if text else None
 
-    def entries(self, limit: int | None = 500, user: str | None = None, action: str | None = None) -> list[dict[str, Any]]:
+    def entries(
+        self, limit: int | None = 500, user: str | None = None, action: str | None = None
+    ) -> list[dict[str, Any]]:
         """Newest first."""
         sql, params = "SELECT * FROM audit WHERE 1=1", []
         if user:
@@ -298,14 +331,18 @@ class AuditLog:
             return [f"{self.anchor_file}: the anchor is missing"] if keyed else []
         try:
             count, last_id, last_hash = int(anchor["count"]), int(anchor["last_id"]), str(anchor["last_hash"])
-            genuine = key is not None and hmac.compare_digest(self._anchor_mac(key, count, last_id, last_hash), anchor["mac"])
+            genuine = key is not None and hmac.compare_digest(
+                self._anchor_mac(key, count, last_id, last_hash), anchor["mac"]
+            )
         except (KeyError, TypeError, ValueError):
             genuine = False
         if not genuine:
             return [f"{self.anchor_file}: the anchor was changed"]
         # Entries after the anchor can only come from a write interrupted between commit and anchor.
         if len(rows) < count:
-            return [f"{count - len(rows)} of the newest entries are missing (the anchor counts {count}, the log holds {len(rows)})"]
+            return [
+                f"{count - len(rows)} of the newest entries are missing (the anchor counts {count}, the log holds {len(rows)})"
+            ]
         if count < 1:
             return [f"{self.anchor_file}: the anchor was changed"]
         row = rows[count - 1]
@@ -327,10 +364,13 @@ class AuditLog:
 def run_settings(settings: Settings) -> dict[str, Any]:
     """The settings that shaped an answer, as recorded with it."""
     return {
-        "index_dir": str(settings.index_dir), "chroma_url": settings.chroma_url, "collection": settings.collection,
+        "index_dir": str(settings.index_dir),
+        "chroma_url": settings.chroma_url,
+        "collection": settings.collection,
         "embedding_model": str(settings.embedding_model or "packaged all-MiniLM-L6-v2"),
         "llm": settings.llm_model if settings.llm_enabled else None,
-        "llm_base_url": settings.llm_base_url, "llm_gguf": str(settings.llm_gguf) if settings.llm_gguf else None,
+        "llm_base_url": settings.llm_base_url,
+        "llm_gguf": str(settings.llm_gguf) if settings.llm_gguf else None,
     }
 
 

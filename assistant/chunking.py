@@ -102,7 +102,7 @@ def is_successor(prev: tuple[int, ...] | None, cand: tuple[int, ...]) -> bool:
     if cand == prev + (1,):
         return True
     for k in range(len(prev)):
-        if cand[:k] == prev[:k] and len(cand) > k and cand[k] == prev[k] + 1 and all(c == 1 for c in cand[k + 1:]):
+        if cand[:k] == prev[:k] and len(cand) > k and cand[k] == prev[k] + 1 and all(c == 1 for c in cand[k + 1 :]):
             return True
     return False
 
@@ -146,7 +146,7 @@ def _split_inline(text: str, prev: tuple[int, ...] | None) -> list[str]:
             continue
         cand = _parse_number(m.group(1))
         if is_successor(current, cand):
-            pieces.append(text[last:m.start()].rstrip())
+            pieces.append(text[last : m.start()].rstrip())
             last = m.start()
             current = cand
     pieces.append(text[last:])
@@ -154,7 +154,7 @@ def _split_inline(text: str, prev: tuple[int, ...] | None) -> list[str]:
 
 
 def _grid_caption(lines: list[Line], i: int) -> str | None:
-    back = [l.text.strip() for l in lines[max(0, i - 3): i] if l.text.strip()]
+    back = [l.text.strip() for l in lines[max(0, i - 3) : i] if l.text.strip()]
     if not back:
         return None
     cap = back[-1].strip("|# ").strip()
@@ -216,7 +216,11 @@ def segment(lines: list[Line]) -> list[tuple[str, object]]:
     while i < n:
         s = lines[i].text
         sep = "|" if s.strip().startswith("|") else "\t" if len([c for c in s.split("\t") if c.strip()]) >= 2 else None
-        bare = sep is None and _bare_pipe_cells(s) > 0 and _bare_pipe_cells(lines[i + 1].text if i + 1 < n else "") == _bare_pipe_cells(s)
+        bare = (
+            sep is None
+            and _bare_pipe_cells(s) > 0
+            and _bare_pipe_cells(lines[i + 1].text if i + 1 < n else "") == _bare_pipe_cells(s)
+        )
         if bare:
             sep = "|"
         if sep is None:
@@ -295,8 +299,11 @@ def _feed(st: _State, text: str, line: Line, is_heading: bool, next_text: str = 
         num = _parse_number(m.group(1))
         rest = (m.group(3) or "").strip()
         depth_one = len(num) == 1
-        if depth_one and st.number is not None and not is_successor(st.number[:1], num) and (
-            len(st.number) > 1 or st.number == st.section_number
+        if (
+            depth_one
+            and st.number is not None
+            and not is_successor(st.number[:1], num)
+            and (len(st.number) > 1 or st.number == st.section_number)
         ):
             # A numbered list inside a paragraph or section (4. COLLABORATION / 1. ANPR ...):
             # the items keep the enclosing paragraph number; a short item names the block.
@@ -317,7 +324,14 @@ def _feed(st: _State, text: str, line: Line, is_heading: bool, next_text: str = 
             own = _OWN_TITLE.match(rest)
             if own and len(own.group(1).split()) <= 6 and _title_case(own.group(1), 1.0):
                 st.title = own.group(1).strip()
-            elif rest and not depth_one and _heading_like(rest) and "," not in rest and len(rest.split()) >= 2 and _title_case(rest, 0.5):
+            elif (
+                rest
+                and not depth_one
+                and _heading_like(rest)
+                and "," not in rest
+                and len(rest.split()) >= 2
+                and _title_case(rest, 0.5)
+            ):
                 st.title, st.title_from_line = rest, True
             st.buffer.append(sub)
             return
@@ -350,7 +364,7 @@ def _ends_sentence(buffer: list[Line], pdf: bool) -> bool:
 
 def _chunk_id(doc_id: str, kind: str, paragraph: str | None, text: str, seen: dict[str, int]) -> tuple[str, str]:
     content_hash = hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
-    key = hashlib.sha1(f"{doc_id}|{kind}|{paragraph}|{text}".encode("utf-8")).hexdigest()[:16]
+    key = hashlib.sha1(f"{doc_id}|{kind}|{paragraph}|{text}".encode()).hexdigest()[:16]
     seen[key] = seen.get(key, 0) + 1
     suffix = f"-{seen[key]}" if seen[key] > 1 else ""
     return f"{doc_id}:{key}{suffix}", content_hash
@@ -359,11 +373,15 @@ def _chunk_id(doc_id: str, kind: str, paragraph: str | None, text: str, seen: di
 def chunk_document(doc: SourceDocument, chunk_size: int = 1000, overlap: int = 150) -> list[Chunk]:
     """Split a loaded document into citation-ready chunks."""
     blocks = build_blocks(segment(document_lines(doc)), pdf=doc.kind == "pdf")
-    joiner = (lambda ls: join_wrapped([l.text for l in ls])) if doc.kind == "pdf" else (
-        lambda ls: "\n".join(l.text.strip() for l in ls if l.text.strip())
+    joiner = (
+        (lambda ls: join_wrapped([l.text for l in ls]))
+        if doc.kind == "pdf"
+        else (lambda ls: "\n".join(l.text.strip() for l in ls if l.text.strip()))
     )
     splitter = RecursiveCharacterTextSplitter(
-        chunk_size=chunk_size, chunk_overlap=overlap, add_start_index=True,
+        chunk_size=chunk_size,
+        chunk_overlap=overlap,
+        add_start_index=True,
         separators=["\n\n", "\n", ". ", "; ", ", ", " ", ""],
     )
     merged = _merge_small(blocks, joiner)
@@ -375,16 +393,42 @@ def chunk_document(doc: SourceDocument, chunk_size: int = 1000, overlap: int = 1
         page, page_end = (min(pages), max(pages)) if pages else (None, None)
         if block.kind == "table" and block.table is not None:
             table = block.table
-            chunks.append(Chunk(table.render()[:TABLE_CHUNK_MAX], "table", block.paragraph, block.heading, page, page_end, span, table.caption, section=block.section))
+            chunks.append(
+                Chunk(
+                    table.render()[:TABLE_CHUNK_MAX],
+                    "table",
+                    block.paragraph,
+                    block.heading,
+                    page,
+                    page_end,
+                    span,
+                    table.caption,
+                    section=block.section,
+                )
+            )
             for index, (row, row_page) in enumerate(zip(table.rows, _row_pages(table.rows, block.lines, page))):
                 row_text = table.linearise(row, index)
                 for piece in _split(splitter, row_text, chunk_size):
-                    chunks.append(Chunk(piece, "table_row", block.paragraph, block.heading, row_page, row_page, span, table.caption,
-                                        section=block.section, columns=" | ".join(h for h in table.headers if h) or None))
+                    chunks.append(
+                        Chunk(
+                            piece,
+                            "table_row",
+                            block.paragraph,
+                            block.heading,
+                            row_page,
+                            row_page,
+                            span,
+                            table.caption,
+                            section=block.section,
+                            columns=" | ".join(h for h in table.headers if h) or None,
+                        )
+                    )
             continue
         pieces = splitter.create_documents([text]) if len(text) > chunk_size else None
         if not pieces:
-            chunks.append(Chunk(text, "paragraph", block.paragraph, block.heading, page, page_end, span, section=block.section))
+            chunks.append(
+                Chunk(text, "paragraph", block.paragraph, block.heading, page, page_end, span, section=block.section)
+            )
             continue
         length = max(len(text), 1)
         src_len = span[1] - span[0]
@@ -392,7 +436,18 @@ def chunk_document(doc: SourceDocument, chunk_size: int = 1000, overlap: int = 1
             start = piece.metadata.get("start_index", 0)
             s = span[0] + int(src_len * start / length)
             e = span[0] + int(src_len * (start + len(piece.page_content)) / length)
-            chunks.append(Chunk(piece.page_content, "paragraph", block.paragraph, block.heading, page, page_end, (s, e), section=block.section))
+            chunks.append(
+                Chunk(
+                    piece.page_content,
+                    "paragraph",
+                    block.paragraph,
+                    block.heading,
+                    page,
+                    page_end,
+                    (s, e),
+                    section=block.section,
+                )
+            )
     chunks += _footnotes(doc, blocks)
     seen: dict[str, int] = {}
     for chunk in chunks:
@@ -404,12 +459,29 @@ def _footnotes(doc: SourceDocument, blocks: list[Block]) -> list[Chunk]:
     """Each page's footnotes as passages of their own ("Footnote 3"), under the section the page is in."""
     chunks, offset = [], sum(len(p.text) + 1 for p in doc.pages)
     for page in (p for p in doc.pages if p.notes):
-        section = next((b.section for b in reversed(blocks) if b.lines[0].page is not None and page.number is not None
-                        and b.lines[0].page <= page.number), None)
+        section = next(
+            (
+                b.section
+                for b in reversed(blocks)
+                if b.lines[0].page is not None and page.number is not None and b.lines[0].page <= page.number
+            ),
+            None,
+        )
         for note in page.notes:
             mark = note_mark(note)
             heading = f"Footnote {mark}" if mark else "Footnote"
-            chunks.append(Chunk(note, "paragraph", None, heading, page.number, page.number, (offset, offset + len(note)), section=section))
+            chunks.append(
+                Chunk(
+                    note,
+                    "paragraph",
+                    None,
+                    heading,
+                    page.number,
+                    page.number,
+                    (offset, offset + len(note)),
+                    section=section,
+                )
+            )
             offset += len(note) + 1
     return chunks
 
@@ -451,7 +523,13 @@ def _merge_small(blocks: list[Block], joiner) -> list[tuple[Block, str]]:
             fits = len(prev_text) + len(text) <= MERGE_TARGET
             title_only = len(prev.lines) == 1 and len(prev_text) < 80  # a lone heading line joins its body
             if same and (title_only or (fits and prev.heading == block.heading)):
-                merged = Block("text", prev.lines + block.lines, prev.paragraph, block.heading or prev.heading, section=block.section)
+                merged = Block(
+                    "text",
+                    prev.lines + block.lines,
+                    prev.paragraph,
+                    block.heading or prev.heading,
+                    section=block.section,
+                )
                 out[-1] = (merged, f"{prev_text}\n{text}")
                 continue
         out.append((block, text))

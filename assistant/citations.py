@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from .figures import figures
 from .retrieval import Passage
@@ -65,7 +65,7 @@ def quote(passage: str, answer: str = "") -> str:
         chosen = [s for s in sentences if _spans(s, terms)]
         if chosen:
             first, last = sentences.index(chosen[0]), sentences.index(chosen[-1])
-            picked = " ".join(sentences[first: last + 1])
+            picked = " ".join(sentences[first : last + 1])
             if len(picked) <= QUOTE_MAX * 2:
                 return ("... " if first else "") + picked + (" ..." if last < len(sentences) - 1 else "")
     if len(text) <= QUOTE_MAX:
@@ -79,4 +79,4 @@ def citation_text(p: Passage, answer: str = "") -> str:
     date = format_date(p.metadata.get("date"))
     head = f"{p.document} ({date})" if date else p.document
     where = p.location()
-    return f"{head}{', ' + where if where else ''}: \"{quote(p.text, answer)}\""
+    return f'{head}{", " + where if where else ""}: "{quote(p.text, answer)}"'

@@ -25,7 +25,9 @@ def _audit(settings: Settings, action: str, query: str, clearance: str, **fields
 
     log = AuditLog.open(settings)
     try:
-        log.record(getpass.getuser(), "cli", action, query, clearance=clearance, settings=run_settings(settings), **fields)
+        log.record(
+            getpass.getuser(), "cli", action, query, clearance=clearance, settings=run_settings(settings), **fields
+        )
     finally:
         log.close()
 
@@ -33,7 +35,12 @@ def _audit(settings: Settings, action: str, query: str, clearance: str, **fields
 def cmd_ingest(args: argparse.Namespace) -> int:
     from .ingest import ingest
 
-    summary = ingest([Path(p) for p in args.paths], _settings(args), prune=args.prune, progress=not args.no_progress and not args.json)
+    summary = ingest(
+        [Path(p) for p in args.paths],
+        _settings(args),
+        prune=args.prune,
+        progress=not args.no_progress and not args.json,
+    )
     if args.json:
         print(json.dumps(summary.to_dict(), indent=2))
     else:
@@ -50,11 +57,15 @@ def cmd_search(args: argparse.Namespace) -> int:
     index = Index(settings)
     try:
         started = time.perf_counter()
-        passages = Retriever(index).search(args.query, k=args.k, filters=Filters(report=args.report, clearance=args.clearance))
+        passages = Retriever(index).search(
+            args.query, k=args.k, filters=Filters(report=args.report, clearance=args.clearance)
+        )
         latency = (time.perf_counter() - started) * 1000
     finally:
         index.close()
-    _audit(settings, "search", args.query, args.clearance, passages=passages, detail={"k": args.k, "report": args.report})
+    _audit(
+        settings, "search", args.query, args.clearance, passages=passages, detail={"k": args.k, "report": args.report}
+    )
     rows = [p.citation() for p in passages]
     if args.json:
         print(json.dumps({"query": args.query, "results": rows, "latency_ms": round(latency, 1)}, indent=2))
@@ -76,9 +87,8 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from .api import Assistant
-    from .retrieval import Filters
-
     from .audit import answerer_name
+    from .retrieval import Filters
 
     settings = _settings(args)
     assistant = Assistant(settings=settings)
@@ -86,9 +96,17 @@ def cmd_ask(args: argparse.Namespace) -> int:
         result = assistant.ask(args.question, Filters(clearance=args.clearance))
     finally:
         assistant.close()
-    _audit(settings, "ask", args.question, args.clearance, answer=result.answer, abstained=result.abstained,
-           passages=result.related if result.abstained else result.citations,
-           answerer=answerer_name(result.answerer, settings), detail={"latency_ms": round(result.latency_ms, 1)})
+    _audit(
+        settings,
+        "ask",
+        args.question,
+        args.clearance,
+        answer=result.answer,
+        abstained=result.abstained,
+        passages=result.related if result.abstained else result.citations,
+        answerer=answerer_name(result.answerer, settings),
+        detail={"latency_ms": round(result.latency_ms, 1)},
+    )
     if args.json:
         print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         return 0
@@ -101,7 +119,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(f"\n{heading}:")
     for n, p in enumerate(shown, 1):
         where = ", ".join(x for x in (p.document, p.location()) if x)
-        print(f"[{n}] {where} ({p.source})\n    \"{' '.join(p.text.split())[:600]}\"")
+        print(f'[{n}] {where} ({p.source})\n    "{" ".join(p.text.split())[:600]}"')
     print(f"\n({result.latency_ms:.0f} ms, {result.answerer})")
     return 0
 
@@ -109,7 +127,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from .evaluation import evaluate
 
-    summary = evaluate(args.index, [Path(q) for q in args.questions] if args.questions else None, Path(args.out), clearance=args.clearance)
+    summary = evaluate(
+        args.index,
+        [Path(q) for q in args.questions] if args.questions else None,
+        Path(args.out),
+        clearance=args.clearance,
+    )
     print(json.dumps({k: v for k, v in summary.items() if k != "by_type"}, indent=2))
     print(f"report: {Path(args.out) / 'report.md'}")
     return 0
@@ -118,7 +141,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from .server import SetupError, serve
 
-    updates = {k: v for k, v in {"host": args.host, "port": args.port, "users_file": args.users}.items() if v is not None}
+    updates = {
+        k: v for k, v in {"host": args.host, "port": args.port, "users_file": args.users}.items() if v is not None
+    }
     settings = _settings(args).model_copy(update=updates)
     try:
         serve(settings, demo=args.demo)
@@ -150,7 +175,11 @@ def cmd_users(args: argparse.Namespace) -> int:
             print(f"{args.name} removed from {store.path}")
         else:
             rows = [{"name": u.name, "role": u.role, "clearance": u.clearance} for u in store.users()]
-            print(json.dumps(rows, indent=2) if args.json else "\n".join("\t".join(r.values()) for r in rows) or "No users.")
+            print(
+                json.dumps(rows, indent=2)
+                if args.json
+                else "\n".join("\t".join(r.values()) for r in rows) or "No users."
+            )
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -158,8 +187,12 @@ def cmd_users(args: argparse.Namespace) -> int:
 
 
 def _clearance(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--clearance", choices=("public", "restricted"), default="restricted",
-                   help="act as a user of this clearance: public sees public reports only (default restricted: all)")
+    p.add_argument(
+        "--clearance",
+        choices=("public", "restricted"),
+        default="restricted",
+        help="act as a user of this clearance: public sees public reports only (default restricted: all)",
+    )
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -238,7 +271,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user")
     p.add_argument("--action")
     p.add_argument("--csv", metavar="FILE", help="export the whole log (or one user's) as CSV")
-    p.add_argument("--verify", action="store_true", help="check the keyed chain and the anchor: nothing changed, removed or replaced")
+    p.add_argument(
+        "--verify",
+        action="store_true",
+        help="check the keyed chain and the anchor: nothing changed, removed or replaced",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_audit)
 
@@ -249,8 +286,11 @@ def build_parser() -> argparse.ArgumentParser:
     u = users.add_parser("add", help="add a user (or reset one with --replace)")
     u.add_argument("name")
     u.add_argument("--role", required=True, choices=ROLES)
-    u.add_argument("--clearance", choices=CLEARANCES,
-                   help="public: public reports only; restricted: all (default: public for staff, restricted for foi and admin)")
+    u.add_argument(
+        "--clearance",
+        choices=CLEARANCES,
+        help="public: public reports only; restricted: all (default: public for staff, restricted for foi and admin)",
+    )
     u.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     u.add_argument("--replace", action="store_true", help="reset an existing user's role and password")
     u = users.add_parser("remove", help="remove a user")

@@ -17,8 +17,12 @@ _LEAD = re.compile(
 )
 _STARTS_AS_FOLLOW_UP = re.compile(r"^\s*(and|but|also|what about|how about|what of|same for|same in)\b", re.I)
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
-_EARLIER = re.compile(r"\b(?:the )?(?:(?:year|period) before(?: that)?|previous (?:year|period)|prior year|year earlier)\b", re.I)
-_LATER = re.compile(r"\b(?:the )?(?:(?:year|period) after(?: that)?|following (?:year|period)|next year|year later)\b", re.I)
+_EARLIER = re.compile(
+    r"\b(?:the )?(?:(?:year|period) before(?: that)?|previous (?:year|period)|prior year|year earlier)\b", re.I
+)
+_LATER = re.compile(
+    r"\b(?:the )?(?:(?:year|period) after(?: that)?|following (?:year|period)|next year|year later)\b", re.I
+)
 
 
 def _years_outside_periods(text: str) -> list[tuple[int, int, str]]:
@@ -55,7 +59,10 @@ def resolve(question: str, previous: str | None) -> str:
     for written in new_periods + new_years:
         topic = topic.replace(written, "")
     topic = re.sub(r"\b(in|for|during)\s*$", "", topic.strip(" ,")).strip(" ,")
-    old = sorted([(s, e, p) for s, e, p in period_spans(previous)] + [(s, e, None) for s, e, _ in _years_outside_periods(previous)])
+    old = sorted(
+        [(s, e, p) for s, e, p in period_spans(previous)]
+        + [(s, e, None) for s, e, _ in _years_outside_periods(previous)]
+    )
     shift = -1 if _EARLIER.search(topic) else 1 if _LATER.search(topic) else 0
     if shift and old and not (new_periods or new_years):
         start, end, period = old[0]

@@ -29,11 +29,22 @@ _PUBLIC_SIGNS = [
 _RESTRICTED_SIGNS = [
     (re.compile(r"\bpublic\s*/\s*non[- ]?public\*?\s*[:\t ]\s*non[- ]?public\b", _I), "marked Non Public"),
     (re.compile(r"^\s*non[- ]public\s*$", _I | re.M), "marked Non Public"),
-    (re.compile(r"\bnot (?:be )?(?:suitable )?for (?:the )?public(?:ation| domain| disclosure| release)?\b(?!\s*/)", _I), "not for publication"),
+    (
+        re.compile(
+            r"\bnot (?:be )?(?:suitable )?for (?:the )?public(?:ation| domain| disclosure| release)?\b(?!\s*/)", _I
+        ),
+        "not for publication",
+    ),
     (re.compile(r"\bsuitable for (?:the )?public domain\W{0,6}no\b", _I), "not suitable for the public domain"),
     (re.compile(r"\bpart\s*(?:2|two|ii)\b[^\n]{0,30}?[-–:?]\s*yes\b", _I), "has a confidential Part 2"),
-    (re.compile(r"\bpublication of this (?:form|report|document) (?:to )?be deferred\W{0,6}yes\b", _I), "publication deferred"),
-    (re.compile(r"\bexempt (?:from (?:publication|disclosure)|under section \d+[A-Za-z()0-9]*)[^\n.]{0,80}", _I), "exempt from disclosure"),
+    (
+        re.compile(r"\bpublication of this (?:form|report|document) (?:to )?be deferred\W{0,6}yes\b", _I),
+        "publication deferred",
+    ),
+    (
+        re.compile(r"\bexempt (?:from (?:publication|disclosure)|under section \d+[A-Za-z()0-9]*)[^\n.]{0,80}", _I),
+        "exempt from disclosure",
+    ),
     (re.compile(r"\b(?:OFFICIAL[- ]SENSITIVE|SECRET|TOP SECRET)\b"), "protective marking"),
     (re.compile(r"(?<!NON )(?<!NON-)\b(?:RESTRICTED|CONFIDENTIAL)\b(?! FACTS)"), "protective marking"),
 ]

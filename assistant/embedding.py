@@ -38,10 +38,15 @@ class Encoder:
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         vectors: list[list[float]] = [[] for _ in texts]
         for start in range(0, len(order), batch_size):
-            picked = order[start:start + batch_size]
+            picked = order[start : start + batch_size]
             with self._lock:
-                batch = self.model.encode([texts[i] for i in picked], batch_size=batch_size, normalize_embeddings=True,
-                                          show_progress_bar=False, convert_to_numpy=True)
+                batch = self.model.encode(
+                    [texts[i] for i in picked],
+                    batch_size=batch_size,
+                    normalize_embeddings=True,
+                    show_progress_bar=False,
+                    convert_to_numpy=True,
+                )
             for i, vector in zip(picked, batch.tolist()):
                 vectors[i] = vector
         return vectors
@@ -80,5 +85,5 @@ class PackagedMiniLM(EmbeddingFunction[Documents]):
         return {"model_path": self.model_path}
 
     @staticmethod
-    def build_from_config(config: dict[str, Any]) -> "PackagedMiniLM":
+    def build_from_config(config: dict[str, Any]) -> PackagedMiniLM:
         return PackagedMiniLM(config.get("model_path"))

@@ -45,7 +45,7 @@ def named(sentence: str, kind: Collection[str], asked: Collection[str]) -> str |
         if not stems or all(s in asked for s in stems):
             continue
         last = next((s for s in reversed(stems) if not s[0].isdigit()), "")  # "Gov Wi-Fi 4" is a Wi-Fi
-        after = words(_ACRONYM_AFTER.sub("", sentence[m.end():]))[:1]
+        after = words(_ACRONYM_AFTER.sub("", sentence[m.end() :]))[:1]
         if last in kind or after and stem(after[0].lower()) in kind:
             return " ".join(name)
     return None

@@ -93,7 +93,7 @@ def _cited_pages(p: Passage, paths: dict[str, str], spill: int = 0) -> str | Non
     if p.page is None or not path or not Path(path).exists():
         return None
     pages = _pdf_pages(str(path))
-    return "".join(pages[p.page - 1: (p.metadata.get("page_end") or p.page) + spill])
+    return "".join(pages[p.page - 1 : (p.metadata.get("page_end") or p.page) + spill])
 
 
 def page_correct(item: dict[str, Any], answer: Answer, paths: dict[str, str]) -> bool | None:
@@ -121,7 +121,9 @@ def figure_on_cited_page(answer: Answer, paths: dict[str, str]) -> bool | None:
     """
     if answer.abstained or not answer.citations:
         return None
-    figs = [f for f in figures(answer.answer) if not (f.kind == "number" and (1900 <= f.value <= 2100 or abs(f.value) < 10))]
+    figs = [
+        f for f in figures(answer.answer) if not (f.kind == "number" and (1900 <= f.value <= 2100 or abs(f.value) < 10))
+    ]
     text = _cited_pages(answer.citations[0], paths) if figs else None
     if text is None:
         return None
@@ -172,15 +174,19 @@ def summarise(scored: list[Scored], parts: bool = True) -> dict[str, Any]:
         "answer_accuracy": round(sum(s.correct for s in answerable) / max(len(answerable), 1), 4),
         "citation_support": round(sum(s.supported for s in answered) / max(len(answered), 1), 4),
         "page_accuracy": (
-            round(sum(1 for s in paged if s.page_ok) / len(paged), 4) if (paged := [s for s in scored if s.page_ok is not None]) else None
+            round(sum(1 for s in paged if s.page_ok) / len(paged), 4)
+            if (paged := [s for s in scored if s.page_ok is not None])
+            else None
         ),
         "figure_page_accuracy": (
             round(sum(1 for s in checked if s.figure_page_ok) / len(checked), 4)
-            if (checked := [s for s in scored if s.figure_page_ok is not None]) else None
+            if (checked := [s for s in scored if s.figure_page_ok is not None])
+            else None
         ),
         "abstention_precision": round(sum(1 for s in abstained if s.item["unanswerable"]) / max(len(abstained), 1), 4),
-        "abstention_recall": (round(sum(1 for s in unanswerable if s.answer.abstained) / len(unanswerable), 4)
-                              if unanswerable else None),
+        "abstention_recall": (
+            round(sum(1 for s in unanswerable if s.answer.abstained) / len(unanswerable), 4) if unanswerable else None
+        ),
         "false_abstention_rate": round(sum(1 for s in answerable if s.answer.abstained) / max(len(answerable), 1), 4),
         "latency_ms_p50": round(statistics.median(latencies), 1) if latencies else 0.0,
         "latency_ms_p95": round(percentile(latencies, 95), 1),
@@ -211,10 +217,14 @@ def abstention_curve(scored: list[Scored], steps: int = 50) -> list[dict[str, fl
         t = i / steps
         abstains = [s for s in rated if s.answer.confidence < t or s.answer.confidence == 0]
         right = sum(1 for s in abstains if s.item["unanswerable"])
-        curve.append({"threshold": round(t, 3),
-                      "precision": round(right / len(abstains), 4) if abstains else 1.0,
-                      "recall": round(right / len(unanswerable), 4),
-                      "false_abstention_rate": round((len(abstains) - right) / len(answerable), 4)})
+        curve.append(
+            {
+                "threshold": round(t, 3),
+                "precision": round(right / len(abstains), 4) if abstains else 1.0,
+                "recall": round(right / len(unanswerable), 4),
+                "false_abstention_rate": round((len(abstains) - right) / len(answerable), 4),
+            }
+        )
     return curve
 
 
@@ -227,9 +237,19 @@ def _by_part(scored: list[Scored]) -> dict[str, Any]:
     parts = sorted({s.item["part"] for s in scored if s.item.get("part")})
     if not parts:
         return {}
-    got = {p: {k: v for k, v in summarise([s for s in scored if s.item.get("part") == p], parts=False).items() if k in _PART_METRICS}
-           for p in parts}
-    gap = round(got["dev"]["answer_accuracy"] - got["test"]["answer_accuracy"], 4) if {"dev", "test"} <= got.keys() else None
+    got = {
+        p: {
+            k: v
+            for k, v in summarise([s for s in scored if s.item.get("part") == p], parts=False).items()
+            if k in _PART_METRICS
+        }
+        for p in parts
+    }
+    gap = (
+        round(got["dev"]["answer_accuracy"] - got["test"]["answer_accuracy"], 4)
+        if {"dev", "test"} <= got.keys()
+        else None
+    )
     return {"by_part": got, "dev_test_accuracy_gap": gap}
 
 
@@ -239,10 +259,21 @@ def run(assistant: Assistant, items: list[dict[str, Any]], clearance: str | None
     out = []
     for item in items:
         answer = assistant.ask(item["question"], filters)
-        correct = (not item["unanswerable"]) and not answer.abstained and answer_matches(answer.answer, item["expected"])
+        correct = (
+            (not item["unanswerable"]) and not answer.abstained and answer_matches(answer.answer, item["expected"])
+        )
         supported = (not answer.abstained) and citation_supported(answer, item["expected"])
-        out.append(Scored(item, answer, evidence_rank(item, answer), correct, supported, page_correct(item, answer, paths),
-                          figure_on_cited_page(answer, paths)))
+        out.append(
+            Scored(
+                item,
+                answer,
+                evidence_rank(item, answer),
+                correct,
+                supported,
+                page_correct(item, answer, paths),
+                figure_on_cited_page(answer, paths),
+            )
+        )
     return out
 
 
@@ -257,16 +288,25 @@ def write_report(scored: list[Scored], summary: dict[str, Any], out: Path, title
     lines += ["", "## By question type", "", "| type | questions | accuracy |", "| --- | --- | --- |"]
     lines += [f"| {t} | {v['questions']} | {v['accuracy']} |" for t, v in summary["by_type"].items()]
     if summary.get("by_part"):
-        lines += ["", "## By part (development / held-back test)", "", "| part | " + " | ".join(_PART_METRICS) + " |",
-                  "| --- |" + " --- |" * len(_PART_METRICS)]
-        lines += [f"| {p} | " + " | ".join(str(v[k]) for k in _PART_METRICS) + " |" for p, v in summary["by_part"].items()]
+        lines += [
+            "",
+            "## By part (development / held-back test)",
+            "",
+            "| part | " + " | ".join(_PART_METRICS) + " |",
+            "| --- |" + " --- |" * len(_PART_METRICS),
+        ]
+        lines += [
+            f"| {p} | " + " | ".join(str(v[k]) for k in _PART_METRICS) + " |" for p, v in summary["by_part"].items()
+        ]
     lines += ["", "## Failures", ""]
     for s in scored:
         ok = s.answer.abstained if s.item["unanswerable"] else s.correct
         if not ok:
             want = "abstain" if s.item["unanswerable"] else " / ".join(s.item["expected"])
-            lines.append(f"- **{s.item['id']}** ({s.item['type']}) {s.item['question']}  \n"
-                         f"  expected: {want}; evidence rank: {s.rank}  \n  answer: {s.answer.answer}")
+            lines.append(
+                f"- **{s.item['id']}** ({s.item['type']}) {s.item['question']}  \n"
+                f"  expected: {want}; evidence rank: {s.rank}  \n  answer: {s.answer.answer}"
+            )
     (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     _chart(summary, [s.answer.latency_ms for s in scored], out / "charts.png", title)
     if curve := abstention_curve(scored):
@@ -282,7 +322,9 @@ def abstention_chart(curve: list[dict[str, float]], path: Path, title: str) -> N
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
     left.plot([c["recall"] for c in curve], [c["precision"] for c in curve], marker=".", color="#33658a")
     here = min(curve, key=lambda c: abs(c["threshold"] - ABSTAIN_COVERAGE))
-    left.scatter([here["recall"]], [here["precision"]], color="#f26419", zorder=3, label=f"threshold {ABSTAIN_COVERAGE}")
+    left.scatter(
+        [here["recall"]], [here["precision"]], color="#f26419", zorder=3, label=f"threshold {ABSTAIN_COVERAGE}"
+    )
     left.set_xlabel("abstention recall (unanswerable questions abstained on)")
     left.set_ylabel("abstention precision")
     left.set_xlim(0, 1.02)
@@ -331,7 +373,11 @@ def _chart(summary: dict[str, Any], latencies: list[float], path: Path, title: s
 
 
 def evaluate(
-    index_dir: str | Path | None, questions: list[Path] | None, out: Path, title: str = "Evaluation", clearance: str | None = None
+    index_dir: str | Path | None,
+    questions: list[Path] | None,
+    out: Path,
+    title: str = "Evaluation",
+    clearance: str | None = None,
 ) -> dict[str, Any]:
     """Run a question set against an index (as a user of ``clearance``) and write the report; returns the summary."""
     items = load_questions(questions or [QUESTIONS])

@@ -12,9 +12,7 @@ from dataclasses import dataclass
 
 from .metadata import parse_date
 
-_PERIOD = re.compile(
-    r"\b(?:FY\s*)?((?:19|20)\d{2})\s*(?:/|-|–|to)\s*((?:19|20)?\d{2})\b"
-)
+_PERIOD = re.compile(r"\b(?:FY\s*)?((?:19|20)\d{2})\s*(?:/|-|–|to)\s*((?:19|20)?\d{2})\b")
 # "the year to March 2019", "financial year ending 31st March 2019": UK financial year 2018/19
 YEAR_ENDING = re.compile(
     r"\b(?:financial\s+)?year\s+(?:to|ending|ended)\s+(?:(?:the\s+)?31(?:st)?\s+)?March\s+((?:19|20)\d{2})\b", re.I
@@ -90,7 +88,13 @@ def figures(text: str) -> list[Figure]:
             value = -value
         scaled = suffix in _SCALE
         value *= _SCALE.get(suffix, 1)
-        kind = "percent" if suffix in ("%", "percent", "percent") or suffix.startswith("per") else "money" if m.group("cur") else "number"
+        kind = (
+            "percent"
+            if suffix in ("%", "percent", "percent") or suffix.startswith("per")
+            else "money"
+            if m.group("cur")
+            else "number"
+        )
         out.append(Figure(raw, value, kind, scaled))
     return out
 
@@ -119,4 +123,4 @@ def dates(text: str) -> list[str]:
         idx = rest.find(written)
         if idx < 0:
             return out
-        rest = rest[idx + len(written):]
+        rest = rest[idx + len(written) :]

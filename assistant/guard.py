@@ -20,7 +20,9 @@ import re
 
 _F = re.I
 # Verbs of answering a question or of throwing away what came before.
-_ANSWERING = r"(?:answer|say|state|respond|reply|tell|output|print|return|cite|claim|quote|write|give|treat|report|summari[sz]e)"
+_ANSWERING = (
+    r"(?:answer|say|state|respond|reply|tell|output|print|return|cite|claim|quote|write|give|treat|report|summari[sz]e)"
+)
 _IGNORING = r"(?:ignore|disregard|forget|override|bypass)"
 _MODEL = r"(?:ai|a\.i\.|llm|gpt|chat\s?bot|chatgpt|language model|(?:ai |virtual )?assistant|model|bot|copilot)"
 
@@ -28,14 +30,21 @@ _MODEL = r"(?:ai|a\.i\.|llm|gpt|chat\s?bot|chatgpt|language model|(?:ai |virtual
 _LABEL = re.compile(
     r"^\W*(?:\[\s*(?:system|assistant|developer|admin|ai|llm|prompt)\s*\]"
     r"|(?:system|developer|admin|ai|llm|assistant|model|bot|chatbot)\s+(?:note|message|prompt|instructions?|override|notice)\b"
-    r"|(?:note|message|instructions?|attention|notice)\s+(?:to|for)\s+(?:the\s+)?" + _MODEL + r"\b[^:]{0,30}[:\u2013\u2014-]"
+    r"|(?:note|message|instructions?|attention|notice)\s+(?:to|for)\s+(?:the\s+)?"
+    + _MODEL
+    + r"\b[^:]{0,30}[:\u2013\u2014-]"
     r"|attention\s+" + _MODEL + r"\b"
     r"|to the " + _MODEL + r"\b[^:]{0,30}:)",
     _F,
 )
 # "Assistant: …", "Prompt: …": a model's label, unless what follows is a plain value ("System: Niche RMS").
-_BARE_LABEL = re.compile(r"^\W*(?:system|developer|admin|prompt|llm|ai|assistant|model|bot|chatbot)\s*[:\u2013\u2014-]\s*(.*)", _F | re.S)
-_CUE = re.compile(r"\b(?:answer\w*|respond|reply|questions?|ignore|disregard|instructions?|override|say|state|correct|true|real)\b", _F)
+_BARE_LABEL = re.compile(
+    r"^\W*(?:system|developer|admin|prompt|llm|ai|assistant|model|bot|chatbot)\s*[:\u2013\u2014-]\s*(.*)", _F | re.S
+)
+_CUE = re.compile(
+    r"\b(?:answer\w*|respond|reply|questions?|ignore|disregard|instructions?|override|say|state|correct|true|real)\b",
+    _F,
+)
 _SOFT_LABEL = re.compile(r"^\W*(?:important|urgent|note|nb|n\.b\.|notice|warning|attention|please)\b\W{0,3}\s*", _F)
 _NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|\(?[a-z]\)|[-•*◆])\s+", _F)
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from tqdm import tqdm
 
@@ -173,7 +173,9 @@ class _Loaded:
     sidecar: str
 
 
-def _prepare(path: Path, settings: Settings, index: Index, by_id: dict, claimed: dict[str, str]) -> FileResult | _Loaded:
+def _prepare(
+    path: Path, settings: Settings, index: Index, by_id: dict, claimed: dict[str, str]
+) -> FileResult | _Loaded:
     """Decide what a file needs; load and chunk it when it needs indexing."""
     display = _display(path)
     abspath = str(path.resolve())
@@ -211,7 +213,9 @@ def _prepare(path: Path, settings: Settings, index: Index, by_id: dict, claimed:
     return _Loaded(display, abspath, doc, chunks, replaced, sidecar)
 
 
-def _flush(pending: list[_Loaded], settings: Settings, index: Index, by_id: dict, summary: IngestSummary) -> list[FileResult]:
+def _flush(
+    pending: list[_Loaded], settings: Settings, index: Index, by_id: dict, summary: IngestSummary
+) -> list[FileResult]:
     """Embed the chunks of several files in one encode call, then store and commit each file.
 
     One call over many files lets the encoder sort all their texts by length, so a batch is
@@ -224,8 +228,10 @@ def _flush(pending: list[_Loaded], settings: Settings, index: Index, by_id: dict
     # Vectors first, for all the files at once; each file counts as indexed only when its
     # registry row is committed below, so an interruption here leaves orphans, never half a file.
     index.vectors.upsert(
-        [c.chunk_id for item in pending for c in item.chunks], vectors,
-        [c.text for item in pending for c in item.chunks], [c.metadata(item.doc) for item in pending for c in item.chunks],
+        [c.chunk_id for item in pending for c in item.chunks],
+        vectors,
+        [c.text for item in pending for c in item.chunks],
+        [c.metadata(item.doc) for item in pending for c in item.chunks],
     )
     results = []
     for item in pending:

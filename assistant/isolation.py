@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Callable
+from typing import Any
 
 
 class LimitExceeded(RuntimeError):
@@ -36,8 +37,10 @@ class Worker:
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_limit_memory, initargs=(self.memory_mb,),
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_limit_memory,
+                initargs=(self.memory_mb,),
             )
         return self._pool
 
@@ -59,7 +62,9 @@ class Worker:
                 raise LimitExceeded(f"took longer than {timeout:g} s") from None
             except BrokenProcessPool:
                 self._reset()
-                raise LimitExceeded(f"the parser process died: it crashed or ran past the {self.memory_mb} MB memory limit") from None
+                raise LimitExceeded(
+                    f"the parser process died: it crashed or ran past the {self.memory_mb} MB memory limit"
+                ) from None
             except MemoryError:
                 self._reset()
                 raise LimitExceeded(f"needed more than the {self.memory_mb} MB memory limit") from None

@@ -105,7 +105,9 @@ def _columns(lines: list[Line], x0: float, x1: float) -> list[tuple[float, float
 
 def _place(seg: Segment, columns: list[tuple[float, float]]) -> tuple[int, int]:
     """The first and last column a segment lies over."""
-    hits = [i for i, (a, b) in enumerate(columns) if min(seg.x1, b) - max(seg.x0, a) > 0.3 * min(seg.x1 - seg.x0, b - a)]
+    hits = [
+        i for i, (a, b) in enumerate(columns) if min(seg.x1, b) - max(seg.x0, a) > 0.3 * min(seg.x1 - seg.x0, b - a)
+    ]
     if not hits:
         centre = (seg.x0 + seg.x1) / 2
         nearest = min(range(len(columns)), key=lambda i: min(abs(centre - columns[i][0]), abs(centre - columns[i][1])))
@@ -163,7 +165,9 @@ def table_from_words(words: list[dict], box: Box) -> Grid | None:
     size = statistics.median(w["bottom"] - w["top"] for w in words)
     raw_lines = _lines(words)
     # Columns from single words: a gap between two words of one multi-word label is covered by other lines.
-    word_lines = [Line(0, 0, [Segment(w["x0"], w["x1"], w["top"], w["bottom"], w["text"]) for w in ln]) for ln in raw_lines]
+    word_lines = [
+        Line(0, 0, [Segment(w["x0"], w["x1"], w["top"], w["bottom"], w["text"]) for w in ln]) for ln in raw_lines
+    ]
     columns = _columns(word_lines, box[0], box[2])
     if not columns:
         return None
@@ -239,8 +243,11 @@ def _with_stub(box: Box, grid: Grid, words: list[dict], page_width: float) -> Bo
     if not first or sum(_numeric(t) for t in first) < 0.6 * len(first):
         return box  # the grid's first column holds its labels
     reach = max(0.6 * (box[2] - box[0]), 0.45 * page_width)
-    left = [w for w in words if w["x1"] <= box[0] + 1 and w["x0"] >= box[0] - reach
-            and box[1] - 1 <= w["top"] and w["bottom"] <= box[3] + 1]
+    left = [
+        w
+        for w in words
+        if w["x1"] <= box[0] + 1 and w["x0"] >= box[0] - reach and box[1] - 1 <= w["top"] and w["bottom"] <= box[3] + 1
+    ]
     inner = {round(w["top"]) for w in words if box[0] <= w["x0"] and w["x1"] <= box[2] and box[1] <= w["top"] <= box[3]}
     if len({round(w["top"]) for w in left}) < max(3, 0.3 * len(inner)):
         return box
@@ -289,8 +296,12 @@ def located_tables(page: Any) -> list[tuple[Box, Grid]]:
             found.append((b, best))
     words = [w for w in all_words if not any(inside(w, b) for b in ruled)]
     for block in _aligned_blocks(words):
-        box = (min(w["x0"] for w in block), min(w["top"] for w in block), max(w["x1"] for w in block),
-               max(w["bottom"] for w in block))
+        box = (
+            min(w["x0"] for w in block),
+            min(w["top"] for w in block),
+            max(w["x1"] for w in block),
+            max(w["bottom"] for w in block),
+        )
         grid = table_from_words(block, box)
         if grid and len(grid) >= 2 and len(grid[0]) >= 2:
             found.append((box, grid))
@@ -329,7 +340,11 @@ _TEXT_OBJECTS = ("char", "textlinehorizontal", "textboxhorizontal")
 
 
 def _size(chars: list[dict]) -> float:
-    return statistics.median(c["size"] for c in chars if c["text"].strip()) if any(c["text"].strip() for c in chars) else 0.0
+    return (
+        statistics.median(c["size"] for c in chars if c["text"].strip())
+        if any(c["text"].strip() for c in chars)
+        else 0.0
+    )
 
 
 def note_mark(text: str) -> str | None:
@@ -350,8 +365,11 @@ def footnotes(page: Any, placed: list[Box], referenced: set[str]) -> tuple[list[
     if len(chars) < 80:
         return [], None
     body = _size(chars)
-    lines = [ln for ln in page.extract_text_lines(strip=True, return_chars=True, x_tolerance=1.5)
-             if ln["text"].strip() and not _centred_in(ln, placed)]
+    lines = [
+        ln
+        for ln in page.extract_text_lines(strip=True, return_chars=True, x_tolerance=1.5)
+        if ln["text"].strip() and not _centred_in(ln, placed)
+    ]
     small = [_size(ln["chars"]) <= 0.9 * body for ln in lines]
     i = len(lines)
     while i > 0 and len(lines) - i < 2 and not small[i - 1] and len(lines[i - 1]["text"]) <= 40:
@@ -367,7 +385,9 @@ def footnotes(page: Any, placed: list[Box], referenced: set[str]) -> tuple[list[
 
     def opens_note(text: str) -> bool:  # a marker, and the next number if the notes are numbered
         mark, before = note_mark(text), note_mark(notes[-1][0]) if notes else None
-        return mark is not None and not (before and before.isdigit() and mark.isdigit() and int(mark) != int(before) + 1)
+        return mark is not None and not (
+            before and before.isdigit() and mark.isdigit() and int(mark) != int(before) + 1
+        )
 
     for k in range(first, end):
         ln, prev = lines[k], lines[k - 1]
@@ -422,8 +442,11 @@ def read_page(page: Any) -> tuple[str, list[str]]:
     rendered = []
     for b, grid in tables:
         width = max(len(r) for r in grid)
-        rows = ["| " + " | ".join(c.replace("|", "/") or " " for c in row + [""] * (width - len(row))) + " |"
-                for row in grid if any(row)]
+        rows = [
+            "| " + " | ".join(c.replace("|", "/") or " " for c in row + [""] * (width - len(row))) + " |"
+            for row in grid
+            if any(row)
+        ]
         rendered.append((b, "\n".join(rows)))
     rendered += [(b, "\n".join(fields)) for b, fields in forms]
     body = page.filter(outside)
@@ -446,25 +469,36 @@ def _column_flow(page: Any, tables: list[Box]) -> list[tuple[Box, str]] | None:
 
     def column(b: dict) -> bool:  # a block of prose lines, narrower than the page
         lines = [ln for ln in b["text"].split("\n") if ln.strip()]
-        return (len(lines) >= 4 and 0.25 * page.width <= b["x1"] - b["x0"] < 0.55 * page.width
-                and sum(map(len, lines)) >= 20 * len(lines) and not _centred_in(b, tables))
+        return (
+            len(lines) >= 4
+            and 0.25 * page.width <= b["x1"] - b["x0"] < 0.55 * page.width
+            and sum(map(len, lines)) >= 20 * len(lines)
+            and not _centred_in(b, tables)
+        )
 
     prose = [b for b in boxes if column(b)]
     side_by_side = any(
         a["x1"] <= c["x0"] and min(a["bottom"], c["bottom"]) - max(a["top"], c["top"]) > 20
-        for a in prose for c in prose if a is not c
+        for a in prose
+        for c in prose
+        if a is not c
     )
     if not side_by_side:
         return None
-    return [((ln["x0"], ln["top"], ln["x1"], ln["bottom"]), ln["text"].strip())
-            for ln in page.objects.get("textlinehorizontal", []) if ln["text"].strip() and not _centred_in(ln, tables)]
+    return [
+        ((ln["x0"], ln["top"], ln["x1"], ln["bottom"]), ln["text"].strip())
+        for ln in page.objects.get("textlinehorizontal", [])
+        if ln["text"].strip() and not _centred_in(ln, tables)
+    ]
 
 
 def _place_tables(flow: list[tuple[Box, str]], tables: list[tuple[Box, str]]) -> list[str]:
     """Each table before the first line of the flow printed below its top in the columns it spans."""
     out = list(flow)
     for box, text in tables:
-        at = next((i for i, (b, _) in enumerate(out) if b[1] >= box[1] - 1 and b[0] < box[2] and b[2] > box[0]), len(out))
+        at = next(
+            (i for i, (b, _) in enumerate(out) if b[1] >= box[1] - 1 and b[0] < box[2] and b[2] > box[0]), len(out)
+        )
         out.insert(at, (box, text))
     return [text for _, text in out]
 
@@ -492,14 +526,18 @@ def form_fields(grid: Grid) -> list[str] | None:
             fields.append((label, {}))
         elif label and fields:
             fields[-1][0].extend(label)
-        elif not fields and any(c.strip() for c in row[k + 1:]):
+        elif not fields and any(c.strip() for c in row[k + 1 :]):
             return None
-        for i, c in enumerate(row[k + 1:]):
+        for i, c in enumerate(row[k + 1 :]):
             if c.strip() and fields:
                 fields[-1][1].setdefault(i, []).append(c)
     # a value wrapped in a narrow cell is read down its column, then on to the next column
-    done = [(join_wrapped(lab), " ".join(join_wrapped(parts) for _, parts in sorted(val.items()))) for lab, val in fields]
-    labelled = [(lab, val) for lab, val in done if lab.endswith(":") and val and len(lab) <= 60 and not _PARA.match(lab)]
+    done = [
+        (join_wrapped(lab), " ".join(join_wrapped(parts) for _, parts in sorted(val.items()))) for lab, val in fields
+    ]
+    labelled = [
+        (lab, val) for lab, val in done if lab.endswith(":") and val and len(lab) <= 60 and not _PARA.match(lab)
+    ]
     if len(labelled) < 2:
         return None
     return [f"{lab} {val}".strip() for lab, val in done]

@@ -12,9 +12,10 @@ import re
 import sqlite3
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .documents import Chunk, SourceDocument
 
@@ -96,7 +97,7 @@ def find_acronyms(text: str) -> set[tuple[str, str]]:
         letters = [c for c in short if c.isupper()]
         caps = [w for w in words if w[:1].isupper()]
         # take as many trailing capitalised words as the acronym has capitals
-        if len(caps) >= len(letters) and [w[0] for w in caps[-len(letters):]] == letters:
+        if len(caps) >= len(letters) and [w[0] for w in caps[-len(letters) :]] == letters:
             start = m.group(1).rfind(caps[-len(letters)])
             found.add((short, m.group(1)[start:].strip()))
     return found
@@ -147,7 +148,9 @@ class LexicalIndex:
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        self._counts: dict[str, int] = {}  # chunks containing each looked-up stem, while the index holds _counts_total chunks
+        self._counts: dict[
+            str, int
+        ] = {}  # chunks containing each looked-up stem, while the index holds _counts_total chunks
         self._counts_total = 0.0
         self.conn.executescript(_SCHEMA)
         self.conn.commit()
@@ -157,6 +160,7 @@ class LexicalIndex:
 
     def _migrate(self) -> None:
         """Give an index written before the ``access`` column its column (once, in one transaction)."""
+
         def done() -> bool:
             return "access" in {row[1] for row in self.conn.execute("PRAGMA table_info(chunks_fts)")}
 
@@ -169,7 +173,8 @@ class LexicalIndex:
                 self.conn.execute(f"CREATE VIRTUAL TABLE chunks_fts_new USING fts5({_FTS_COLUMNS})")
                 self.conn.execute(
                     "INSERT INTO chunks_fts_new (chunk_id, doc_id, kind, body, access) SELECT f.chunk_id, f.doc_id, f.kind, "
-                    "f.body, coalesce(d.disclosure, 'restricted') FROM chunks_fts f LEFT JOIN documents d ON d.doc_id = f.doc_id")
+                    "f.body, coalesce(d.disclosure, 'restricted') FROM chunks_fts f LEFT JOIN documents d ON d.doc_id = f.doc_id"
+                )
                 self.conn.execute("DROP TABLE IF EXISTS chunks_vocab")
                 self.conn.execute("DROP TABLE chunks_fts")
                 self.conn.execute("ALTER TABLE chunks_fts_new RENAME TO chunks_fts")
@@ -219,7 +224,12 @@ class LexicalIndex:
         return {r[0] for r in self.conn.execute("SELECT doc_id FROM documents")}
 
     def commit_document(
-        self, doc: SourceDocument, path: str, chunks: list[Chunk], replaces: Iterable[str] = (), sidecar: str | None = None
+        self,
+        doc: SourceDocument,
+        path: str,
+        chunks: list[Chunk],
+        replaces: Iterable[str] = (),
+        sidecar: str | None = None,
     ) -> None:
         """Write a document's chunks and registry row in one transaction, dropping the ones it replaces."""
         meta = {
@@ -238,7 +248,10 @@ class LexicalIndex:
             )
             self.conn.executemany(
                 "INSERT INTO chunks_fts (chunk_id, doc_id, kind, body, access) VALUES (?, ?, ?, ?, ?)",
-                [(c.chunk_id, doc.doc_id, c.kind, c.embedding_text(doc.title), doc.disclosure or "restricted") for c in chunks],
+                [
+                    (c.chunk_id, doc.doc_id, c.kind, c.embedding_text(doc.title), doc.disclosure or "restricted")
+                    for c in chunks
+                ],
             )
             self.conn.executemany(
                 "INSERT OR IGNORE INTO acronyms (short, long, doc_id) VALUES (?, ?, ?)",
@@ -246,8 +259,19 @@ class LexicalIndex:
             )
             self.conn.execute(
                 "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (doc.doc_id, path, doc.source, doc.title, doc.date, doc.kind, doc.page_count, len(chunks),
-                 doc.disclosure, json.dumps(meta), time.time()),
+                (
+                    doc.doc_id,
+                    path,
+                    doc.source,
+                    doc.title,
+                    doc.date,
+                    doc.kind,
+                    doc.page_count,
+                    len(chunks),
+                    doc.disclosure,
+                    json.dumps(meta),
+                    time.time(),
+                ),
             )
 
     def move_document(self, doc_id: str, path: str, source: str) -> None:
@@ -298,8 +322,12 @@ class LexicalIndex:
         counts = self._counts if self._counts_total == total and len(self._counts) < 50_000 else {}
         missing = [s for s in known if s not in counts]
         if missing:  # fts5vocab walks a term's whole posting list: ask once per index state
-            found = dict(self.conn.execute(
-                f"SELECT term, doc FROM chunks_terms WHERE col = 'body' AND term IN ({','.join('?' * len(missing))})", missing))
+            found = dict(
+                self.conn.execute(
+                    f"SELECT term, doc FROM chunks_terms WHERE col = 'body' AND term IN ({','.join('?' * len(missing))})",
+                    missing,
+                )
+            )
             counts = {**counts, **{s: found.get(s, 0) for s in missing}}
             self._counts, self._counts_total = counts, total
         kept = [w for w, s in zip(words, stems) if counts.get(s, 0) * 2 < total]
@@ -310,7 +338,9 @@ class LexicalIndex:
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
-        rows = self.conn.execute(f"SELECT chunk_id, text, metadata FROM chunks WHERE chunk_id IN ({marks})", ids).fetchall()
+        rows = self.conn.execute(
+            f"SELECT chunk_id, text, metadata FROM chunks WHERE chunk_id IN ({marks})", ids
+        ).fetchall()
         return {cid: (text, json.loads(meta)) for cid, text, meta in rows}
 
     def section(self, doc_id: str, heading: str) -> dict[str, tuple[str, dict[str, Any]]]:
@@ -318,7 +348,8 @@ class LexicalIndex:
         rows = self.conn.execute(
             "SELECT chunk_id, text, metadata FROM chunks WHERE doc_id = ? AND kind = 'paragraph' AND "
             "coalesce(nullif(json_extract(metadata, '$.heading'), ''), json_extract(metadata, '$.section')) = ?",
-            (doc_id, heading))
+            (doc_id, heading),
+        )
         return {cid: (text, json.loads(meta)) for cid, text, meta in rows}
 
     def kinds(self, ids: list[str]) -> dict[str, str]:

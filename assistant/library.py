@@ -13,9 +13,9 @@ import shutil
 import threading
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from .citations import format_date
 from .disclosure import PUBLIC, RESTRICTED
@@ -79,11 +79,20 @@ def reports(index: Index, clearance: str | None = None) -> list[ReportRow]:
 
 def _row(d: DocumentRecord) -> ReportRow:
     reason = d.metadata.get("disclosure_reason")
-    decided = d.metadata.get("metadata_origin", {}).get("disclosure", "not recorded (indexed before disclosure detection)")
+    decided = d.metadata.get("metadata_origin", {}).get(
+        "disclosure", "not recorded (indexed before disclosure detection)"
+    )
     return ReportRow(
-        d.doc_id, d.title, format_date(d.date), d.pages, d.chunks,
-        time.strftime("%Y-%m-%d %H:%M", time.localtime(d.ingested_at)), d.disclosure or RESTRICTED,
-        f"{decided}{' — ' + reason if reason and reason not in decided else ''}", d.source, d.kind,
+        d.doc_id,
+        d.title,
+        format_date(d.date),
+        d.pages,
+        d.chunks,
+        time.strftime("%Y-%m-%d %H:%M", time.localtime(d.ingested_at)),
+        d.disclosure or RESTRICTED,
+        f"{decided}{' — ' + reason if reason and reason not in decided else ''}",
+        d.source,
+        d.kind,
     )
 
 
@@ -109,7 +118,9 @@ def add_reports(
         name = Path(original).name
         size = tmp.stat().st_size
         if size > limit:
-            summary.add(FileResult(name, "failed", f"file is {size / 1e6:.1f} MB, over the {settings.max_file_mb:g} MB limit"))
+            summary.add(
+                FileResult(name, "failed", f"file is {size / 1e6:.1f} MB, over the {settings.max_file_mb:g} MB limit")
+            )
             continue
         data = tmp.read_bytes()
         suffix = sniff(data)
@@ -118,7 +129,11 @@ def add_reports(
             continue
         doc_id = content_id(data)
         if doc_id in known:
-            summary.add(FileResult(name, "duplicate", f"already indexed as “{known[doc_id].title}” ({Path(known[doc_id].source).name})"))
+            summary.add(
+                FileResult(
+                    name, "duplicate", f"already indexed as “{known[doc_id].title}” ({Path(known[doc_id].source).name})"
+                )
+            )
             continue
         if doc_id in seen:
             summary.add(FileResult(name, "duplicate", f"same content as {seen[doc_id]} in this upload"))
@@ -132,8 +147,12 @@ def add_reports(
         return summary
     with _INGEST_LOCK:
         result = ingest(
-            stored, settings, progress=False,
-            on_file=(lambda n, total, f: on_progress(n / total, f"Indexing {f} ({n + 1} of {total})")) if on_progress else None,
+            stored,
+            settings,
+            progress=False,
+            on_file=(lambda n, total, f: on_progress(n / total, f"Indexing {f} ({n + 1} of {total})"))
+            if on_progress
+            else None,
         )
     for r in result.results:
         stored_name = Path(r.path).name

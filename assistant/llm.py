@@ -106,8 +106,13 @@ def build_chat_model(settings: Settings) -> Runnable | None:
         from langchain_openai import ChatOpenAI
 
         model = ChatOpenAI(
-            base_url=settings.llm_base_url, api_key=settings.llm_api_key, model=settings.llm_model,
-            temperature=0, max_tokens=settings.llm_max_tokens, timeout=settings.llm_timeout, max_retries=1,
+            base_url=settings.llm_base_url,
+            api_key=settings.llm_api_key,
+            model=settings.llm_model,
+            temperature=0,
+            max_tokens=settings.llm_max_tokens,
+            timeout=settings.llm_timeout,
+            max_retries=1,
         )
         return model | RunnableLambda(_content)
     if settings.llm_gguf:
@@ -117,7 +122,8 @@ def build_chat_model(settings: Settings) -> Runnable | None:
             roles = {"system": "system", "human": "user", "ai": "assistant"}
             out = _llama(path).create_chat_completion(
                 messages=[{"role": roles.get(m.type, "user"), "content": m.content} for m in messages],
-                temperature=0, max_tokens=settings.llm_max_tokens,
+                temperature=0,
+                max_tokens=settings.llm_max_tokens,
             )
             return out["choices"][0]["message"]["content"] or ""
 

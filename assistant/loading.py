@@ -7,15 +7,16 @@ import hashlib
 import io
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
+from .cleaning import clean_pages
 from .documents import LoadError, Page, SourceDocument
 from .isolation import LimitExceeded, worker
-from .settings import Settings
-from .cleaning import clean_pages
 from .metadata import detect_metadata, junk_title
+from .settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +40,7 @@ def read_file(path: Path, max_bytes: int) -> bytes:
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
         raise LoadError(
             str(path),
-            f"unsupported file type '{path.suffix or '(none)'}'; supported: "
-            + ", ".join(sorted(SUPPORTED_SUFFIXES)),
+            f"unsupported file type '{path.suffix or '(none)'}'; supported: " + ", ".join(sorted(SUPPORTED_SUFFIXES)),
         )
     size = path.stat().st_size
     if size > max_bytes:
@@ -62,9 +62,14 @@ class Limits:
     pdf_reader: str = "pypdf"  # or "layout": pdfplumber's positions, tables as rows (assistant/layout.py)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "Limits":
-        return cls(settings.max_pages, settings.max_text_chars, settings.pdf_timeout, settings.pdf_memory_mb,
-                   settings.pdf_reader)
+    def from_settings(cls, settings: Settings) -> Limits:
+        return cls(
+            settings.max_pages,
+            settings.max_text_chars,
+            settings.pdf_timeout,
+            settings.pdf_memory_mb,
+            settings.pdf_reader,
+        )
 
 
 def is_pdf(data: bytes) -> bool:
@@ -87,7 +92,8 @@ def load_document(path: Path, data: bytes, source: str | None = None, limits: Li
             raise LoadError(name, "not a PDF: the file does not start with a PDF header")
         try:
             pages, (pdf_title, title_origin), pdf_warnings = worker(limits.pdf_memory_mb).run(
-                _load_pdf, name, data, limits, timeout=limits.pdf_seconds)
+                _load_pdf, name, data, limits, timeout=limits.pdf_seconds
+            )
             warnings += pdf_warnings
         except LimitExceeded as exc:
             raise LoadError(name, f"PDF refused: parsing {exc}") from exc
@@ -193,7 +199,7 @@ class _Pdfminer:
                 from .layout import open_pdf
 
                 self._doc = open_pdf(io.BytesIO(self.data))
-                self._doc.pages  # pdfminer reads the page tree lazily: a broken one raises here
+                _ = self._doc.pages  # pdfminer reads the page tree lazily: a broken one raises here
             except Exception as exc:  # noqa: BLE001 - pdfminer raises assorted errors
                 log.info("pdfminer cannot read the file (%s: %s)", type(exc).__name__, exc)
                 self.close()
@@ -220,7 +226,9 @@ def _layout_pages(miner: _Pdfminer, pages: list[Page]) -> list[Page]:
             plumbed = miner.page(i)
             text, notes = read_page(plumbed) if plumbed is not None else ("", [])
         except Exception as exc:  # noqa: BLE001 - pdfminer raises assorted errors on odd pages
-            log.warning("page %d: layout reader failed (%s: %s); pypdf's text kept", page.number, type(exc).__name__, exc)
+            log.warning(
+                "page %d: layout reader failed (%s: %s); pypdf's text kept", page.number, type(exc).__name__, exc
+            )
         out.append(Page(page.number, text, notes) if text.strip() else page)
     return out
 
@@ -242,8 +250,10 @@ def _legible_pages(name: str, miner: _Pdfminer, pages: list[Page]) -> tuple[list
             log.info("%s: page %d re-read with pdfminer (pypdf's text was not language)", name, pages[i].number)
         else:
             out[i] = Page(number=pages[i].number, text="")
-            warnings.append(f"page {pages[i].number}: its text is not language (a font neither reader decodes); "
-                            "nothing indexed from that page")
+            warnings.append(
+                f"page {pages[i].number}: its text is not language (a font neither reader decodes); "
+                "nothing indexed from that page"
+            )
     return out, warnings
 
 
@@ -266,8 +276,11 @@ def _largest_heading(miner: _Pdfminer) -> str | None:
                 return None
             tops = sorted({round(c["top"]) for c in chars if round(c["size"], 1) == size})
             # Whole lines: small capitals set the capitals larger than the rest of the word.
-            lines = [ln["text"].strip() for ln in page.extract_text_lines(strip=True)
-                     if any(abs(ln["top"] - t) < 3 for t in tops[:3])]
+            lines = [
+                ln["text"].strip()
+                for ln in page.extract_text_lines(strip=True)
+                if any(abs(ln["top"] - t) < 3 for t in tops[:3])
+            ]
             title = " ".join(ln for ln in lines[:3] if ln)
             if 4 <= len(title) <= 160 and not _LABEL_ONLY.match(title) and not junk_title(title):
                 return title
@@ -276,7 +289,9 @@ def _largest_heading(miner: _Pdfminer) -> str | None:
     return None
 
 
-def _load_pdf(name: str, data: bytes, limits: Limits = Limits()) -> tuple[list[Page], tuple[str | None, str], list[str]]:
+def _load_pdf(
+    name: str, data: bytes, limits: Limits = Limits()
+) -> tuple[list[Page], tuple[str | None, str], list[str]]:
     """Pages, (title candidate, where it came from) and warnings of a PDF (runs in the worker; plain values only)."""
     from pypdf import PdfReader
     from pypdf.errors import LimitReachedError, PdfReadError
@@ -300,11 +315,16 @@ def _load_pdf(name: str, data: bytes, limits: Limits = Limits()) -> tuple[list[P
             with _pypdf_warnings() as warned:
                 text = page.extract_text() or ""
             if any("Limit reached" in w for w in warned):  # pypdf skips the part it refused and goes on
-                raise LoadError(name, f"PDF refused: a compressed stream on page {i + 1} expands past pypdf's safety limit "
-                                      "(a decompression bomb)")
+                raise LoadError(
+                    name,
+                    f"PDF refused: a compressed stream on page {i + 1} expands past pypdf's safety limit "
+                    "(a decompression bomb)",
+                )
             chars += len(text)
             if chars > limits.max_chars:
-                raise LoadError(name, f"PDF yields over {limits.max_chars:,} characters of text (a decompression bomb?)")
+                raise LoadError(
+                    name, f"PDF yields over {limits.max_chars:,} characters of text (a decompression bomb?)"
+                )
             pages.append(Page(number=i + 1, text=text))
         miner = _Pdfminer(data)
         try:

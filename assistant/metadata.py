@@ -18,9 +18,18 @@ MONTHS = {
     m: i
     for i, names in enumerate(
         [
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
-            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
-            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"), ("december", "dec"),
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
         ],
         start=1,
     )
@@ -29,7 +38,9 @@ MONTHS = {
 _MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
 _DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})\s*(?:st|nd|rd|th)?\s+{_MONTH},?\s+(\d{{4}})\b", re.I)
 _MONTH_YEAR = re.compile(rf"\b{_MONTH},?\s+(\d{{4}})\b", re.I)
-_MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)  # US: September 4, 2019
+_MONTH_DAY_YEAR = re.compile(
+    rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I
+)  # US: September 4, 2019
 _NUMERIC = re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b")
 _DATE_LABEL = re.compile(r"\b(?:date(?: of (?:meeting|report|decision))?|meeting date|report date)\s*[:\-]", re.I)
 _TITLE_LABEL = re.compile(r"^\s*(?:report\s+)?title\s*:\s*(.*)$", re.I)
@@ -111,7 +122,9 @@ def junk_title(title: str) -> bool:
     )
 
 
-def detect_metadata(path: Path, pages: list[Page], pdf_title: str | None, pdf_title_origin: str = "PDF metadata") -> DocumentMetadata:
+def detect_metadata(
+    path: Path, pages: list[Page], pdf_title: str | None, pdf_title_origin: str = "PDF metadata"
+) -> DocumentMetadata:
     """Title and date from a sidecar, else from the report's text, else the file name."""
     head_lines = [l.strip(" |\t") for l in "\n".join(p.text for p in pages[:3]).split("\n")][:120]
     head_lines = [" ".join(l.replace("|", " ").split()) for l in head_lines]
@@ -127,7 +140,7 @@ def detect_metadata(path: Path, pages: list[Page], pdf_title: str | None, pdf_ti
     found = None
     label = _DATE_LABEL.search(head_text)
     if label:
-        found = parse_date(head_text[label.end(): label.end() + 60], us)
+        found = parse_date(head_text[label.end() : label.end() + 60], us)
         if found:
             origin["date"] = "date label"
     if not found:
@@ -147,12 +160,14 @@ def detect_metadata(path: Path, pages: list[Page], pdf_title: str | None, pdf_ti
     return meta
 
 
-def _title_from_text(lines: list[str], pdf_title: str | None, pdf_title_origin: str = "PDF metadata") -> tuple[str | None, str]:
+def _title_from_text(
+    lines: list[str], pdf_title: str | None, pdf_title_origin: str = "PDF metadata"
+) -> tuple[str | None, str]:
     for i, line in enumerate(lines):
         m = _TITLE_LABEL.match(line)
         if m:
             parts = [m.group(1).strip()]
-            for nxt in lines[i + 1: i + 12]:  # a wrapped title in a narrow form column
+            for nxt in lines[i + 1 : i + 12]:  # a wrapped title in a narrow form column
                 if not nxt or _KEY_LINE.match(nxt) or len(" ".join(parts)) > 150:
                     break
                 parts.append(nxt)
@@ -169,7 +184,7 @@ def _title_from_text(lines: list[str], pdf_title: str | None, pdf_title_origin: 
     for i, line in enumerate(lines):
         if _title_like(line):
             title = line.lstrip("#").strip()
-            nxt = next((l for l in lines[i + 1: i + 4] if l), "")
+            nxt = next((l for l in lines[i + 1 : i + 4] if l), "")
             if _PERIOD_LINE.match(nxt) or (_title_like(nxt) and len(nxt.split()) <= 5 and len(title.split()) <= 3):
                 title = f"{title} {nxt.lstrip('#').strip()}"
             return title, "first heading-like line"
@@ -231,7 +246,9 @@ def apply_sidecar(path: Path, meta: DocumentMetadata) -> None:
         elif key == "disclosure":
             status = parse_status(value)
             meta.disclosure = status or RESTRICTED
-            meta.origin[key] = "sidecar" if status else f"sidecar value {str(value)[:40]!r} is not public or restricted; restricted"
+            meta.origin[key] = (
+                "sidecar" if status else f"sidecar value {str(value)[:40]!r} is not public or restricted; restricted"
+            )
             continue
         elif key == "disclosure_reason":
             meta.disclosure_reason = str(value)

@@ -13,8 +13,8 @@ from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
-from .embedding import get_encoder
 from .disclosure import PUBLIC
+from .embedding import get_encoder
 from .figures import periods
 from .index import Index
 from .terms import coverage, expand, query_terms
@@ -57,8 +57,18 @@ class Passage:
     @classmethod
     def stored(cls, chunk_id: str, text: str, meta: dict[str, Any], score: float = 0.0) -> Passage:
         """A passage from a chunk as the index stores it (text and metadata)."""
-        return cls(chunk_id, meta.get("title", ""), meta.get("source", ""), meta.get("page"), meta.get("paragraph"),
-                   meta.get("heading"), meta.get("kind", ""), text, score, meta)
+        return cls(
+            chunk_id,
+            meta.get("title", ""),
+            meta.get("source", ""),
+            meta.get("page"),
+            meta.get("paragraph"),
+            meta.get("heading"),
+            meta.get("kind", ""),
+            text,
+            score,
+            meta,
+        )
 
     def citation(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if k != "metadata"}
@@ -75,7 +85,7 @@ class Passage:
 
     @property
     def pages(self) -> str:
-        """"p. 8", or "pp. 8–9" for a passage that runs on to the next page ("" without a page)."""
+        """ "p. 8", or "pp. 8–9" for a passage that runs on to the next page ("" without a page)."""
         end = self.metadata.get("page_end")
         if not self.page:
             return ""
@@ -89,10 +99,16 @@ class Passage:
     def context(self) -> str:
         """Text that frames the passage: report title, heading and table caption."""
         m = self.metadata
-        return " ".join(str(x) for x in (self.document, m.get("section"), self.heading, m.get("table"), m.get("columns"), m.get("date")) if x)
+        return " ".join(
+            str(x)
+            for x in (self.document, m.get("section"), self.heading, m.get("table"), m.get("columns"), m.get("date"))
+            if x
+        )
 
 
-def reciprocal_rank_fusion(rankings: list[list[str]], k: int = RRF_K, weights: list[float] | None = None) -> dict[str, float]:
+def reciprocal_rank_fusion(
+    rankings: list[list[str]], k: int = RRF_K, weights: list[float] | None = None
+) -> dict[str, float]:
     scores: dict[str, float] = {}
     for n, ranking in enumerate(rankings):
         w = weights[n] if weights else 1.0
@@ -155,7 +171,9 @@ class Retriever:
         if kinds:  # a committed chunk of a wanted kind (the kind alone: reading whole chunks here cost 18 ms)
             kind_of = self.index.lexical.kinds(list(dict.fromkeys(c for c, _ in dense + lexical)))
             dense, lexical = ([(c, x) for c, x in hits if kind_of.get(c) in kinds][:pool] for hits in (dense, lexical))
-        fused = reciprocal_rank_fusion([[c for c, _ in dense], [c for c, _ in lexical]], weights=[DENSE_WEIGHT, LEXICAL_WEIGHT])
+        fused = reciprocal_rank_fusion(
+            [[c for c, _ in dense], [c for c, _ in lexical]], weights=[DENSE_WEIGHT, LEXICAL_WEIGHT]
+        )
         stored = self.index.lexical.chunks(list(fused))
         passages = []
         for cid, score in fused.items():
@@ -181,8 +199,9 @@ class Retriever:
     def section(self, passage: Passage) -> list[Passage]:
         """Every paragraph of the report section ``passage`` is in (the same heading), in reading order."""
         stored = self.index.lexical.section(passage.metadata.get("doc_id", ""), passage.under)
-        return sorted((Passage.stored(cid, text, meta) for cid, (text, meta) in stored.items()),
-                      key=lambda p: p.reading_order) or [passage]
+        return sorted(
+            (Passage.stored(cid, text, meta) for cid, (text, meta) in stored.items()), key=lambda p: p.reading_order
+        ) or [passage]
 
 
 def period_adjustment(asked: list[str], passage: Passage) -> float:
@@ -217,11 +236,15 @@ class ReportRetriever(BaseRetriever):
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         return [
-            Document(page_content=p.text, metadata={**p.metadata, "chunk_id": p.chunk_id, "score": p.score}, id=p.chunk_id)
+            Document(
+                page_content=p.text, metadata={**p.metadata, "chunk_id": p.chunk_id, "score": p.score}, id=p.chunk_id
+            )
             for p in self.retriever.search(query, k=self.k, filters=self.filters)
         ]
 
 
-def search(index: Index, query: str, k: int = 5, doc_ids: set[str] | None = None, kinds: set[str] | None = None) -> list[Passage]:
+def search(
+    index: Index, query: str, k: int = 5, doc_ids: set[str] | None = None, kinds: set[str] | None = None
+) -> list[Passage]:
     """Convenience wrapper: one hybrid search."""
     return Retriever(index).search(query, k, Filters(doc_ids=doc_ids, kinds=kinds))

@@ -85,9 +85,15 @@ class Login:
             log.warning("sign-in refused for %r%s", name, " (locked: too many wrong passwords)" if locked else "")
         if self.audit is not None:
             user = self.user(name) if ok else None
-            self.audit.record(name[:64], user.role if user else "-", "sign-in" if ok else "sign-in refused",
-                              clearance=user.clearance if user else None, chunk_ids=[], doc_hashes=[],
-                              detail={"locked": True} if locked else None)
+            self.audit.record(
+                name[:64],
+                user.role if user else "-",
+                "sign-in" if ok else "sign-in refused",
+                clearance=user.clearance if user else None,
+                chunk_ids=[],
+                doc_hashes=[],
+                detail={"locked": True} if locked else None,
+            )
         return ok
 
     def _check(self, name: str, password: str) -> bool:
@@ -127,8 +133,10 @@ def create_app(settings: Settings, demo_account: tuple[str, str] | None = None) 
     assistant = Assistant(settings=settings)
     notice = None
     if demo_account:
-        notice = (f"Local demo: signed in with the one-off account “{demo_account[0]}”, which exists only while this "
-                  "server runs on 127.0.0.1. Create real accounts with `assistant users add`.")
+        notice = (
+            f"Local demo: signed in with the one-off account “{demo_account[0]}”, which exists only while this "
+            "server runs on 127.0.0.1. Create real accounts with `assistant users add`."
+        )
     sessions, downloads = Sessions(), Downloads()
     ctx = AppContext(assistant, login.user, audit, notice, sessions=sessions, downloads=downloads)
     blocks = build_app(ctx)
@@ -149,13 +157,22 @@ def create_app(settings: Settings, demo_account: tuple[str, str] | None = None) 
         # user's clearance is answered exactly as one that does not exist.
         doc = find_report(assistant.index, doc_id[:128], user.clearance)
         found = doc is not None and Path(doc.path).is_file()
-        ctx.record(user, "report download" if found else "report refused", doc_hashes=[doc_id[:128]],
-                   detail={"title": doc.title} if found else {"reason": "no such report for this user"})
+        ctx.record(
+            user,
+            "report download" if found else "report refused",
+            doc_hashes=[doc_id[:128]],
+            detail={"title": doc.title} if found else {"reason": "no such report for this user"},
+        )
         if not found:
             raise HTTPException(404, "No such report in the library")
         media = "application/pdf" if doc.kind == "pdf" else "text/plain; charset=utf-8"
-        return FileResponse(doc.path, media_type=media, filename=Path(doc.path).name, content_disposition_type="inline",
-                            headers={"X-Content-Type-Options": "nosniff"})
+        return FileResponse(
+            doc.path,
+            media_type=media,
+            filename=Path(doc.path).name,
+            content_disposition_type="inline",
+            headers={"X-Content-Type-Options": "nosniff"},
+        )
 
     @app.get("/download/{token}")
     def download(token: str, request: Request):
@@ -167,24 +184,52 @@ def create_app(settings: Settings, demo_account: tuple[str, str] | None = None) 
             ctx.record(user, "download refused", detail={"reason": "not this user's file, already fetched or expired"})
             raise HTTPException(404, "No such download: it was already fetched, has expired or is not yours")
         ctx.record(user, "download", detail={"file": item.filename})
-        return FileResponse(item.path, media_type="text/csv; charset=utf-8", filename=item.filename,
-                            headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"},
-                            background=BackgroundTask(item.path.unlink, missing_ok=True))
+        return FileResponse(
+            item.path,
+            media_type="text/csv; charset=utf-8",
+            filename=item.filename,
+            headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"},
+            background=BackgroundTask(item.path.unlink, missing_ok=True),
+        )
 
-    audit_files = [audit.path, audit.key_file, audit.anchor_file, Path(f"{audit.path}-journal"),
-                   Path(f"{audit.path}-wal"), Path(f"{audit.path}-shm")]
+    audit_files = [
+        audit.path,
+        audit.key_file,
+        audit.anchor_file,
+        Path(f"{audit.path}-journal"),
+        Path(f"{audit.path}-wal"),
+        Path(f"{audit.path}-shm"),
+    ]
     blocked = [settings.users_file, *audit_files, settings.index_dir, settings.upload_dir, downloads.folder]
     gr.mount_gradio_app(
-        app, blocks, path="/", auth=login.authenticate, auth_message="OPCC Report Assistant: sign in with your account.",
-        max_file_size=f"{int(settings.max_file_mb)}mb", css=CSS, head=HEAD, footer_links=[], run_history=False,
-        show_error=False, ssr_mode=False, allowed_paths=[], blocked_paths=[str(Path(p).resolve()) for p in blocked],
+        app,
+        blocks,
+        path="/",
+        auth=login.authenticate,
+        auth_message="OPCC Report Assistant: sign in with your account.",
+        max_file_size=f"{int(settings.max_file_mb)}mb",
+        css=CSS,
+        head=HEAD,
+        footer_links=[],
+        run_history=False,
+        show_error=False,
+        ssr_mode=False,
+        allowed_paths=[],
+        blocked_paths=[str(Path(p).resolve()) for p in blocked],
     )
     # Mounted apps never "launch", and Gradio skips its own path checks until they do.
     blocks.has_launched = True
     gradio_app = next(r.app for r in app.routes if isinstance(r, Mount) and isinstance(r.app, GradioApp))
-    gate = Gate(app, tokens=lambda: gradio_app.tokens, cookie_id=lambda: gradio_app.cookie_id,
-                fingerprint=login.fingerprint, sessions=sessions, audit=audit, role_of=login.role_of,
-                login_rate=settings.login_rate)
+    gate = Gate(
+        app,
+        tokens=lambda: gradio_app.tokens,
+        cookie_id=lambda: gradio_app.cookie_id,
+        fingerprint=login.fingerprint,
+        sessions=sessions,
+        audit=audit,
+        role_of=login.role_of,
+        login_rate=settings.login_rate,
+    )
     return gate, assistant
 
 
@@ -198,8 +243,11 @@ def serve(settings: Settings, demo: bool = False) -> None:
     app, assistant = create_app(settings, demo_account)
     url = f"http://{settings.host}:{settings.port}"
     if demo_account:
-        print(f"Local demo at {url}\n  user: {demo_account[0]}\n  password: {demo_account[1]}\n"
-              "(one-off account for this run only, on 127.0.0.1; create real users with `assistant users add`)", flush=True)
+        print(
+            f"Local demo at {url}\n  user: {demo_account[0]}\n  password: {demo_account[1]}\n"
+            "(one-off account for this run only, on 127.0.0.1; create real users with `assistant users add`)",
+            flush=True,
+        )
     else:
         print(f"OPCC Report Assistant at {url}", flush=True)
     try:

@@ -82,7 +82,7 @@ class Settings(BaseSettings):
     def llm_enabled(self) -> bool:
         return bool(self.llm_base_url or self.llm_gguf)
 
-    def with_index(self, index_dir: Path | str | None) -> "Settings":
+    def with_index(self, index_dir: Path | str | None) -> Settings:
         """A copy of these settings pointing at another index folder (``--index``)."""
         if index_dir is None:
             return self

@@ -51,7 +51,8 @@ class VectorStore:
 
         def open_collection(name: str) -> Collection:
             return self.client.get_or_create_collection(
-                name=name, embedding_function=PackagedMiniLM(model), configuration={"hnsw": {"space": "cosine"}})
+                name=name, embedding_function=PackagedMiniLM(model), configuration={"hnsw": {"space": "cosine"}}
+            )
 
         self.restricted = open_collection(settings.collection)
         self.public = open_collection(f"{settings.collection}{PUBLIC_SUFFIX}")
@@ -72,26 +73,36 @@ class VectorStore:
             picked = [i for i, m in enumerate(got["metadatas"]) if (m or {}).get("disclosure") == PUBLIC]
             if picked:
                 ids = [got["ids"][i] for i in picked]
-                self.public.upsert(ids=ids, embeddings=[got["embeddings"][i] for i in picked],
-                                   documents=[got["documents"][i] for i in picked], metadatas=[got["metadatas"][i] for i in picked])
+                self.public.upsert(
+                    ids=ids,
+                    embeddings=[got["embeddings"][i] for i in picked],
+                    documents=[got["documents"][i] for i in picked],
+                    metadatas=[got["metadatas"][i] for i in picked],
+                )
                 self.restricted.delete(ids=ids)
             if len(got["ids"]) < page:
                 break
             offset += page - len(picked)
         self.restricted.modify(metadata={LAYOUT_KEY: 2})
 
-    def upsert(self, ids: list[str], embeddings: list[list[float]], documents: list[str], metadatas: list[dict[str, Any]]) -> None:
+    def upsert(
+        self, ids: list[str], embeddings: list[list[float]], documents: list[str], metadatas: list[dict[str, Any]]
+    ) -> None:
         for collection, wanted in ((self.public, True), (self.restricted, False)):
             rows = [i for i, m in enumerate(metadatas) if (m.get("disclosure") == PUBLIC) == wanted]
             for start in range(0, len(rows), UPSERT_BATCH):
-                part = rows[start: start + UPSERT_BATCH]
-                collection.upsert(ids=[ids[i] for i in part], embeddings=[embeddings[i] for i in part],
-                                  documents=[documents[i] for i in part], metadatas=[metadatas[i] for i in part])
+                part = rows[start : start + UPSERT_BATCH]
+                collection.upsert(
+                    ids=[ids[i] for i in part],
+                    embeddings=[embeddings[i] for i in part],
+                    documents=[documents[i] for i in part],
+                    metadatas=[metadatas[i] for i in part],
+                )
 
     def delete_ids(self, ids: list[str]) -> None:
         for collection in self.collections:
             for i in range(0, len(ids), UPSERT_BATCH):
-                collection.delete(ids=ids[i: i + UPSERT_BATCH])
+                collection.delete(ids=ids[i : i + UPSERT_BATCH])
 
     def delete_document(self, doc_id: str) -> None:
         for collection in self.collections:
@@ -117,8 +128,9 @@ class VectorStore:
     def count(self) -> int:
         return sum(c.count() for c in self.collections)
 
-    def query(self, embedding: list[float], k: int, where: dict[str, Any] | None = None,
-              public_only: bool = False) -> list[tuple[str, float]]:
+    def query(
+        self, embedding: list[float], k: int, where: dict[str, Any] | None = None, public_only: bool = False
+    ) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the ``k`` nearest chunks (public chunks only if ``public_only``)."""
         # No count() guard: Chroma answers an empty or small collection itself, and the extra
         # round trip cost 20 ms a question at 100k chunks.
@@ -134,7 +146,9 @@ def _query(collection: Collection, embedding: list[float], k: int, where: dict[s
     # first vectors are written (its HNSW segment is being created): ask again, briefly.
     for attempt in range(6):
         try:
-            return collection.query(query_embeddings=[embedding], n_results=k, where=where or None, include=["distances"])
+            return collection.query(
+                query_embeddings=[embedding], n_results=k, where=where or None, include=["distances"]
+            )
         except InternalError as exc:
             if "Nothing found on disk" not in str(exc) or attempt == 5:
                 raise

@@ -87,7 +87,12 @@ def is_layout_table(rows: list[list[str]]) -> bool:
         longest = max(len(c) for c in cells)
         if numeric >= 1 and len(cells) >= 2:
             data += 1
-        elif _PARA_NUM.match(cells[0]) or cells[0].endswith(":") or len(cells) == 1 or (len(cells) == 2 and longest > 150):
+        elif (
+            _PARA_NUM.match(cells[0])
+            or cells[0].endswith(":")
+            or len(cells) == 1
+            or (len(cells) == 2 and longest > 150)
+        ):
             layout += 1
         else:
             data += 0.5
@@ -111,7 +116,11 @@ def parse_grid(lines: list[str], sep: str, caption: str | None) -> Table | None:
 
     # Header rows: those before a Markdown separator, then leading rows without figures.
     first_data = header_end if header_end is not None else 0
-    while first_data < len(raw) and not any(is_number(c) for c in raw[first_data][1:]) and _looks_header(raw[first_data], raw, first_data):
+    while (
+        first_data < len(raw)
+        and not any(is_number(c) for c in raw[first_data][1:])
+        and _looks_header(raw[first_data], raw, first_data)
+    ):
         first_data += 1
     head_rows = [r for r in raw[:first_data] if any(r)]
     units = [""] * width
@@ -191,7 +200,7 @@ def _looks_header(row: list[str], raw: list[list[str]], idx: int) -> bool:
     if not cells:
         return True
     # A text-only table: the first row is a header when its cells are short labels.
-    later_numeric = any(any(is_number(c) for c in r[1:]) for r in raw[idx + 1:])
+    later_numeric = any(any(is_number(c) for c in r[1:]) for r in raw[idx + 1 :])
     return later_numeric or (idx == 0 and all(len(c) <= 40 for c in cells) and len(raw) > 1)
 
 
@@ -209,7 +218,13 @@ def numeric_row(line: str) -> tuple[str, list[str]] | None:
     if len(values) < 2 or not all(is_number(v) for v in values):
         return None
     label = m.group(1).strip()
-    if len(label) > 70 or label.endswith((".", ",", ";")) or _PERIOD.match(values[0]) and len(values) == 2 and not label:
+    if (
+        len(label) > 70
+        or label.endswith((".", ",", ";"))
+        or _PERIOD.match(values[0])
+        and len(values) == 2
+        and not label
+    ):
         return None
     if all(_PERIOD.match(v) for v in values):
         return None  # a line of years is a header, not data
@@ -253,10 +268,20 @@ def find_pdf_tables(lines: list[str]) -> list[tuple[int, int, Table]]:
         own_label = bool(parsed[0])
         limit = second_extra if own_label else max(second_extra, 4)
         start = row_lines[0]
-        while start > 0 and row_lines[0] - start < limit and _short(lines[start - 1]) and not _header_like(lines[start - 1], width):
+        while (
+            start > 0
+            and row_lines[0] - start < limit
+            and _short(lines[start - 1])
+            and not _header_like(lines[start - 1], width)
+        ):
             start -= 1
         head_start = start
-        while head_start > 0 and start - head_start < 12 and _short(lines[head_start - 1]) and not lines[head_start - 1].lower().startswith("table"):
+        while (
+            head_start > 0
+            and start - head_start < 12
+            and _short(lines[head_start - 1])
+            and not lines[head_start - 1].lower().startswith("table")
+        ):
             head_start -= 1
         header_lines = lines[head_start:start]
         caption = None
@@ -264,12 +289,25 @@ def find_pdf_tables(lines: list[str]) -> list[tuple[int, int, Table]]:
         if above.lower().startswith("table"):
             caption = re.sub(r"(?i)^table\s*\d*\s*[:.\-–]?\s*", "", above).strip() or None
             head_start -= 1
-        elif header_lines and len(header_lines[0].split()) >= 2 and (
-            (not _fits(header_lines[0], width) and not _header_like(header_lines[0], width))
-            or (len(header_lines) > 1 and not _is_group(header_lines[0]) and any(c.isalpha() for c in header_lines[0]))
+        elif (
+            header_lines
+            and len(header_lines[0].split()) >= 2
+            and (
+                (not _fits(header_lines[0], width) and not _header_like(header_lines[0], width))
+                or (
+                    len(header_lines) > 1
+                    and not _is_group(header_lines[0])
+                    and any(c.isalpha() for c in header_lines[0])
+                )
+            )
         ):
             caption = header_lines.pop(0).strip()
-        elif above and len(above) <= 100 and not above.endswith((".", ":")) and not re.match(r"^\W*\d+(\.\d+)*\.?\s", above):
+        elif (
+            above
+            and len(above) <= 100
+            and not above.endswith((".", ":"))
+            and not re.match(r"^\W*\d+(\.\d+)*\.?\s", above)
+        ):
             caption = above
             head_start -= 1
         headers, note = map_headers(header_lines, width)
@@ -298,9 +336,8 @@ def _fits(line: str, width: int) -> bool:
 
 def _header_like(line: str, width: int) -> bool:
     tokens = line.split()
-    return (
-        any(_PERIOD.match(t) or t in ("%", "£", "£000") for t in tokens)
-        or (len(tokens) in (width, width + 1) and all(t[:1].isupper() or not t[:1].isalpha() for t in tokens))
+    return any(_PERIOD.match(t) or t in ("%", "£", "£000") for t in tokens) or (
+        len(tokens) in (width, width + 1) and all(t[:1].isupper() or not t[:1].isalpha() for t in tokens)
     )
 
 

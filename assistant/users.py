@@ -61,8 +61,15 @@ def check_password(password: str, stored: str) -> bool:
         if scheme != "scrypt":
             return False
         expected = base64.b64decode(digest)
-        got = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
-                             maxmem=64 * 1024 * 1024, dklen=len(expected))
+        got = hashlib.scrypt(
+            password.encode(),
+            salt=base64.b64decode(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            maxmem=64 * 1024 * 1024,
+            dklen=len(expected),
+        )
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(got, expected)
@@ -132,8 +139,12 @@ class UserStore:
         users = dict(self._load())
         if name in users and not replace:
             raise UserError(f"user {name!r} already exists (use --replace to reset it)")
-        users[name] = {"role": role, "clearance": clearance, "hash": hash_password(password),
-                       "created": time.strftime("%Y-%m-%dT%H:%M:%S")}
+        users[name] = {
+            "role": role,
+            "clearance": clearance,
+            "hash": hash_password(password),
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        }
         self._save(users)
         return User(name, role, clearance)
 

@@ -20,8 +20,9 @@ import threading
 import time
 import urllib.parse
 from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from .audit import AuditLog
 from .sessions import Sessions
@@ -32,10 +33,24 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 # Gradio routes the app never uses; answered 404 so they cannot be used around the app's checks.
-CLOSED = ("/gradio_api/call/", "/gradio_api/run/", "/gradio_api/api/", "/gradio_api/stream/", "/gradio_api/proxy=",
-          "/gradio_api/mcp", "/gradio_api/vibe", "/gradio_api/undo-vibe", "/gradio_api/process_recording",
-          "/gradio_api/run-history", "/gradio_api/runs", "/gradio_api/dev/", "/gradio_api/file/", "/monitoring", "/dev/",
-          "/gradio_api/openapi.json")
+CLOSED = (
+    "/gradio_api/call/",
+    "/gradio_api/run/",
+    "/gradio_api/api/",
+    "/gradio_api/stream/",
+    "/gradio_api/proxy=",
+    "/gradio_api/mcp",
+    "/gradio_api/vibe",
+    "/gradio_api/undo-vibe",
+    "/gradio_api/process_recording",
+    "/gradio_api/run-history",
+    "/gradio_api/runs",
+    "/gradio_api/dev/",
+    "/gradio_api/file/",
+    "/monitoring",
+    "/dev/",
+    "/gradio_api/openapi.json",
+)
 MAX_BODY = 1_000_000  # a queue request carries a question, never a file
 LOGIN_WINDOW = 60.0
 USER = "signed_in_user"  # the key in the request's state under which the gate leaves the user's name
@@ -97,8 +112,13 @@ class Gate:
         if token not in self._token_prints or self.fingerprint(name) != self._token_prints[token]:
             self.revoke(name)
             role, clearance = self.role_of(name)
-            self._record(name, role, "session ended", clearance=clearance,
-                         detail={"reason": "the user was removed or changed since signing in"})
+            self._record(
+                name,
+                role,
+                "session ended",
+                clearance=clearance,
+                detail={"reason": "the user was removed or changed since signing in"},
+            )
             return None
         return name
 
@@ -117,11 +137,18 @@ class Gate:
         except Exception:  # noqa: BLE001 - a refusal still goes out; the audit failure is logged
             log.exception("could not audit %s for %s", action, name)
 
-    async def _answer(self, send: Send, status: int, message: str, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    async def _answer(
+        self, send: Send, status: int, message: str, headers: list[tuple[bytes, bytes]] | None = None
+    ) -> None:
         body = json.dumps({"detail": message}).encode()
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-                    + (headers or [])})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+                + (headers or []),
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
     # ---- the gate ------------------------------------------------------------------
@@ -144,7 +171,7 @@ class Gate:
                 self.revoke(name)
             return await self.app(scope, receive, send)
         if path.startswith("/gradio_api/file="):
-            wanted = urllib.parse.unquote(path[len("/gradio_api/file="):])
+            wanted = urllib.parse.unquote(path[len("/gradio_api/file=") :])
             if not name or wanted not in self._uploads.get(name, set()):
                 return await self._answer(send, 404, "Not Found")
         body = b""
@@ -168,8 +195,13 @@ class Gate:
                 return await self._answer(send, 403, "This session belongs to another user.")
             if name is not None and not self.sessions.claim(session, name):
                 role, clearance = self.role_of(name)
-                self._record(name, role, "session refused", clearance=clearance,
-                             detail={"path": path, "reason": "session of another user"})
+                self._record(
+                    name,
+                    role,
+                    "session refused",
+                    clearance=clearance,
+                    detail={"path": path, "reason": "session of another user"},
+                )
                 return await self._answer(send, 403, "This session belongs to another user.")
         replay = _replay(body, receive) if inspect else receive
         if path.startswith("/gradio_api/upload") and name:
@@ -229,11 +261,19 @@ class Gate:
                 self._pending += 1
         if limited or busy:
             if first_refusal:
-                self._record("-", "-", "sign-in refused", detail={
-                    "address": address, "reason": "rate limited" if limited else "too many sign-ins at once",
-                    "note": "further refusals in this minute are not recorded one by one"})
-            return await self._answer(send, 429, "Too many sign-in attempts: wait a minute and try again.",
-                                      [(b"retry-after", b"60")])
+                self._record(
+                    "-",
+                    "-",
+                    "sign-in refused",
+                    detail={
+                        "address": address,
+                        "reason": "rate limited" if limited else "too many sign-ins at once",
+                        "note": "further refusals in this minute are not recorded one by one",
+                    },
+                )
+            return await self._answer(
+                send, 429, "Too many sign-in attempts: wait a minute and try again.", [(b"retry-after", b"60")]
+            )
         try:
             await self.app(scope, receive, self._note_token(send))
         finally:

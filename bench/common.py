@@ -22,7 +22,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running(command: list[str], ready_url: str, timeout: float = 180.0, env: dict | None = None) -> Iterator[subprocess.Popen]:
+def running(
+    command: list[str], ready_url: str, timeout: float = 180.0, env: dict | None = None
+) -> Iterator[subprocess.Popen]:
     """Run a server process until ``ready_url`` answers (RuntimeError if it never does); stop it afterwards."""
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     try:
@@ -33,9 +35,11 @@ def running(command: list[str], ready_url: str, timeout: float = 180.0, env: dic
                 break
             except OSError:
                 if proc.poll() is not None:
-                    raise RuntimeError(f"{command[0]} exited with {proc.returncode} before it was ready")
+                    raise RuntimeError(f"{command[0]} exited with {proc.returncode} before it was ready") from None
                 if time.time() > deadline:
-                    raise RuntimeError(f"{' '.join(command[:3])} did not answer {ready_url} within {timeout:.0f} s")
+                    raise RuntimeError(
+                        f"{' '.join(command[:3])} did not answer {ready_url} within {timeout:.0f} s"
+                    ) from None
                 time.sleep(0.3)
         yield proc
     finally:

@@ -64,9 +64,12 @@ _COUNT = r"(\d{1,3}(?:,\d{3})+|(?!(?:19|20)\d\d\b)\d{2,})"
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
 _FIELD = re.compile(r"^([A-Z][A-Za-z /&()'-]{2,40}):\s+(\S.{1,80})$")
 _FIELD_QUESTIONS = {
-    "author": "Who is the {label} of the {title}?", "officer": "Who is the {label} for the {title}?",
-    "contact": "Who are the {label} for the {title}?", "date": "What is the {label} of the {title}?",
-    "report to": "Which meeting is the {title} reported to?", "report of": "Which department reported the {title}?",
+    "author": "Who is the {label} of the {title}?",
+    "officer": "Who is the {label} for the {title}?",
+    "contact": "Who are the {label} for the {title}?",
+    "date": "What is the {label} of the {title}?",
+    "report to": "Which meeting is the {title} reported to?",
+    "report of": "Which department reported the {title}?",
     "decision": "What is the {label} of the {title}?",
 }
 
@@ -86,9 +89,17 @@ def period_forms(period: str) -> list[str]:
 
 
 def _item(report: str, section: str, key: str, question: str, expected: str, evidence: str, kind: str) -> dict:
-    return {"id": f"g-{report[:24]}-{zlib.crc32(f'{key}|{question}'.encode()):08x}", "question": question,
-            "expected": [expected], "evidence": evidence, "unanswerable": False, "type": kind,
-            "report": report, "section": section, "part": _part(report, section)}
+    return {
+        "id": f"g-{report[:24]}-{zlib.crc32(f'{key}|{question}'.encode()):08x}",
+        "question": question,
+        "expected": [expected],
+        "evidence": evidence,
+        "unanswerable": False,
+        "type": kind,
+        "report": report,
+        "section": section,
+        "part": _part(report, section),
+    }
 
 
 def _measure_question(h: int, measure: str, row: str, period: str, caption: str) -> str:
@@ -103,7 +114,11 @@ def _measure_question(h: int, measure: str, row: str, period: str, caption: str)
         return f"What percentage{' of ' + rest if rest else ''} was {row}{when}?"
     if re.fullmatch(r"total\b.*", row.lower()):  # the caption names the table; a period in it says when
         when = "" if _PERIOD.search(caption) else when
-        return f"What was the total {m} in the {caption}{when}?" if m != "total" else f"What was the overall total in the {caption}{when}?"
+        return (
+            f"What was the total {m} in the {caption}{when}?"
+            if m != "total"
+            else f"What was the overall total in the {caption}{when}?"
+        )
     words = MEASURE_WORDS.get(m.split()[-1], [m])
     return TABLE_TEMPLATES[h % len(TABLE_TEMPLATES)].format(measure=words[h % len(words)], row=row, period=when)
 
@@ -149,15 +164,27 @@ def table_questions(report: str, block: Block, mentioned: set[str] = frozenset()
             h = zlib.crc32(f"{report}|{caption}|{label}|{head}".encode())
             forms = period_forms(period.group()) if period else [""]
             question = _measure_question(h, measure, label, forms[h % len(forms)], caption)
-            item = _item(report, f"table {caption}", f"{label}|{head}", question, cell,
-                         cell if len(re.sub(r"\D", "", cell)) >= 4 else label, "table")
+            item = _item(
+                report,
+                f"table {caption}",
+                f"{label}|{head}",
+                question,
+                cell,
+                cell if len(re.sub(r"\D", "", cell)) >= 4 else label,
+                "table",
+            )
             out.append({**item, "cell": f"{label}|{head}".lower()})
             absent = _absent_period(period.group(), mentioned) if period and not asked_absent else None
             if absent and not re.fullmatch(r"total\b.*", label.lower()):
                 asked_absent = True
                 question = _measure_question(h, measure, label, absent, caption)
-                out.append({**_item(report, f"table {caption}", f"{label}|{head}|absent", question, "", "", "unanswerable"),
-                            "expected": [], "unanswerable": True})
+                out.append(
+                    {
+                        **_item(report, f"table {caption}", f"{label}|{head}|absent", question, "", "", "unanswerable"),
+                        "expected": [],
+                        "unanswerable": True,
+                    }
+                )
     return out
 
 
@@ -186,7 +213,9 @@ def sentence_questions(sentence: str) -> list[tuple[str, str, str]]:
         what = _clause(m.group(3))
         q = f"How many {what} {'are' if m.group(1) == 'are' else 'were'} there"
         out.append((q + _context(s, q) + "?", m.group(2), f"{m.group(2)} {what}"))
-    elif m := re.search(rf"(?:^|\s){_ABOUT}{_COUNT} {_NP} (have|has|were|was|are) {_ADV}(been )?([a-z]+ed\b[\w ,&'’-]*)", s):
+    elif m := re.search(
+        rf"(?:^|\s){_ABOUT}{_COUNT} {_NP} (have|has|were|was|are) {_ADV}(been )?([a-z]+ed\b[\w ,&'’-]*)", s
+    ):
         what, aux, verb = m.group(2), m.group(3), _clause(m.group(5))
         q = f"How many {what} {aux} {m.group(4) or ''}{verb}".replace("  ", " ")
         out.append((q + _context(s, q) + "?", m.group(1), f"{m.group(1)} {what}"))
@@ -197,8 +226,11 @@ def sentence_questions(sentence: str) -> list[tuple[str, str, str]]:
     if m := re.search(r"(\d+(?:\.\d+)?%) of ([a-z][\w ]+?) (were|was|are|is) ([a-z][\w ,'-]+)", s):
         q = f"What percentage of {m.group(2)} {m.group(3)} {_clause(m.group(4))}"
         out.append((q + _context(s, q) + "?", m.group(1), f"{m.group(1)} of {m.group(2)}"))
-    if m := re.match(rf"((?:The|A|An|This|Our) [\w&'’() –-]{{3,80}}?) (was|were|is|will be) ((?:[a-z]+ed\b[\w ,&'’()-]*?)?)"
-                     rf"\s*(?:on|in|from|by|due in) (?:the )?({_DATE.pattern})", s):
+    if m := re.match(
+        rf"((?:The|A|An|This|Our) [\w&'’() –-]{{3,80}}?) (was|were|is|will be) ((?:[a-z]+ed\b[\w ,&'’()-]*?)?)"
+        rf"\s*(?:on|in|from|by|due in) (?:the )?({_DATE.pattern})",
+        s,
+    ):
         subject, verb = m.group(1), _clause(m.group(3))
         if not re.search(r"\b(is|are|has|have|was|were|will)\b", subject):
             aux = {"will be": "will"}.get(m.group(2), m.group(2))
@@ -209,11 +241,30 @@ def sentence_questions(sentence: str) -> list[tuple[str, str, str]]:
 
 
 # The last word of a body's name and the word a question asks it by ("Gwent Police" -> which force).
-KINDS = {"board": "board", "boards": "board", "committee": "committee", "panel": "panel", "group": "group",
-         "council": "council", "police": "force", "constabulary": "force", "unit": "unit", "service": "service",
-         "services": "service", "partnership": "partnership", "authority": "authority", "office": "office",
-         "team": "team", "programme": "programme", "system": "system", "network": "network", "agency": "agency"}
-_BODY = re.compile(r"(?<![\w-])(?:the )?((?:[A-Z][\w'’&-]*|&|and|of|for) ){1,5}(" + "|".join(k.title() for k in KINDS) + r")\b")
+KINDS = {
+    "board": "board",
+    "boards": "board",
+    "committee": "committee",
+    "panel": "panel",
+    "group": "group",
+    "council": "council",
+    "police": "force",
+    "constabulary": "force",
+    "unit": "unit",
+    "service": "service",
+    "services": "service",
+    "partnership": "partnership",
+    "authority": "authority",
+    "office": "office",
+    "team": "team",
+    "programme": "programme",
+    "system": "system",
+    "network": "network",
+    "agency": "agency",
+}
+_BODY = re.compile(
+    r"(?<![\w-])(?:the )?((?:[A-Z][\w'’&-]*|&|and|of|for) ){1,5}(" + "|".join(k.title() for k in KINDS) + r")\b"
+)
 
 
 def name_questions(sentence: str) -> list[tuple[str, str, str]]:
@@ -226,22 +277,34 @@ def name_questions(sentence: str) -> list[tuple[str, str, str]]:
     kind = KINDS[m.group(2).lower()]
     name = m.group(0).removeprefix("the ").strip()
     others = [b for b in bodies[1:] if KINDS[b.group(2).lower()] == kind]
-    if others or len(name.split()) < 2 or s.count(name) > 1 or name.split()[0].lower() in {"the", "this", "our", "a", "an"}:
+    if (
+        others
+        or len(name.split()) < 2
+        or s.count(name) > 1
+        or name.split()[0].lower() in {"the", "this", "our", "a", "an"}
+    ):
         return []
-    before, after = s[:m.start()].split()[-1:], s[m.end():]
-    if before and before[0][:1].isupper() and m.start() > 0 or re.match(r"\s*(?:[A-Z0-9]|and [A-Z]|['’]s\b|[a-z]{1,2}\b)", after):
+    before, after = s[: m.start()].split()[-1:], s[m.end() :]
+    if (
+        before
+        and before[0][:1].isupper()
+        and m.start() > 0
+        or re.match(r"\s*(?:[A-Z0-9]|and [A-Z]|['’]s\b|[a-z]{1,2}\b)", after)
+    ):
         return []  # the name goes on ("… Digital Service Division", "Gwent Police and South Wales Police")
     if len(re.findall(r"\b[a-z]{3,}\b", s)) < 5 or re.search(r"\b[A-Z]{3,}:|\s[-–]\s.*\s[-–]\s|;", s):
         return []  # a heading, a form's lines or a list, not a sentence
     which = "Which" if m.start() == 0 else "which"
-    question = f"{s[:m.start()]}{which} {kind}{s[m.end():]}?"
+    question = f"{s[: m.start()]}{which} {kind}{s[m.end() :]}?"
     return [(" ".join(question.split()), name, name)]
 
 
 def prose_questions(report: str, block: Block) -> list[dict]:
     text = " ".join(line.text.strip() for line in block.lines if line.text.strip())
     text = re.sub(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*\.?\s*\|?\s*)", "", text)
-    section = f"para {block.paragraph.split('.')[0]}" if block.paragraph else f"heading {block.section or block.heading}"
+    section = (
+        f"para {block.paragraph.split('.')[0]}" if block.paragraph else f"heading {block.section or block.heading}"
+    )
     out = []
     for sentence in _SENTENCE.split(text):
         sentence = sentence.strip(" -*|")
@@ -288,9 +351,14 @@ def generate(corpus: Path = CORPUS) -> list[dict]:
                 items += prose_questions(report, block) + field_questions(report, short_title(doc.title), block)
     values: dict[tuple[str, str], set[str]] = {}
     for item in items:  # the same row and column in two tables of a report, with two values: ambiguous
-        values.setdefault((item["report"], item.get("cell") or item["question"].lower()), set()).add(item["expected"][0] if item["expected"] else "")
-    items = [{k: v for k, v in i.items() if k != "cell"} for i in items
-             if len(values[(i["report"], i.get("cell") or i["question"].lower())]) == 1]
+        values.setdefault((item["report"], item.get("cell") or item["question"].lower()), set()).add(
+            item["expected"][0] if item["expected"] else ""
+        )
+    items = [
+        {k: v for k, v in i.items() if k != "cell"}
+        for i in items
+        if len(values[(i["report"], i.get("cell") or i["question"].lower())]) == 1
+    ]
     seen, unique = set(), []
     for item in items:
         if item["question"].lower() not in seen:  # the same question twice would have two answers

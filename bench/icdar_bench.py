@@ -62,8 +62,11 @@ def load_truth(structure: Path) -> list[Region]:
     reg = structure.with_name(structure.name.replace("-str.xml", "-reg.xml"))
     boxes_given = load_regions(reg) if reg.exists() else {}
     regions = []
-    for key, region in ((k, r) for t, table in enumerate(ET.parse(structure).getroot().iter("table"))
-                        for k, r in (((t, i), r) for i, r in enumerate(table.iter("region")))):
+    for key, region in (
+        (k, r)
+        for t, table in enumerate(ET.parse(structure).getroot().iter("table"))
+        for k, r in (((t, i), r) for i, r in enumerate(table.iter("region")))
+    ):
         cells, boxes = [], []
         for c in region.iter("cell"):
             sr, sc = int(c.get("start-row")), int(c.get("start-col"))
@@ -76,8 +79,11 @@ def load_truth(structure: Path) -> list[Region]:
                     boxes.append(tuple(float(re.sub(r"[^0-9.]", "0", b.get(k))) for k in ("x1", "y1", "x2", "y2")))
                 except (TypeError, ValueError):
                     pass
-        bbox = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)) \
-            if boxes else (0.0, 0.0, 0.0, 0.0)
+        bbox = (
+            (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+            if boxes
+            else (0.0, 0.0, 0.0, 0.0)
+        )
         regions.append(Region(int(region.get("page")), boxes_given.get(key, bbox), cells))
     return regions
 
@@ -197,8 +203,12 @@ def _pdf_box(page, bbox):
     return (max(0, x1 - PAD), max(0, h - y2 - PAD), min(page.width, x2 + PAD), min(h, h - y1 + PAD))
 
 
-READERS = {"ours": ours_reader, "pypdf": pypdf_reader,
-           "plumber-text": lambda: plumber_reader("text"), "plumber-lines": lambda: plumber_reader("lines")}
+READERS = {
+    "ours": ours_reader,
+    "pypdf": pypdf_reader,
+    "plumber-text": lambda: plumber_reader("text"),
+    "plumber-lines": lambda: plumber_reader("lines"),
+}
 
 
 # ---- scoring -----------------------------------------------------------------------------
@@ -246,8 +256,15 @@ def score_document(pdf_path: Path, truths: list[Path], readers: dict) -> dict:
                         print(f"  {pdf_path.name} p{page_no} {name}: {type(exc).__name__}: {exc}", file=sys.stderr)
                 pa, ra, *_ = prf(truth_all, found_regions)
                 pb, rb, *_ = prf(truth_all, found_pages)
-                scores = {"regions": {"p": pa, "r": ra, "f1": f1(pa, ra)}, "complete": {"p": pb, "r": rb, "f1": f1(pb, rb)}}
-                if best is None or scores["regions"]["f1"] + scores["complete"]["f1"] > best["regions"]["f1"] + best["complete"]["f1"]:
+                scores = {
+                    "regions": {"p": pa, "r": ra, "f1": f1(pa, ra)},
+                    "complete": {"p": pb, "r": rb, "f1": f1(pb, rb)},
+                }
+                if (
+                    best is None
+                    or scores["regions"]["f1"] + scores["complete"]["f1"]
+                    > best["regions"]["f1"] + best["complete"]["f1"]
+                ):
                     best = scores
             best["seconds"] = time.perf_counter() - started
             result[name] = best
@@ -291,7 +308,9 @@ def main() -> int:
             continue
         per_doc[stem] = score_document(pdf, truths, readers)
         if not args.json:
-            line = "  ".join(f"{n}: {s['regions']['f1']:.2f}/{s['complete']['f1']:.2f}" for n, s in per_doc[stem].items())
+            line = "  ".join(
+                f"{n}: {s['regions']['f1']:.2f}/{s['complete']['f1']:.2f}" for n, s in per_doc[stem].items()
+            )
             print(f"{stem:10s} {line}", flush=True)
     parts = {"all": per_doc}
     for which in ("dev", "test"):
@@ -307,9 +326,11 @@ def main() -> int:
             for name, s in readers.items():
                 if name == "documents":
                     continue
-                print(f"{which:4s} ({readers['documents']:2d} docs) {name:14s} regions P {s['regions']['p']:.3f} R {s['regions']['r']:.3f} "
-                      f"F1 {s['regions']['f1']:.3f}   complete P {s['complete']['p']:.3f} R {s['complete']['r']:.3f} "
-                      f"F1 {s['complete']['f1']:.3f}   {s['seconds']} s")
+                print(
+                    f"{which:4s} ({readers['documents']:2d} docs) {name:14s} regions P {s['regions']['p']:.3f} R {s['regions']['r']:.3f} "
+                    f"F1 {s['regions']['f1']:.3f}   complete P {s['complete']['p']:.3f} R {s['complete']['r']:.3f} "
+                    f"F1 {s['complete']['f1']:.3f}   {s['seconds']} s"
+                )
     return 0
 
 

@@ -39,8 +39,12 @@ def _clean(text: str) -> str:
 
 def _is_figure(text: str) -> bool:
     t = text.strip()
-    return (bool(re.search(r"\d", t)) and len(t) <= 24 and len(re.findall(r"[A-Za-z]", t)) <= 2
-            and t not in {"0", "0.0", "-", "–"})
+    return (
+        bool(re.search(r"\d", t))
+        and len(t) <= 24
+        and len(re.findall(r"[A-Za-z]", t)) <= 2
+        and t not in {"0", "0.0", "-", "–"}
+    )
 
 
 def questions_for(stem: str, structure: Path, per_table: int) -> list[dict]:
@@ -58,20 +62,39 @@ def questions_for(stem: str, structure: Path, per_table: int) -> list[dict]:
             value = _clean(c.text)
             if c.col == 0 or c.row < body_top or not _is_figure(value) or counts[value] >= 3:
                 continue
-            row = next((_clean(x.text) for x in cells if x.col == 0 and x.row <= c.row <= x.end_row and _clean(x.text)), "")
-            heads = [_clean(x.text) for x in sorted(cells, key=lambda x: x.row)
-                     if x.row < body_top and x.col <= c.col <= x.end_col and _clean(x.text)]
+            row = next(
+                (_clean(x.text) for x in cells if x.col == 0 and x.row <= c.row <= x.end_row and _clean(x.text)), ""
+            )
+            heads = [
+                _clean(x.text)
+                for x in sorted(cells, key=lambda x: x.row)
+                if x.row < body_top and x.col <= c.col <= x.end_col and _clean(x.text)
+            ]
             column = " ".join(heads)
-            if not row or not column or _is_figure(row) and not re.search(r"[A-Za-z]{3}", row) or len(row) > 80 or len(column) > 80:
+            if (
+                not row
+                or not column
+                or _is_figure(row)
+                and not re.search(r"[A-Za-z]{3}", row)
+                or len(row) > 80
+                or len(column) > 80
+            ):
                 continue
             candidates.append((zlib.crc32(f"{stem}|{t}|{c.row}|{c.col}".encode()), c, row, column, value))
         for h, c, row, column, value in sorted(candidates)[:per_table]:
-            out.append({
-                "id": f"{stem}-t{t}-r{c.row}c{c.col}",
-                "question": TEMPLATES[h % len(TEMPLATES)].format(row=row, column=column),
-                "expected": [value], "evidence": row, "unanswerable": False, "type": "table",
-                "report": stem, "page": region.page, "part": part(stem),
-            })
+            out.append(
+                {
+                    "id": f"{stem}-t{t}-r{c.row}c{c.col}",
+                    "question": TEMPLATES[h % len(TEMPLATES)].format(row=row, column=column),
+                    "expected": [value],
+                    "evidence": row,
+                    "unanswerable": False,
+                    "type": "table",
+                    "report": stem,
+                    "page": region.page,
+                    "part": part(stem),
+                }
+            )
     return out
 
 
@@ -99,16 +122,22 @@ def evaluate_readers(readers: list[str], questions: Path, out: Path) -> dict:
             shutil.copy(pdf, folder / pdf.name)
         for which in ("dev", "test"):
             (Path(tmp) / f"{which}.jsonl").write_text(
-                "".join(json.dumps(i) + "\n" for i in items if i["part"] == which), encoding="utf-8")
+                "".join(json.dumps(i) + "\n" for i in items if i["part"] == which), encoding="utf-8"
+            )
         for reader in readers:
             settings = Settings(index_dir=Path(tmp) / f"index-{reader}", pdf_reader=reader)
             summary = ingest([folder], settings, progress=False)
             results[reader] = {"ingest_seconds": round(summary.seconds, 1), "chunks": summary.chunks}
             for which in ("dev", "test"):
-                got = evaluate(settings.index_dir, [Path(tmp) / f"{which}.jsonl"], out / f"{reader}-{which}",
-                               title=f"ICDAR 2013 generated questions, {which} half, {reader} reader")
-                results[reader][which] = {k: got[k] for k in ("questions", "answer_accuracy", "evidence_hit@3",
-                                                              "false_abstention_rate")}
+                got = evaluate(
+                    settings.index_dir,
+                    [Path(tmp) / f"{which}.jsonl"],
+                    out / f"{reader}-{which}",
+                    title=f"ICDAR 2013 generated questions, {which} half, {reader} reader",
+                )
+                results[reader][which] = {
+                    k: got[k] for k in ("questions", "answer_accuracy", "evidence_hit@3", "false_abstention_rate")
+                }
     return results
 
 

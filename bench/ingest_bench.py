@@ -46,7 +46,9 @@ def ceiling(files: list[Path], settings: Settings) -> float:
     t = time.perf_counter()
     model.encode(texts, batch_size=settings.embed_batch_size, normalize_embeddings=True, show_progress_bar=False)
     raw = time.perf_counter() - t
-    print(f"raw encode ceiling: {len(files)} files, {len(texts)} chunks in {raw:.2f} s ({len(texts) / raw:.1f} chunks/s)")
+    print(
+        f"raw encode ceiling: {len(files)} files, {len(texts)} chunks in {raw:.2f} s ({len(texts) / raw:.1f} chunks/s)"
+    )
     return len(texts) / raw
 
 
@@ -73,7 +75,9 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=20)
     ap.add_argument("--ceiling-only", action="store_true")
     ap.add_argument("--sample-files", type=int, default=0)
-    ap.add_argument("--read-rate", action="store_true", help="only the pages/s of each PDF reader over the corpus's PDFs")
+    ap.add_argument(
+        "--read-rate", action="store_true", help="only the pages/s of each PDF reader over the corpus's PDFs"
+    )
     args = ap.parse_args()
     corpus = Path(args.corpus)
     if args.read_rate:
@@ -90,9 +94,13 @@ def main() -> int:
         get_encoder(settings.embedding_model)  # model load is not ingest throughput
         first = ingest([corpus], settings, progress=False)
         second = ingest([corpus], settings, progress=False)
-        print(f"first ingest: {first.files} files, {first.pages} pages, {first.chunks} chunks in {first.seconds:.2f} s "
-              f"({first.pages / first.seconds:.1f} pages/s, {first.chunks / first.seconds:.1f} chunks/s)")
-        print(f"re-ingest unchanged: {second.seconds:.3f} s = {100 * second.seconds / first.seconds:.2f}% of first (embedded {second.embedded})")
+        print(
+            f"first ingest: {first.files} files, {first.pages} pages, {first.chunks} chunks in {first.seconds:.2f} s "
+            f"({first.pages / first.seconds:.1f} pages/s, {first.chunks / first.seconds:.1f} chunks/s)"
+        )
+        print(
+            f"re-ingest unchanged: {second.seconds:.3f} s = {100 * second.seconds / first.seconds:.2f}% of first (embedded {second.embedded})"
+        )
 
         files, _ = discover([corpus])
         rate = ceiling(files, settings)

@@ -29,8 +29,16 @@ from common import free_port, running
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "evals" / "questions.jsonl"
-SEARCHES = ["Airwave variance", "service desk calls", "mobile data devices", "Digital Services Division staff",
-            "ICT strategy priorities", "capital budget", "cyber security", "body worn video"]
+SEARCHES = [
+    "Airwave variance",
+    "service desk calls",
+    "mobile data devices",
+    "Digital Services Division staff",
+    "ICT strategy priorities",
+    "capital budget",
+    "cyber security",
+    "body worn video",
+]
 
 
 @dataclass
@@ -46,8 +54,12 @@ class LoadResult:
     def summary(self) -> dict:
         from assistant.evaluation import percentile
 
-        out = {"calls": self.calls, "errors": len(self.errors), "upload_seconds": round(self.upload_seconds, 1),
-               "consistency": self.consistency}
+        out = {
+            "calls": self.calls,
+            "errors": len(self.errors),
+            "upload_seconds": round(self.upload_seconds, 1),
+            "consistency": self.consistency,
+        }
         if self.flood:
             out["login_flood"] = {str(k): v for k, v in sorted(self.flood.items())}
         for kind, lat in self.latencies.items():
@@ -112,8 +124,9 @@ def _flood(url: str, attempts: int, stop: float, result: LoadResult, lock: threa
     return [threading.Thread(target=one, args=(n,)) for n in range(8)]
 
 
-def run_load(users: int, seconds: float, workdir: Path, initial: list[Path], uploads: list[Path],
-             login_flood: int = 0) -> LoadResult:
+def run_load(
+    users: int, seconds: float, workdir: Path, initial: list[Path], uploads: list[Path], login_flood: int = 0
+) -> LoadResult:
     """Start a server over ``initial``, upload ``uploads`` as admin while ``users`` clients ask and search."""
     from gradio_client import Client, handle_file
 
@@ -130,12 +143,44 @@ def run_load(users: int, seconds: float, workdir: Path, initial: list[Path], upl
     accounts = {f"user{n}": ("staff" if n % 2 else "foi", f"load-test-pass-{n}") for n in range(users)}
     accounts["admin"] = ("admin", "load-test-admin-pass")
     for name, (role, password) in accounts.items():
-        subprocess.run([sys.executable, "-m", "assistant", "users", "add", name, "--role", role, "--password-stdin",
-                        "--users", str(users_file)], input=password + "\n", text=True, check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "assistant",
+                "users",
+                "add",
+                name,
+                "--role",
+                role,
+                "--password-stdin",
+                "--users",
+                str(users_file),
+            ],
+            input=password + "\n",
+            text=True,
+            check=True,
+            capture_output=True,
+        )
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "ASSISTANT_UPLOAD_DIR": str(workdir / "uploads"), "ASSISTANT_AUDIT_DB": str(workdir / "audit.sqlite3")}
-    command = [sys.executable, "-m", "assistant", "serve", "--index", str(index), "--users", str(users_file), "--port", str(port)]
+    env = {
+        **os.environ,
+        "ASSISTANT_UPLOAD_DIR": str(workdir / "uploads"),
+        "ASSISTANT_AUDIT_DB": str(workdir / "audit.sqlite3"),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "assistant",
+        "serve",
+        "--index",
+        str(index),
+        "--users",
+        str(users_file),
+        "--port",
+        str(port),
+    ]
     result = LoadResult()
     with running(command, url + "/", env=env):
         admin = Client(url, auth=("admin", accounts["admin"][1]), verbose=False)
@@ -176,7 +221,8 @@ def run_load(users: int, seconds: float, workdir: Path, initial: list[Path], upl
     result.consistency = check_index(index)
     db = sqlite3.connect(workdir / "audit.sqlite3")
     result.consistency["audited_questions_and_searches"] = db.execute(
-        "SELECT COUNT(*) FROM audit WHERE action IN ('ask', 'search')").fetchone()[0]
+        "SELECT COUNT(*) FROM audit WHERE action IN ('ask', 'search')"
+    ).fetchone()[0]
     db.close()
     return result
 

@@ -40,7 +40,9 @@ def main() -> int:
         times.append(1000 * (time.perf_counter() - t))
     profiler.stop()
     a.close()
-    print(f"ask under the profiler: p50 {percentile(times, 50):.0f} ms, p95 {percentile(times, 95):.0f} ms on {len(times)} questions")
+    print(
+        f"ask under the profiler: p50 {percentile(times, 50):.0f} ms, p95 {percentile(times, 95):.0f} ms on {len(times)} questions"
+    )
     print(profiler.output_text(unicode=True, color=False))
     if args.html:
         Path(args.html).write_text(profiler.output_html(), encoding="utf-8")

@@ -70,7 +70,9 @@ def main() -> int:
                 q = item["question"]
                 sims = vectors @ np.asarray(encoder.embed_query(q))
                 tutorial.append(rank_of(snippet, [chunks[i] for i in np.argsort(-sims)[:5]]))
-                rows = db.execute("SELECT rowid FROM t WHERE t MATCH ? ORDER BY bm25(t) LIMIT 5", (fts_query(q),)).fetchall()
+                rows = db.execute(
+                    "SELECT rowid FROM t WHERE t MATCH ? ORDER BY bm25(t) LIMIT 5", (fts_query(q),)
+                ).fetchall()
                 bm25.append(rank_of(snippet, [chunks[r[0]] for r in rows]))
                 ours.append(rank_of(snippet, [p.text for p in a.search(q, 5, Filters(kinds=ANSWER_KINDS))]))
             a.close()

@@ -36,8 +36,12 @@ from assistant.settings import Settings
 def cold_start(index: Path, question: str) -> float:
     t = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([sys.executable, "-m", "assistant", "ask", question, "--json", "--index", str(index)], check=True,
-                       capture_output=True, env={**os.environ, "ASSISTANT_AUDIT_DB": str(Path(tmp) / "audit.sqlite3")})
+        subprocess.run(
+            [sys.executable, "-m", "assistant", "ask", question, "--json", "--index", str(index)],
+            check=True,
+            capture_output=True,
+            env={**os.environ, "ASSISTANT_AUDIT_DB": str(Path(tmp) / "audit.sqlite3")},
+        )
     return time.perf_counter() - t
 
 
@@ -48,8 +52,10 @@ def warm(settings: Settings, items: list[dict], label: str) -> None:
         a.ask("warm-up question about the budget")
         print(f"[{label}] process warm-up (model load + first query): {time.perf_counter() - t:.2f} s")
         summary = summarise(run(a, items))
-        print(f"[{label}] answer accuracy {summary['answer_accuracy']}, evidence hit@1/@3/@5 "
-              f"{summary['evidence_hit@1']}/{summary['evidence_hit@3']}/{summary['evidence_hit@5']} on {len(items)} questions")
+        print(
+            f"[{label}] answer accuracy {summary['answer_accuracy']}, evidence hit@1/@3/@5 "
+            f"{summary['evidence_hit@1']}/{summary['evidence_hit@3']}/{summary['evidence_hit@5']} on {len(items)} questions"
+        )
         print(f"[{label}] ask: p50={summary['latency_ms_p50']} ms p95={summary['latency_ms_p95']} ms")
         questions = [i["question"] for i in items]
         print(f"[{label}] " + latency("search", lambda q: a.search(q, k=10), questions, 1))
@@ -64,11 +70,39 @@ def serve_memory(index: Path, items: list[dict]) -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         users = Path(tmp) / "users.json"
-        subprocess.run([sys.executable, "-m", "assistant", "users", "add", "bench", "--role", "admin", "--password-stdin",
-                        "--users", str(users)], input="bench-pass-word\n", text=True, check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "assistant",
+                "users",
+                "add",
+                "bench",
+                "--role",
+                "admin",
+                "--password-stdin",
+                "--users",
+                str(users),
+            ],
+            input="bench-pass-word\n",
+            text=True,
+            check=True,
+            capture_output=True,
+        )
         port = free_port()
         env = {**os.environ, "ASSISTANT_AUDIT_DB": str(Path(tmp) / "audit.sqlite3")}
-        command = [sys.executable, "-m", "assistant", "serve", "--index", str(index), "--users", str(users), "--port", str(port)]
+        command = [
+            sys.executable,
+            "-m",
+            "assistant",
+            "serve",
+            "--index",
+            str(index),
+            "--users",
+            str(users),
+            "--port",
+            str(port),
+        ]
         with running(command, f"http://127.0.0.1:{port}/", env=env) as proc:
             client = Client(f"http://127.0.0.1:{port}", auth=("bench", "bench-pass-word"), verbose=False)
             for item in items[:50]:
@@ -96,8 +130,10 @@ def main() -> int:
     chunks = db.execute("SELECT count(*) FROM chunks").fetchone()[0]
     db.close()
     print(f"index {index}: {chunks} chunks")
-    print(f"cold start (`assistant ask`, fresh process, to the first answer): "
-          f"{cold_start(index, items[0]['question']):.2f} s, {cold_start(index, items[1]['question']):.2f} s")
+    print(
+        f"cold start (`assistant ask`, fresh process, to the first answer): "
+        f"{cold_start(index, items[0]['question']):.2f} s, {cold_start(index, items[1]['question']):.2f} s"
+    )
     warm(Settings(index_dir=index), items, "embedded")
     if args.chroma_server:
         port = free_port()

@@ -21,38 +21,146 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from pdfgen import make_pdf  # noqa: E402  (the test suite's small PDF writer)
 
 FORCES = [
-    "Avon and Somerset", "Bedfordshire", "Cambridgeshire", "Cheshire", "Cleveland", "Cumbria", "Derbyshire",
-    "Devon and Cornwall", "Dorset", "Durham", "Dyfed-Powys", "Essex", "Gloucestershire", "Greater Manchester",
-    "Gwent", "Hampshire", "Hertfordshire", "Humberside", "Kent", "Lancashire", "Leicestershire", "Lincolnshire",
-    "Merseyside", "Norfolk", "North Wales", "North Yorkshire", "Northamptonshire", "Northumbria", "Nottinghamshire",
-    "South Wales", "South Yorkshire", "Staffordshire", "Suffolk", "Surrey", "Sussex", "Thames Valley",
-    "Warwickshire", "West Mercia", "West Midlands", "West Yorkshire", "Wiltshire",
+    "Avon and Somerset",
+    "Bedfordshire",
+    "Cambridgeshire",
+    "Cheshire",
+    "Cleveland",
+    "Cumbria",
+    "Derbyshire",
+    "Devon and Cornwall",
+    "Dorset",
+    "Durham",
+    "Dyfed-Powys",
+    "Essex",
+    "Gloucestershire",
+    "Greater Manchester",
+    "Gwent",
+    "Hampshire",
+    "Hertfordshire",
+    "Humberside",
+    "Kent",
+    "Lancashire",
+    "Leicestershire",
+    "Lincolnshire",
+    "Merseyside",
+    "Norfolk",
+    "North Wales",
+    "North Yorkshire",
+    "Northamptonshire",
+    "Northumbria",
+    "Nottinghamshire",
+    "South Wales",
+    "South Yorkshire",
+    "Staffordshire",
+    "Suffolk",
+    "Surrey",
+    "Sussex",
+    "Thames Valley",
+    "Warwickshire",
+    "West Mercia",
+    "West Midlands",
+    "West Yorkshire",
+    "Wiltshire",
 ]
 TOPICS = {
-    "ICT and Digital Services": (["Airwave", "Network Services", "Service Desk", "Mobile Data", "Digital Evidence", "Cyber Security"],
-                                 "requests for service", "devices deployed"),
-    "Estates Strategy": (["Custody Suites", "Station Refurbishment", "Energy", "Facilities Management", "Disposals", "Leases"],
-                         "buildings surveyed", "square metres released"),
-    "Fleet Services": (["Vehicle Leasing", "Fuel", "Maintenance", "Telematics", "Electric Vehicles", "Insurance"],
-                       "vehicles serviced", "miles driven"),
-    "Victim Services": (["Victim Care Unit", "Restorative Justice", "Domestic Abuse Support", "Sexual Violence Services",
-                         "Witness Care", "Hate Crime Support"], "victims referred", "cases closed"),
-    "Workforce Planning": (["Police Officers", "PCSOs", "Police Staff", "Special Constables", "Training", "Overtime"],
-                           "officers recruited", "training days delivered"),
-    "Contact Management": (["Control Room", "Switchboard", "Online Reporting", "Call Handling Technology", "Resolution Centre",
-                            "Digital Desk"], "emergency calls answered", "online reports received"),
-    "Custody Services": (["Custody Staffing", "Healthcare Contract", "Detainee Meals", "Custody Maintenance",
-                          "Independent Custody Visitors", "Appropriate Adults"], "detainees booked in", "custody visits made"),
-    "Road Safety": (["Speed Enforcement", "Safety Cameras", "Casualty Reduction", "Roads Policing Unit", "Education Programmes",
-                     "Community Speedwatch"], "speeding offences processed", "drivers referred to courses"),
-    "Professional Standards": (["Complaints Handling", "Vetting", "Anti-Corruption", "Misconduct Hearings", "Legal Costs",
-                                "Appeals Reviews"], "complaints recorded", "vetting checks completed"),
-    "Commissioning and Grants": (["Community Safety Fund", "Youth Diversion", "Substance Misuse", "Mental Health Triage",
-                                  "Rural Crime", "Neighbourhood Grants"], "grant applications received", "projects funded"),
+    "ICT and Digital Services": (
+        ["Airwave", "Network Services", "Service Desk", "Mobile Data", "Digital Evidence", "Cyber Security"],
+        "requests for service",
+        "devices deployed",
+    ),
+    "Estates Strategy": (
+        ["Custody Suites", "Station Refurbishment", "Energy", "Facilities Management", "Disposals", "Leases"],
+        "buildings surveyed",
+        "square metres released",
+    ),
+    "Fleet Services": (
+        ["Vehicle Leasing", "Fuel", "Maintenance", "Telematics", "Electric Vehicles", "Insurance"],
+        "vehicles serviced",
+        "miles driven",
+    ),
+    "Victim Services": (
+        [
+            "Victim Care Unit",
+            "Restorative Justice",
+            "Domestic Abuse Support",
+            "Sexual Violence Services",
+            "Witness Care",
+            "Hate Crime Support",
+        ],
+        "victims referred",
+        "cases closed",
+    ),
+    "Workforce Planning": (
+        ["Police Officers", "PCSOs", "Police Staff", "Special Constables", "Training", "Overtime"],
+        "officers recruited",
+        "training days delivered",
+    ),
+    "Contact Management": (
+        [
+            "Control Room",
+            "Switchboard",
+            "Online Reporting",
+            "Call Handling Technology",
+            "Resolution Centre",
+            "Digital Desk",
+        ],
+        "emergency calls answered",
+        "online reports received",
+    ),
+    "Custody Services": (
+        [
+            "Custody Staffing",
+            "Healthcare Contract",
+            "Detainee Meals",
+            "Custody Maintenance",
+            "Independent Custody Visitors",
+            "Appropriate Adults",
+        ],
+        "detainees booked in",
+        "custody visits made",
+    ),
+    "Road Safety": (
+        [
+            "Speed Enforcement",
+            "Safety Cameras",
+            "Casualty Reduction",
+            "Roads Policing Unit",
+            "Education Programmes",
+            "Community Speedwatch",
+        ],
+        "speeding offences processed",
+        "drivers referred to courses",
+    ),
+    "Professional Standards": (
+        ["Complaints Handling", "Vetting", "Anti-Corruption", "Misconduct Hearings", "Legal Costs", "Appeals Reviews"],
+        "complaints recorded",
+        "vetting checks completed",
+    ),
+    "Commissioning and Grants": (
+        [
+            "Community Safety Fund",
+            "Youth Diversion",
+            "Substance Misuse",
+            "Mental Health Triage",
+            "Rural Crime",
+            "Neighbourhood Grants",
+        ],
+        "grant applications received",
+        "projects funded",
+    ),
 }
 YEARS = range(2014, 2025)
-HEADINGS = ["Purpose of the Report", "Background", "Performance", "Financial Considerations", "Risks", "Equality Implications",
-            "Public Interest", "Recommendation"]
+HEADINGS = [
+    "Purpose of the Report",
+    "Background",
+    "Performance",
+    "Financial Considerations",
+    "Risks",
+    "Equality Implications",
+    "Public Interest",
+    "Recommendation",
+]
 FILLER = [
     "The programme board meets monthly and reports to the Commissioner's strategic resources meeting.",
     "Progress in {force} has been reviewed against the priorities of the Police and Crime Plan.",
@@ -94,7 +202,7 @@ def report(rng: random.Random, n: int, force: str, topic: str, year: int) -> tup
         lines += [f"{h}. {heading.upper()}", ""]
         sub = 0
 
-        def add(text: str) -> str:
+        def add(text: str, h: int = h, lines: list[str] = lines) -> str:
             nonlocal sub
             sub += 1
             lines.append(f"{h}.{sub} {text}")
@@ -106,16 +214,39 @@ def report(rng: random.Random, n: int, force: str, topic: str, year: int) -> tup
         elif heading == "Performance":
             sentence = f"There were {count:,} {count_word} in {period}, of which {pct}% were handled online."
             add(sentence)
-            questions.append({"question": f"How many {count_word} were there in {force} in {period}?",
-                              "expected": [f"{count:,}"], "evidence": f"There were {count:,} {count_word}", "type": "prose"})
-            add(f"A further {count2:,} {count_word2} were recorded, compared with {rng.randrange(20, 4000):,} the year before.")
-            questions.append({"question": f"How many {count_word2} did {force} record in its {topic.lower()} report for {period}?",
-                              "expected": [f"{count2:,}"], "evidence": f"A further {count2:,} {count_word2}", "type": "prose"})
+            questions.append(
+                {
+                    "question": f"How many {count_word} were there in {force} in {period}?",
+                    "expected": [f"{count:,}"],
+                    "evidence": f"There were {count:,} {count_word}",
+                    "type": "prose",
+                }
+            )
+            add(
+                f"A further {count2:,} {count_word2} were recorded, compared with {rng.randrange(20, 4000):,} the year before."
+            )
+            questions.append(
+                {
+                    "question": f"How many {count_word2} did {force} record in its {topic.lower()} report for {period}?",
+                    "expected": [f"{count2:,}"],
+                    "evidence": f"A further {count2:,} {count_word2}",
+                    "type": "prose",
+                }
+            )
         elif heading == "Financial Considerations":
-            add(f"Overall, the {topic.lower()} budgets were underspent for the year by £{under:,}." if under >= 0 else
-                f"Overall, the {topic.lower()} budgets were overspent for the year by £{-under:,}.")
-            questions.append({"question": f"By how much were the {topic.lower()} budgets {'underspent' if under >= 0 else 'overspent'} in {force} in {period}?",
-                              "expected": [f"£{abs(under):,}"], "evidence": f"for the year by £{abs(under):,}", "type": "prose"})
+            add(
+                f"Overall, the {topic.lower()} budgets were underspent for the year by £{under:,}."
+                if under >= 0
+                else f"Overall, the {topic.lower()} budgets were overspent for the year by £{-under:,}."
+            )
+            questions.append(
+                {
+                    "question": f"By how much were the {topic.lower()} budgets {'underspent' if under >= 0 else 'overspent'} in {force} in {period}?",
+                    "expected": [f"£{abs(under):,}"],
+                    "evidence": f"for the year by £{abs(under):,}",
+                    "type": "prose",
+                }
+            )
             add(f"The table below shows financial performance for {period}.")
             lines.append(f"Financial Performance {period} | Budget | Expenditure | Variance")
             for item, b, s, v in budget_rows:
@@ -128,15 +259,32 @@ def report(rng: random.Random, n: int, force: str, topic: str, year: int) -> tup
                 lines.append(f"{item} | " + " | ".join(f"{rng.randrange(50, 5000):,}" for _ in QUARTERS))
             lines.append("")
             item, b, s, v = rng.choice(budget_rows)
-            questions.append({"question": f"What was the {item} budget for {force} in {period}?", "expected": [f"{b:,}"],
-                              "evidence": f"{b:,}", "type": "table"})
+            questions.append(
+                {
+                    "question": f"What was the {item} budget for {force} in {period}?",
+                    "expected": [f"{b:,}"],
+                    "evidence": f"{b:,}",
+                    "type": "table",
+                }
+            )
         elif heading == "Public Interest":
-            add("This document can be disclosed to the public." if rng.random() < 0.7 else "Is there a Part 2 form - YES")
+            add(
+                "This document can be disclosed to the public."
+                if rng.random() < 0.7
+                else "Is there a Part 2 form - YES"
+            )
         else:
             for _ in range(rng.randrange(6, 11)):
                 para += 1
-                add(rng.choice(FILLER).format(force=force, period=period, n=rng.randrange(3, 400), item=rng.choice(items),
-                                              month=rng.choice(["April", "August", "January", "March"])))
+                add(
+                    rng.choice(FILLER).format(
+                        force=force,
+                        period=period,
+                        n=rng.randrange(3, 400),
+                        item=rng.choice(items),
+                        month=rng.choice(["April", "August", "January", "March"]),
+                    )
+                )
     slug = f"{force.lower().replace(' ', '-')}-{topic.lower().split()[0]}-{year}-{n:05d}"
     for i, q in enumerate(questions):
         q.update({"id": f"{slug}-q{i}", "report": slug, "unanswerable": False})
@@ -164,7 +312,7 @@ def main() -> int:
             text, questions, slug = report(rng, n, *chosen[n])
             if rng.random() < args.pdf_share:
                 lines = text.splitlines()
-                pages = [lines[i: i + 45] for i in range(0, len(lines), 45)]
+                pages = [lines[i : i + 45] for i in range(0, len(lines), 45)]
                 (out / "reports" / f"{slug}.pdf").write_bytes(make_pdf(pages, title=lines[0].removeprefix("TITLE: ")))
             else:
                 (out / "reports" / f"{slug}.txt").write_text(text, encoding="utf-8")

@@ -12,4 +12,7 @@ if ! command -v chromium >/dev/null; then
   fi
 fi
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_HUB_DISABLE_TELEMETRY=1 GRADIO_ANALYTICS_ENABLED=False ANONYMIZED_TELEMETRY=False
+# Lint and format first: a style slip fails fast, before the 9-minute suite.
+.venv/bin/ruff check assistant tests bench
+.venv/bin/ruff format --check assistant tests bench
 .venv/bin/python -m pytest -q "$@"

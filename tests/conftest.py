@@ -70,7 +70,16 @@ def local_server(command: list[str], ready_url: str, timeout: float = 120.0, env
         pytest.fail(str(exc))
 
 
-def cli(*args: str, stdin: str | None = None, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+def cli(
+    *args: str, stdin: str | None = None, env: dict | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess:
     """``assistant ARGS`` in a fresh process from the repository root."""
-    return subprocess.run([sys.executable, "-m", "assistant", *args], input=stdin, capture_output=True, text=True,
-                          env=env, cwd=ROOT, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=timeout,
+    )

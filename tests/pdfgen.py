@@ -59,7 +59,6 @@ def encrypt_pdf(data: bytes, user_password: str, algorithm: str = "AES-256") -> 
     return out.getvalue()
 
 
-
 def assemble(objects: list[bytes], info: int | None = None) -> bytes:
     """A PDF file of ``objects`` (object 1 is the catalog; ``info`` the number of the /Info dictionary)."""
     out = bytearray(b"%PDF-1.4\n")
@@ -78,14 +77,17 @@ def assemble(objects: list[bytes], info: int | None = None) -> bytes:
 def one_page_pdf(ops: list[str], extra: list[bytes] | None = None, info: int | None = None) -> bytes:
     """A one-page A4 PDF drawing ``ops`` with Helvetica as /F1; ``extra`` objects follow as 6, 7, ..."""
     stream = "\n".join(ops).encode("cp1252", errors="replace")
-    return assemble([
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-        *(extra or []),
-    ], info=info)
+    return assemble(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+            b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+            *(extra or []),
+        ],
+        info=info,
+    )
 
 
 def indirect_title_pdf(title: str, lines: list[str]) -> bytes:
@@ -100,19 +102,27 @@ def form_bomb_pdf(megabytes: int = 300) -> bytes:
 
     body = zlib.compress(b"BT /F1 12 Tf 72 720 Td (x) Tj ET\n" + b" " * (megabytes * 1024 * 1024), 9)
     draw = b"q /X1 Do Q\n"
-    return assemble([
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /XObject << /X1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(draw) + draw + b"\nendstream",
-        b"<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /Font << /F1 6 0 R >> >> "
-        b"/Length %d /Filter /FlateDecode >>\nstream\n" % len(body) + body + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ])
+    return assemble(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /XObject << /X1 5 0 R >> >> >>",
+            b"<< /Length %d >>\nstream\n" % len(draw) + draw + b"\nendstream",
+            b"<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /Font << /F1 6 0 R >> >> "
+            b"/Length %d /Filter /FlateDecode >>\nstream\n" % len(body) + body + b"\nendstream",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        ]
+    )
 
 
-def table_pdf(rows: list[list[str]], xs: list[float], ruled: bool = False, top: float = 760, step: float = 16,
-              before: list[str] | None = None) -> bytes:
+def table_pdf(
+    rows: list[list[str]],
+    xs: list[float],
+    ruled: bool = False,
+    top: float = 760,
+    step: float = 16,
+    before: list[str] | None = None,
+) -> bytes:
     """A one-page PDF with ``rows`` set in columns starting at ``xs`` (optionally with ruling lines)."""
     ops = ["BT", "/F1 9 Tf"]
     y = top
@@ -134,11 +144,17 @@ def table_pdf(rows: list[list[str]], xs: list[float], ruled: bool = False, top: 
     return one_page_pdf(ops)
 
 
-def long_table_pdf(header: list[str], rows: list[list[str]], xs: list[float], rows_per_page: int = 40,
-                   repeat_header: bool = True, title: str = "Expenditure by cost centre") -> bytes:
+def long_table_pdf(
+    header: list[str],
+    rows: list[list[str]],
+    xs: list[float],
+    rows_per_page: int = 40,
+    repeat_header: bool = True,
+    title: str = "Expenditure by cost centre",
+) -> bytes:
     """A table over many pages (as Excel prints one): the header repeated on each page (or not),
     a running title at the top and "Page N" at the foot of every page."""
-    pages = [rows[i:i + rows_per_page] for i in range(0, len(rows), rows_per_page)]
+    pages = [rows[i : i + rows_per_page] for i in range(0, len(rows), rows_per_page)]
     drawn = []
     for n, chunk in enumerate(pages, 1):
         ops = ["BT", "/F1 9 Tf", f"1 0 0 1 50 800 Tm ({_escape(title)}) Tj"]
@@ -152,14 +168,19 @@ def long_table_pdf(header: list[str], rows: list[list[str]], xs: list[float], ro
 
 def pages_pdf(pages: list[list[str]]) -> bytes:
     """An A4 PDF whose page ``i`` draws the content-stream operators ``pages[i]`` (Helvetica as /F1)."""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"",
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"]
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
     kids = []
     for ops in pages:
         stream = "\n".join(ops).encode("cp1252", errors="replace")
         kids.append(len(objects) + 1)
-        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> "
-                       f"/Contents {len(objects) + 2} 0 R >>".encode())
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> "
+            f"/Contents {len(objects) + 2} 0 R >>".encode()
+        )
         objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
     objects[1] = f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] /Count {len(kids)} >>".encode()
     return assemble(objects)

@@ -6,8 +6,18 @@ from assistant.retrieval import Passage
 
 
 def _passage(text: str, paragraph: str = "3.6") -> Passage:
-    return Passage("c1", "Annual Report <b>2018/19</b>", "corpus/annual.pdf", 8, paragraph, "Service Levels", "paragraph",
-                   text, 0.5, {"date": "2019-09-04", "doc_kind": "pdf", "doc_id": "abc123"})
+    return Passage(
+        "c1",
+        "Annual Report <b>2018/19</b>",
+        "corpus/annual.pdf",
+        8,
+        paragraph,
+        "Service Levels",
+        "paragraph",
+        text,
+        0.5,
+        {"date": "2019-09-04", "doc_kind": "pdf", "doc_id": "abc123"},
+    )
 
 
 def test_sources_panel_cites_and_escapes():
@@ -34,11 +44,11 @@ def test_follow_up_shows_the_question_answered():
 
 
 def test_csv_export_is_spreadsheet_safe(tmp_path):
-    rows = [passage_row(1, _passage("=HYPERLINK(\"http://x\")")), passage_row(2, _passage("-£86,192 variance"))]
+    rows = [passage_row(1, _passage('=HYPERLINK("http://x")')), passage_row(2, _passage("-£86,192 variance"))]
     path = write_csv(rows, tmp_path / "out.csv")
     with open(path, encoding="utf-8-sig", newline="") as f:
         out = list(csv.DictReader(f))
-    assert out[0]["passage"] == "'=HYPERLINK(\"http://x\")"
+    assert out[0]["passage"] == '\'=HYPERLINK("http://x")'
     assert out[1]["passage"] == "'-£86,192 variance"
     assert out[0]["citation"].startswith("Annual Report <b>2018/19</b> (4 September 2019), p. 8, para 3.6:")
 
@@ -46,7 +56,9 @@ def test_csv_export_is_spreadsheet_safe(tmp_path):
 def test_report_text_in_the_chat_is_text_not_markdown():
     from assistant.app import md_text
 
-    p = _passage("There were 24,635 requests ![x](http://127.0.0.1:9/x.png) <img src=http://127.0.0.1:9/y.png> www.example.com")
+    p = _passage(
+        "There were 24,635 requests ![x](http://127.0.0.1:9/x.png) <img src=http://127.0.0.1:9/y.png> www.example.com"
+    )
     md = answer_markdown(Answer("q", p.text, False, [p]), "q")
     for active in ("![", "](", "<img", "http://", "www.example"):
         assert active not in md

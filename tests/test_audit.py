@@ -13,8 +13,18 @@ def _passage(cid: str, doc: str) -> Passage:
 
 def test_entries_record_who_saw_what(tmp_path):
     log = AuditLog(tmp_path / "audit.sqlite3")
-    log.record("fiona", "foi", "ask", "How many calls?", clearance="restricted", answer="24,635 calls", abstained=False,
-               passages=[_passage("c1", "d1"), _passage("c2", "d1")], answerer="extractive", settings={"index_dir": "index"})
+    log.record(
+        "fiona",
+        "foi",
+        "ask",
+        "How many calls?",
+        clearance="restricted",
+        answer="24,635 calls",
+        abstained=False,
+        passages=[_passage("c1", "d1"), _passage("c2", "d1")],
+        answerer="extractive",
+        settings={"index_dir": "index"},
+    )
     log.record("sam", "staff", "search", "Airwave", clearance="public", passages=[_passage("c3", "d2")])
     newest, first = log.entries()
     assert newest["user"] == "sam" and newest["action"] == "search"
@@ -39,8 +49,10 @@ def test_tampering_outside_the_app_is_detected(tmp_path):
     for n in range(3):
         log.record("fiona", "foi", "ask", f"question {n}")
     db = sqlite3.connect(tmp_path / "audit.sqlite3")
-    db.executescript("DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;"
-                     "UPDATE audit SET query = 'edited' WHERE id = 2; DELETE FROM audit WHERE id = 1;")
+    db.executescript(
+        "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;"
+        "UPDATE audit SET query = 'edited' WHERE id = 2; DELETE FROM audit WHERE id = 1;"
+    )
     db.commit()
     problems = log.verify()
     assert any("entry 2: changed" in p for p in problems)
@@ -65,8 +77,10 @@ def test_concurrent_writers_keep_one_chain(tmp_path):
     import threading
 
     logs = [AuditLog(tmp_path / "audit.sqlite3") for _ in range(4)]
-    threads = [threading.Thread(target=lambda l=l, n=n: [l.record(f"u{n}", "staff", "ask", str(i)) for i in range(25)])
-               for n, l in enumerate(logs)]
+    threads = [
+        threading.Thread(target=lambda l=l, n=n: [l.record(f"u{n}", "staff", "ask", str(i)) for i in range(25)])
+        for n, l in enumerate(logs)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -109,8 +123,10 @@ def test_an_edit_with_the_chain_recomputed_is_detected(tmp_path):
         body = json.dumps([prev] + [row.get(k) for k in _HASHED], ensure_ascii=False, default=str).encode()
         for guess in (hashlib.sha256(body).hexdigest(), "h1:" + hashlib.sha256(body).hexdigest()):
             row["hash"] = guess
-        db.execute("UPDATE audit SET answer = ?, prev_hash = ?, hash = ? WHERE id = ?",
-                   (row["answer"], row["prev_hash"], row["hash"], row["id"]))
+        db.execute(
+            "UPDATE audit SET answer = ?, prev_hash = ?, hash = ? WHERE id = ?",
+            (row["answer"], row["prev_hash"], row["hash"], row["id"]),
+        )
         prev = row["hash"]
     db.commit()
     problems = log.verify()
@@ -167,9 +183,22 @@ def test_an_old_unkeyed_log_still_verifies_and_continues_keyed(tmp_path):
     db_path = tmp_path / "audit.sqlite3"
     AuditLog(db_path).close()  # schema only
     db = sqlite3.connect(db_path)
-    row = {"time": "2026-01-01T00:00:00+0000", "user": "old", "role": "staff", "clearance": "public", "action": "ask",
-           "query": "q", "answer": None, "abstained": None, "chunk_ids": "[]", "doc_hashes": "[]", "answerer": None,
-           "settings": "{}", "detail": "{}", "prev_hash": ""}
+    row = {
+        "time": "2026-01-01T00:00:00+0000",
+        "user": "old",
+        "role": "staff",
+        "clearance": "public",
+        "action": "ask",
+        "query": "q",
+        "answer": None,
+        "abstained": None,
+        "chunk_ids": "[]",
+        "doc_hashes": "[]",
+        "answerer": None,
+        "settings": "{}",
+        "detail": "{}",
+        "prev_hash": "",
+    }
     row["hash"] = hashlib.sha256(json.dumps([""] + [row.get(k) for k in _HASHED]).encode()).hexdigest()
     db.execute(f"INSERT INTO audit ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
     db.commit()
@@ -187,7 +216,7 @@ def test_logs_opened_at_once_share_one_key(tmp_path):
         logs = [AuditLog(folder / "audit.sqlite3") for _ in range(12)]
         start = threading.Barrier(len(logs))
 
-        def write(log: AuditLog) -> None:
+        def write(log: AuditLog, start: threading.Barrier = start) -> None:
             start.wait()
             log.record("fiona", "foi", "ask", "q")
 

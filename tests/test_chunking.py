@@ -1,10 +1,10 @@
 from pathlib import Path
 
 import pytest
+from conftest import GWENT_PDF, GWENT_TXT
 
 from assistant.chunking import chunk_document, is_successor
 from assistant.loading import load_document
-from conftest import GWENT_PDF, GWENT_TXT
 
 
 def chunks_of(path: Path):
@@ -77,7 +77,19 @@ def test_chunk_metadata_complete(pdf_chunks):
     c = next(c for c in pdf_chunks if c.paragraph == "3.6")
     doc = load_document(GWENT_PDF, GWENT_PDF.read_bytes())
     meta = c.metadata(doc)
-    for key in ("doc_id", "title", "date", "source", "page", "paragraph", "heading", "kind", "span_start", "span_end", "content_hash"):
+    for key in (
+        "doc_id",
+        "title",
+        "date",
+        "source",
+        "page",
+        "paragraph",
+        "heading",
+        "kind",
+        "span_start",
+        "span_end",
+        "content_hash",
+    ):
         assert key in meta, key
     assert None not in meta.values()
 
@@ -117,11 +129,14 @@ def test_pipe_tables_without_outer_pipes_are_tables(tmp_path):
         "4.2 The table below shows financial performance for 2018/19.\n\n"
         "Financial Performance 2018/19 | Budget | Expenditure | Variance\n"
         "Fuel | 1,149,056 | 1,244,621 | -95,565\nTelematics | 1,027,499 | 991,201 | 36,298\n\n"
-        "4.3 Options were compared | in a single line with a pipe, which is prose.\n", encoding="utf-8")
+        "4.3 Options were compared | in a single line with a pipe, which is prose.\n",
+        encoding="utf-8",
+    )
     chunks = chunks_of(path)
     rows = [c for c in chunks if c.kind == "table_row"]
     assert [r.text for r in rows] == [
         "Financial Performance 2018/19 | Fuel | Budget 1,149,056 | Expenditure 1,244,621 | Variance -95,565",
-        "Financial Performance 2018/19 | Telematics | Budget 1,027,499 | Expenditure 991,201 | Variance 36,298"]
+        "Financial Performance 2018/19 | Telematics | Budget 1,027,499 | Expenditure 991,201 | Variance 36,298",
+    ]
     assert all(r.paragraph == "4.2" for r in rows)
     assert any(c.kind == "paragraph" and c.paragraph == "4.3" and "single line with a pipe" in c.text for c in chunks)

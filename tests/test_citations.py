@@ -3,8 +3,18 @@ from assistant.retrieval import Passage
 
 
 def _passage(text: str, **meta) -> Passage:
-    return Passage("c1", "Annual Report – ICT & Digital Services 2018/19", "report.pdf", 6, "3.6", "Service Levels",
-                   "paragraph", text, 0.5, {"date": "2019-09-04", "doc_kind": "pdf", **meta})
+    return Passage(
+        "c1",
+        "Annual Report – ICT & Digital Services 2018/19",
+        "report.pdf",
+        6,
+        "3.6",
+        "Service Levels",
+        "paragraph",
+        text,
+        0.5,
+        {"date": "2019-09-04", "doc_kind": "pdf", **meta},
+    )
 
 
 def test_dates_read_as_written_in_reports():
@@ -16,7 +26,7 @@ def test_dates_read_as_written_in_reports():
 def test_citation_line_matches_the_quoted_form():
     p = _passage("There were 24,635 requests for service in the year of which 18.4% were self-service.")
     assert citation_text(p, "There were 24,635 requests") == (
-        'Annual Report – ICT & Digital Services 2018/19 (4 September 2019), p. 6, para 3.6: '
+        "Annual Report – ICT & Digital Services 2018/19 (4 September 2019), p. 6, para 3.6: "
         '"There were 24,635 requests for service in the year of which 18.4% were self-service."'
     )
 
@@ -36,7 +46,9 @@ def test_long_passages_quote_the_sentence_with_the_figure():
 
 
 def test_highlight_marks_figures_and_escapes_report_text():
-    html = highlight("<script>alert(1)</script> budget £1.15m, not £1.15 or 11.15m", answer_terms("underspent by £1.15m"))
+    html = highlight(
+        "<script>alert(1)</script> budget £1.15m, not £1.15 or 11.15m", answer_terms("underspent by £1.15m")
+    )
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert html.count("<mark>") == 1 and "<mark>£1.15m</mark>" in html
 

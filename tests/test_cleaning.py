@@ -4,7 +4,12 @@ from assistant.documents import Page
 
 def test_running_header_and_page_numbers_removed():
     pages = [
-        Page(i, f"OFFICE OF POLICE AND CRIME COMMISSIONER\n{i}.1 Body text number {i} here.\n" + "\n".join(f"Line {j} of page {i} body." for j in range(8)) + f"\nPage {i} of 4")
+        Page(
+            i,
+            f"OFFICE OF POLICE AND CRIME COMMISSIONER\n{i}.1 Body text number {i} here.\n"
+            + "\n".join(f"Line {j} of page {i} body." for j in range(8))
+            + f"\nPage {i} of 4",
+        )
         for i in range(1, 5)
     ]
     text = "\n".join(p.text for p in clean_pages(pages))
@@ -14,14 +19,18 @@ def test_running_header_and_page_numbers_removed():
 
 
 def test_header_on_a_few_pages_kept_once():
-    pages = [Page(i, ("Table Header Row\n" if 3 <= i <= 6 else "") + f"line {i} body text\nend {i}.") for i in range(1, 13)]
+    pages = [
+        Page(i, ("Table Header Row\n" if 3 <= i <= 6 else "") + f"line {i} body text\nend {i}.") for i in range(1, 13)
+    ]
     text = "\n".join(p.text for p in clean_pages(pages))
     assert text.count("Table Header Row") == 1
 
 
 def test_markup_removed():
     assert clean_line("**Date: 24<sup>th</sup> February 2016**") == "Date: 24th February 2016"
-    assert clean_line("I hereby approve/~~do not approve~~ the recommendation") == "I hereby approve/ the recommendation"
+    assert (
+        clean_line("I hereby approve/~~do not approve~~ the recommendation") == "I hereby approve/ the recommendation"
+    )
 
 
 def test_vertical_text_merged():
@@ -29,6 +38,8 @@ def test_vertical_text_merged():
 
 
 def test_join_wrapped_repairs_split_words():
-    assert join_wrapped(["the Information", "Communica", "tion Technology"]) == "the Information Communication Technology"
+    assert (
+        join_wrapped(["the Information", "Communica", "tion Technology"]) == "the Information Communication Technology"
+    )
     assert join_wrapped(["in", "to the"]) == "in to the"
     assert join_wrapped(["for 2017/1", "8 and"]) == "for 2017/18 and"

@@ -5,9 +5,9 @@ import shutil
 from contextlib import redirect_stdout
 
 import pytest
+from conftest import GWENT_TXT
 
 from assistant.cli import main
-from conftest import GWENT_TXT
 
 pytestmark = pytest.mark.slow
 

@@ -15,14 +15,14 @@ import time
 import pytest
 from conftest import CORPUS, ROOT, free_port
 
-
 pytestmark = [pytest.mark.slow, pytest.mark.server]
 QUESTION = "How many requests for service did the service desk receive in 2018/19?"
 
 
 def _cli(*args, env=None, timeout=300):
-    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True, cwd=ROOT,
-                          env=env, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=timeout
+    )
 
 
 def test_random_kills_leave_a_consistent_index_and_audit_log(tmp_path):
@@ -43,8 +43,13 @@ def test_random_kills_leave_a_consistent_index_and_audit_log(tmp_path):
 
     # 1. Ingest, killed at random points (-9: no clean-up runs), three times.
     for _ in range(3):
-        proc = subprocess.Popen([sys.executable, "-m", "assistant", "ingest", str(reports), "--index", str(index),
-                                 "--no-progress"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "assistant", "ingest", str(reports), "--index", str(index), "--no-progress"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         delay = rng.uniform(3, 14)
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
@@ -53,13 +58,47 @@ def test_random_kills_leave_a_consistent_index_and_audit_log(tmp_path):
 
     # 2. The server, killed mid-question at random points, twice.
     users = tmp_path / "users.json"
-    subprocess.run([sys.executable, "-m", "assistant", "users", "add", "ada", "--role", "admin", "--password-stdin",
-                    "--users", str(users)], input="crash-test-pass\n", text=True, cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "assistant",
+            "users",
+            "add",
+            "ada",
+            "--role",
+            "admin",
+            "--password-stdin",
+            "--users",
+            str(users),
+        ],
+        input="crash-test-pass\n",
+        text=True,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     # The server opens (or creates) the index in whatever state the kills left it.
     for _ in range(2):
         port = free_port()
-        server = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--index", str(index), "--users", str(users),
-                                   "--port", str(port)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "assistant",
+                "serve",
+                "--index",
+                str(index),
+                "--users",
+                str(users),
+                "--port",
+                str(port),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             deadline = time.time() + 120
             client = None
@@ -69,7 +108,9 @@ def test_random_kills_leave_a_consistent_index_and_audit_log(tmp_path):
                 except Exception:
                     assert time.time() < deadline and server.poll() is None, "the server did not start"
                     time.sleep(0.5)
-            asking = threading.Thread(target=lambda: [_safe(client.predict, QUESTION, api_name="/ask") for _ in range(20)])
+            asking = threading.Thread(
+                target=lambda client=client: [_safe(client.predict, QUESTION, api_name="/ask") for _ in range(20)]
+            )
             asking.start()
             delay = rng.uniform(0.2, 3)
             time.sleep(delay)
@@ -89,7 +130,9 @@ def test_random_kills_leave_a_consistent_index_and_audit_log(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     check = check_index(index)
     assert check["documents"] == len(texts), (kills, check)
-    assert all(check[k] for k in ("lexical_matches_registry", "vectors_match_registry", "fts_rows_unique", "vector_ids_unique")), (kills, check)
+    assert all(
+        check[k] for k in ("lexical_matches_registry", "vectors_match_registry", "fts_rows_unique", "vector_ids_unique")
+    ), (kills, check)
     again = json.loads(_cli("ingest", str(reports), "--index", str(index), "--json", env=env).stdout)
     assert again["embedded"] == 0  # nothing left half-done
     answer = json.loads(_cli("ask", QUESTION, "--json", "--index", str(index), env=env).stdout)

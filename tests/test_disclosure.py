@@ -15,27 +15,35 @@ def _status(*lines: str) -> str:
     return detect([Page(number=1, text="\n".join(lines))]).status
 
 
-@pytest.mark.parametrize("lines", [
-    ["10. PUBLIC INTEREST", "10.1 This document can be disclosed to the public."],
-    ["11.2 Are the contents of this report suitable for the public domain? Yes"],
-    ["Public/Non Public*: Public"],
-    ["This report can be disclosed to the", "public."],  # wrapped across PDF lines
-])
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["10. PUBLIC INTEREST", "10.1 This document can be disclosed to the public."],
+        ["11.2 Are the contents of this report suitable for the public domain? Yes"],
+        ["Public/Non Public*: Public"],
+        ["This report can be disclosed to the", "public."],  # wrapped across PDF lines
+    ],
+)
 def test_public_only_when_the_report_says_so(lines):
     assert _status(*lines) == PUBLIC
 
 
-@pytest.mark.parametrize("lines", [
-    ["Public/Non Public*: Non Public"],
-    ["Is there a **Part 2** form - **YES**"],
-    ["OFFICIAL-SENSITIVE"],
-    ["Are the contents suitable for the public domain? No"],
-    ["This report is exempt under section 43 (commercial interests)."],
-    ["This document can be disclosed to the public.", "Is there a Part 2 form - YES"],  # restricting wins
-    ["1.1 The budget was £2m."],  # says nothing: restricted by default
-    ["Public/Non Public*", "*If Non Public, please state under which category"],  # an unfilled form field
-    ["I confirm this report is suitable for the public domain / is not suitable for the public domain (delete as appropriate)"],
-])
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["Public/Non Public*: Non Public"],
+        ["Is there a **Part 2** form - **YES**"],
+        ["OFFICIAL-SENSITIVE"],
+        ["Are the contents suitable for the public domain? No"],
+        ["This report is exempt under section 43 (commercial interests)."],
+        ["This document can be disclosed to the public.", "Is there a Part 2 form - YES"],  # restricting wins
+        ["1.1 The budget was £2m."],  # says nothing: restricted by default
+        ["Public/Non Public*", "*If Non Public, please state under which category"],  # an unfilled form field
+        [
+            "I confirm this report is suitable for the public domain / is not suitable for the public domain (delete as appropriate)"
+        ],
+    ],
+)
 def test_restricted_otherwise(lines):
     assert _status(*lines) == RESTRICTED
 
@@ -47,7 +55,12 @@ def test_reason_and_origin_are_recorded():
 
 
 def test_part_1_non_confidential_heading_is_not_a_marking():
-    assert _status("PART 1 – NON CONFIDENTIAL FACTS AND ADVICE TO THE PCC", "This document can be disclosed to the public.") == PUBLIC
+    assert (
+        _status(
+            "PART 1 – NON CONFIDENTIAL FACTS AND ADVICE TO THE PCC", "This document can be disclosed to the public."
+        )
+        == PUBLIC
+    )
 
 
 # --- clearance, end to end over a real index ----------------------------------------------
@@ -112,12 +125,19 @@ def test_public_clearance_never_sees_a_restricted_passage(cleared_index):
 @pytest.mark.slow
 def test_cli_acts_as_a_user_of_the_given_clearance(cleared_index):
     def run(*args):
-        done = subprocess.run([sys.executable, "-m", "assistant", *args, "--index", str(cleared_index)],
-                              capture_output=True, text=True, cwd=ROOT, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "assistant", *args, "--index", str(cleared_index)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=120,
+        )
         assert done.returncode == 0, done.stderr
         return done.stdout
 
     assert "Kestrel" in json.dumps(json.loads(run("search", "Kestrel", "--json"))["results"])
-    assert "Kestrel" not in json.dumps(json.loads(run("search", "Kestrel", "--json", "--clearance", "public"))["results"])
+    assert "Kestrel" not in json.dumps(
+        json.loads(run("search", "Kestrel", "--json", "--clearance", "public"))["results"]
+    )
     answer = json.loads(run("ask", f"What was the {SECRET_WORDS}?", "--json", "--clearance", "public"))
     assert answer["abstained"] and "Kestrel" not in json.dumps(answer["citations"]) + answer["answer"].split("“")[0]

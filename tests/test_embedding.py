@@ -7,8 +7,11 @@ import numpy as np
 
 from assistant.embedding import get_encoder
 
-TEXTS = ["The service desk received 24,635 requests for service in 2018/19.", "Budget",
-         "Capital programme underspend of £1.2m against a budget of £4.5m, largely on technology projects."] * 3
+TEXTS = [
+    "The service desk received 24,635 requests for service in 2018/19.",
+    "Budget",
+    "Capital programme underspend of £1.2m against a budget of £4.5m, largely on technology projects.",
+] * 3
 
 
 def test_vectors_come_back_in_the_order_of_the_texts():
@@ -24,7 +27,9 @@ def test_a_question_is_embedded_between_the_batches_of_a_long_encode():
     encoder = get_encoder()
     texts = [f"Paragraph {i}: the force spent £{i},000 on vehicles and estates in the year. " * 6 for i in range(300)]
     finished: dict[str, float] = {}
-    bulk = threading.Thread(target=lambda: (encoder.embed(texts, batch_size=32), finished.setdefault("bulk", time.perf_counter())))
+    bulk = threading.Thread(
+        target=lambda: (encoder.embed(texts, batch_size=32), finished.setdefault("bulk", time.perf_counter()))
+    )
     bulk.start()
     time.sleep(0.5)  # the bulk encode is under way
     encoder.embed_query("How many requests did the service desk receive?")

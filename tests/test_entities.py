@@ -15,5 +15,8 @@ def test_a_name_of_the_kind_asked_with_a_word_the_question_lacks():
     assert named(sentence, kind, asked) == "Joint Resources Board"
     assert named("The Board signs off the savings plan.", kind, asked) is None  # nothing the question does not say
     methodology = asked_kind("What methodology does the programme use for benefits?")
-    assert named("Benefits are tracked with the Managing Benefits (MB) methodology.", methodology, {"benefit"}) == "Managing Benefits"
+    assert (
+        named("Benefits are tracked with the Managing Benefits (MB) methodology.", methodology, {"benefit"})
+        == "Managing Benefits"
+    )
     assert named("Gwent Police will host the service.", set(), set()) is None  # no kind asked

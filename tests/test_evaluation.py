@@ -5,12 +5,12 @@ import shutil
 import sys
 
 import pytest
+from conftest import CORPUS, ROOT
 
 from assistant.evaluation import QUESTIONS, answer_matches, evaluate, load_questions, normalise
 from assistant.figures import periods
 from assistant.ingest import ingest
 from assistant.settings import Settings
-from conftest import CORPUS, ROOT
 
 GENERATED = ROOT / "evals" / "generated-questions.jsonl"
 THRESHOLDS = json.loads((ROOT / "evals" / "thresholds.json").read_text())
@@ -63,12 +63,16 @@ def test_quality_gate(corpus, tmp_path):
             assert result[metric[:-4]] <= bound, f"{corpus}: {metric[:-4]} {result[metric[:-4]]} > {bound}"
         else:
             assert result[metric] >= bound, f"{corpus}: {metric} {result[metric]} < {bound}"
-    generated = evaluate(index, [GENERATED], ARTIFACTS / f"eval-{corpus}-generated", title=f"Generated questions, {corpus}")
+    generated = evaluate(
+        index, [GENERATED], ARTIFACTS / f"eval-{corpus}-generated", title=f"Generated questions, {corpus}"
+    )
     print(corpus, generated["by_part"], "gap", generated["dev_test_accuracy_gap"])
     for part, got in generated["by_part"].items():  # questions generated from the reports' structure, both parts
         for metric, bound in ((m, b) for m, b in THRESHOLDS["generated"][corpus].items() if not m.startswith("_")):
             if metric.endswith("_max"):
-                assert got[metric[:-4]] <= bound, f"{corpus} generated {part}: {metric[:-4]} {got[metric[:-4]]} > {bound}"
+                assert got[metric[:-4]] <= bound, (
+                    f"{corpus} generated {part}: {metric[:-4]} {got[metric[:-4]]} > {bound}"
+                )
             else:
                 assert got[metric] >= bound, f"{corpus} generated {part}: {metric} {got[metric]} < {bound}"
 
@@ -102,7 +106,11 @@ def test_generated_questions_read_periods_and_sentences_as_people_write_them():
 
     assert _absent_period("2018-19", {"2019/20", "2020/21"}) == "2021-22"  # written as the table writes it
     (q,) = sentence_questions("There were 1,204 calls for service in the quarter, most by telephone.")
-    assert q == ("How many calls for service in the quarter were there?", "1,204", "1,204 calls for service in the quarter")
+    assert q == (
+        "How many calls for service in the quarter were there?",
+        "1,204",
+        "1,204 calls for service in the quarter",
+    )
     (q,) = sentence_questions("The new custody suite was opened by the Commissioner on 3 March 2020.")
     assert q[0] == "When was the new custody suite opened by the Commissioner?" and q[1] == "3 March 2020"
     (q,) = sentence_questions("In 2020/21 72% of victims were contacted within 48 hours.")
@@ -111,11 +119,20 @@ def test_generated_questions_read_periods_and_sentences_as_people_write_them():
     from generate_questions import name_questions
 
     (q,) = name_questions("Complaints data is reviewed every quarter by the Professional Standards Board.")
-    assert q == ("Complaints data is reviewed every quarter by which board?", "Professional Standards Board", "Professional Standards Board")
+    assert q == (
+        "Complaints data is reviewed every quarter by which board?",
+        "Professional Standards Board",
+        "Professional Standards Board",
+    )
     (q,) = name_questions("Leicestershire Police will host the new regional firearms training unit from April.")
-    assert q[:2] == ("Which force will host the new regional firearms training unit from April?", "Leicestershire Police")
+    assert q[:2] == (
+        "Which force will host the new regional firearms training unit from April?",
+        "Leicestershire Police",
+    )
     assert name_questions("The Digital Services Division reports to the Chief Officer Board.") == []  # the name goes on
-    assert name_questions("Frequency: Monthly - Chair: Head of Audit - Members: Audit Board") == []  # a form, not a sentence
+    assert (
+        name_questions("Frequency: Monthly - Chair: Head of Audit - Members: Audit Board") == []
+    )  # a form, not a sentence
 
 
 def test_a_figure_cited_on_the_wrong_page_is_caught(tmp_path):
@@ -130,8 +147,18 @@ def test_a_figure_cited_on_the_wrong_page_is_caught(tmp_path):
     paths = {"d1": str(path)}
 
     def answer(page: int) -> Answer:
-        cited = Passage("c1", "Budget", str(path), page, None, None, "table_row", "SRS Airwave | Variance -86,192", 1.0,
-                        {"doc_id": "d1", "page_end": page})
+        cited = Passage(
+            "c1",
+            "Budget",
+            str(path),
+            page,
+            None,
+            None,
+            "table_row",
+            "SRS Airwave | Variance -86,192",
+            1.0,
+            {"doc_id": "d1", "page_end": page},
+        )
         return Answer("What was the variance?", "Variance for SRS Airwave: -£86,192", False, [cited])
 
     assert figure_on_cited_page(answer(2), paths) is True
@@ -148,8 +175,12 @@ def test_abstention_curve_sweeps_the_confidence_threshold(tmp_path):
         return Scored(item, Answer("q", "a", confidence < 0.4, [], confidence=confidence), None, False, False)
 
     # two unanswerable (one blocked by a check: confidence 0), three answerable
-    got = {c["threshold"]: c for c in abstention_curve([scored(True, 0.0), scored(True, 0.5), scored(False, 0.3),
-                                                         scored(False, 0.7), scored(False, 0.9)], steps=10)}
+    got = {
+        c["threshold"]: c
+        for c in abstention_curve(
+            [scored(True, 0.0), scored(True, 0.5), scored(False, 0.3), scored(False, 0.7), scored(False, 0.9)], steps=10
+        )
+    }
     assert got[0.0] == {"threshold": 0.0, "precision": 1.0, "recall": 0.5, "false_abstention_rate": 0.0}
     assert got[0.4] == {"threshold": 0.4, "precision": 0.5, "recall": 0.5, "false_abstention_rate": 0.3333}
     assert got[0.6]["recall"] == 1.0 and got[1.0]["false_abstention_rate"] == 1.0

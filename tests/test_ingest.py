@@ -9,12 +9,12 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS, GWENT_PDF, GWENT_TXT, ROOT
+from pdfgen import encrypt_pdf, make_pdf
 
 from assistant.index import Index
 from assistant.ingest import ingest
 from assistant.retrieval import search
-from conftest import CORPUS, GWENT_PDF, GWENT_TXT, ROOT
-from pdfgen import encrypt_pdf, make_pdf
 
 pytestmark = pytest.mark.slow
 
@@ -45,7 +45,10 @@ def test_changed_file_replaces_its_chunks(gwent_dir, settings):
     txt = gwent_dir / GWENT_TXT.name
     old_id = next(d.doc_id for d in index.lexical.documents() if d.path == str(txt.resolve()))
     index.close()
-    txt.write_text(txt.read_text(encoding="utf-8") + "\n\n13. ADDENDUM\n\n13.1 The service desk also logged 99,999 emails.\n", encoding="utf-8")
+    txt.write_text(
+        txt.read_text(encoding="utf-8") + "\n\n13. ADDENDUM\n\n13.1 The service desk also logged 99,999 emails.\n",
+        encoding="utf-8",
+    )
     result = ingest([gwent_dir], settings, progress=False)
     assert [r.status for r in result.results if r.path.endswith(".txt")] == ["replaced"]
     index = Index(settings)
@@ -104,8 +107,21 @@ def test_bad_inputs_are_reported_and_good_files_still_indexed(tmp_path):
     _bad_inputs(folder)
     index_dir = tmp_path / "idx"
     proc = subprocess.run(
-        [sys.executable, "-m", "assistant", "ingest", str(folder), str(tmp_path / "missing.pdf"), "--index", str(index_dir), "--json"],
-        capture_output=True, text=True, cwd=ROOT, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "assistant",
+            "ingest",
+            str(folder),
+            str(tmp_path / "missing.pdf"),
+            "--index",
+            str(index_dir),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
     )
     assert proc.returncode == 1, proc.stderr
     summary = json.loads(proc.stdout)
@@ -131,7 +147,9 @@ def test_kill_mid_ingest_leaves_a_working_index_and_rerun_completes(tmp_path):
     index_dir = tmp_path / "idx"
     proc = subprocess.Popen(
         [sys.executable, "-m", "assistant", "ingest", str(folder), "--index", str(index_dir), "--no-progress"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         env={**os.environ, "ASSISTANT_EMBED_BUFFER": "100"},  # commit file by file, so the kill lands mid-run
     )
     registry = index_dir / "lexical.sqlite3"

@@ -36,8 +36,13 @@ def test_a_table_is_read_cell_by_cell(ruled):
 
 
 def test_a_wrapped_label_is_one_cell():
-    rows = [["Service", "Calls", "Resolved"], ["Service desk requests", "24,635", "19,870"],
-            ["Calls resolved at first point", "", ""], ["of contact", "", ""], ["Total", "30,001", "25,000"]]
+    rows = [
+        ["Service", "Calls", "Resolved"],
+        ["Service desk requests", "24,635", "19,870"],
+        ["Calls resolved at first point", "", ""],
+        ["of contact", "", ""],
+        ["Total", "30,001", "25,000"],
+    ]
     rows[2] = ["Calls resolved at first point", "5,366", "5,130"]
     grid = page_tables(_page(table_pdf(rows, [60, 260, 360])))[0]
     labels = [r[0] for r in grid]
@@ -45,32 +50,54 @@ def test_a_wrapped_label_is_one_cell():
 
 
 def test_prose_is_not_a_table():
-    lines = ["The force replaced its service desk system in 2019.", "Users reported faster resolution of their calls.",
-             "The Commissioner is asked to note this report."]
+    lines = [
+        "The force replaced its service desk system in 2019.",
+        "Users reported faster resolution of their calls.",
+        "The Commissioner is asked to note this report.",
+    ]
     assert page_tables(_page(table_pdf([[s] for s in lines], [60]))) == []
 
 
 def test_a_page_in_two_columns_is_read_column_by_column():
-    left = ["The force replaced its service desk system", "in 2019, after a tender run jointly with", "the neighbouring force and the fire service,",
-            "and users now report faster resolution.", "Calls answered within a minute rose to 91%."]
-    right = ["The Commissioner is asked to note this", "report and the savings it describes, which", "are set out in the financial appendix and",
-             "reflect the shared contract for support.", "A further update will follow in March."]
+    left = [
+        "The force replaced its service desk system",
+        "in 2019, after a tender run jointly with",
+        "the neighbouring force and the fire service,",
+        "and users now report faster resolution.",
+        "Calls answered within a minute rose to 91%.",
+    ]
+    right = [
+        "The Commissioner is asked to note this",
+        "report and the savings it describes, which",
+        "are set out in the financial appendix and",
+        "reflect the shared contract for support.",
+        "A further update will follow in March.",
+    ]
     text, _ = read_page(_page(two_column_pdf(left, right)))
     lines = [ln for ln in text.splitlines() if ln.strip()]
     assert lines == left + right  # not "The force replaced ... The Commissioner is asked ..." line by line
 
 
 def test_row_labels_beside_a_ruled_grid_keep_their_rows_without_dot_leaders():
-    rows = [("All calls", ["24,635", "100.0"]), ("Resolved at first contact", ["19,870", "80.7"]),
-            ("Escalated to second line", ["4,765", "19.3"]), ("Closed within target", ["23,010", "93.4"])]
+    rows = [
+        ("All calls", ["24,635", "100.0"]),
+        ("Resolved at first contact", ["19,870", "80.7"]),
+        ("Escalated to second line", ["4,765", "19.3"]),
+        ("Closed within target", ["23,010", "93.4"]),
+    ]
     grid = page_tables(_page(leader_table_pdf(rows, [300, 400])))[0]
     assert [[c for c in row if c] for row in grid] == [[label, *cells] for label, cells in rows]
 
 
 @pytest.mark.parametrize("ruled", [False, True])
 def test_a_decision_form_becomes_label_value_lines(ruled):
-    rows = [["Decision number:", "PCC/2019/041"], ["Contact officer:", "Joanne Regan, Chief Executive"],
-            ["Lead chief officer:", "Assistant Chief Officer"], ["", "(Resources)"], ["Date:", "4 September 2019"]]
+    rows = [
+        ["Decision number:", "PCC/2019/041"],
+        ["Contact officer:", "Joanne Regan, Chief Executive"],
+        ["Lead chief officer:", "Assistant Chief Officer"],
+        ["", "(Resources)"],
+        ["Date:", "4 September 2019"],
+    ]
     lines = read_page(_page(table_pdf(rows, [60, 180, 330], ruled=ruled)))[0].splitlines()  # rules wide enough
     assert "Decision number: PCC/2019/041" in lines and "Contact officer: Joanne Regan, Chief Executive" in lines
     assert "Lead chief officer: Assistant Chief Officer (Resources)" in lines and "Date: 4 September 2019" in lines
@@ -86,7 +113,10 @@ def test_icdar_2013_structure_meets_the_gate():
         pytest.skip(f"{icdar_bench.DATA} is absent: the ICDAR 2013 dataset is read from ../shared/benchmarks/")
     gate = json.loads((ROOT / "evals" / "thresholds.json").read_text())["icdar2013"]
     readers = {"ours": icdar_bench.ours_reader()}
-    per_doc = {stem: icdar_bench.score_document(pdf, truths, readers) for stem, pdf, truths in icdar_bench.documents(icdar_bench.DATA)}
+    per_doc = {
+        stem: icdar_bench.score_document(pdf, truths, readers)
+        for stem, pdf, truths in icdar_bench.documents(icdar_bench.DATA)
+    }
     assert len(per_doc) == 67
     for which in ("dev", "test"):
         summary = icdar_bench.summarise({k: v for k, v in per_doc.items() if icdar_bench.part(k) == which})["ours"]
@@ -144,12 +174,16 @@ def test_footnotes_are_their_own_passages_and_a_sentence_over_a_page_break_is_wh
     from assistant.loading import Limits, load_document
 
     filler = "The Commissioner holds the Chief Constable to account for the delivery of policing."
-    page_one = [filler] * 40 + ["3.6 The technology budgets were underspent by £86,192^2 in 2018/19, and the",
-                                "Commissioner approved the revised plan^3 for the force's"]
+    page_one = [filler] * 40 + [
+        "3.6 The technology budgets were underspent by £86,192^2 in 2018/19, and the",
+        "Commissioner approved the revised plan^3 for the force's",
+    ]
     page_two = ["digital services in September 2019, as the panel recommended."] + [filler] * 10
-    notes = ["2 Outturn reported to the Joint Audit Committee in May 2019.",
-             "3 Decision notice 012/2019, published on the",
-             "Commissioner's website."]
+    notes = [
+        "2 Outturn reported to the Joint Audit Committee in May 2019.",
+        "3 Decision notice 012/2019, published on the",
+        "Commissioner's website.",
+    ]
     data = footnote_pdf([(page_one, notes), (page_two, []), ([filler] * 5, [])])
     path = tmp_path / "report.pdf"
     path.write_bytes(data)

@@ -22,7 +22,7 @@ def test_gibberish_is_not_language():
 def test_report_text_and_short_text_are_legible():
     for f in sorted(CORPUS.glob("*.txt")):
         text = f.read_text(encoding="utf-8")
-        assert all(legible(text[i:i + 3000]) for i in range(0, len(text), 3000)), f.name
+        assert all(legible(text[i : i + 3000]) for i in range(0, len(text), 3000)), f.name
     assert legible("Page 7")  # too short to judge
     assert legible("Xqzv blmt")
 
@@ -34,7 +34,7 @@ def test_a_gibberish_page_is_left_out_with_a_warning(tmp_path, reader):
     from assistant.loading import Limits, load_document
 
     words = _gibberish(80).split()
-    garbled = [" ".join(words[i:i + 8]) for i in range(0, 80, 8)]
+    garbled = [" ".join(words[i : i + 8]) for i in range(0, 80, 8)]
     data = make_pdf([["1. Introduction", "1.1 The force opened two new stations in 2021."], garbled])
     doc = load_document(tmp_path / "mixed.pdf", data, limits=Limits(pdf_reader=reader))
     assert "two new stations" in doc.pages[0].text and doc.pages[1].text == ""
@@ -48,7 +48,7 @@ def test_a_pdf_of_only_gibberish_says_so(tmp_path):
     from assistant.loading import load_document
 
     words = _gibberish(80).split()
-    data = make_pdf([[" ".join(words[i:i + 8]) for i in range(0, 80, 8)]])
+    data = make_pdf([[" ".join(words[i : i + 8]) for i in range(0, 80, 8)]])
     with pytest.raises(LoadError, match="fonts decode to gibberish") as refused:
         load_document(tmp_path / "garbled.pdf", data)
     assert "OCR" not in str(refused.value)

@@ -18,18 +18,24 @@ def _index(tmp_path: Path, reports: dict[str, str]) -> LexicalIndex:
 
 
 def _report(force: str, n: int) -> str:
-    paras = "\n\n".join(f"2.{i} The service report records {n * 10 + i} items for {force} this year." for i in range(1, 8))
+    paras = "\n\n".join(
+        f"2.{i} The service report records {n * 10 + i} items for {force} this year." for i in range(1, 8)
+    )
     return f"TITLE: {force} Annual Service Report\n\n1. PURPOSE\n\n1.1 This report covers {force}.\n\n2. DETAIL\n\n{paras}\n"
 
 
 def test_words_in_half_the_chunks_are_left_out_and_the_ranking_is_kept(tmp_path):
-    lexical = _index(tmp_path, {f"r{i}.txt": _report(force, i) for i, force in enumerate(["Kent", "Surrey", "Dorset", "Essex"])})
+    lexical = _index(
+        tmp_path, {f"r{i}.txt": _report(force, i) for i, force in enumerate(["Kent", "Surrey", "Dorset", "Essex"])}
+    )
     question = "How many items does the service report record for Dorset?"
     words = query_words(question)
     kept = lexical.discriminating(words)
     assert "dorset" in kept and "items" not in kept and "report" not in kept and "service" not in kept
-    full = lexical.conn.execute("SELECT chunk_id FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts, 0, 0, 0, 1, 0) "
-                                "LIMIT 5", (match_expression(words),)).fetchall()
+    full = lexical.conn.execute(
+        "SELECT chunk_id FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts, 0, 0, 0, 1, 0) LIMIT 5",
+        (match_expression(words),),
+    ).fetchall()
     assert [c for c, _ in lexical.search(question, 5)] == [c for (c,) in full]
     assert lexical.discriminating(["report", "service"]) == ["report", "service"]  # nothing rarer: keep them all
     lexical.close()
@@ -54,8 +60,15 @@ def test_counts_follow_the_index_as_reports_are_added(tmp_path):
 
 
 def test_public_only_matches_public_reports_and_not_the_word_public(tmp_path):
-    lexical = _index(tmp_path, {"open.txt": _report("Kent", 1) + "\n3. PUBLIC INTEREST\n\n3.1 This document can be disclosed to the public.\n",
-                                "closed.txt": _report("Surrey", 2) + "\n3. PUBLIC INTEREST\n\n3.1 Is there a Part 2 form - YES. Public interest test applies.\n"})
+    lexical = _index(
+        tmp_path,
+        {
+            "open.txt": _report("Kent", 1)
+            + "\n3. PUBLIC INTEREST\n\n3.1 This document can be disclosed to the public.\n",
+            "closed.txt": _report("Surrey", 2)
+            + "\n3. PUBLIC INTEREST\n\n3.1 Is there a Part 2 form - YES. Public interest test applies.\n",
+        },
+    )
     disclosure = {d.title: d.disclosure for d in lexical.documents()}
     assert disclosure == {"Kent Annual Service Report": "public", "Surrey Annual Service Report": "restricted"}
     titles = lambda hits: {lexical.chunks([c])[c][1]["title"] for c, _ in hits}  # noqa: E731
@@ -68,14 +81,21 @@ def test_public_only_matches_public_reports_and_not_the_word_public(tmp_path):
 def test_an_index_without_the_access_column_is_migrated(tmp_path):
     import sqlite3
 
-    lexical = _index(tmp_path, {"open.txt": _report("Kent", 1) + "\n3.1 This document can be disclosed to the public.\n",
-                                "closed.txt": _report("Surrey", 2)})
+    lexical = _index(
+        tmp_path,
+        {
+            "open.txt": _report("Kent", 1) + "\n3.1 This document can be disclosed to the public.\n",
+            "closed.txt": _report("Surrey", 2),
+        },
+    )
     before = lexical.search("items Surrey", 10)
     lexical.close()
     db = sqlite3.connect(tmp_path / "lexical.sqlite3")  # rebuild the FTS table as earlier versions wrote it
     with db:
-        db.execute("CREATE VIRTUAL TABLE old_fts USING fts5(chunk_id UNINDEXED, doc_id UNINDEXED, kind UNINDEXED, body, "
-                   "tokenize = 'porter unicode61')")
+        db.execute(
+            "CREATE VIRTUAL TABLE old_fts USING fts5(chunk_id UNINDEXED, doc_id UNINDEXED, kind UNINDEXED, body, "
+            "tokenize = 'porter unicode61')"
+        )
         db.execute("INSERT INTO old_fts SELECT chunk_id, doc_id, kind, body FROM chunks_fts")
         db.execute("DROP TABLE chunks_terms")
         db.execute("DROP TABLE chunks_fts")

@@ -18,13 +18,16 @@ def test_type_is_decided_by_content():
     assert sniff(b"   ") is None
 
 
-@pytest.mark.parametrize("name, suffix, expected", [
-    ("Annual Report 2019 (final).pdf", ".pdf", "Annual-Report-2019-final.pdf"),
-    ("../../etc/passwd", ".txt", "passwd.txt"),
-    ("C:\\Users\\x\\Rapport été.txt", ".txt", "Rapport-ete.txt"),
-    ("notes.pdf", ".txt", "notes.txt"),  # named .pdf, holds text
-    ("....pdf", ".pdf", "report.pdf"),
-])
+@pytest.mark.parametrize(
+    "name, suffix, expected",
+    [
+        ("Annual Report 2019 (final).pdf", ".pdf", "Annual-Report-2019-final.pdf"),
+        ("../../etc/passwd", ".txt", "passwd.txt"),
+        ("C:\\Users\\x\\Rapport été.txt", ".txt", "Rapport-ete.txt"),
+        ("notes.pdf", ".txt", "notes.txt"),  # named .pdf, holds text
+        ("....pdf", ".pdf", "report.pdf"),
+    ],
+)
 def test_names_are_sanitised(name, suffix, expected):
     assert safe_name(name, suffix) == expected
 
@@ -44,8 +47,11 @@ def test_uploads_are_checked_stored_ingested_and_removable(settings, tmp_path):
     shutil.copy(GWENT_TXT, copy)
     seen = []
 
-    summary = add_reports([(good, "Estates (v2).pdf"), (zipped, "minutes.pdf"), (big, "huge.txt"), (copy, "annual.txt")],
-                          settings, on_progress=lambda frac, desc: seen.append(desc))
+    summary = add_reports(
+        [(good, "Estates (v2).pdf"), (zipped, "minutes.pdf"), (big, "huge.txt"), (copy, "annual.txt")],
+        settings,
+        on_progress=lambda frac, desc: seen.append(desc),
+    )
     status = {r.path: (r.status, r.reason) for r in summary.results}
     assert status["Estates (v2).pdf"][0] == "indexed"
     assert status["minutes.pdf"] == ("failed", "not a PDF or text report (checked by content, not by name)")

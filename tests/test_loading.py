@@ -1,11 +1,11 @@
 from pathlib import Path
 
 import pytest
+from conftest import GWENT_PDF, GWENT_TXT
+from pdfgen import encrypt_pdf, make_pdf
 
 from assistant.documents import LoadError
 from assistant.loading import load_document, read_file
-from conftest import GWENT_PDF, GWENT_TXT
-from pdfgen import encrypt_pdf, make_pdf
 
 MAX = 50_000_000
 
@@ -160,10 +160,13 @@ def test_a_bomb_inside_a_form_xobject_is_named_as_such(tmp_path):
 @pytest.mark.parametrize("reader", ["pypdf", "layout"])
 def test_an_indirect_metadata_title_is_read_as_plain_text(tmp_path, reader):
     """The worker process returns plain strings only: an indirect /Title once killed it while pickling."""
-    from assistant.loading import Limits
     from pdfgen import indirect_title_pdf
 
-    data = indirect_title_pdf("Estates Strategy Update 2020/21", ["1. Introduction", "1.1 Seventeen stations were refurbished."])
+    from assistant.loading import Limits
+
+    data = indirect_title_pdf(
+        "Estates Strategy Update 2020/21", ["1. Introduction", "1.1 Seventeen stations were refurbished."]
+    )
     doc = load_document(tmp_path / "estates.pdf", data, limits=Limits(pdf_reader=reader))
     assert doc.title == "Estates Strategy Update 2020/21"
     assert "Seventeen stations" in doc.pages[0].text
@@ -172,9 +175,20 @@ def test_an_indirect_metadata_title_is_read_as_plain_text(tmp_path, reader):
 def test_a_junk_metadata_title_gives_way_to_the_largest_heading(tmp_path):
     from pdfgen import one_page_pdf
 
-    ops = ["BT", "/F1 22 Tf", "1 0 0 1 50 780 Tm", "(Estates Strategy) Tj", "1 0 0 1 50 752 Tm", "(Update 2020/21) Tj",
-           "/F1 10 Tf", "1 0 0 1 50 700 Tm", "(1.1 Seventeen stations were refurbished during 2020/21 across the force.) Tj",
-           "1 0 0 1 50 686 Tm", "(1.2 The new custody suite opened in January 2021.) Tj", "ET"]
+    ops = [
+        "BT",
+        "/F1 22 Tf",
+        "1 0 0 1 50 780 Tm",
+        "(Estates Strategy) Tj",
+        "1 0 0 1 50 752 Tm",
+        "(Update 2020/21) Tj",
+        "/F1 10 Tf",
+        "1 0 0 1 50 700 Tm",
+        "(1.1 Seventeen stations were refurbished during 2020/21 across the force.) Tj",
+        "1 0 0 1 50 686 Tm",
+        "(1.2 The new custody suite opened in January 2021.) Tj",
+        "ET",
+    ]
     for junk in ("Microsoft Word - estates_update_v3.docx", "Estates_v3"):
         data = one_page_pdf(ops, [f"<< /Title ({junk}) >>".encode()], info=6)
         doc = load_document(tmp_path / "e.pdf", data)

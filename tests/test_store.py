@@ -5,14 +5,14 @@ import sys
 import time
 
 import pytest
+from common import chroma_run
+from conftest import GWENT_TXT, free_port, local_server
 
 from assistant.index import Index
 from assistant.ingest import ingest
 from assistant.retrieval import search
 from assistant.settings import Settings
 from assistant.store import VectorStore
-from common import chroma_run
-from conftest import GWENT_TXT, free_port, local_server
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 
@@ -62,8 +62,14 @@ def test_app_processes_share_the_chroma_server_and_the_lexical_index_while_one_i
     shutil.copy(GWENT_TXT, seed / GWENT_TXT.name)
     ingest([seed], settings, progress=False)
     env = {**os.environ, "ASSISTANT_CHROMA_URL": chroma_server, "ASSISTANT_EMBED_BUFFER": "100"}
-    writer = subprocess.Popen([sys.executable, "-m", "assistant", "ingest", str(folder), "--index", str(tmp_path / "idx"),
-                               "--no-progress"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    writer = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "ingest", str(folder), "--index", str(tmp_path / "idx"), "--no-progress"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     index = Index(settings)
     answered = 0
     try:

@@ -11,12 +11,22 @@ def test_markdown_table_rows_carry_caption_headers_and_units():
     table = parse_grid(MD, "|", "Financial Performance 2018/19")
     assert table is not None
     rows = [table.linearise(r, i) for i, r in enumerate(table.rows)]
-    assert rows[0] == "Financial Performance 2018/19 | SRS Airwave | Budget £567,448 | Expenditure £653,640 | Variance £-86,192"
+    assert (
+        rows[0]
+        == "Financial Performance 2018/19 | SRS Airwave | Budget £567,448 | Expenditure £653,640 | Variance £-86,192"
+    )
     assert "DSD" in table.render() and "Variance" in table.render()
 
 
 def test_layout_table_is_not_data():
-    rows = [split_row(l, "|") for l in ["| 2.2 | Since July 2011 the ICT service ... |", "| TITLE: | | Annual Report |", "| 2.3 | In January 2018 the DSD was set up. |"]]
+    rows = [
+        split_row(l, "|")
+        for l in [
+            "| 2.2 | Since July 2011 the ICT service ... |",
+            "| TITLE: | | Annual Report |",
+            "| 2.3 | In January 2018 the DSD was set up. |",
+        ]
+    ]
     assert is_layout_table(rows)
 
 
@@ -53,10 +63,13 @@ def test_pdf_extracted_table():
         "Total 9,123,757 7,971,387 1,152,370",
         "Overall the budget was underspent.",
     ]
-    (start, end, table), = find_pdf_tables(lines)
+    ((start, end, table),) = find_pdf_tables(lines)
     assert (start, end) == (1, 8)
     assert table.caption == "Financial Performance 2018/19"
-    assert table.linearise(table.rows[0], 0) == "Financial Performance 2018/19 | SRS Collaboration | Budget 3,707,910 | Expenditure 3,246,373 | Variance 461,537"
+    assert (
+        table.linearise(table.rows[0], 0)
+        == "Financial Performance 2018/19 | SRS Collaboration | Budget 3,707,910 | Expenditure 3,246,373 | Variance 461,537"
+    )
     assert table.linearise(table.rows[1], 1).endswith("Variance -86,192")
 
 

@@ -69,8 +69,13 @@ def test_cli_manages_users(tmp_path):
     users = str(tmp_path / "users.json")
 
     def run(*args, stdin=None):
-        return subprocess.run([sys.executable, "-m", "assistant", "users", *args, "--users", users],
-                              input=stdin, capture_output=True, text=True, cwd=ROOT)
+        return subprocess.run(
+            [sys.executable, "-m", "assistant", "users", *args, "--users", users],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
 
     assert run("add", "ada", "--role", "admin", "--password-stdin", stdin="admin-pass-word\n").returncode == 0
     listed = run("list", "--json")

@@ -35,13 +35,20 @@ def test_public_user_queries_only_public_vectors(tmp_path):
 
 
 def test_a_store_written_as_one_collection_is_split_once(tmp_path):
-    client = chromadb.PersistentClient(path=str(tmp_path / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
-    old = client.get_or_create_collection("opcc_reports", embedding_function=PackagedMiniLM(None),
-                                          configuration={"hnsw": {"space": "cosine"}})
+    client = chromadb.PersistentClient(
+        path=str(tmp_path / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
+    )
+    old = client.get_or_create_collection(
+        "opcc_reports", embedding_function=PackagedMiniLM(None), configuration={"hnsw": {"space": "cosine"}}
+    )
     ids, vectors, texts, metas = _chunks(4500)  # more than one page of the move
     for start in range(0, 4500, 1000):
-        old.add(ids=ids[start:start + 1000], embeddings=vectors[start:start + 1000], documents=texts[start:start + 1000],
-                metadatas=metas[start:start + 1000])
+        old.add(
+            ids=ids[start : start + 1000],
+            embeddings=vectors[start : start + 1000],
+            documents=texts[start : start + 1000],
+            metadatas=metas[start : start + 1000],
+        )
     del client, old
     store = VectorStore(Settings(index_dir=tmp_path))
     assert store.public.count() == 1800 and store.restricted.count() == 2700

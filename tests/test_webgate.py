@@ -22,16 +22,29 @@ class Behind:
 
 def _gate(tmp_path, tokens, rate=3):
     behind = Behind()
-    gate = Gate(behind, tokens=lambda: tokens, cookie_id=lambda: "cid", fingerprint=lambda name: "fp",
-                sessions=Sessions(), audit=AuditLog(tmp_path / "audit.sqlite3"), role_of=lambda name: ("staff", "public"),
-                login_rate=rate)
+    gate = Gate(
+        behind,
+        tokens=lambda: tokens,
+        cookie_id=lambda: "cid",
+        fingerprint=lambda name: "fp",
+        sessions=Sessions(),
+        audit=AuditLog(tmp_path / "audit.sqlite3"),
+        role_of=lambda name: ("staff", "public"),
+        login_rate=rate,
+    )
     gate._token_prints.update({t: "fp" for t in tokens})
     return gate, behind
 
 
 def _request(gate, path, method="GET", token=None, body=b"", query=b"", client="127.0.0.9"):
-    scope = {"type": "http", "path": path, "method": method, "query_string": query, "client": (client, 1),
-             "headers": [(b"cookie", f"access-token-cid={token}".encode())] if token else []}
+    scope = {
+        "type": "http",
+        "path": path,
+        "method": method,
+        "query_string": query,
+        "client": (client, 1),
+        "headers": [(b"cookie", f"access-token-cid={token}".encode())] if token else [],
+    }
     sent = []
 
     async def receive():
@@ -58,8 +71,13 @@ def test_a_session_hash_is_bound_to_its_first_user_wherever_it_travels(tmp_path)
 
 def test_closed_routes_and_files_not_uploaded_by_the_user(tmp_path):
     gate, behind = _gate(tmp_path, {"t-sam": "sam"})
-    for path in ("/gradio_api/call/ask", "/gradio_api/run/predict", "/gradio_api/proxy=http://x", "/monitoring",
-                 "/gradio_api/file=/etc/passwd"):
+    for path in (
+        "/gradio_api/call/ask",
+        "/gradio_api/run/predict",
+        "/gradio_api/proxy=http://x",
+        "/monitoring",
+        "/gradio_api/file=/etc/passwd",
+    ):
         assert _request(gate, path, token="t-sam") == 404, path
     assert behind.seen == []
 
