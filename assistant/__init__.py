@@ -1,7 +1,14 @@
 """OPCC document assistant: cited answers from Police and Crime Commissioner reports.
 
-Pipeline stages, one module each: loading -> cleaning -> tables/chunking -> embedding ->
-store (Chroma) + lexical (SQLite FTS5) -> ingest -> retrieval -> cli.
+Layers, in data-flow order; a module imports only from its own layer or an earlier one
+(``tests/test_layers.py`` checks it):
+
+1. base: settings, documents, isolation, legibility, guard, embedding, users, sessions, downloads
+2. reading: cleaning, disclosure, metadata, figures, terms, layout, tables, loading, chunking
+3. storing: lexical, store, index, ingest
+4. answering: retrieval, entities, answering, citations, conversation, llm
+5. facade: api, audit, library, evaluation
+6. interfaces: webgate, app, server, cli, __main__
 """
 
 import os

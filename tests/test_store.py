@@ -1,113 +1,59 @@
-"""The index through a real Chroma server (``chroma run``) started by the test."""
+"""The vector store's two collections: public chunks apart from restricted ones (embedded Chroma)."""
 
-import shutil
-import sys
-import time
+import random
 
-import pytest
-from common import chroma_run
-from conftest import GWENT_TXT, free_port, local_server
+import chromadb
+from chromadb.config import Settings as ChromaSettings
 
-from assistant.index import Index
-from assistant.ingest import ingest
-from assistant.retrieval import search
+from assistant.embedding import PackagedMiniLM
 from assistant.settings import Settings
-from assistant.store import VectorStore
-
-pytestmark = [pytest.mark.server, pytest.mark.slow]
+from assistant.store import LAYOUT_KEY, VectorStore
 
 
-@pytest.fixture
-def chroma_server(tmp_path):
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    with local_server(chroma_run(tmp_path / "chroma-server", port), f"{url}/api/v2/heartbeat", timeout=60):
-        yield url
+def _vector(seed: int) -> list[float]:
+    rng = random.Random(seed)
+    return [rng.uniform(-1, 1) for _ in range(384)]
 
 
-def test_ingest_and_query_through_chroma_server(tmp_path, chroma_server):
-    folder = tmp_path / "r"
-    folder.mkdir()
-    shutil.copy(GWENT_TXT, folder / GWENT_TXT.name)
-    settings = Settings(index_dir=tmp_path / "idx", chroma_url=chroma_server)
-    summary = ingest([folder], settings, progress=False)
-    assert summary.failed == 0 and summary.chunks > 50
-    index = Index(settings)
-    try:
-        assert index.vectors.count() == summary.chunks
-        assert not (tmp_path / "idx" / "chroma").exists(), "server mode keeps no embedded store"
-        hits = search(index, "How many requests for service did the service desk receive?", k=3)
-        assert any("24,635" in h.text and h.paragraph == "3.6" for h in hits)
-    finally:
-        index.close()
-    again = ingest([folder], settings, progress=False)
-    assert again.embedded == 0
+def _chunks(n: int) -> tuple[list[str], list[list[float]], list[str], list[dict]]:
+    ids = [f"doc{i % 5}:{i}" for i in range(n)]
+    metas = [{"doc_id": f"doc{i % 5}", "disclosure": "public" if i % 5 < 2 else "restricted"} for i in range(n)]
+    return ids, [_vector(i) for i in range(n)], [f"text {i}" for i in range(n)], metas
 
 
-def test_app_processes_share_the_chroma_server_and_the_lexical_index_while_one_ingests(tmp_path, chroma_server):
-    """The shared deployment: one process ingests (vectors to the server, registry and FTS5 to the
-    SQLite file in WAL mode) while another answers from the same index; nothing fails or half-appears."""
-    import os
-    import subprocess
+def test_public_user_queries_only_public_vectors(tmp_path):
+    store = VectorStore(Settings(index_dir=tmp_path))
+    ids, vectors, texts, metas = _chunks(50)
+    store.upsert(ids, vectors, texts, metas)
+    public = {i for i, m in zip(ids, metas) if m["disclosure"] == "public"}
+    assert store.count() == 50 and store.public.count() == len(public) == 20
+    assert {c for c, _ in store.query(vectors[3], 50, public_only=True)} == public  # vectors[3] is restricted
+    everything = store.query(vectors[3], 5)
+    assert everything[0][0] == ids[3] and [s for _, s in everything] == sorted((s for _, s in everything), reverse=True)
+    store.delete_document("doc0")
+    assert store.doc_ids() == {"doc1", "doc2", "doc3", "doc4"} and store.count() == 40
 
-    from conftest import CORPUS, ROOT
 
-    folder = tmp_path / "r"
-    folder.mkdir()
-    for f in sorted(CORPUS.glob("*.txt")):
-        shutil.copy(f, folder / f.name)
-    settings = Settings(index_dir=tmp_path / "idx", chroma_url=chroma_server)
-    seed = tmp_path / "seed"
-    seed.mkdir()
-    shutil.copy(GWENT_TXT, seed / GWENT_TXT.name)
-    ingest([seed], settings, progress=False)
-    env = {**os.environ, "ASSISTANT_CHROMA_URL": chroma_server, "ASSISTANT_EMBED_BUFFER": "100"}
-    writer = subprocess.Popen(
-        [sys.executable, "-m", "assistant", "ingest", str(folder), "--index", str(tmp_path / "idx"), "--no-progress"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+def test_a_store_written_as_one_collection_is_split_once(tmp_path):
+    client = chromadb.PersistentClient(
+        path=str(tmp_path / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
     )
-    index = Index(settings)
-    answered = 0
-    try:
-        while writer.poll() is None:
-            hits = search(index, "How many requests for service did the service desk receive?", k=3)
-            assert any("24,635" in h.text for h in hits)
-            registered = index.lexical.doc_ids()
-            assert all(h.metadata["doc_id"] in registered for h in hits)  # only committed reports answer
-            answered += 1
-        assert writer.returncode == 0, writer.stderr.read()
-        assert answered > 3
-        registry = sum(d.chunks for d in index.lexical.documents())
-        assert index.lexical.chunk_count() == registry == index.vectors.count()
-    finally:
-        index.close()
-
-
-def test_queries_during_a_new_collections_first_writes_succeed(tmp_path, chroma_server):
-    """The server briefly has no HNSW segment for a collection receiving its first vectors."""
-    import random
-    import threading
-
-    store = VectorStore(Settings(index_dir=tmp_path / "idx", chroma_url=chroma_server))
-    rng = random.Random(3)
-    vector = lambda: [rng.uniform(-1, 1) for _ in range(384)]  # noqa: E731
-    batches = [[vector() for _ in range(100)] for _ in range(20)]
-
-    def write() -> None:
-        for b, embeddings in enumerate(batches):
-            ids = [f"doc{b}:{i}" for i in range(100)]
-            store.upsert(ids, embeddings, ["text"] * 100, [{"doc_id": f"doc{b}", "disclosure": "public"}] * 100)
-            time.sleep(0.05)
-
-    writer = threading.Thread(target=write)
-    writer.start()
-    queries = 0
-    while writer.is_alive():
-        store.query([0.1] * 384, 5, public_only=True)  # raised InternalError before the retry
-        queries += 1
-    writer.join()
-    assert queries > 50 and len(store.query([0.1] * 384, 5, public_only=True)) == 5
+    old = client.get_or_create_collection(
+        "opcc_reports", embedding_function=PackagedMiniLM(None), configuration={"hnsw": {"space": "cosine"}}
+    )
+    ids, vectors, texts, metas = _chunks(4500)  # more than one page of the move
+    for start in range(0, 4500, 1000):
+        old.add(
+            ids=ids[start : start + 1000],
+            embeddings=vectors[start : start + 1000],
+            documents=texts[start : start + 1000],
+            metadatas=metas[start : start + 1000],
+        )
+    del client, old
+    store = VectorStore(Settings(index_dir=tmp_path))
+    assert store.public.count() == 1800 and store.restricted.count() == 2700
+    assert (store.restricted.metadata or {}).get(LAYOUT_KEY)
+    got = store.public.get(ids=[ids[0]], include=["embeddings", "documents", "metadatas"])
+    assert got["documents"] == [texts[0]] and got["metadatas"][0]["disclosure"] == "public"
+    assert max(abs(a - b) for a, b in zip(got["embeddings"][0], vectors[0])) < 1e-5
+    assert sorted(store.ids()) == sorted(ids)
