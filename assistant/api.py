@@ -38,6 +38,11 @@ class Answer:
     passages: list[Passage] = field(default_factory=list, repr=False)  # what the answerer read, ranked
     confidence: float | None = None  # the extractive answerer's evidence coverage (0 when a check failed)
 
+    @property
+    def shown(self) -> list[Passage]:
+        """The passages to show with the answer: its citations, or after an abstention the related passages."""
+        return self.related if self.abstained else self.citations
+
     def to_json(self) -> dict[str, Any]:
         """Exactly the ``ask --json`` object."""
         return {

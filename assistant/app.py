@@ -350,7 +350,7 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                 message,
                 answer=result.answer,
                 abstained=result.abstained,
-                passages=result.related if result.abstained else result.citations,
+                passages=result.shown,
                 answerer=answerer_name(result.answerer, settings),
                 settings=run_settings(settings),
                 detail={"answered": standalone, "latency_ms": round(result.latency_ms, 1), "note": result.note},

@@ -103,7 +103,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         args.clearance,
         answer=result.answer,
         abstained=result.abstained,
-        passages=result.related if result.abstained else result.citations,
+        passages=result.shown,
         answerer=answerer_name(result.answerer, settings),
         detail={"latency_ms": round(result.latency_ms, 1)},
     )
@@ -114,10 +114,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if result.note:
         print(f"\nNote: {result.note}")
     heading = "Related passages (not sources of an answer)" if result.abstained else "Sources"
-    shown = result.related if result.abstained else result.citations
-    if shown:
+    if result.shown:
         print(f"\n{heading}:")
-    for n, p in enumerate(shown, 1):
+    for n, p in enumerate(result.shown, 1):
         where = ", ".join(x for x in (p.document, p.location()) if x)
         print(f'[{n}] {where} ({p.source})\n    "{" ".join(p.text.split())[:600]}"')
     print(f"\n({result.latency_ms:.0f} ms, {result.answerer})")
