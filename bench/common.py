@@ -50,6 +50,21 @@ def running(
             proc.kill()
 
 
+def assistant_command(*args: str) -> list[str]:
+    """``assistant ARGS`` run by this interpreter."""
+    return [sys.executable, "-m", "assistant", *args]
+
+
+def serve_args(index: Path, users: Path, port: int) -> list[str]:
+    """``serve`` over ``index`` for the accounts in ``users``, on 127.0.0.1:``port``."""
+    return ["serve", "--index", str(index), "--users", str(users), "--port", str(port)]
+
+
+def add_user_args(name: str, role: str, users: Path, *extra: str) -> list[str]:
+    """``users add`` for one account, its password read from stdin."""
+    return ["users", "add", name, "--role", role, *extra, "--password-stdin", "--users", str(users)]
+
+
 def chroma_run(path: Path, port: int) -> list[str]:
     """The ``chroma run`` command serving ``path`` on 127.0.0.1:``port`` (the venv's executable first)."""
     exe = Path(sys.executable).parent / "chroma"

@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from common import free_port, running
+from common import add_user_args, assistant_command, free_port, running, serve_args
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "evals" / "questions.jsonl"
@@ -144,19 +144,7 @@ def run_load(
     accounts["admin"] = ("admin", "load-test-admin-pass")
     for name, (role, password) in accounts.items():
         subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "assistant",
-                "users",
-                "add",
-                name,
-                "--role",
-                role,
-                "--password-stdin",
-                "--users",
-                str(users_file),
-            ],
+            assistant_command(*add_user_args(name, role, users_file)),
             input=password + "\n",
             text=True,
             check=True,
@@ -169,18 +157,7 @@ def run_load(
         "ASSISTANT_UPLOAD_DIR": str(workdir / "uploads"),
         "ASSISTANT_AUDIT_DB": str(workdir / "audit.sqlite3"),
     }
-    command = [
-        sys.executable,
-        "-m",
-        "assistant",
-        "serve",
-        "--index",
-        str(index),
-        "--users",
-        str(users_file),
-        "--port",
-        str(port),
-    ]
+    command = assistant_command(*serve_args(index, users_file, port))
     result = LoadResult()
     with running(command, url + "/", env=env):
         admin = Client(url, auth=("admin", accounts["admin"][1]), verbose=False)

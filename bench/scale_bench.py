@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import chroma_run, free_port, latency, running
+from common import add_user_args, assistant_command, chroma_run, free_port, latency, running, serve_args
 
 import assistant  # noqa: F401  (offline environment)
 from assistant.api import Assistant
@@ -71,19 +71,7 @@ def serve_memory(index: Path, items: list[dict]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         users = Path(tmp) / "users.json"
         subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "assistant",
-                "users",
-                "add",
-                "bench",
-                "--role",
-                "admin",
-                "--password-stdin",
-                "--users",
-                str(users),
-            ],
+            assistant_command(*add_user_args("bench", "admin", users)),
             input="bench-pass-word\n",
             text=True,
             check=True,
@@ -91,18 +79,7 @@ def serve_memory(index: Path, items: list[dict]) -> None:
         )
         port = free_port()
         env = {**os.environ, "ASSISTANT_AUDIT_DB": str(Path(tmp) / "audit.sqlite3")}
-        command = [
-            sys.executable,
-            "-m",
-            "assistant",
-            "serve",
-            "--index",
-            str(index),
-            "--users",
-            str(users),
-            "--port",
-            str(port),
-        ]
+        command = assistant_command(*serve_args(index, users, port))
         with running(command, f"http://127.0.0.1:{port}/", env=env) as proc:
             client = Client(f"http://127.0.0.1:{port}", auth=("bench", "bench-pass-word"), verbose=False)
             for item in items[:50]:

@@ -13,6 +13,7 @@ import threading
 import time
 
 import pytest
+from common import add_user_args, assistant_command, serve_args
 from conftest import CORPUS, ROOT, free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.server]
@@ -59,19 +60,7 @@ def test_random_kills_leave_a_consistent_index_and_audit_log(tmp_path):
     # 2. The server, killed mid-question at random points, twice.
     users = tmp_path / "users.json"
     subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "assistant",
-            "users",
-            "add",
-            "ada",
-            "--role",
-            "admin",
-            "--password-stdin",
-            "--users",
-            str(users),
-        ],
+        assistant_command(*add_user_args("ada", "admin", users)),
         input="crash-test-pass\n",
         text=True,
         cwd=ROOT,
@@ -82,18 +71,7 @@ def test_random_kills_leave_a_consistent_index_and_audit_log(tmp_path):
     for _ in range(2):
         port = free_port()
         server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "assistant",
-                "serve",
-                "--index",
-                str(index),
-                "--users",
-                str(users),
-                "--port",
-                str(port),
-            ],
+            assistant_command(*serve_args(index, users, port)),
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,

@@ -15,6 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from common import add_user_args, assistant_command, serve_args
 from conftest import ROOT, free_port, local_server
 from conftest import cli as _cli
 from pdfgen import make_pdf
@@ -62,18 +63,7 @@ def app_server(gwent_index, tmp_path_factory):
     users = root / "users.json"
     for name, (role, password) in PASSWORDS.items():
         extra = ["--clearance", CLEARANCE[name]] if name in CLEARANCE else []
-        done = _cli(
-            "users",
-            "add",
-            name,
-            "--role",
-            role,
-            *extra,
-            "--password-stdin",
-            "--users",
-            str(users),
-            stdin=password + "\n",
-        )
+        done = _cli(*add_user_args(name, role, users, *extra), stdin=password + "\n")
         assert done.returncode == 0, done.stderr
     port = free_port()
     env = {
@@ -81,18 +71,7 @@ def app_server(gwent_index, tmp_path_factory):
         "ASSISTANT_UPLOAD_DIR": str(root / "uploads"),
         "ASSISTANT_AUDIT_DB": str(root / "audit.sqlite3"),
     }
-    command = [
-        sys.executable,
-        "-m",
-        "assistant",
-        "serve",
-        "--index",
-        str(index),
-        "--users",
-        str(users),
-        "--port",
-        str(port),
-    ]
+    command = assistant_command(*serve_args(index, users, port))
     url = f"http://127.0.0.1:{port}"
     with local_server(command, url + "/", timeout=180, env=env):
         yield url, root
