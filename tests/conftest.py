@@ -83,3 +83,11 @@ def cli(
         cwd=ROOT,
         timeout=timeout,
     )
+
+
+def passage(text: str, kind: str = "paragraph", para: str = "5.2", heading: str = "Finance", **meta):
+    """A retrieved passage of a made-up annual report (metadata overridable), for answer tests."""
+    from assistant.retrieval import Passage
+
+    m = {"title": "Annual Report – ICT 2018/19", "date": "2019-09-04", "doc_id": "d", **meta}
+    return Passage(f"d:{hash(text)}", m["title"], "r.txt", 6, para, heading, kind, text, 1.0, m)

@@ -1,10 +1,6 @@
+from conftest import passage
+
 from assistant.answering import analyse, extract
-from assistant.retrieval import Passage
-
-
-def passage(text: str, kind: str = "paragraph", para: str = "5.2", heading: str = "Finance", **meta) -> Passage:
-    m = {"title": "Annual Report – ICT 2018/19", "date": "2019-09-04", "doc_id": "d", **meta}
-    return Passage(f"d:{hash(text)}", m["title"], "r.txt", 6, para, heading, kind, text, 1.0, m)
 
 
 def test_question_types():
