@@ -191,6 +191,13 @@ def _title_from_text(
     return None, ""
 
 
+# A Government Security Classifications marking heads many police papers; it is never their title.
+_MARKING = re.compile(
+    r"(?i)^(?:not protectively marked|(?:official|unclassified)(?:[- ]sensitive)?(?:\s*[-:–].*)?|"
+    r"restricted|confidential|(?:top )?secret)$"
+)
+
+
 def _title_like(line: str) -> bool:
     text = line.lstrip("#").strip()
     words = text.split()
@@ -205,6 +212,7 @@ def _title_like(line: str) -> bool:
         and not _NUMBERED.match(text)
         and not re.search(r"(?i)office of (the )?police|police (and|&) crime commissioner$", text)
         and sum(c.isalpha() for c in text) >= len(text) * 0.6
+        and not _MARKING.match(text)
     )
 
 
