@@ -12,10 +12,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .documents import Passage
 from .entities import asked_kind, named
 from .figures import Figure, dates, figures, periods, years
 from .guard import instruction_like
-from .retrieval import Passage
 from .terms import FUNCTION_WORDS, coverage, query_terms, without_periods
 from .terms import STOPWORDS as _STOP
 from .terms import found as _found

@@ -1,19 +1,26 @@
-"""The Python API used by the CLI, the chat app and the evaluation: ``Assistant(index_dir).ask(q)``."""
+"""The one door into the assistant, used by the CLI, the chat app, the server and the evaluation:
+``Assistant(index_dir).ask(q)``, ``.search(q)``, and the library (``reports``, ``add``, ``remove``, ``ingest``)."""
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from .answering import Extracted, extract
+from .documents import Filters, Passage
 from .index import Index
+from .ingest import IngestSummary, ingest
+from .lexical import DocumentRecord
+from .library import ReportRow, add_reports, documents, find_report, remove_report, reports
 from .llm import MARKER, build_chat_model, build_messages, verify
-from .retrieval import Filters, Passage, ReportRetriever, Retriever
+from .retrieval import ReportRetriever, Retriever
 from .settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -64,11 +71,54 @@ class Assistant:
     def __init__(self, index_dir: str | Path | None = None, settings: Settings | None = None) -> None:
         self.settings = (settings or get_settings()).with_index(index_dir)
         self.index = Index(self.settings)
-        self.retriever = Retriever(self.index)
-        self.llm = build_chat_model(self.settings) if self.settings.llm_enabled else None
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        """Hybrid search over the index (loads the encoder: not needed to list, add or remove reports)."""
+        return Retriever(self.index)
+
+    def load(self) -> Assistant:
+        """Load the encoder now, so that the first question is as quick as the rest (the app does at start)."""
+        _ = self.retriever
+        return self
+
+    @cached_property
+    def llm(self) -> Any | None:
+        """The chat model when one is configured (loaded on the first question, not for ingest or search)."""
+        return build_chat_model(self.settings) if self.settings.llm_enabled else None
 
     def close(self) -> None:
         self.index.close()
+
+    def __enter__(self) -> Assistant:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- questions and searches ---------------------------------------------
+    def ask(self, question: str, filters: Filters | None = None) -> Answer:
+        """Answer ``question`` with citations, or abstain with related passages."""
+        started = time.perf_counter()
+        result = self.answer(question, self.retrieve(question, filters))
+        result.latency_ms = (time.perf_counter() - started) * 1000
+        return result
+
+    def retrieve(self, question: str, filters: Filters | None = None) -> list[Passage]:
+        """The passages the answerer reads: paragraphs and table rows (whole tables are for display and search)."""
+        scoped = replace(filters or Filters(), kinds=(filters.kinds if filters and filters.kinds else ANSWER_KINDS))
+        return self.search(question, ANSWER_PASSAGES, scoped)
+
+    def answer(self, question: str, passages: list[Passage]) -> Answer:
+        """The answer to ``question`` from ``passages`` (ranked), which it keeps as ``Answer.passages``."""
+        result = self._answer(question, passages)
+        result.passages = passages
+        return result
+
+    def chain(self, filters: Filters | None = None) -> Runnable:
+        """The answer path as a LangChain runnable (question -> :class:`Answer`): the same two steps as ``ask``."""
+        retrieve = RunnableLambda(lambda q: {"question": q, "passages": self.retrieve(q, filters)})
+        return retrieve | RunnableLambda(lambda x: self.answer(x["question"], x["passages"]))
 
     def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[Passage]:
         """Ranked source passages (the FOI passage finder): no answer generation."""
@@ -78,24 +128,32 @@ class Assistant:
         """A LangChain ``BaseRetriever`` over this index."""
         return ReportRetriever(retriever=self.retriever, k=k, filters=filters)
 
-    def chain(self, filters: Filters | None = None) -> Runnable:
-        """The answer path as a LangChain runnable: question -> :class:`Answer`."""
-        # The answerer reads paragraphs and table rows; whole tables are for display and search.
-        scoped = replace(filters or Filters(), kinds=(filters.kinds if filters and filters.kinds else ANSWER_KINDS))
-        retrieve = RunnableLambda(lambda q: {"question": q, "passages": self.search(q, ANSWER_PASSAGES, scoped)})
+    # ---- the library --------------------------------------------------------
+    def documents(self, clearance: str | None = None) -> list[DocumentRecord]:
+        """The indexed reports' registry records a user of ``clearance`` may see."""
+        return documents(self.index, clearance)
 
-        def answer(x: dict) -> Answer:
-            result = self._answer(x["question"], x["passages"])
-            result.passages = x["passages"]
-            return result
+    def reports(self, clearance: str | None = None) -> list[ReportRow]:
+        """The indexed reports a user of ``clearance`` may see, as the library lists them."""
+        return reports(self.index, clearance)
 
-        return retrieve | RunnableLambda(answer)
+    def report(self, doc_id: str, clearance: str | None = None) -> DocumentRecord | None:
+        """One report if a user of ``clearance`` may see it (else None, as if it did not exist)."""
+        return find_report(self.index, doc_id, clearance)
 
-    def ask(self, question: str, filters: Filters | None = None) -> Answer:
-        started = time.perf_counter()
-        result = self.chain(filters).invoke(question)
-        result.latency_ms = (time.perf_counter() - started) * 1000
-        return result
+    def ingest(self, paths: list[Path], prune: bool = False, progress: bool = False) -> IngestSummary:
+        """Index the reports under ``paths`` (files or folders); one bad file never aborts the rest."""
+        return ingest(paths, self.settings, prune=prune, progress=progress)
+
+    def add(
+        self, uploads: list[tuple[Path, str]], on_progress: Callable[[float, str], None] | None = None
+    ) -> IngestSummary:
+        """Check, store and index uploaded files (temporary path, name as uploaded)."""
+        return add_reports(uploads, self.settings, on_progress=on_progress)
+
+    def remove(self, doc_id: str) -> str:
+        """Remove a report from both indexes (and its uploaded copy); returns its title. KeyError if unknown."""
+        return remove_report(self.index, doc_id, self.settings)
 
     def _answer(self, question: str, passages: list[Passage]) -> Answer:
         extracted = extract(question, passages, self.retriever.section)

@@ -25,10 +25,14 @@ import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .retrieval import Passage
+from .documents import Passage
 from .settings import Settings
+from .users import User
+
+if TYPE_CHECKING:
+    from .api import Answer
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS audit (
@@ -280,6 +284,27 @@ class AuditLog:
         except FileNotFoundError:
             return None
         return json.loads(text) if text else None
+
+    def record_for(self, user: User, action: str, query: str | None = None, **fields: Any) -> None:
+        """One entry for ``user`` (name, role, clearance); an entry that shows no passages says so."""
+        if "passages" not in fields:
+            fields.setdefault("chunk_ids", [])
+            fields.setdefault("doc_hashes", [])
+        self.record(user.name, user.role, action, query, clearance=user.clearance, **fields)
+
+    def record_answer(self, user: User, asked: str, result: Answer, settings: Settings, **detail: Any) -> None:
+        """An ``ask`` entry: the answer, the passages shown with it, which answerer gave it and the settings."""
+        self.record_for(
+            user,
+            "ask",
+            asked,
+            answer=result.answer,
+            abstained=result.abstained,
+            passages=result.shown,
+            answerer=answerer_name(result.answerer, settings),
+            settings=run_settings(settings),
+            detail={**detail, "latency_ms": round(result.latency_ms, 1)},
+        )
 
     def entries(
         self, limit: int | None = 500, user: str | None = None, action: str | None = None

@@ -8,8 +8,8 @@ import html
 import re
 from collections.abc import Callable
 
+from .documents import Passage
 from .figures import figures
-from .retrieval import Passage
 
 _MONTHS = ("January February March April May June July August September October November December").split()
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(“\"0-9£])")

@@ -8,39 +8,47 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from .api import Assistant
+    from .audit import AuditLog
+    from .users import User
 
 
 def _settings(args: argparse.Namespace) -> Settings:
     return get_settings().with_index(getattr(args, "index", None))
 
 
-def _audit(settings: Settings, action: str, query: str, clearance: str, **fields) -> None:
+def _assistant(args: argparse.Namespace) -> Assistant:
+    from .api import Assistant
+
+    return Assistant(settings=_settings(args))
+
+
+def _audit(assistant: Assistant, clearance: str, write: Callable[[AuditLog, User], None]) -> None:
     """Record a command-line question or search in the audit log, as the operating-system user."""
     import getpass
 
-    from .audit import AuditLog, run_settings
+    from .audit import AuditLog
+    from .users import User
 
-    log = AuditLog.open(settings)
+    log = AuditLog.open(assistant.settings)
     try:
-        log.record(
-            getpass.getuser(), "cli", action, query, clearance=clearance, settings=run_settings(settings), **fields
-        )
+        write(log, User(getpass.getuser(), "cli", clearance))
     finally:
         log.close()
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from .ingest import ingest
-
-    summary = ingest(
-        [Path(p) for p in args.paths],
-        _settings(args),
-        prune=args.prune,
-        progress=not args.no_progress and not args.json,
-    )
+    with _assistant(args) as assistant:
+        summary = assistant.ingest(
+            [Path(p) for p in args.paths], prune=args.prune, progress=not args.no_progress and not args.json
+        )
     if args.json:
         print(json.dumps(summary.to_dict(), indent=2))
     else:
@@ -50,22 +58,25 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from .index import Index
-    from .retrieval import Filters, Retriever
+    from .audit import run_settings
+    from .documents import Filters
 
-    settings = _settings(args)
-    index = Index(settings)
-    try:
+    with _assistant(args) as assistant:
         started = time.perf_counter()
-        passages = Retriever(index).search(
-            args.query, k=args.k, filters=Filters(report=args.report, clearance=args.clearance)
-        )
+        passages = assistant.search(args.query, k=args.k, filters=Filters(report=args.report, clearance=args.clearance))
         latency = (time.perf_counter() - started) * 1000
-    finally:
-        index.close()
-    _audit(
-        settings, "search", args.query, args.clearance, passages=passages, detail={"k": args.k, "report": args.report}
-    )
+        _audit(
+            assistant,
+            args.clearance,
+            lambda log, user: log.record_for(
+                user,
+                "search",
+                args.query,
+                passages=passages,
+                settings=run_settings(assistant.settings),
+                detail={"k": args.k, "report": args.report},
+            ),
+        )
     rows = [p.citation() for p in passages]
     if args.json:
         print(json.dumps({"query": args.query, "results": rows, "latency_ms": round(latency, 1)}, indent=2))
@@ -86,27 +97,15 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from .api import Assistant
-    from .audit import answerer_name
-    from .retrieval import Filters
+    from .documents import Filters
 
-    settings = _settings(args)
-    assistant = Assistant(settings=settings)
-    try:
+    with _assistant(args) as assistant:
         result = assistant.ask(args.question, Filters(clearance=args.clearance))
-    finally:
-        assistant.close()
-    _audit(
-        settings,
-        "ask",
-        args.question,
-        args.clearance,
-        answer=result.answer,
-        abstained=result.abstained,
-        passages=result.shown,
-        answerer=answerer_name(result.answerer, settings),
-        detail={"latency_ms": round(result.latency_ms, 1)},
-    )
+        _audit(
+            assistant,
+            args.clearance,
+            lambda log, user: log.record_answer(user, args.question, result, assistant.settings),
+        )
     if args.json:
         print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         return 0
@@ -223,18 +222,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("ingest", help="index PDF and text reports (files or folders)")
-    p.add_argument("paths", nargs="+")
-    p.add_argument("--index", help="index folder (default: ASSISTANT_INDEX_DIR or ./index)")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--index", metavar="DIR", help="index folder (default: ASSISTANT_INDEX_DIR or ./index)")
     p.add_argument("--prune", action="store_true", help="drop indexed reports whose files are gone")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
-    p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("search", help="find source passages (no answer generation)")
-    p.add_argument("query")
-    p.add_argument("--k", type=int, default=5)
-    p.add_argument("--report", help="only reports whose title or file name contains this")
-    p.add_argument("--index")
+    p.add_argument("query", metavar="QUERY")
+    p.add_argument("--k", type=int, default=5, metavar="N", help="passages to return (default 5)")
+    p.add_argument("--report", metavar="TEXT", help="only reports whose title or file name contains this")
+    p.add_argument("--index", metavar="DIR")
     _clearance(p)
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true")
@@ -242,33 +241,40 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("ask", help="answer a question with citations")
-    p.add_argument("question")
-    p.add_argument("--index")
+    p.add_argument("question", metavar="QUESTION")
+    p.add_argument("--index", metavar="DIR")
     _clearance(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("eval", help="run an evaluation question set and write a report")
-    p.add_argument("--questions", nargs="+", help="question files (JSONL; default evals/questions.jsonl)")
-    p.add_argument("--index")
-    p.add_argument("--out", default="eval-out")
+    p.add_argument(
+        "--questions",
+        nargs="+",
+        metavar="FILE",
+        help="question files (JSONL; default: the packaged set for the sample corpus, evals/questions.jsonl)",
+    )
+    p.add_argument("--index", metavar="DIR")
+    p.add_argument("--out", default="eval-out", metavar="DIR", help="folder for the report (default eval-out)")
     _clearance(p)
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("serve", help="run the chat app (sign-in required)")
-    p.add_argument("--index")
-    p.add_argument("--host", help="address to listen on (default ASSISTANT_HOST or 127.0.0.1)")
-    p.add_argument("--port", type=int, help="port (default ASSISTANT_PORT or 7860)")
-    p.add_argument("--users", help="users file (default ASSISTANT_USERS_FILE or ./users.json)")
+    p.add_argument("--index", metavar="DIR")
+    p.add_argument("--host", metavar="HOST", help="address to listen on (default ASSISTANT_HOST or 127.0.0.1)")
+    p.add_argument("--port", type=int, metavar="PORT", help="port (default ASSISTANT_PORT or 7860)")
+    p.add_argument("--users", metavar="FILE", help="users file (default ASSISTANT_USERS_FILE or ./users.json)")
     p.add_argument("--demo", action="store_true", help="one-off local demo account on 127.0.0.1 (password printed)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("audit", help="read, export or verify the audit log")
-    p.add_argument("--db", help="audit database (default ASSISTANT_AUDIT_DB or ./audit.sqlite3)")
-    p.add_argument("--key", help="the log's key file (default ASSISTANT_AUDIT_KEY_FILE, or beside the database)")
-    p.add_argument("--limit", type=int, default=50)
-    p.add_argument("--user")
-    p.add_argument("--action")
+    p.add_argument("--db", metavar="FILE", help="audit database (default ASSISTANT_AUDIT_DB or ./audit.sqlite3)")
+    p.add_argument(
+        "--key", metavar="FILE", help="the log's key file (default ASSISTANT_AUDIT_KEY_FILE, or beside the database)"
+    )
+    p.add_argument("--limit", type=int, default=50, metavar="N", help="newest N entries (default 50)")
+    p.add_argument("--user", metavar="NAME", help="one user's entries")
+    p.add_argument("--action", metavar="ACTION", help="one action's entries (ask, search, export, sign-in, ...)")
     p.add_argument("--csv", metavar="FILE", help="export the whole log (or one user's) as CSV")
     p.add_argument(
         "--verify",
@@ -283,7 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("users", help="manage the app's users: add NAME --role ROLE | remove NAME | list")
     users = p.add_subparsers(dest="action", required=True)
     u = users.add_parser("add", help="add a user (or reset one with --replace)")
-    u.add_argument("name")
+    u.add_argument("name", metavar="NAME")
     u.add_argument("--role", required=True, choices=ROLES)
     u.add_argument(
         "--clearance",
@@ -293,11 +299,11 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     u.add_argument("--replace", action="store_true", help="reset an existing user's role and password")
     u = users.add_parser("remove", help="remove a user")
-    u.add_argument("name")
+    u.add_argument("name", metavar="NAME")
     u = users.add_parser("list", help="list users and roles")
     u.add_argument("--json", action="store_true")
     for u in users.choices.values():
-        u.add_argument("--users", help="users file (default ASSISTANT_USERS_FILE or ./users.json)")
+        u.add_argument("--users", metavar="FILE", help="users file (default ASSISTANT_USERS_FILE or ./users.json)")
     p.set_defaults(func=cmd_users)
     return parser
 

@@ -1,8 +1,9 @@
-"""The data passed between pipeline stages: loaded documents and their chunks."""
+"""The data passed between pipeline stages: loaded documents, their chunks, and the passages
+retrieved from them with the filters that select them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
@@ -96,3 +97,82 @@ class Chunk:
         }
         meta.update({k: v for k, v in optional.items() if v is not None})
         return meta
+
+
+@dataclass
+class Filters:
+    """Which chunks a query may see."""
+
+    doc_ids: set[str] | None = None
+    report: str | None = None  # substring of a report's title or file name
+    date_from: str | None = None  # ISO, inclusive
+    date_to: str | None = None
+    kinds: set[str] | None = None
+    clearance: str | None = None  # "public": public reports only; None or "restricted": all
+
+
+@dataclass
+class Passage:
+    """A retrieved chunk with the fields a citation needs."""
+
+    chunk_id: str
+    document: str  # report title
+    source: str
+    page: int | None
+    paragraph: str | None
+    heading: str | None
+    kind: str
+    text: str
+    score: float
+    metadata: dict[str, Any] = field(repr=False)
+
+    @classmethod
+    def stored(cls, chunk_id: str, text: str, meta: dict[str, Any], score: float = 0.0) -> Passage:
+        """A passage from a chunk as the index stores it (text and metadata)."""
+        return cls(
+            chunk_id,
+            meta.get("title", ""),
+            meta.get("source", ""),
+            meta.get("page"),
+            meta.get("paragraph"),
+            meta.get("heading"),
+            meta.get("kind", ""),
+            text,
+            score,
+            meta,
+        )
+
+    def citation(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if k != "metadata"}
+
+    @property
+    def under(self) -> str:
+        """The heading (or, without one, the section) the passage stands under ("" for neither)."""
+        return self.heading or self.metadata.get("section") or ""
+
+    @property
+    def reading_order(self) -> tuple[int, int]:
+        """Sort key putting a report's passages in the order they are read (page, then offset)."""
+        return self.page or 0, self.metadata.get("span_start", 0)
+
+    @property
+    def pages(self) -> str:
+        """ "p. 8", or "pp. 8–9" for a passage that runs on to the next page ("" without a page)."""
+        end = self.metadata.get("page_end")
+        if not self.page:
+            return ""
+        return f"pp. {self.page}–{end}" if isinstance(end, int) and end > self.page else f"p. {self.page}"
+
+    def location(self) -> str:
+        """Where in the report: "p. 8, para 3.6" (either part may be absent)."""
+        return ", ".join(x for x in (self.pages, f"para {self.paragraph}" if self.paragraph else "") if x)
+
+    @property
+    def context(self) -> str:
+        """Text that frames the passage: report title, heading and table caption."""
+        m = self.metadata
+        return " ".join(
+            str(x)
+            for x in (self.document, m.get("section"), self.heading, m.get("table"), m.get("columns"), m.get("date"))
+            if x
+        )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +20,16 @@ def default_model_path() -> Path:
 class Encoder:
     """Batched, normalised sentence embeddings on the CPU."""
 
-    def __init__(self, model_path: Path | None = None) -> None:
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()  # no weight-loading bar in CLI output
+    def __init__(self, model_path: Path | None = None, model: Any | None = None) -> None:
+        """Load the sentence-transformers model in ``model_path``, or wrap ``model`` (anything with its ``encode``)."""
         self.model_path = Path(model_path) if model_path else default_model_path()
-        self.model = SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
+        if model is None:
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()  # no weight-loading bar in CLI output
+            model = SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
+        self.model = model
         self._lock = threading.Lock()  # torch inference from several app threads: one at a time
 
     def embed(self, texts: list[str], batch_size: int = 64) -> list[list[float]]:
@@ -55,10 +57,23 @@ class Encoder:
         return self.embed([text])[0]
 
 
-@lru_cache(maxsize=4)
+_ENCODERS: dict[Path | None, Encoder] = {}
+_LOADING = threading.Lock()
+
+
 def get_encoder(model_path: Path | None = None) -> Encoder:
     """The process-wide encoder for a model folder (loaded on first use)."""
-    return Encoder(model_path)
+    key = Path(model_path) if model_path else None
+    with _LOADING:
+        if key not in _ENCODERS:
+            _ENCODERS[key] = Encoder(key)
+        return _ENCODERS[key]
+
+
+def use_encoder(model_path: Path, encoder: Encoder) -> None:
+    """Serve ``encoder`` wherever ``model_path`` is the configured model (e.g. a small deterministic one in tests)."""
+    with _LOADING:
+        _ENCODERS[Path(model_path)] = encoder
 
 
 @register_embedding_function

@@ -16,10 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from .api import Answer, Assistant
+from .documents import Filters, Passage
 from .figures import figure_in, figures
-from .retrieval import Filters, Passage
 
-QUESTIONS = Path(__file__).resolve().parent.parent / "evals" / "questions.jsonl"
+
+def question_set(name: str = "questions.jsonl") -> Path:
+    """A packaged question set (``evals/`` in the source tree, installed as ``assistant.evals``)."""
+    from importlib.resources import files
+
+    return Path(str(files("assistant.evals") / name))
+
+
+QUESTIONS = question_set()
 
 
 def normalise(text: str) -> str:
@@ -254,7 +262,7 @@ def _by_part(scored: list[Scored]) -> dict[str, Any]:
 
 
 def run(assistant: Assistant, items: list[dict[str, Any]], clearance: str | None = None) -> list[Scored]:
-    paths = {d.doc_id: d.path for d in assistant.index.lexical.documents()}
+    paths = {d.doc_id: d.path for d in assistant.documents()}
     filters = Filters(clearance=clearance)
     out = []
     for item in items:

@@ -72,9 +72,19 @@ class ReportRow:
     kind: str
 
 
+def visible(doc: DocumentRecord, clearance: str | None) -> bool:
+    """Whether a user of ``clearance`` may see the report (public clearance: public reports only)."""
+    return clearance != PUBLIC or doc.disclosure == PUBLIC
+
+
+def documents(index: Index, clearance: str | None = None) -> list[DocumentRecord]:
+    """The registry records of the indexed reports a user of ``clearance`` may see."""
+    return [d for d in index.lexical.documents() if visible(d, clearance)]
+
+
 def reports(index: Index, clearance: str | None = None) -> list[ReportRow]:
     """The indexed reports a user of ``clearance`` may see, as the library tab lists them."""
-    return [_row(d) for d in index.lexical.documents() if clearance != PUBLIC or d.disclosure == PUBLIC]
+    return [_row(d) for d in documents(index, clearance)]
 
 
 def _row(d: DocumentRecord) -> ReportRow:
@@ -178,7 +188,7 @@ def _free_path(folder: Path, name: str) -> Path:
 def find_report(index: Index, doc_id: str, clearance: str | None = None) -> DocumentRecord | None:
     """The report with ``doc_id`` if a user of ``clearance`` may see it (else None, as if it did not exist)."""
     doc = index.lexical.document(doc_id)
-    if doc is None or (clearance == PUBLIC and doc.disclosure != PUBLIC):
+    if doc is None or not visible(doc, clearance):
         return None
     return doc
 

@@ -15,9 +15,9 @@ from pathlib import Path
 from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.runnables import Runnable, RunnableLambda
 
+from .documents import Passage
 from .figures import dates, figure_in, figures, periods, years
 from .guard import without_instructions
-from .retrieval import Passage
 from .settings import Settings
 
 SYSTEM = (

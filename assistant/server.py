@@ -27,10 +27,10 @@ from starlette.background import BackgroundTask
 from starlette.routing import Mount
 
 from .api import Assistant
-from .app import CSS, HEAD, AppContext, build_app
+from .app import CSS, HEAD, build_app
 from .audit import AuditLog
 from .downloads import Downloads
-from .library import find_report
+from .handlers import AppContext
 from .sessions import Sessions
 from .settings import Settings
 from .users import User, UserStore
@@ -84,15 +84,9 @@ class Login:
                     self._failures[name].append(now)
             log.warning("sign-in refused for %r%s", name, " (locked: too many wrong passwords)" if locked else "")
         if self.audit is not None:
-            user = self.user(name) if ok else None
-            self.audit.record(
-                name[:64],
-                user.role if user else "-",
-                "sign-in" if ok else "sign-in refused",
-                clearance=user.clearance if user else None,
-                chunk_ids=[],
-                doc_hashes=[],
-                detail={"locked": True} if locked else None,
+            user = (self.user(name) if ok else None) or User(name[:64], "-", None)
+            self.audit.record_for(
+                user, "sign-in" if ok else "sign-in refused", detail={"locked": True} if locked else None
             )
         return ok
 
@@ -130,7 +124,7 @@ def create_app(settings: Settings, demo_account: tuple[str, str] | None = None) 
         )
     audit = AuditLog.open(settings)
     login = Login(users, demo_account, audit)
-    assistant = Assistant(settings=settings)
+    assistant = Assistant(settings=settings).load()
     notice = None
     if demo_account:
         notice = (
@@ -155,9 +149,9 @@ def create_app(settings: Settings, demo_account: tuple[str, str] | None = None) 
             return RedirectResponse("/", status_code=303)
         # The path comes from the registry, never from the request; a report beyond the
         # user's clearance is answered exactly as one that does not exist.
-        doc = find_report(assistant.index, doc_id[:128], user.clearance)
+        doc = assistant.report(doc_id[:128], user.clearance)
         found = doc is not None and Path(doc.path).is_file()
-        ctx.record(
+        ctx.audit.record_for(
             user,
             "report download" if found else "report refused",
             doc_hashes=[doc_id[:128]],
@@ -181,9 +175,11 @@ def create_app(settings: Settings, demo_account: tuple[str, str] | None = None) 
             return RedirectResponse("/", status_code=303)
         item = downloads.take(token[:64], user.name)
         if item is None:
-            ctx.record(user, "download refused", detail={"reason": "not this user's file, already fetched or expired"})
+            ctx.audit.record_for(
+                user, "download refused", detail={"reason": "not this user's file, already fetched or expired"}
+            )
             raise HTTPException(404, "No such download: it was already fetched, has expired or is not yours")
-        ctx.record(user, "download", detail={"file": item.filename})
+        ctx.audit.record_for(user, "download", detail={"file": item.filename})
         return FileResponse(
             item.path,
             media_type="text/csv; charset=utf-8",

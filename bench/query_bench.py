@@ -17,10 +17,9 @@ from common import latency
 
 import assistant  # noqa: F401  (offline environment)
 from assistant.api import Assistant
+from assistant.evaluation import QUESTIONS
 from assistant.ingest import ingest
 from assistant.settings import Settings
-
-QUESTIONS = Path(__file__).resolve().parent.parent / "evals" / "questions.jsonl"
 
 
 def main() -> int:

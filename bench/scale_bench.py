@@ -28,8 +28,8 @@ from common import add_user_args, assistant_command, chroma_run, free_port, late
 import assistant  # noqa: F401  (offline environment)
 from assistant.api import Assistant
 from assistant.disclosure import PUBLIC
+from assistant.documents import Filters
 from assistant.evaluation import load_questions, run, summarise
-from assistant.retrieval import Filters
 from assistant.settings import Settings
 
 

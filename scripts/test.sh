@@ -13,6 +13,6 @@ if ! command -v chromium >/dev/null; then
 fi
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_HUB_DISABLE_TELEMETRY=1 GRADIO_ANALYTICS_ENABLED=False ANONYMIZED_TELEMETRY=False
 # Lint and format first: a style slip fails fast, before the 9-minute suite.
-.venv/bin/ruff check assistant tests bench
-.venv/bin/ruff format --check assistant tests bench
+.venv/bin/ruff check assistant tests bench scripts
+.venv/bin/ruff format --check assistant tests bench scripts
 .venv/bin/python -m pytest -q "$@"

@@ -34,6 +34,47 @@ def settings(tmp_path):
     return Settings(index_dir=tmp_path / "index")
 
 
+FAKE_MODEL = Path("/nonexistent/hashing-encoder")  # never loaded from disk: served by use_encoder
+
+
+class HashingModel:
+    """A small deterministic stand-in for the sentence-transformer (words hashed into 384 signed
+    dimensions), for tests of the pipeline's plumbing; retrieval quality is tested with the real model."""
+
+    dimensions = 384
+
+    def encode(self, texts: list[str], normalize_embeddings: bool = True, **_):
+        import hashlib
+        import re
+
+        import numpy as np
+
+        out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for word in re.findall(r"[a-z0-9]+", text.lower()):
+                h = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "big")
+                out[i, h % self.dimensions] += 1.0 if h >> 63 else -1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1.0, norms)
+
+
+@pytest.fixture(scope="session")
+def fake_encoder():
+    """The hashing encoder plugged in through the real ``Encoder`` for ``FAKE_MODEL``; returns that model path."""
+    from assistant.embedding import Encoder, use_encoder
+
+    use_encoder(FAKE_MODEL, Encoder(FAKE_MODEL, model=HashingModel()))
+    return FAKE_MODEL
+
+
+@pytest.fixture
+def fast_settings(tmp_path, fake_encoder):
+    """Settings for a fresh index in ``tmp_path`` embedded by the hashing encoder (no model load)."""
+    from assistant.settings import Settings
+
+    return Settings(index_dir=tmp_path / "index", embedding_model=fake_encoder, upload_dir=tmp_path / "uploads")
+
+
 @pytest.fixture
 def gwent_dir(tmp_path):
     """A folder holding the Gwent ICT annual report as text and as PDF."""
@@ -87,7 +128,7 @@ def cli(
 
 def passage(text: str, kind: str = "paragraph", para: str = "5.2", heading: str = "Finance", **meta):
     """A retrieved passage of a made-up annual report (metadata overridable), for answer tests."""
-    from assistant.retrieval import Passage
+    from assistant.documents import Passage
 
     m = {"title": "Annual Report – ICT 2018/19", "date": "2019-09-04", "doc_id": "d", **meta}
     return Passage(f"d:{hash(text)}", m["title"], "r.txt", 6, para, heading, kind, text, 1.0, m)

@@ -4,7 +4,7 @@ import sqlite3
 import pytest
 
 from assistant.audit import AuditLog
-from assistant.retrieval import Passage
+from assistant.documents import Passage
 
 
 def _passage(cid: str, doc: str) -> Passage:

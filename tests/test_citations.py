@@ -1,5 +1,5 @@
 from assistant.citations import answer_terms, citation_text, format_date, highlight, quote
-from assistant.retrieval import Passage
+from assistant.documents import Passage
 
 
 def _passage(text: str, **meta) -> Passage:

@@ -8,17 +8,22 @@ import pytest
 from conftest import GWENT_TXT
 
 from assistant.cli import main
-
-pytestmark = pytest.mark.slow
+from assistant.settings import get_settings
 
 
 @pytest.fixture(scope="module")
-def index_dir(tmp_path_factory):
+def index_dir(tmp_path_factory, fake_encoder):
+    """The commands run in this process, embedding with the hashing encoder and auditing to a log of their own."""
     root = tmp_path_factory.mktemp("cli")
     (root / "r").mkdir()
     shutil.copy(GWENT_TXT, root / "r" / GWENT_TXT.name)
-    assert main(["ingest", str(root / "r"), "--index", str(root / "idx"), "--no-progress"]) == 0
-    return root / "idx"
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("ASSISTANT_EMBEDDING_MODEL", str(fake_encoder))
+        env.setenv("ASSISTANT_AUDIT_DB", str(root / "audit.sqlite3"))
+        get_settings.cache_clear()
+        assert main(["ingest", str(root / "r"), "--index", str(root / "idx"), "--no-progress"]) == 0
+        yield root / "idx"
+    get_settings.cache_clear()
 
 
 def run(args: list[str]) -> str:
@@ -45,3 +50,26 @@ def test_search_csv_export(index_dir):
 def test_search_report_filter(index_dir):
     out = json.loads(run(["search", "budget", "--index", str(index_dir), "--json", "--report", "no-such-report"]))
     assert out["results"] == []
+
+
+def test_searches_and_questions_are_audited_as_the_operating_system_user(index_dir):
+    import getpass
+
+    from assistant.audit import AuditLog
+
+    run(["search", "Airwave variance", "--index", str(index_dir), "--json", "--clearance", "public"])
+    run(["ask", "How many requests for service were there in 2018/19?", "--index", str(index_dir), "--json"])
+    log = AuditLog(index_dir.parent / "audit.sqlite3")
+    try:
+        ask, search = log.entries(limit=2)
+    finally:
+        log.close()
+    assert (search["action"], search["user"], search["role"], search["clearance"]) == (
+        "search",
+        getpass.getuser(),
+        "cli",
+        "public",
+    )
+    assert search["query"] == "Airwave variance"
+    assert (ask["action"], ask["clearance"], ask["answerer"]) == ("ask", "restricted", "extractive")
+    assert json.loads(ask["chunk_ids"]) and "latency_ms" in json.loads(ask["detail"])

@@ -98,7 +98,7 @@ def cleared_index(tmp_path_factory):
 @pytest.mark.slow
 def test_public_clearance_never_sees_a_restricted_passage(cleared_index):
     from assistant.api import Assistant, abstention
-    from assistant.retrieval import Filters
+    from assistant.documents import Filters
 
     a = Assistant(cleared_index)
     try:

@@ -4,8 +4,11 @@ import threading
 import time
 
 import numpy as np
+import pytest
 
 from assistant.embedding import get_encoder
+
+pytestmark = pytest.mark.slow  # the real model (fast tests plug the hashing encoder in through the same Encoder)
 
 TEXTS = [
     "The service desk received 24,635 requests for service in 2018/19.",

@@ -2,12 +2,13 @@
 
 import json
 import shutil
+import subprocess
 import sys
 
 import pytest
 from conftest import CORPUS, ROOT
 
-from assistant.evaluation import QUESTIONS, answer_matches, evaluate, load_questions, normalise
+from assistant.evaluation import QUESTIONS, answer_matches, evaluate, load_questions, normalise, question_set
 from assistant.figures import periods
 from assistant.ingest import ingest
 from assistant.settings import Settings
@@ -26,6 +27,20 @@ def test_question_set_is_well_formed():
         assert set(i) >= {"id", "question", "expected", "evidence", "unanswerable", "type"}
         if not i["unanswerable"]:
             assert i["expected"] and i["evidence"]
+
+
+def test_the_question_sets_are_found_through_the_installed_package(tmp_path):
+    """``assistant eval`` without --questions works from any folder, not only beside the source tree."""
+    for name in ("questions.jsonl", "generated-questions.jsonl", "thresholds.json"):
+        assert question_set(name).read_bytes() == (ROOT / "evals" / name).read_bytes()
+    out = subprocess.run(
+        [sys.executable, "-c", "from assistant.evaluation import QUESTIONS; print(QUESTIONS.is_file())"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "True"
 
 
 def test_answer_matching_normalises_numbers():
@@ -139,8 +154,8 @@ def test_a_figure_cited_on_the_wrong_page_is_caught(tmp_path):
     from pdfgen import make_pdf
 
     from assistant.api import Answer
+    from assistant.documents import Passage
     from assistant.evaluation import figure_on_cited_page
-    from assistant.retrieval import Passage
 
     path = tmp_path / "budget.pdf"
     path.write_bytes(make_pdf([["Financial performance", "Budget | 1,200,000"], ["SRS Airwave | Variance | -86,192"]]))

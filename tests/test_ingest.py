@@ -16,7 +16,11 @@ from assistant.index import Index
 from assistant.ingest import ingest
 from assistant.retrieval import search
 
-pytestmark = pytest.mark.slow
+
+@pytest.fixture
+def settings(fast_settings):
+    """Ingest mechanics need no real embeddings: the hashing encoder (the real model's ingest runs in the slow tests)."""
+    return fast_settings
 
 
 def counts(settings) -> tuple[int, int, int]:
@@ -101,6 +105,7 @@ def _bad_inputs(folder: Path) -> None:
     (folder / "notes.docx").write_bytes(b"PK\x03\x04")
 
 
+@pytest.mark.slow
 def test_bad_inputs_are_reported_and_good_files_still_indexed(tmp_path):
     folder = tmp_path / "batch"
     folder.mkdir()
@@ -139,6 +144,7 @@ def test_bad_inputs_are_reported_and_good_files_still_indexed(tmp_path):
     assert summary["failed"] == 7
 
 
+@pytest.mark.slow
 def test_kill_mid_ingest_leaves_a_working_index_and_rerun_completes(tmp_path):
     from assistant.settings import Settings
 
@@ -183,6 +189,7 @@ def test_kill_mid_ingest_leaves_a_working_index_and_rerun_completes(tmp_path):
     assert docs == 10 and lex == vec, "no chunk lost or duplicated"
 
 
+@pytest.mark.slow
 def test_non_utf8_text_is_indexed_with_a_warning_and_exit_1(tmp_path, capsys):
     from assistant.cli import main
 

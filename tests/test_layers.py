@@ -46,3 +46,25 @@ def test_the_check_catches_an_upward_import(tmp_path):
     bad.write_text("from .api import Assistant\n", encoding="utf-8")
     layers = _layers()
     assert any(layers[dep] > layers["figures"] for dep in _imports(bad))
+
+
+CALLERS = ("cli", "app", "handlers", "server", "evaluation")  # the command line, the app, its server, the evaluation
+BEHIND_THE_DOOR = {"index", "lexical", "store", "ingest", "library", "retrieval", "embedding"}
+
+
+def test_the_callers_reach_the_index_only_through_the_assistant():
+    """No caller imports what ``Assistant`` wraps, or reaches into its index or retriever."""
+    reaching = {}
+    for name in CALLERS:
+        tree = ast.parse((PACKAGE / f"{name}.py").read_text(encoding="utf-8"))
+        wrapped = _imports(PACKAGE / f"{name}.py") & BEHIND_THE_DOOR
+        attributes = {
+            n.attr
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Attribute)
+            and n.attr in {"index", "retriever", "lexical", "vectors"}
+            and not (isinstance(n.value, ast.Name) and n.value.id == "args")  # argparse's --index
+        }
+        if wrapped or attributes:
+            reaching[name] = sorted(wrapped | attributes)
+    assert not reaching, reaching

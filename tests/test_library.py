@@ -32,9 +32,8 @@ def test_names_are_sanitised(name, suffix, expected):
     assert safe_name(name, suffix) == expected
 
 
-@pytest.mark.slow
-def test_uploads_are_checked_stored_ingested_and_removable(settings, tmp_path):
-    settings = settings.model_copy(update={"upload_dir": tmp_path / "uploads", "max_file_mb": 1.0})
+def test_uploads_are_checked_stored_ingested_and_removable(fast_settings, tmp_path):
+    settings = fast_settings.model_copy(update={"max_file_mb": 1.0})
     incoming = tmp_path / "incoming"
     incoming.mkdir()
     good = incoming / "upload-1"

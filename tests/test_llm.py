@@ -5,9 +5,9 @@ import sys
 import pytest
 from conftest import free_port, local_server
 
+from assistant.documents import Passage
 from assistant.figures import figure_in, figures
 from assistant.llm import packaged_smollm2, verify
-from assistant.retrieval import Passage
 
 
 def passage(text: str) -> Passage:

@@ -5,7 +5,7 @@ from langchain_core.documents import Document
 
 from assistant.api import Assistant
 from assistant.cli import main
-from assistant.retrieval import Filters
+from assistant.documents import Filters
 
 pytestmark = pytest.mark.slow
 
@@ -77,7 +77,7 @@ def test_ask_json_has_exactly_the_documented_keys(gwent_index, capsys):
 
 def test_unfiltered_queries_carry_no_report_list(assistant):
     """At thousands of reports a report-id list in every store query is most of its cost."""
-    from assistant.retrieval import Filters
+    from assistant.documents import Filters
 
     r = assistant.retriever
     assert r.allowed_docs(Filters()) is None

@@ -1,0 +1,348 @@
+"""The app's event handlers: plain methods over an :class:`AppContext`, testable without a browser.
+
+Every handler checks the signed-in user's role on the server; hiding a button is only a
+convenience, and every refusal is audited. Nothing the browser sends is taken as state: the
+chat history and the FOI results live in the user's server-side :class:`Session`, and every
+value that comes in (text, numbers, choices, file objects) is checked before use.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from .api import Assistant
+from .audit import AuditLog, csv_safe, run_settings
+from .conversation import resolve
+from .documents import Filters
+from .downloads import Downloads
+from .render import (
+    NO_SOURCES,
+    answer_markdown,
+    download_link,
+    md_text,
+    passage_row,
+    sources_html,
+    upload_summary,
+)
+from .sessions import Session, SessionRefused, Sessions
+from .users import User
+
+KINDS = {"Paragraphs": "paragraph", "Table rows": "table_row", "Whole tables": "table"}
+EXPORT_FIELDS = [
+    "rank",
+    "report",
+    "date",
+    "page",
+    "paragraph",
+    "heading",
+    "kind",
+    "passage",
+    "citation",
+    "source",
+    "score",
+    "chunk_id",
+    "doc_id",
+]
+RESULT_FIELDS = ["rank", "report", "date", "page", "paragraph", "heading", "kind", "passage", "score"]
+
+
+@dataclass
+class AppContext:
+    """What the handlers share: the assistant, who is asking, their sessions and downloads."""
+
+    assistant: Assistant
+    user_for: Callable[[str | None], User | None]
+    audit: AuditLog
+    demo_notice: str | None = None
+    sessions: Sessions = field(default_factory=Sessions)
+    downloads: Downloads = field(default_factory=Downloads)
+
+    def user(self, request: gr.Request | None, action: str) -> User:
+        """The signed-in user, if their role allows ``action`` (a refusal is audited)."""
+        user = self.user_for(getattr(request, "username", None) if request else None)
+        if user is None:
+            raise gr.Error("Please sign in again.")
+        if not user.can(action):
+            self.audit.record_for(user, "refused", detail={"wanted": action, "reason": f"role {user.role}"})
+            raise gr.Error(f"Your role ({user.role}) may not {action}.")
+        return user
+
+    def session(self, request: gr.Request | None, user: User) -> Session:
+        """This tab's server-side state; refused (and audited) when the session is another user's."""
+        try:
+            return self.sessions.get(getattr(request, "session_hash", None), user.name)
+        except SessionRefused as exc:
+            self.audit.record_for(user, "session refused", detail={"reason": str(exc)})
+            raise gr.Error("This session belongs to another user. Reload the page.") from None
+
+    def text(self, user: User, action: str, value: Any, what: str) -> str:
+        """A question or search as typed: text, not empty, not over the length limit (else one clear message)."""
+        limit = self.assistant.settings.max_question_chars
+        if not isinstance(value, str):
+            self.audit.record_for(user, f"{action} refused", detail={"reason": f"not text ({type(value).__name__})"})
+            raise gr.Error(f"Type {what} as text.")
+        value = value.strip()
+        if not value:
+            raise gr.Error(f"Type {what} first.")
+        if len(value) > limit:
+            self.audit.record_for(
+                user, f"{action} refused", value[:200] + "…", detail={"reason": "too long", "length": len(value)}
+            )
+            raise gr.Error(
+                f"That is {len(value):,} characters long; {what} may be at most {limit:,}. Shorten it and try again."
+            )
+        return value
+
+
+class Handlers:
+    """One method per app event; ``request`` is Gradio's, carrying the signed-in user and the tab's session."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        self.assistant = ctx.assistant
+        self.settings = ctx.assistant.settings
+
+    # ---- page load ----------------------------------------------------------
+    def load(self, request: gr.Request) -> tuple:
+        """Who is signed in, what their role may see, and the report lists their clearance allows."""
+        user = self.ctx.user(request, "search")
+        choices, years, table = self.listing(user)
+        return (
+            f"Signed in as **{html.escape(user.name)}** ({user.role}, {user.clearance} clearance)",
+            gr.update(visible=user.can("export")),
+            gr.update(visible=user.can("upload")),
+            table,
+            gr.update(choices=choices),
+            gr.update(choices=years),
+            gr.update(choices=choices),
+        )
+
+    def listing(self, user: User) -> tuple[list[tuple[str, str]], list[str], list[list[Any]]]:
+        """(report choices, report years, library rows) from one read of the registry, within the user's clearance."""
+        rows = self.assistant.reports(user.clearance)
+        choices = [(f"{r.title} — {Path(r.source).name}", r.doc_id) for r in rows]
+        years = sorted({r.date[-4:] for r in rows if r.date}, reverse=True)
+        table = [
+            [r.title, r.date or "", r.pages, r.chunks, r.ingested, r.disclosure, r.decided, Path(r.source).name]
+            for r in rows
+        ]
+        return choices, years, table
+
+    # ---- ask ----------------------------------------------------------------
+    # The chat is an output only: what was said lives in the user's server-side session, so a
+    # browser can never hand the server a "history" (or a file object inside one).
+    def ask(self, message: Any, request: gr.Request, progress=gr.Progress()) -> Iterator:
+        """Answer one question (a follow-up is resolved against the last one asked in this session)."""
+        user = self.ctx.user(request, "ask")
+        session = self.ctx.session(request, user)
+        message = self.ctx.text(user, "ask", message, "a question")
+        session.chat += [
+            {"role": "user", "content": md_text(message)},
+            {"role": "assistant", "content": "Searching the reports…"},
+        ]
+        yield list(session.chat), gr.update(), ""
+        standalone = resolve(message, session.asked[-1] if session.asked else None)
+        progress(0.3, desc="Searching the reports")
+        result = self.assistant.ask(standalone, Filters(clearance=user.clearance))
+        self.ctx.audit.record_answer(user, message, result, self.settings, answered=standalone, note=result.note)
+        session.chat[-1] = {"role": "assistant", "content": answer_markdown(result, message)}
+        session.asked.append(standalone)
+        yield list(session.chat), sources_html(result), ""
+
+    def reset_chat(self, request: gr.Request) -> tuple:
+        """A new conversation: the chat and its follow-up context go."""
+        user = self.ctx.user(request, "ask")
+        self.ctx.session(request, user).reset_chat()
+        return [], NO_SOURCES
+
+    # ---- find passages (FOI) ------------------------------------------------
+    def search(self, text: Any, n: Any, docs: Any, year: Any, kinds: Any, request: gr.Request) -> tuple:
+        """Ranked passages for an FOI search, kept in the session for export by rank."""
+        user = self.ctx.user(request, "search")
+        session = self.ctx.session(request, user)
+        text = self.ctx.text(user, "search", text, "something to search for")
+        docs = [str(d) for d in docs][:200] if isinstance(docs, list) else []
+        kinds = [x for x in kinds if x in KINDS] if isinstance(kinds, list) else []
+        year = str(year) if isinstance(year, (str, int)) and re.fullmatch(r"\d{4}", str(year)) else None
+        try:
+            count = max(1, min(50, int(n)))
+        except (TypeError, ValueError):
+            count = 10
+        filters = Filters(
+            clearance=user.clearance,
+            doc_ids=set(docs) if docs else None,
+            date_from=year,
+            date_to=year,
+            kinds={KINDS[x] for x in kinds} if kinds else None,
+        )
+        passages = self.assistant.search(text, k=count, filters=filters)
+        self.ctx.audit.record_for(
+            user,
+            "search",
+            text,
+            passages=passages,
+            settings=run_settings(self.settings),
+            detail={"k": count, "reports": docs, "year": year, "kinds": kinds},
+        )
+        rows = [passage_row(rank, p) for rank, p in enumerate(passages, 1)]
+        labels = [
+            (
+                f"[{r['rank']}] {r['report'][:60]}{', p. ' + str(r['page']) if r['page'] else ''}"
+                f"{', para ' + r['paragraph'] if r['paragraph'] else ''}",
+                str(r["rank"]),
+            )
+            for r in rows
+        ]
+        session.found = rows
+        if not rows:
+            gr.Info("No passages found.")
+        return [[r[k] for k in RESULT_FIELDS] for r in rows], gr.update(choices=labels, value=[]), ""
+
+    def export(self, chosen: Any, request: gr.Request) -> str:
+        """A one-time CSV download of the chosen results (ranks from this session's search, never passages)."""
+        user = self.ctx.user(request, "export")
+        wanted = {str(c) for c in chosen} if isinstance(chosen, list) else set()
+        picked = [r for r in self.ctx.session(request, user).found if str(r["rank"]) in wanted]
+        if not picked:
+            raise gr.Error("Select at least one passage to export.")
+        self.ctx.audit.record_for(
+            user,
+            "export",
+            chunk_ids=[r["chunk_id"] for r in picked],
+            doc_hashes=[r["doc_id"] for r in picked],
+            detail={"ranks": [r["rank"] for r in picked]},
+        )
+        name = f"passages-{time.strftime('%Y-%m-%d-%H%M')}.csv"
+        url = self.ctx.downloads.add(user.name, name, lambda path: write_csv(picked, path))
+        return download_link(url, name, f"Download the CSV ({len(picked)} passage{'s' if len(picked) != 1 else ''})")
+
+    # ---- report library -----------------------------------------------------
+    def add(self, files: Any, request: gr.Request, progress=gr.Progress()) -> tuple:
+        """Add uploaded reports (admin): only files in Gradio's upload folder, checked by content."""
+        user = self.ctx.user(request, "upload")
+        if not files:
+            raise gr.Error("Choose one or more PDF or text files first.")
+        uploads = uploaded_files(files)
+        if uploads is None:
+            self.ctx.audit.record_for(
+                user,
+                "upload refused",
+                detail={"reason": "a file outside the upload folder", "paths": [str(f)[:300] for f in files][:20]},
+            )
+            raise gr.Error("Upload the files with the upload box: only files uploaded in this app can be added.")
+        progress(0, desc="Checking files")
+        try:
+            summary = self.assistant.add(uploads, on_progress=lambda frac, desc: progress(frac, desc=desc))
+        finally:
+            for tmp, _ in uploads:  # the stored copy is in the upload folder now; the upload itself goes
+                tmp.unlink(missing_ok=True)
+        self.ctx.audit.record_for(
+            user,
+            "upload",
+            detail={"files": [{"name": r.path, "status": r.status, "reason": r.reason} for r in summary.results]},
+        )
+        choices, years, table = self.listing(user)
+        return (
+            upload_summary(summary),
+            table,
+            None,
+            gr.update(choices=choices),
+            gr.update(choices=choices),
+            gr.update(choices=years),
+        )
+
+    def remove(self, doc_id: Any, request: gr.Request) -> tuple:
+        """Remove a report from both indexes (admin)."""
+        user = self.ctx.user(request, "remove")
+        if not doc_id or not isinstance(doc_id, str):
+            raise gr.Error("Choose a report to remove.")
+        try:
+            title = self.assistant.remove(doc_id[:128])
+        except KeyError as exc:
+            raise gr.Error(str(exc)) from exc
+        self.ctx.audit.record_for(user, "remove", doc_hashes=[doc_id[:128]], detail={"title": title})
+        choices, _, table = self.listing(user)
+        return (
+            f"Removed “{html.escape(title)}” from the library.",
+            table,
+            gr.update(choices=choices, value=None),
+            gr.update(choices=choices),
+        )
+
+    def refresh_library(self, request: gr.Request) -> list[list[Any]]:
+        return self.listing(self.ctx.user(request, "search"))[2]
+
+    # ---- audit log ----------------------------------------------------------
+    def show_audit(self, name: Any, action: Any, request: gr.Request) -> list[list[Any]]:
+        """The newest 500 entries (admin), optionally of one user or one action."""
+        self.ctx.user(request, "audit")
+        who = name.strip() if isinstance(name, str) and name.strip() else None
+        rows = self.ctx.audit.entries(
+            limit=500, user=who, action=action if isinstance(action, str) and action else None
+        )
+        return [
+            [
+                r["id"],
+                r["time"],
+                r["user"],
+                r["role"],
+                r["clearance"] or "",
+                r["action"],
+                r["query"] or "",
+                ("(not found) " if r["abstained"] else "") + (r["answer"] or "")[:200],
+                len(json.loads(r["chunk_ids"])),
+                r["answerer"] or "",
+            ]
+            for r in rows
+        ]
+
+    def export_audit(self, name: Any, request: gr.Request) -> str:
+        """A one-time CSV download of the whole log, or one user's entries (admin)."""
+        user = self.ctx.user(request, "audit")
+        who = name.strip() if isinstance(name, str) and name.strip() else None
+        self.ctx.audit.record_for(user, "audit export", detail={"user": who})
+        filename = f"audit-{time.strftime('%Y-%m-%d-%H%M')}.csv"
+        url = self.ctx.downloads.add(user.name, filename, lambda path: self.ctx.audit.export_csv(path, user=who))
+        return download_link(url, filename, "Download the audit log CSV")
+
+    def load_audit(self, request: gr.Request) -> tuple:
+        """The audit tab, shown (and filled) for admins only."""
+        user = self.ctx.user(request, "search")
+        return gr.update(visible=user.can("audit")), self.show_audit("", "", request) if user.can("audit") else []
+
+
+def write_csv(rows: list[dict[str, Any]], path: Path) -> Path:
+    """The selected passages as a CSV file (UTF-8 with BOM, so spreadsheets read £ correctly)."""
+    with open(path, "w", newline="", encoding="utf-8-sig") as out:
+        writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: csv_safe(v) for k, v in row.items()})
+    return Path(path)
+
+
+def uploaded_files(files: list[Any]) -> list[tuple[Path, str]] | None:
+    """(temporary path, name as uploaded) for files in Gradio's upload folder; None if any lies elsewhere."""
+    from gradio.utils import get_upload_folder
+
+    folder = Path(get_upload_folder()).resolve()
+    out = []
+    for f in files:
+        raw = getattr(f, "path", None) or (f.get("path") if isinstance(f, dict) else f)
+        if not isinstance(raw, (str, Path)):
+            return None
+        path = Path(raw).resolve()
+        if not path.is_relative_to(folder) or not path.is_file():
+            return None
+        out.append((path, Path(getattr(f, "orig_name", None) or path.name).name))
+    return out

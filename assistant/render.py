@@ -1,0 +1,120 @@
+"""What the app shows, as HTML and Markdown: answers, their sources, FOI results, upload outcomes.
+
+Report text is shown as text wherever it appears: HTML-escaped, and Markdown-escaped in the
+chat, so a report can neither run script nor make a browser fetch an image or follow a link.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+from .api import Answer
+from .citations import answer_terms, citation_text, format_date, highlight
+from .documents import Passage
+from .ingest import IngestSummary
+
+NO_SOURCES = "<h3>Sources</h3><p>Ask a question to see its sources.</p>"
+
+
+def report_url(p: Passage) -> str:
+    """Link to the report file served by the app, at the passage's page for PDFs."""
+    url = f"/report/{urllib.parse.quote(p.metadata.get('doc_id', ''))}"
+    return f"{url}#page={p.page}" if p.page and p.metadata.get("doc_kind") == "pdf" else url
+
+
+def source_card(n: int, p: Passage, answer: str) -> str:
+    """One citation in the sources panel: title, date, page, paragraph, heading, verbatim passage."""
+    e = html.escape
+    date = format_date(p.metadata.get("date"))
+    where = " · ".join(x for x in (p.pages, f"para {p.paragraph}" if p.paragraph else None, p.heading) if x)
+    link_text = f"Open PDF at p. {p.page}" if p.page and p.metadata.get("doc_kind") == "pdf" else "Open report"
+    return (
+        f'<div class="citation" id="cite-{n}" data-paragraph="{e(p.paragraph or "")}">'
+        f'<div class="cite-head">[{n}] {e(p.document)}{" · " + e(date) if date else ""}</div>'
+        f'<div class="cite-where">{e(where)}</div>'
+        f"<blockquote>{highlight(p.text, answer_terms(answer))}</blockquote>"
+        f'<div class="cite-actions"><button class="copy-citation" type="button" data-citation="{e(citation_text(p, answer), quote=True)}" '
+        f'onclick="opccCopy(this)">Copy citation</button>'
+        f'<a href="{e(report_url(p))}" target="_blank" rel="noopener">{link_text}</a>'
+        f'<span class="cite-source">{e(Path(p.source).name)}</span></div></div>'
+    )
+
+
+def sources_html(result: Answer) -> str:
+    """The sources panel for one answer: its citations, or after an abstention the related passages."""
+    if result.abstained:
+        cards = "".join(source_card(n, p, "") for n, p in enumerate(result.related, 1))
+        return "<h3>Not found in the reports</h3><h4>Related passages</h4>" + (cards or "<p>No related passages.</p>")
+    return "<h3>Sources</h3>" + "".join(source_card(n, p, result.answer) for n, p in enumerate(result.citations, 1))
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:<>=\"'^])")
+
+
+def md_text(text: str) -> str:
+    """``text`` shown as itself in Markdown: every punctuation mark escaped (no image, link, autolink or HTML)."""
+    return _MARKDOWN.sub(r"\\\1", text).replace("&", "&amp;").replace("\\<", "&lt;").replace("\\>", "&gt;")
+
+
+def answer_markdown(result: Answer, asked: str) -> str:
+    """The chat reply: the answer with its figures highlighted and numbered citation markers."""
+    lines = []
+    if result.question != asked.strip():
+        lines.append(f"*Answering: {md_text(result.question)}*\n")
+    if result.abstained:
+        lines.append(
+            "**Not found in the reports.** No passage answers this question; related passages are listed under Sources."
+        )
+    else:
+        text = highlight(result.answer, answer_terms(result.answer), escape=md_text)
+        markers = (
+            "" if result.answerer == "llm" else " " + " ".join(f"[{n}]" for n in range(1, len(result.citations) + 1))
+        )
+        lines.append(text + markers)
+    if result.note:
+        lines.append(f"\n*{md_text(result.note)}*")
+    return "\n".join(lines)
+
+
+def passage_row(rank: int, p: Passage) -> dict[str, Any]:
+    """One FOI result with its citation fields (also the CSV row)."""
+    return {
+        "rank": rank,
+        "report": p.document,
+        "date": format_date(p.metadata.get("date")) or "",
+        "page": p.page or "",
+        "paragraph": p.paragraph or "",
+        "heading": p.heading or "",
+        "kind": p.kind,
+        "passage": p.text,
+        "citation": citation_text(p),
+        "source": p.source,
+        "score": p.score,
+        "chunk_id": p.chunk_id,
+        "doc_id": p.metadata.get("doc_id", ""),
+    }
+
+
+def download_link(url: str, filename: str, label: str) -> str:
+    """A one-time link to a file made for the signed-in user (served by ``/download``)."""
+    e = html.escape
+    return f'<a href="{e(url)}" download="{e(filename)}" class="download">{e(label)}</a>'
+
+
+def upload_summary(summary: IngestSummary) -> str:
+    """The upload's outcome, one line a file, failures first."""
+    label = {"failed": "**FAILED**"}
+    lines = []
+    for r in sorted(summary.results, key=lambda r: r.status != "failed"):
+        detail = r.reason or (
+            f"“{r.title}”, {r.pages} page{'s' if r.pages != 1 else ''}, {r.chunks} passages" if r.title else ""
+        )
+        lines.append(
+            f"- **{html.escape(r.path)}**: {label.get(r.status, r.status)}{' — ' + html.escape(detail) if detail else ''}"
+        )
+        lines += [f"  - warning: {html.escape(w)}" for w in r.warnings]
+    return "\n".join(lines) or "Nothing to add."
