@@ -4,11 +4,11 @@ Layers, in data-flow order; a module imports only from its own layer or an earli
 (``tests/test_layers.py`` checks it):
 
 1. base: settings, documents, isolation, legibility, guard, embedding, users, sessions, downloads
-2. reading: cleaning, disclosure, metadata, figures, terms, layout, tables, loading, chunking
+2. reading: cleaning, disclosure, metadata, figures, terms, layout, tables, loading, chunking, evidence
 3. storing: lexical, store, index, ingest
 4. answering: retrieval, entities, answering, citations, conversation, llm
 5. facade: api, audit, library, evaluation
-6. interfaces: render, handlers, app, webgate, server, cli, __main__
+6. interfaces: render, handlers, app, signin, webgate, server, cli, __main__
 """
 
 import os

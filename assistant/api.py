@@ -15,10 +15,11 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from .answering import Extracted, extract
 from .documents import Filters, Passage
+from .evidence import page_image
 from .index import Index
 from .ingest import IngestSummary, ingest
 from .lexical import DocumentRecord
-from .library import ReportRow, add_reports, documents, find_report, remove_report, reports
+from .library import ReportRow, add_reports, documents, evidence_folder, find_report, remove_report, reports
 from .llm import MARKER, build_chat_model, build_messages, verify
 from .retrieval import ReportRetriever, Retriever
 from .settings import Settings, get_settings
@@ -140,6 +141,29 @@ class Assistant:
     def report(self, doc_id: str, clearance: str | None = None) -> DocumentRecord | None:
         """One report if a user of ``clearance`` may see it (else None, as if it did not exist)."""
         return find_report(self.index, doc_id, clearance)
+
+    def evidence(self, chunk_id: str, clearance: str | None = None, marks: list[str] | None = None) -> Path | None:
+        """The cited PDF page as an image with the passage highlighted and ``marks`` (figures) outlined.
+
+        None for a passage a user of ``clearance`` may not see, or one with no PDF page to show."""
+        found = self.index.lexical.chunks([chunk_id]).get(chunk_id)
+        if found is None:
+            return None
+        text, meta = found
+        doc = self.report(str(meta.get("doc_id", "")), clearance)
+        page = meta.get("page")
+        if doc is None or doc.kind != "pdf" or not isinstance(page, int) or not Path(doc.path).is_file():
+            return None
+        return page_image(
+            Path(doc.path),
+            page,
+            text,
+            marks or [],
+            evidence_folder(self.settings),
+            doc.doc_id,
+            self.settings.pdf_memory_mb,
+            self.settings.pdf_timeout,
+        )
 
     def ingest(self, paths: list[Path], prune: bool = False, progress: bool = False) -> IngestSummary:
         """Index the reports under ``paths`` (files or folders); one bad file never aborts the rest."""

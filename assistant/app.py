@@ -9,12 +9,12 @@ import html
 
 import gradio as gr
 
-from .handlers import KINDS, AppContext, Handlers
-from .render import NO_SOURCES
+from .handlers import DISCLOSURE_FILTERS, KINDS, PREVIEW, AppContext, Handlers
+from .render import NO_SOURCES, PRODUCT
 
 AUDIT_HEADERS = ["#", "Time", "User", "Role", "Clearance", "Action", "Query", "Answer", "Passages shown", "Answerer"]
 LIBRARY_HEADERS = ["Title", "Date", "Pages", "Passages", "Ingested", "Disclosure", "How decided", "File"]
-RESULT_HEADERS = ["#", "Report", "Date", "Page", "Para", "Heading", "Kind", "Passage", "Score"]
+RESULT_HEADERS = ["Rank", "Report", "Date", "Page", "Para", "Heading", "Kind", "Disclosure", "Passage"]
 
 CSS = """
 #sources .citation { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px; margin-bottom: 10px; }
@@ -23,6 +23,11 @@ CSS = """
 #sources blockquote { margin: 6px 0; padding-left: 10px; border-left: 3px solid var(--color-accent); white-space: pre-wrap; }
 #sources .cite-actions { display: flex; gap: 12px; align-items: center; font-size: 0.9em; }
 #sources .copy-citation { cursor: pointer; font-size: 0.85em !important; font-weight: normal !important; line-height: 1.4; border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 2px 8px; background: var(--button-secondary-background-fill); }
+#sources img.evidence, #foi-preview img.evidence { display: block; width: 100%; border: 1px solid var(--border-color-primary); border-radius: 4px; margin: 4px 0 6px; }
+#library th *, #foi-results th *, #audit-table th * { word-break: normal !important; overflow-wrap: normal !important; hyphens: none !important; }
+#foi-results *, #library *, #audit-table * { font-family: var(--font) !important; }
+#audit-table td:nth-child(2) * { white-space: nowrap !important; }
+#foi-preview .citation { max-width: 900px; }
 mark { background: #ffe066; color: #000; padding: 0 2px; border-radius: 2px; }
 .demo-banner { background: #fff3cd; color: #664d03; border: 1px solid #ffecb5; border-radius: 6px; padding: 6px 10px; }
 """
@@ -51,9 +56,9 @@ def build_app(ctx: AppContext) -> gr.Blocks:
     settings = ctx.assistant.settings
     on = Handlers(ctx)
 
-    with gr.Blocks(title="OPCC Report Assistant") as demo:
+    with gr.Blocks(title=PRODUCT) as demo:
         with gr.Row():
-            gr.Markdown("## OPCC Report Assistant\nCited answers from the reports in the library.")
+            gr.Markdown(f"## {PRODUCT}\nCited answers from the reports in the library.")
             who = gr.Markdown(elem_id="who")
             gr.Button("Log out", link="/logout", size="sm", scale=0, elem_id="logout")
         if ctx.demo_notice:
@@ -66,7 +71,12 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                         # Markdown is rendered (our own bold and highlights), but report text in it is escaped
                         # (md_text); no LaTeX, and HTML sanitised as well.
                         chat = gr.Chatbot(
-                            label="Conversation", height=480, elem_id="chat", latex_delimiters=[], sanitize_html=True
+                            label="Conversation (click an answer to see its sources)",
+                            height=480,
+                            elem_id="chat",
+                            latex_delimiters=[],
+                            sanitize_html=True,
+                            buttons=["copy", "copy_all"],  # no "share": it would post outside the organisation
                         )
                         question = gr.Textbox(
                             label="Question",
@@ -89,19 +99,28 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                     report_filter = gr.Dropdown(label="Reports", multiselect=True, choices=[], elem_id="foi-reports")
                     year_filter = gr.Dropdown(label="Report year", choices=[], elem_id="foi-year")
                     kind_filter = gr.Dropdown(label="Kind", choices=list(KINDS), multiselect=True, elem_id="foi-kind")
+                    status_filter = gr.Dropdown(
+                        label="Disclosure", choices=[("Any", ""), *((x, x) for x in DISCLOSURE_FILTERS)], value=""
+                    )
                 search_btn = gr.Button("Search", variant="primary", elem_id="foi-search")
                 results = gr.Dataframe(
                     headers=RESULT_HEADERS,
                     interactive=False,
                     wrap=True,
+                    max_height=560,
                     elem_id="foi-results",
-                    column_widths=["4%", "16%", "9%", "5%", "5%", "13%", "7%", "35%", "6%"],
+                    column_widths=["5%", "16%", "10%", "5%", "5%", "13%", "8%", "9%", "29%"],
                 )
+                preview = gr.HTML(PREVIEW, elem_id="foi-preview")
                 selected = gr.CheckboxGroup(
                     label="Passages to export", choices=[], elem_id="foi-selected", show_select_all=True
                 )
-                with gr.Row():
-                    export_btn = gr.Button("Export selected as CSV", elem_id="foi-export", visible=False)
+                with gr.Row(visible=False) as export_row:
+                    include_restricted = gr.Checkbox(
+                        label="Include restricted passages (only where the disclosure decision allows it)",
+                        elem_id="foi-include-restricted",
+                    )
+                    export_btn = gr.Button("Export selected as CSV", elem_id="foi-export")
                     export_file = gr.HTML(elem_id="foi-csv")
 
             with gr.Tab("Report library", id="library"):
@@ -110,7 +129,7 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                     interactive=False,
                     wrap=True,
                     elem_id="library",
-                    column_widths=["24%", "9%", "5%", "6%", "10%", "8%", "24%", "14%"],
+                    column_widths=["24%", "10%", "6%", "8%", "11%", "9%", "19%", "13%"],
                 )
                 refresh = gr.Button("Refresh", size="sm")
                 with gr.Group(visible=False) as admin:
@@ -121,10 +140,24 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                     upload = gr.File(label="Reports", file_count="multiple", elem_id="upload")
                     add_btn = gr.Button("Add to library", variant="primary", elem_id="add-reports")
                     upload_result = gr.Markdown(elem_id="upload-result")
+                    with gr.Row(visible=False) as version_row:
+                        version_choice = gr.Dropdown(
+                            label="New version of a report already in the library",
+                            choices=[],
+                            elem_id="version-choice",
+                            scale=3,
+                        )
+                        replace_btn = gr.Button("Replace the earlier version", elem_id="version-replace", scale=1)
+                        keep_btn = gr.Button("Keep both", elem_id="version-keep", scale=1)
+                    version_result = gr.Markdown(elem_id="version-result")
                     gr.Markdown("### Remove a report\nIts passages are removed from both indexes.")
                     with gr.Row():
                         to_remove = gr.Dropdown(label="Report", choices=[], elem_id="remove-choice", scale=3)
                         remove_btn = gr.Button("Remove report", variant="stop", elem_id="remove-report", scale=1)
+                    with gr.Row(visible=False, elem_id="remove-confirm") as confirm_row:
+                        confirm_text = gr.Markdown(elem_id="remove-question")
+                        confirm_yes = gr.Button("Yes, remove it", variant="stop", elem_id="remove-yes", scale=0)
+                        confirm_no = gr.Button("Cancel", elem_id="remove-no", scale=0)
                     remove_result = gr.Markdown(elem_id="remove-result")
 
             with gr.Tab("Audit log", id="audit", visible=False) as audit_tab:
@@ -146,7 +179,7 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                     interactive=False,
                     wrap=True,
                     elem_id="audit-table",
-                    column_widths=["4%", "12%", "7%", "5%", "7%", "7%", "24%", "24%", "5%", "5%"],
+                    column_widths=["5%", "15%", "7%", "6%", "8%", "8%", "20%", "21%", "5%", "5%"],
                 )
                 with gr.Row():
                     audit_export = gr.Button("Export the log as CSV", elem_id="audit-export")
@@ -155,27 +188,43 @@ def build_app(ctx: AppContext) -> gr.Blocks:
         question.submit(on.ask, [question], [chat, sources, question], concurrency_id="answer")
         new_chat.click(on.reset_chat, None, [chat, sources])
         chat.clear(on.reset_chat, None, [chat, sources])
+        chat.select(on.show_sources, None, sources)
         for trigger in (search_btn.click, query.submit):
             trigger(
                 on.search,
-                [query, k, report_filter, year_filter, kind_filter],
-                [results, selected, export_file],
+                [query, k, report_filter, year_filter, kind_filter, status_filter],
+                [results, selected, export_file, preview],
                 concurrency_id="answer",
             )
-        export_btn.click(on.export, [selected], export_file)
+        results.select(on.preview, None, preview)
+        export_btn.click(on.export, [selected, include_restricted], export_file)
         add_btn.click(
             on.add,
             [upload],
-            [upload_result, library, upload, to_remove, report_filter, year_filter],
+            [upload_result, library, upload, to_remove, report_filter, year_filter, version_row, version_choice],
             concurrency_limit=1,
             concurrency_id="ingest",
+            show_progress_on=[upload_result],  # the library stays in view while the files are indexed
         )
-        remove_btn.click(
-            on.remove, [to_remove], [remove_result, library, to_remove, report_filter], concurrency_id="ingest"
+        remove_btn.click(on.confirm_removal, [to_remove], [confirm_row, confirm_text, remove_result])
+        confirm_no.click(on.cancel_removal, None, [confirm_row, confirm_text, remove_result])
+        confirm_yes.click(
+            on.remove,
+            [to_remove],
+            [remove_result, library, to_remove, report_filter, confirm_row],
+            concurrency_id="ingest",
         )
+        for button, settle in ((replace_btn, on.replace_version), (keep_btn, on.keep_both)):
+            button.click(
+                settle,
+                [version_choice],
+                [version_result, library, to_remove, report_filter, version_row, version_choice],
+                concurrency_id="ingest",
+            )
         refresh.click(on.refresh_library, None, library)
         audit_show.click(on.show_audit, [audit_user, audit_action], audit_table)
         audit_export.click(on.export_audit, [audit_user], audit_file)
-        demo.load(on.load, None, [who, export_btn, admin, library, report_filter, year_filter, to_remove])
+        audit_tab.select(on.show_audit, [audit_user, audit_action], audit_table)  # fresh each time it is opened
+        demo.load(on.load, None, [who, export_row, admin, library, report_filter, year_filter, to_remove])
         demo.load(on.load_audit, None, [audit_tab, audit_table])
     return demo

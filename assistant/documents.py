@@ -107,6 +107,7 @@ class Filters:
     report: str | None = None  # substring of a report's title or file name
     date_from: str | None = None  # ISO, inclusive
     date_to: str | None = None
+    undated: bool = False  # only reports that state no date
     kinds: set[str] | None = None
     clearance: str | None = None  # "public": public reports only; None or "restricted": all
 

@@ -23,14 +23,18 @@ import gradio as gr
 from .api import Assistant
 from .audit import AuditLog, csv_safe, run_settings
 from .conversation import resolve
+from .disclosure import PUBLIC
 from .documents import Filters
 from .downloads import Downloads
 from .render import (
     NO_SOURCES,
     answer_markdown,
+    csv_name,
     download_link,
+    export_label,
     md_text,
     passage_row,
+    source_card,
     sources_html,
     upload_summary,
 )
@@ -46,14 +50,23 @@ EXPORT_FIELDS = [
     "paragraph",
     "heading",
     "kind",
+    "disclosure",
     "passage",
     "citation",
     "source",
-    "score",
     "chunk_id",
     "doc_id",
 ]
-RESULT_FIELDS = ["rank", "report", "date", "page", "paragraph", "heading", "kind", "passage", "score"]
+RESULT_FIELDS = ["rank", "report", "date", "page", "paragraph", "heading", "kind", "disclosure", "passage"]
+DISCLOSURE_FILTERS = ("Public only", "Restricted only")
+UNDATED = "Undated"
+PREVIEW = "<p>Click a result to see it on its page.</p>"
+
+
+def _clip(text: str, most: int = 280) -> str:
+    """A passage shortened for the results table (the whole passage is in the preview and the CSV)."""
+    text = " ".join(text.split())
+    return text if len(text) <= most else text[:most].rsplit(" ", 1)[0] + " …"
 
 
 @dataclass
@@ -131,9 +144,20 @@ class Handlers:
         """(report choices, report years, library rows) from one read of the registry, within the user's clearance."""
         rows = self.assistant.reports(user.clearance)
         choices = [(f"{r.title} — {Path(r.source).name}", r.doc_id) for r in rows]
-        years = sorted({r.date[-4:] for r in rows if r.date}, reverse=True)
+        years = sorted({r.date[-4:] for r in rows if r.date}, reverse=True) + (
+            [UNDATED] if any(not r.date for r in rows) else []
+        )
         table = [
-            [r.title, r.date or "", r.pages, r.chunks, r.ingested, r.disclosure, r.decided, Path(r.source).name]
+            [
+                r.title,
+                r.date or "undated",
+                r.pages if r.kind == "pdf" else "–",
+                r.chunks,
+                r.ingested,
+                r.disclosure,
+                r.decided,
+                Path(r.source).name,
+            ]
             for r in rows
         ]
         return choices, years, table
@@ -157,7 +181,18 @@ class Handlers:
         self.ctx.audit.record_answer(user, message, result, self.settings, answered=standalone, note=result.note)
         session.chat[-1] = {"role": "assistant", "content": answer_markdown(result, message)}
         session.asked.append(standalone)
-        yield list(session.chat), sources_html(result), ""
+        session.sources[len(session.chat) - 1] = sources_html(result)
+        yield list(session.chat), session.sources[len(session.chat) - 1], ""
+
+    def show_sources(self, request: gr.Request, evt: gr.SelectData) -> str:
+        """The sources of the answer clicked in the chat (this session's answers only)."""
+        user = self.ctx.user(request, "ask")
+        session = self.ctx.session(request, user)
+        index = evt.index[0] if isinstance(evt.index, (list, tuple)) and evt.index else evt.index
+        if not isinstance(index, int) or isinstance(index, bool):
+            return gr.update()
+        # A question's sources are its answer's, the message after it.
+        return session.sources.get(index) or session.sources.get(index + 1) or gr.update()
 
     def reset_chat(self, request: gr.Request) -> tuple:
         """A new conversation: the chat and its follow-up context go."""
@@ -166,14 +201,16 @@ class Handlers:
         return [], NO_SOURCES
 
     # ---- find passages (FOI) ------------------------------------------------
-    def search(self, text: Any, n: Any, docs: Any, year: Any, kinds: Any, request: gr.Request) -> tuple:
+    def search(self, text: Any, n: Any, docs: Any, year: Any, kinds: Any, status: Any, request: gr.Request) -> tuple:
         """Ranked passages for an FOI search, kept in the session for export by rank."""
         user = self.ctx.user(request, "search")
         session = self.ctx.session(request, user)
         text = self.ctx.text(user, "search", text, "something to search for")
         docs = [str(d) for d in docs][:200] if isinstance(docs, list) else []
         kinds = [x for x in kinds if x in KINDS] if isinstance(kinds, list) else []
+        undated = year == UNDATED
         year = str(year) if isinstance(year, (str, int)) and re.fullmatch(r"\d{4}", str(year)) else None
+        status = status if status in DISCLOSURE_FILTERS else None
         try:
             count = max(1, min(50, int(n)))
         except (TypeError, ValueError):
@@ -183,46 +220,67 @@ class Handlers:
             doc_ids=set(docs) if docs else None,
             date_from=year,
             date_to=year,
+            undated=undated,
             kinds={KINDS[x] for x in kinds} if kinds else None,
         )
         passages = self.assistant.search(text, k=count, filters=filters)
+        if status:
+            passages = [p for p in passages if (p.metadata.get("disclosure") == PUBLIC) == (status == "Public only")]
         self.ctx.audit.record_for(
             user,
             "search",
             text,
             passages=passages,
             settings=run_settings(self.settings),
-            detail={"k": count, "reports": docs, "year": year, "kinds": kinds},
+            detail={
+                "k": count,
+                "reports": docs,
+                "year": UNDATED if undated else year,
+                "kinds": kinds,
+                "status": status,
+            },
         )
         rows = [passage_row(rank, p) for rank, p in enumerate(passages, 1)]
-        labels = [
-            (
-                f"[{r['rank']}] {r['report'][:60]}{', p. ' + str(r['page']) if r['page'] else ''}"
-                f"{', para ' + r['paragraph'] if r['paragraph'] else ''}",
-                str(r["rank"]),
-            )
-            for r in rows
-        ]
-        session.found = rows
+        labels = [(export_label(r), str(r["rank"])) for r in rows]
+        session.query, session.found, session.passages = text, rows, passages
         if not rows:
             gr.Info("No passages found.")
-        return [[r[k] for k in RESULT_FIELDS] for r in rows], gr.update(choices=labels, value=[]), ""
+        table = [[*(r[k] for k in RESULT_FIELDS[:-1]), _clip(r["passage"])] for r in rows]
+        return table, gr.update(choices=labels, value=[]), "", PREVIEW
 
-    def export(self, chosen: Any, request: gr.Request) -> str:
-        """A one-time CSV download of the chosen results (ranks from this session's search, never passages)."""
+    def preview(self, request: gr.Request, evt: gr.SelectData) -> str:
+        """The result clicked in the table as a citation card, with its page image for a PDF."""
+        user = self.ctx.user(request, "search")
+        session = self.ctx.session(request, user)
+        row = evt.index[0] if isinstance(evt.index, (list, tuple)) and evt.index else None
+        if not isinstance(row, int) or isinstance(row, bool) or not 0 <= row < len(session.passages):
+            return gr.update()
+        return source_card(row + 1, session.passages[row], "")
+
+    def export(self, chosen: Any, include_restricted: Any, request: gr.Request) -> str:
+        """A one-time CSV download of the chosen results (ranks from this session's search, never passages).
+
+        Passages from restricted reports go out only when the officer has ticked that they may."""
         user = self.ctx.user(request, "export")
+        session = self.ctx.session(request, user)
         wanted = {str(c) for c in chosen} if isinstance(chosen, list) else set()
-        picked = [r for r in self.ctx.session(request, user).found if str(r["rank"]) in wanted]
+        picked = [r for r in session.found if str(r["rank"]) in wanted]
         if not picked:
             raise gr.Error("Select at least one passage to export.")
+        restricted = [r["rank"] for r in picked if r["disclosure"] != "Public"]
+        if restricted and include_restricted is not True:
+            raise gr.Error(
+                f"{len(restricted)} of the selected passages (rank {', '.join(map(str, restricted))}) come from "
+                "restricted reports. Tick “Include restricted passages” to export them, or unselect them."
+            )
         self.ctx.audit.record_for(
             user,
             "export",
             chunk_ids=[r["chunk_id"] for r in picked],
             doc_hashes=[r["doc_id"] for r in picked],
-            detail={"ranks": [r["rank"] for r in picked]},
+            detail={"ranks": [r["rank"] for r in picked], "restricted": restricted},
         )
-        name = f"passages-{time.strftime('%Y-%m-%d-%H%M')}.csv"
+        name = csv_name(session.query, time.strftime("%Y-%m-%d"))
         url = self.ctx.downloads.add(user.name, name, lambda path: write_csv(picked, path))
         return download_link(url, name, f"Download the CSV ({len(picked)} passage{'s' if len(picked) != 1 else ''})")
 
@@ -251,6 +309,11 @@ class Handlers:
             "upload",
             detail={"files": [{"name": r.path, "status": r.status, "reason": r.reason} for r in summary.results]},
         )
+        session = self.ctx.session(request, user)
+        for r in summary.results:
+            if r.version_of and r.doc_id:
+                label = f"“{r.title}” ({r.path}) — new version of “{r.version_of['title']}”"
+                session.versions[r.doc_id] = (r.version_of["doc_id"], label)
         choices, years, table = self.listing(user)
         return (
             upload_summary(summary),
@@ -259,10 +322,60 @@ class Handlers:
             gr.update(choices=choices),
             gr.update(choices=choices),
             gr.update(choices=years),
+            *self._versions(session),
         )
 
+    @staticmethod
+    def _versions(session: Session) -> tuple:
+        pending = [(label, new) for new, (_, label) in session.versions.items()]
+        return gr.update(visible=bool(pending)), gr.update(choices=pending, value=pending[0][1] if pending else None)
+
+    def replace_version(self, new_id: Any, request: gr.Request) -> tuple:
+        return self.settle_version(new_id, True, request)
+
+    def keep_both(self, new_id: Any, request: gr.Request) -> tuple:
+        return self.settle_version(new_id, False, request)
+
+    def settle_version(self, new_id: Any, replace: Any, request: gr.Request) -> tuple:
+        """Replace the earlier version of a newly added report, or keep both (admin; this session's uploads only)."""
+        user = self.ctx.user(request, "remove")
+        session = self.ctx.session(request, user)
+        if not isinstance(new_id, str) or new_id not in session.versions:
+            raise gr.Error("Choose one of the new versions listed.")
+        old_id, label = session.versions.pop(new_id)
+        if replace is True:
+            try:
+                title = self.assistant.remove(old_id)
+            except KeyError:
+                title = None  # already removed
+            self.ctx.audit.record_for(
+                user, "remove", doc_hashes=[old_id], detail={"title": title, "replaced_by": new_id}
+            )
+            message = f"Replaced: “{html.escape(title)}” was removed; the new version stays." if title else "Done."
+        else:
+            self.ctx.audit.record_for(user, "keep both", doc_hashes=[new_id, old_id], detail={"versions": label})
+            message = "Both versions are kept in the library."
+        choices, years, table = self.listing(user)
+        return (message, table, gr.update(choices=choices), gr.update(choices=choices), *self._versions(session))
+
+    def confirm_removal(self, doc_id: Any, request: gr.Request) -> tuple:
+        """Ask before removing: the report's title and how many passages go (admin)."""
+        self.ctx.user(request, "remove")
+        doc = self.assistant.report(doc_id[:128]) if isinstance(doc_id, str) and doc_id else None
+        if doc is None:
+            raise gr.Error("Choose a report to remove.")
+        question = (
+            f"Remove “{html.escape(doc.title)}” ({doc.chunks} passages) from the library? "
+            "Its passages and page images go from the index, and an uploaded copy is deleted."
+        )
+        return gr.update(visible=True), question, ""
+
+    def cancel_removal(self, request: gr.Request) -> tuple:
+        self.ctx.user(request, "remove")
+        return gr.update(visible=False), "", "Nothing removed."
+
     def remove(self, doc_id: Any, request: gr.Request) -> tuple:
-        """Remove a report from both indexes (admin)."""
+        """Remove a report from both indexes (admin), once confirmed."""
         user = self.ctx.user(request, "remove")
         if not doc_id or not isinstance(doc_id, str):
             raise gr.Error("Choose a report to remove.")
@@ -277,6 +390,7 @@ class Handlers:
             table,
             gr.update(choices=choices, value=None),
             gr.update(choices=choices),
+            gr.update(visible=False),
         )
 
     def refresh_library(self, request: gr.Request) -> list[list[Any]]:

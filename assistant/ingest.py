@@ -38,6 +38,8 @@ class FileResult:
     pages: int = 0
     chunks: int = 0
     warnings: list[str] = field(default_factory=list)
+    doc_id: str | None = None  # the report as indexed (indexed or replaced)
+    version_of: dict[str, str] | None = None  # an earlier version already in the library: doc_id, title, share
 
 
 @dataclass
@@ -243,5 +245,9 @@ def _flush(
                 by_id.pop(old, None)
         summary.embedded += len(chunks)
         status = "replaced" if item.replaced else "indexed"
-        results.append(FileResult(item.display, status, None, doc.title, doc.page_count, len(chunks), doc.warnings))
+        results.append(
+            FileResult(
+                item.display, status, None, doc.title, doc.page_count, len(chunks), doc.warnings, doc_id=doc.doc_id
+            )
+        )
     return results

@@ -380,5 +380,18 @@ class LexicalIndex:
                 extra.append(short)
         return f"{text} {' '.join(dict.fromkeys(extra))}" if extra else text
 
+    def texts(self, doc_id: str) -> list[str]:
+        """The distinct passage texts of one report."""
+        return [r[0] for r in self.conn.execute("SELECT DISTINCT text FROM chunks WHERE doc_id = ?", (doc_id,))]
+
+    def shared_passages(self, doc_id: str) -> dict[str, int]:
+        """For each other report, how many of ``doc_id``'s distinct passages it holds word for word."""
+        rows = self.conn.execute(
+            "SELECT c.doc_id, COUNT(DISTINCT c.text) FROM chunks c "
+            "WHERE c.doc_id != ? AND c.text IN (SELECT text FROM chunks WHERE doc_id = ?) GROUP BY c.doc_id",
+            (doc_id, doc_id),
+        )
+        return {r[0]: r[1] for r in rows}
+
     def chunk_count(self) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]

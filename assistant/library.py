@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .citations import format_date
 from .disclosure import PUBLIC, RESTRICTED
+from .evidence import remove_cached
 from .index import Index
 from .ingest import FileResult, IngestSummary, ingest
 from .lexical import DocumentRecord
@@ -164,16 +165,39 @@ def add_reports(
             if on_progress
             else None,
         )
-    for r in result.results:
-        stored_name = Path(r.path).name
-        if r.status == "failed":
-            # Not indexed, so not kept: the library only holds what answers.
-            (folder / stored_name).unlink(missing_ok=True)
-        r.path = originals.get(stored_name, r.path)
-        summary.add(r)
+    index = Index(settings)
+    try:
+        for r in result.results:
+            stored_name = Path(r.path).name
+            if r.status == "failed":
+                # Not indexed, so not kept: the library only holds what answers.
+                (folder / stored_name).unlink(missing_ok=True)
+            elif r.doc_id:
+                earlier = earlier_version(index, r.doc_id)
+                if earlier is not None:
+                    doc, share = earlier
+                    r.version_of = {"doc_id": doc.doc_id, "title": doc.title, "share": f"{share:.0%}"}
+            r.path = originals.get(stored_name, r.path)
+            summary.add(r)
+    finally:
+        index.close()
     summary.embedded += result.embedded
     summary.seconds = result.seconds
     return summary
+
+
+VERSION_SHARE = 0.6  # most of a new report's passages already in one report: a new version of it
+
+
+def earlier_version(index: Index, doc_id: str) -> tuple[DocumentRecord, float] | None:
+    """The report already indexed that shares most passages with ``doc_id`` (a re-saved or amended copy)."""
+    shared = index.lexical.shared_passages(doc_id)
+    total = len(index.lexical.texts(doc_id))
+    if not shared or not total:
+        return None
+    other, count = max(shared.items(), key=lambda kv: kv[1])
+    doc = index.lexical.document(other)
+    return (doc, count / total) if doc is not None and count / total >= VERSION_SHARE else None
 
 
 def _free_path(folder: Path, name: str) -> Path:
@@ -183,6 +207,11 @@ def _free_path(folder: Path, name: str) -> Path:
         path = folder / f"{Path(name).stem}-{n}{Path(name).suffix}"
         n += 1
     return path
+
+
+def evidence_folder(settings: Settings) -> Path:
+    """Where the highlighted page images are cached: inside the index, which is never served as files."""
+    return Path(settings.index_dir) / "page-images"
 
 
 def find_report(index: Index, doc_id: str, clearance: str | None = None) -> DocumentRecord | None:
@@ -199,6 +228,7 @@ def remove_report(index: Index, doc_id: str, settings: Settings) -> str:
     if doc is None:
         raise KeyError(f"no report with id {doc_id}")
     index.remove_document(doc_id)
+    remove_cached(evidence_folder(settings), doc_id)
     path = Path(doc.path)
     if path.parent.resolve() == Path(settings.upload_dir).resolve():
         path.unlink(missing_ok=True)

@@ -17,6 +17,7 @@ from .citations import answer_terms, citation_text, format_date, highlight
 from .documents import Passage
 from .ingest import IngestSummary
 
+PRODUCT = "OPCC Report Assistant"
 NO_SOURCES = "<h3>Sources</h3><p>Ask a question to see its sources.</p>"
 
 
@@ -26,16 +27,33 @@ def report_url(p: Passage) -> str:
     return f"{url}#page={p.page}" if p.page and p.metadata.get("doc_kind") == "pdf" else url
 
 
+def evidence_url(p: Passage, marks: list[str]) -> str | None:
+    """The highlighted page image of a PDF passage (served by ``/evidence``), or None without a PDF page."""
+    if not p.page or p.metadata.get("doc_kind") != "pdf":
+        return None
+    query = urllib.parse.urlencode([("mark", m) for m in marks[:6] if len(m) <= 40])
+    return f"/evidence/{urllib.parse.quote(p.chunk_id, safe='')}.png" + (f"?{query}" if query else "")
+
+
 def source_card(n: int, p: Passage, answer: str) -> str:
     """One citation in the sources panel: title, date, page, paragraph, heading, verbatim passage."""
     e = html.escape
     date = format_date(p.metadata.get("date"))
     where = " · ".join(x for x in (p.pages, f"para {p.paragraph}" if p.paragraph else None, p.heading) if x)
     link_text = f"Open PDF at p. {p.page}" if p.page and p.metadata.get("doc_kind") == "pdf" else "Open report"
+    image = evidence_url(p, answer_terms(answer))
+    page = (
+        f'<a href="{e(image)}" target="_blank" rel="noopener" title="Open the page image full size">'
+        f'<img class="evidence" src="{e(image)}" loading="lazy" alt="{e(p.pages)} of the report, the passage highlighted">'
+        "</a>"
+        if image
+        else ""
+    )
     return (
         f'<div class="citation" id="cite-{n}" data-paragraph="{e(p.paragraph or "")}">'
         f'<div class="cite-head">[{n}] {e(p.document)}{" · " + e(date) if date else ""}</div>'
         f'<div class="cite-where">{e(where)}</div>'
+        f"{page}"
         f"<blockquote>{highlight(p.text, answer_terms(answer))}</blockquote>"
         f'<div class="cite-actions"><button class="copy-citation" type="button" data-citation="{e(citation_text(p, answer), quote=True)}" '
         f'onclick="opccCopy(this)">Copy citation</button>'
@@ -80,6 +98,10 @@ def answer_markdown(result: Answer, asked: str) -> str:
     return "\n".join(lines)
 
 
+KIND_LABELS = {"paragraph": "Paragraph", "table_row": "Table row", "table": "Table"}
+DISCLOSURE_LABELS = {"public": "Public", "restricted": "Restricted"}
+
+
 def passage_row(rank: int, p: Passage) -> dict[str, Any]:
     """One FOI result with its citation fields (also the CSV row)."""
     return {
@@ -89,14 +111,40 @@ def passage_row(rank: int, p: Passage) -> dict[str, Any]:
         "page": p.page or "",
         "paragraph": p.paragraph or "",
         "heading": p.heading or "",
-        "kind": p.kind,
+        "kind": KIND_LABELS.get(p.kind, p.kind),
+        "disclosure": DISCLOSURE_LABELS.get(str(p.metadata.get("disclosure")), "Restricted"),
         "passage": p.text,
         "citation": citation_text(p),
         "source": p.source,
-        "score": p.score,
         "chunk_id": p.chunk_id,
         "doc_id": p.metadata.get("doc_id", ""),
     }
+
+
+def short_title(title: str, most: int = 40) -> str:
+    """A report title cut at a word, brackets closed off, for labels."""
+    title = re.sub(r"\s*\([^)]*\)?$", "", title) if len(title) > most else title
+    if len(title) <= most:
+        return title
+    return title[:most].rsplit(" ", 1)[0].rstrip(" –-,:") + "…"
+
+
+def export_label(row: dict[str, Any]) -> str:
+    """A result's label in the export list: rank, short title, page, paragraph and first words (unique by rank)."""
+    where = ", ".join(
+        x
+        for x in (f"p. {row['page']}" if row["page"] else "", f"para {row['paragraph']}" if row["paragraph"] else "")
+        if x
+    )
+    words = " ".join(str(row["passage"]).split()[:8])
+    restricted = " [restricted]" if row["disclosure"] != "Public" else ""
+    return f"{row['rank']}. {short_title(str(row['report']))}{', ' + where if where else ''}: “{words}…”{restricted}"
+
+
+def csv_name(query: str, day: str) -> str:
+    """The export's file name: the search's words and the date (passages-airwave-variance-2026-11-24.csv)."""
+    words = re.sub(r"[^a-z0-9]+", "-", query.lower()).strip("-")[:40].rstrip("-") or "search"
+    return f"passages-{words}-{day}.csv"
 
 
 def download_link(url: str, filename: str, label: str) -> str:
@@ -117,4 +165,9 @@ def upload_summary(summary: IngestSummary) -> str:
             f"- **{html.escape(r.path)}**: {label.get(r.status, r.status)}{' — ' + html.escape(detail) if detail else ''}"
         )
         lines += [f"  - warning: {html.escape(w)}" for w in r.warnings]
+        if r.version_of:
+            lines.append(
+                f"  - looks like a new version of “{html.escape(r.version_of['title'])}” ({r.version_of['share']} of "
+                "its passages are the same): choose below whether it replaces that report"
+            )
     return "\n".join(lines) or "Nothing to add."

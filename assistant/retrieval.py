@@ -52,7 +52,7 @@ class Retriever:
     def allowed_docs(self, filters: Filters | None) -> set[str] | None:
         """The reports ``filters`` select by report, date or id; None when they select by none of these."""
         f = filters or Filters()
-        if f.doc_ids is None and not f.report and not f.date_from and not f.date_to:
+        if f.doc_ids is None and not f.report and not f.date_from and not f.date_to and not f.undated:
             return None  # every report (clearance is a store filter of its own)
         docs = self.index.lexical.documents()
         keep = set()
@@ -64,6 +64,8 @@ class Retriever:
             if f.date_from and (not d.date or d.date < f.date_from):
                 continue
             if f.date_to and (not d.date or d.date[: len(f.date_to)] > f.date_to):
+                continue
+            if f.undated and d.date:
                 continue
             if f.clearance == PUBLIC and d.disclosure != PUBLIC:
                 continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import re
 import secrets
 import threading
 import time
@@ -20,23 +21,27 @@ from pathlib import Path
 import anyio
 import gradio as gr
 import uvicorn
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse
 from gradio.routes import App as GradioApp
 from starlette.background import BackgroundTask
 from starlette.routing import Mount
 
+from . import signin
 from .api import Assistant
 from .app import CSS, HEAD, build_app
 from .audit import AuditLog
 from .downloads import Downloads
 from .handlers import AppContext
+from .isolation import LimitExceeded
+from .render import PRODUCT
 from .sessions import Sessions
 from .settings import Settings
 from .users import User, UserStore
 from .webgate import USER, Gate
 
 log = logging.getLogger(__name__)
+_MARK = re.compile(r"[-£$€%.,/ 0-9A-Za-z]+")
 MAX_FAILURES = 5  # wrong passwords for one name ...
 LOCKOUT_WINDOW = 300.0  # ... within this many seconds lock it for that long
 
@@ -168,6 +173,27 @@ def create_app(settings: Settings, demo_account: tuple[str, str] | None = None) 
             headers={"X-Content-Type-Options": "nosniff"},
         )
 
+    @app.get("/evidence/{chunk_id}.png")
+    def evidence(chunk_id: str, request: Request, mark: list[str] | None = Query(default=None)):
+        user = signed_in(request)
+        if user is None:
+            return RedirectResponse("/", status_code=303)
+        # Marks only pick what to outline on the page: short figures, nothing else.
+        marks = [m for m in (mark or [])[:6] if len(m) <= 40 and _MARK.fullmatch(m)]
+        try:
+            image = assistant.evidence(chunk_id[:200], user.clearance, marks)
+        except LimitExceeded as exc:
+            log.warning("page image for %s not rendered: %s", chunk_id[:200], exc)
+            image = None
+        if image is None:
+            # Beyond the user's clearance, not a PDF passage, or not renderable: all look the same.
+            raise HTTPException(404, "No page image for this passage")
+        return FileResponse(
+            image,
+            media_type="image/png",
+            headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600"},
+        )
+
     @app.get("/download/{token}")
     def download(token: str, request: Request):
         user = signed_in(request)
@@ -202,7 +228,7 @@ def create_app(settings: Settings, demo_account: tuple[str, str] | None = None) 
         blocks,
         path="/",
         auth=login.authenticate,
-        auth_message="OPCC Report Assistant: sign in with your account.",
+        auth_message=f"{PRODUCT}: sign in with your account.",
         max_file_size=f"{int(settings.max_file_mb)}mb",
         css=CSS,
         head=HEAD,
@@ -225,6 +251,12 @@ def create_app(settings: Settings, demo_account: tuple[str, str] | None = None) 
         audit=audit,
         role_of=login.role_of,
         login_rate=settings.login_rate,
+        signin_page=signin.page(
+            PRODUCT,
+            f"Local demo: sign in as “{demo_account[0]}” with the password printed where the server was started."
+            if demo_account
+            else None,
+        ),
     )
     return gate, assistant
 
@@ -245,7 +277,7 @@ def serve(settings: Settings, demo: bool = False) -> None:
             flush=True,
         )
     else:
-        print(f"OPCC Report Assistant at {url}", flush=True)
+        print(f"{PRODUCT} at {url}", flush=True)
     try:
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", timeout_graceful_shutdown=5)
     finally:

@@ -22,17 +22,23 @@ class SessionRefused(PermissionError):
 
 @dataclass
 class Session:
-    """One tab's state: the chat as shown, the standalone questions asked, the last FOI results."""
+    """One tab's state: the chat as shown, the standalone questions asked and each answer's sources
+    (by its place in the chat), the last FOI search, its results and their passages."""
 
     owner: str
     chat: list[dict[str, str]] = field(default_factory=list)
     asked: list[str] = field(default_factory=list)
+    sources: dict[int, str] = field(default_factory=dict)
+    query: str = ""
     found: list[dict[str, Any]] = field(default_factory=list)
+    passages: list[Any] = field(default_factory=list)
+    versions: dict[str, tuple[str, str]] = field(default_factory=dict)  # new doc id -> (earlier doc id, label)
     used: float = field(default_factory=time.monotonic)
 
     def reset_chat(self) -> None:
         self.chat.clear()
         self.asked.clear()
+        self.sources.clear()
 
 
 class Sessions:

@@ -71,8 +71,10 @@ class Gate:
         role_of: Callable[[str], tuple[str, str | None]],
         login_rate: int = 20,
         max_pending_logins: int = 8,
+        signin_page: bytes | None = None,
     ) -> None:
         self.app = app
+        self.signin_page = signin_page
         self.tokens = tokens
         self.cookie_id = cookie_id
         self.fingerprint = fingerprint
@@ -151,6 +153,17 @@ class Gate:
         )
         await send({"type": "http.response.body", "body": body})
 
+    async def _page(self, send: Send, body: bytes) -> None:
+        headers = [
+            (b"content-type", b"text/html; charset=utf-8"),
+            (b"content-length", str(len(body)).encode()),
+            (b"cache-control", b"no-store"),
+            (b"x-frame-options", b"DENY"),
+            (b"x-content-type-options", b"nosniff"),
+        ]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
     # ---- the gate ------------------------------------------------------------------
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -162,6 +175,8 @@ class Gate:
         if path.rstrip("/") == "/login" and method == "POST":
             return await self._login(scope, receive, send)
         name = self.user(scope)
+        if name is None and method == "GET" and path in ("", "/") and self.signin_page is not None:
+            return await self._page(send, self.signin_page)
         # The app's own routes (/report, /download) read the user from here: one check per request.
         scope.setdefault("state", {})[USER] = name
         if path.rstrip("/") == "/logout":

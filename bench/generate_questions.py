@@ -1,7 +1,7 @@
 """Questions generated from the structure of the sample reports, split by section into a
 development part and a held-back test part.
 
-Sources, all read from the text renditions in ``corpus/`` through the chunker's own structure
+Sources, all read from the text renditions in ``evals/text-renditions/`` through the chunker's own structure
 (``assistant.chunking``), and asked of both the text and the PDF indexes:
 
 - **table cells**: every figure with a row label and a column header, in several templates, the
@@ -41,7 +41,7 @@ from assistant.loading import load_document
 from assistant.tables import is_number
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "corpus"
+CORPUS = ROOT / "evals" / "text-renditions"
 OUT = ROOT / "evals" / "generated-questions.jsonl"
 
 # How a person may name a table's measure instead of the header's own word.

@@ -211,7 +211,7 @@ def main() -> int:
     ap.add_argument("--login-flood", type=int, default=0, help="wrong-password sign-ins sent during the run")
     ap.add_argument("--compare-flood", action="store_true", help="run without, then with a 400-attempt flood")
     args = ap.parse_args()
-    texts = sorted((ROOT / "corpus").glob("*.txt"))
+    texts = sorted((ROOT / "evals" / "text-renditions").glob("*.txt"))
     floods = [0, args.login_flood or 400] if args.compare_flood else [args.login_flood]
     summaries, failed = [], False
     for flood in floods:

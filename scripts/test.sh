@@ -2,7 +2,7 @@
 # Set up and run the whole test suite (slow, server and browser tests included, as in CI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh test
 # The browser tests drive Debian's Chromium; install it when missing (needs root and apt).
 if ! command -v chromium >/dev/null; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

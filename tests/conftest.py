@@ -22,8 +22,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from common import free_port, running  # noqa: E402,F401  (bench/common.py; free_port is re-exported to the tests)
 
-CORPUS = ROOT / "corpus"
-GWENT_TXT = CORPUS / "gwent-ict-digital-services-annual-report-2018-19.txt"
+CORPUS = ROOT / "corpus"  # the sample reports, as PDFs
+TEXTS = ROOT / "evals" / "text-renditions"  # the same reports as extracted text (an evaluation fixture)
+GWENT_TXT = TEXTS / "gwent-ict-digital-services-annual-report-2018-19.txt"
 GWENT_PDF = CORPUS / "gwent-ict-digital-services-annual-report-2018-19.pdf"
 
 
@@ -94,7 +95,7 @@ def gwent_index(tmp_path_factory):
     root = tmp_path_factory.mktemp("gwent-index")
     folder = root / "reports"
     folder.mkdir()
-    for f in (GWENT_TXT, GWENT_PDF, CORPUS / "cumbria-ict-strategy-2015-2019-november-2015-update.txt"):
+    for f in (GWENT_TXT, GWENT_PDF, TEXTS / "cumbria-ict-strategy-2015-2019-november-2015-update.txt"):
         shutil.copy(f, folder / f.name)
     summary = ingest([folder], Settings(index_dir=root / "index"), progress=False)
     assert summary.failed == 0

@@ -14,7 +14,7 @@ import time
 
 import pytest
 from common import add_user_args, assistant_command, serve_args
-from conftest import CORPUS, ROOT, free_port
+from conftest import ROOT, TEXTS, free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.server]
 QUESTION = "How many requests for service did the service desk receive in 2018/19?"
@@ -34,7 +34,7 @@ def test_random_kills_leave_a_consistent_index_and_audit_log(tmp_path):
 
     reports = tmp_path / "reports"
     reports.mkdir()
-    texts = sorted(CORPUS.glob("*.txt"))
+    texts = sorted(TEXTS.glob("*.txt"))
     for f in texts:
         shutil.copy(f, reports / f.name)
     index = tmp_path / "index"

@@ -51,3 +51,18 @@ def test_the_generator_notices_a_stale_table():
     text = README.read_text(encoding="utf-8")
     stale = text.replace("| `ASSISTANT_LOGIN_RATE` |", "| `ASSISTANT_LOGIN_RATES` |")
     assert docs.render(stale) == text
+
+
+def test_the_two_commands_are_two_and_ci_runs_the_second():
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## Two commands") : text.index("## How data flows")]
+    assert re.findall(r"```bash\n(.*?)\n```", section, re.S) == ["bash scripts/demo.sh", "bash scripts/test.sh"]
+    ci = [
+        line
+        for line in (ROOT / ".ci" / "run").read_text().splitlines()
+        if line and not line.startswith(("#", "set ", "cd "))
+    ]
+    assert ci == ["bash scripts/test.sh"]
+    demo = (ROOT / "scripts" / "demo.sh").read_text()
+    assert "bash scripts/setup.sh\n" in demo, "the demo installs only what the app needs (no test, LLM or bench extras)"
+    assert "bash scripts/setup.sh test\n" in (ROOT / "scripts" / "test.sh").read_text()

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import CORPUS, ROOT
+from conftest import CORPUS, ROOT, TEXTS
 
 from assistant.evaluation import QUESTIONS, answer_matches, evaluate, load_questions, normalise, question_set
 from assistant.figures import periods
@@ -64,8 +64,7 @@ def test_foreign_question_file_works(tmp_path):
 def test_quality_gate(corpus, tmp_path):
     folder = tmp_path / corpus
     folder.mkdir()
-    suffix = ".txt" if corpus == "text" else ".pdf"
-    for f in CORPUS.glob(f"*{suffix}"):
+    for f in TEXTS.glob("*.txt") if corpus == "text" else CORPUS.glob("*.pdf"):
         shutil.copy(f, folder / f.name)
     index = tmp_path / "index"
     summary = ingest([folder], Settings(index_dir=index), progress=False)
@@ -100,7 +99,7 @@ def test_the_generated_set_is_the_generators_output():
     items = generate_questions.generate()
     assert generate_questions.render(items) == GENERATED.read_text(encoding="utf-8")
     assert {i["type"] for i in items} == {"table", "prose", "entity", "field", "unanswerable"}
-    mentioned = {p for path in CORPUS.glob("*.txt") for p in periods(path.read_text(encoding="utf-8"))}
+    mentioned = {p for path in TEXTS.glob("*.txt") for p in periods(path.read_text(encoding="utf-8"))}
     for i in items:  # an unanswerable question asks for a year no report mentions, and expects nothing
         if i["unanswerable"]:
             assert i["expected"] == [] and not set(periods(i["question"])) & mentioned and periods(i["question"])

@@ -15,7 +15,7 @@ INJECTIONS = [
     for line in (DATA / "injections.txt").read_text(encoding="utf-8").splitlines()
     if line.strip() and not line.startswith("#")
 ]
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _p(text: str) -> Passage:
@@ -76,7 +76,8 @@ def test_no_sentence_of_the_sample_corpus_is_flagged(suffix):
     from assistant.loading import load_document
 
     texts = [
-        " \n".join(p.text for p in load_document(f, f.read_bytes()).pages) for f in sorted(CORPUS.glob(f"*{suffix}"))
+        " \n".join(p.text for p in load_document(f, f.read_bytes()).pages)
+        for f in sorted((ROOT / ("corpus" if suffix == ".pdf" else "evals/text-renditions")).glob(f"*{suffix}"))
     ]
     checked = [s for t in texts for s in sentences(t)]
     flagged = [s for s in checked if instruction_like(s)]

@@ -6,7 +6,7 @@ import time
 
 import pytest
 from common import chroma_run
-from conftest import GWENT_TXT, free_port, local_server
+from conftest import GWENT_TXT, TEXTS, free_port, local_server
 
 from assistant.index import Index
 from assistant.ingest import ingest
@@ -50,11 +50,11 @@ def test_app_processes_share_the_chroma_server_and_the_lexical_index_while_one_i
     import os
     import subprocess
 
-    from conftest import CORPUS, ROOT
+    from conftest import ROOT
 
     folder = tmp_path / "r"
     folder.mkdir()
-    for f in sorted(CORPUS.glob("*.txt")):
+    for f in sorted(TEXTS.glob("*.txt")):
         shutil.copy(f, folder / f.name)
     settings = Settings(index_dir=tmp_path / "idx", chroma_url=chroma_server)
     seed = tmp_path / "seed"

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, GWENT_PDF, GWENT_TXT, ROOT
+from conftest import CORPUS, GWENT_PDF, GWENT_TXT, ROOT, TEXTS
 from pdfgen import encrypt_pdf, make_pdf
 
 from assistant.index import Index
@@ -150,6 +150,8 @@ def test_kill_mid_ingest_leaves_a_working_index_and_rerun_completes(tmp_path):
 
     folder = tmp_path / "corpus"
     shutil.copytree(CORPUS, folder)
+    for f in TEXTS.glob("*.txt"):  # ten reports: the five PDFs and their text renditions
+        shutil.copy(f, folder / f.name)
     index_dir = tmp_path / "idx"
     proc = subprocess.Popen(
         [sys.executable, "-m", "assistant", "ingest", str(folder), "--index", str(index_dir), "--no-progress"],

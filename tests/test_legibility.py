@@ -3,7 +3,7 @@
 import random
 
 import pytest
-from conftest import CORPUS
+from conftest import TEXTS
 
 from assistant.legibility import legible
 
@@ -20,7 +20,7 @@ def test_gibberish_is_not_language():
 
 
 def test_report_text_and_short_text_are_legible():
-    for f in sorted(CORPUS.glob("*.txt")):
+    for f in sorted(TEXTS.glob("*.txt")):
         text = f.read_text(encoding="utf-8")
         assert all(legible(text[i : i + 3000]) for i in range(0, len(text), 3000)), f.name
     assert legible("Page 7")  # too short to judge

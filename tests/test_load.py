@@ -1,7 +1,7 @@
 """Eight users at once against `assistant serve` while an upload is ingested (bench/load_bench.py, shortened)."""
 
 import pytest
-from conftest import CORPUS
+from conftest import TEXTS
 
 
 @pytest.mark.server
@@ -9,7 +9,7 @@ from conftest import CORPUS
 def test_eight_users_during_an_ingest_lose_and_duplicate_nothing(tmp_path):
     from load_bench import run_load
 
-    texts = sorted(CORPUS.glob("*.txt"))
+    texts = sorted(TEXTS.glob("*.txt"))
     result = run_load(8, 20, tmp_path, texts[:2], texts[2:4])
     summary = result.summary()
     print(summary)  # the latency figures, in the test log

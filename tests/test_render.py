@@ -1,3 +1,5 @@
+import re
+
 from assistant.api import Answer
 from assistant.documents import Passage
 from assistant.render import answer_markdown, sources_html
@@ -21,11 +23,22 @@ def cited_passage(text: str, paragraph: str = "3.6") -> Passage:
 def test_sources_panel_cites_and_escapes():
     p = cited_passage('There were 24,635 requests <img src=x onerror="alert(1)">.')
     html = sources_html(Answer("q", "There were 24,635 requests", False, [p]))
-    assert "<img" not in html and "&lt;img" in html
+    assert "<img src=x" not in html and "&lt;img" in html
+    # the one image is the cited page, the answer's figure outlined on it (a PDF passage only)
+    assert re.findall(r"<img [^>]*>", html) == [
+        '<img class="evidence" src="/evidence/c1.png?mark=24%2C635" loading="lazy" '
+        'alt="p. 8 of the report, the passage highlighted">'
+    ]
     assert "<b>2018/19</b>" not in html
     assert "<mark>24,635</mark>" in html
     assert 'href="/report/abc123#page=8"' in html and "Open PDF at p. 8" in html
     assert 'data-paragraph="3.6"' in html and "Copy citation" in html
+
+
+def test_a_text_report_has_no_page_image():
+    p = cited_passage("There were 24,635 requests.")
+    p.metadata["doc_kind"], p.page = "text", None
+    assert "<img" not in sources_html(Answer("q", "There were 24,635 requests", False, [p]))
 
 
 def test_not_found_shows_related_passages_under_their_own_heading():

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import CORPUS, free_port, local_server
+from conftest import TEXTS, free_port, local_server
 from conftest import cli as _cli
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
@@ -81,7 +81,7 @@ def app(tmp_path_factory, beacon):
         "gwent-ict-digital-services-annual-report-2018-19.txt",
         "cumbria-ict-strategy-2015-2019-november-2015-update.txt",
     ):
-        shutil.copy(CORPUS / name, reports / name)
+        shutil.copy(TEXTS / name, reports / name)
     (reports / "hostile.txt").write_text(
         "TITLE: Dyfed ICT Budget Report 2020/21\n\n1. Finance\n\n"
         f"1.1 The mobile data budget for 2020/21 was £2,345,000 ![beacon]({beacon.url}/md.png) "
@@ -219,10 +219,10 @@ def test_an_admin_upload_cannot_name_a_server_path(app):
 def test_another_users_session_is_refused_and_audited(app):
     url, root, _ = app
     fiona, pat = Gradio(url, "fiona"), Gradio(url, "pat")
-    found = fiona.call("search", [SECRET_SEARCH, 10, [], None, []])
+    found = fiona.call("search", [SECRET_SEARCH, 10, [], None, [], ""])
     assert "Samsung" in json.dumps(found)  # fiona (restricted clearance) sees the Cumbria passages
     # pat (public clearance) presents fiona's session hash everywhere it travels.
-    assert pat.join("export", [["1", "2"]], session=fiona.session).status_code == 403
+    assert pat.join("export", [["1", "2"], True], session=fiona.session).status_code == 403
     assert pat.http.get("/gradio_api/queue/data", params={"session_hash": fiona.session}).status_code == 403
     assert pat.http.get(f"/gradio_api/heartbeat/{fiona.session}").status_code == 403
     assert (
@@ -233,15 +233,15 @@ def test_another_users_session_is_refused_and_audited(app):
     )
     assert "session refused" in _actions(root, "pat")
     # Her own session still works for her.
-    exported = fiona.call("export", [["1"]])
+    exported = fiona.call("export", [["1"], True])
     assert "/download/" in json.dumps(exported)
 
 
 def test_exports_are_served_once_and_only_to_their_owner(app):
     url, root, _ = app
     fiona, pat = Gradio(url, "fiona"), Gradio(url, "pat")
-    fiona.call("search", [SECRET_SEARCH, 10, [], None, []])
-    reply = fiona.call("export", [["1", "2"]])
+    fiona.call("search", [SECRET_SEARCH, 10, [], None, [], ""])
+    reply = fiona.call("export", [["1", "2"], True])
     link = json.dumps(reply).split('href=\\"')[1].split('\\"')[0]
     assert link.startswith("/download/")
     assert pat.http.get(link).status_code == 404  # not pat's
@@ -296,7 +296,7 @@ def test_an_oversize_question_gets_a_clear_message_at_once(app):
     reply = sam.ask("How much was spent on Airwave? " * 7000)  # about 200 KB
     took = time.perf_counter() - started
     assert "at most 2,000" in reply["output"]["error"] and took < 3, took
-    reply = sam.call("search", ["Airwave " * 500, 10, [], None, []])
+    reply = sam.call("search", ["Airwave " * 500, 10, [], None, [], ""])
     assert "at most 2,000" in reply["output"]["error"]
     assert "ask refused" in _actions(root, "sam") and "search refused" in _actions(root, "sam")
 
@@ -322,9 +322,9 @@ def test_markdown_and_html_from_a_report_are_shown_as_text(app, beacon):
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(url)
-        page.get_by_label("username").fill("fiona")
-        page.get_by_label("password").fill(USERS["fiona"][2])
-        page.get_by_role("button", name="Login").click()
+        page.get_by_label("User name").fill("fiona")
+        page.get_by_label("Password").fill(USERS["fiona"][2])
+        page.get_by_role("button", name="Sign in").click()
         reply = _ask(page, "What was the mobile data budget for 2020/21?")
         page.locator("#sources .citation").first.wait_for()
         page.wait_for_timeout(1500)  # time for any image the page would load
@@ -446,3 +446,19 @@ def test_the_audit_log_holds_every_action_and_detects_tampering(app, tmp_path):
         db.execute(f"REPLACE INTO audit VALUES ({', '.join('?' * len(row))})", row)
     assert any("changed after it was written" in p for p in AuditLog(replaced).verify())
     assert live.verify() == []  # the live log is untouched by all this
+
+
+def test_page_images_need_a_signed_in_user_allowed_to_see_the_report(app):
+    url, root, _ = app
+    import sqlite3
+
+    with sqlite3.connect(root / "index" / "lexical.sqlite3") as db:
+        cumbria = db.execute(
+            "SELECT chunk_id FROM chunks WHERE doc_id IN (SELECT doc_id FROM documents WHERE source LIKE '%cumbria%') LIMIT 1"
+        ).fetchone()[0]
+    anonymous = httpx.Client(base_url=url, timeout=30)
+    assert anonymous.get(f"/evidence/{cumbria}.png").status_code == 303
+    pat, fiona = Gradio(url, "pat"), Gradio(url, "fiona")
+    for client in (pat, fiona):  # restricted for pat; a text report, no page to show, for fiona: the same answer
+        assert client.http.get(f"/evidence/{cumbria}.png", params={"mark": "<script>"}).status_code == 404
+    assert fiona.http.get("/evidence/..%2F..%2Fusers.json.png").status_code == 404

@@ -6,6 +6,7 @@ go to test-artifacts/app/.
 import csv
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from common import add_user_args, assistant_command, serve_args
-from conftest import ROOT, free_port, local_server
+from conftest import GWENT_PDF, ROOT, TEXTS, free_port, local_server
 from conftest import cli as _cli
 from pdfgen import make_pdf
 
@@ -55,11 +56,19 @@ QUESTION = "How many requests for service did the service desk receive in 2018/1
 
 
 @pytest.fixture(scope="module")
-def app_server(gwent_index, tmp_path_factory):
-    """The app on a free port over a copy of the Gwent index, with one user per role."""
+def app_server(tmp_path_factory):
+    """The app on a free port over the Gwent annual report (PDF, public) and the Cumbria strategy
+    (text, restricted), with one user per role."""
+    from assistant.ingest import ingest
+    from assistant.settings import Settings
+
     root = tmp_path_factory.mktemp("app")
     index = root / "index"
-    shutil.copytree(gwent_index, index)
+    reports = root / "reports"
+    reports.mkdir()
+    for f in (GWENT_PDF, TEXTS / "cumbria-ict-strategy-2015-2019-november-2015-update.txt"):
+        shutil.copy(f, reports / f.name)
+    assert ingest([reports], Settings(index_dir=index), progress=False).failed == 0
     users = root / "users.json"
     for name, (role, password) in PASSWORDS.items():
         extra = ["--clearance", CLEARANCE[name]] if name in CLEARANCE else []
@@ -99,10 +108,15 @@ def _login(browser, url: str, name: str, password: str | None = None):
     page = context.new_page()
     page.set_default_timeout(60_000)
     page.goto(url)
-    page.get_by_label("username").fill(name)
-    page.get_by_label("password").fill(password or PASSWORDS[name][1])
-    page.get_by_role("button", name="Login").click()
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password").fill(password or PASSWORDS[name][1])
+    page.get_by_role("button", name="Sign in").click()
     return page
+
+
+def _option(page, rank: int):
+    """The export checkbox of the result ranked ``rank``."""
+    return page.locator("#foi-selected label", has_text=re.compile(rf"^\s*{rank}\. "))
 
 
 def _ask(page, question: str) -> str:
@@ -126,7 +140,12 @@ def _ask(page, question: str) -> str:
 def test_wrong_password_is_refused(app_server, browser):
     url, _ = app_server
     page = _login(browser, url, "fiona", "not-the-password")
-    page.get_by_text("Incorrect credentials", exact=False).wait_for()
+    page.get_by_text("That user name and password do not match", exact=False).wait_for()
+    assert page.get_by_role("heading", name="OPCC Report Assistant").is_visible()
+    assert page.title() == "Sign in · OPCC Report Assistant"
+    page.get_by_label("Password").fill("")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("Enter your user name and password.").wait_for()
     assert page.locator("#question").count() == 0
     _shot(page, "01-wrong-password")
     page.context.close()
@@ -162,6 +181,17 @@ def test_chat_answers_with_cited_sources_and_follow_up(app_server, browser):
     assert first.get_attribute("data-paragraph") == "3.6"
     assert "para 3.6" in first.inner_text()
     assert first.locator("blockquote mark", has_text="24,635").count() == 1
+    # The cited page as an image, the passage highlighted and the figure outlined, served to this user.
+    evidence = first.locator("img.evidence")
+    evidence.wait_for()
+    page.wait_for_function(
+        "() => { const i = document.querySelector('#sources img.evidence'); return i && i.complete; }"
+    )
+    assert evidence.evaluate("i => i.naturalWidth") == 820
+    assert evidence.get_attribute("src").startswith("/evidence/") and "mark=24%2C635" in evidence.get_attribute("src")
+    image = page.request.get(url + evidence.get_attribute("src"))
+    assert image.status == 200 and image.headers["content-type"] == "image/png"
+    first.screenshot(path=str(ARTIFACTS / "03b-evidence-on-the-page.png"))
     citation = first.locator(".copy-citation").get_attribute("data-citation")
     assert citation.startswith("Annual Report – ICT & Digital Services 2018/19 (4 September 2019), p. ")
     assert 'para 3.6: "There were 24,635 requests for service' in citation
@@ -184,9 +214,22 @@ def test_chat_answers_with_cited_sources_and_follow_up(app_server, browser):
     assert "2017/18" in follow and "26,214" in follow
     _shot(page, "04-follow-up")
 
+    # Each answer keeps its sources: clicking the first answer shows its sources again.
+    assert "26,214" in page.locator("#sources .citation").first.inner_text()
+    page.locator("#chat [data-testid=bot]").first.click()
+    page.wait_for_function("() => document.querySelector('#sources .citation blockquote').innerText.includes('24,635')")
+    _shot(page, "04b-earlier-answer-sources")
+
     assert "Not found in the reports" in _ask(page, "What was the budget for the police helicopter fleet in 2018/19?")
     assert page.locator("#sources h4", has_text="Related passages").count() == 1
     _shot(page, "05-not-found")
+
+    # A new conversation forgets what was asked: a follow-up is read as it stands.
+    page.get_by_role("button", name="New conversation").click()
+    page.wait_for_function("() => document.querySelectorAll('#chat [data-testid=bot]').length === 0")
+    assert "Answering:" not in _ask(page, "and in 2017/18?")
+    assert page.locator("#chat [data-testid=user]").count() == 1
+    _shot(page, "05b-new-conversation")
     page.context.close()
 
 
@@ -197,20 +240,45 @@ def test_foi_search_and_csv_export(app_server, browser):
     page.get_by_role("tab", name="Find passages (FOI)").click()
     page.locator("#foi-query textarea").fill("Airwave budget variance")
     page.locator("#foi-search").click()
-    page.locator("#foi-selected label", has_text="[3]").wait_for()
-    rows = page.locator("#foi-results").inner_text()
-    assert "Airwave" in rows and "5.2" in rows
-    page.locator("#foi-selected label", has_text="[1]").click()
-    page.locator("#foi-selected label", has_text="[2]").click()
+    _option(page, 3).wait_for()
+    table = page.locator("#foi-results")
+    headers = table.locator("th").all_inner_texts()
+    assert "Disclosure" in " ".join(headers) and "Score" not in " ".join(headers)
+    rows = table.inner_text()
+    assert "Airwave" in rows and "Table row" in rows and "table_row" not in rows and "Public" in rows
+    labels = page.locator("#foi-selected label", has_text=re.compile(r"^\s*\d+\. ")).all_inner_texts()
+    assert len(labels) == 10 and len(set(labels)) == len(labels), "every export label is unique"
+
+    # A result clicked is shown on its page.
+    _shot(page, "06-foi-results")
+    table.locator("[data-testid=cell-0-8]").click()
+    page.locator("#foi-preview .citation img.evidence").wait_for()
+    _shot(page, "06-foi-results-and-preview")
+
+    _option(page, 1).click()
+    _option(page, 2).click()
     page.locator("#foi-export").click()
     with page.expect_download() as download:
         page.locator("#foi-csv a").first.click()
-    _shot(page, "06-foi-export")
+    _shot(page, "06b-foi-export")
+    assert re.fullmatch(r"passages-airwave-budget-variance-\d{4}-\d{2}-\d{2}\.csv", download.value.suggested_filename)
     data = Path(download.value.path()).read_text(encoding="utf-8-sig")
     exported = list(csv.DictReader(io.StringIO(data)))
     assert [r["rank"] for r in exported] == ["1", "2"]
-    assert all(r["report"] and r["citation"] and r["passage"] for r in exported)
+    assert all(r["report"] and r["citation"] and r["passage"] and r["disclosure"] for r in exported)
     assert any("Airwave" in r["passage"] for r in exported)
+
+    # Restricted passages need the officer's tick before they go into a disclosure.
+    page.locator("#foi-query textarea").fill("Samsung Galaxy devices deployed")
+    page.locator("#foi-search").click()
+    page.locator("#foi-selected label", has_text="[restricted]").first.wait_for()
+    page.locator("#foi-selected label", has_text="[restricted]").first.click()
+    page.locator("#foi-export").click()
+    page.get_by_text("come from restricted reports", exact=False).first.wait_for()
+    _shot(page, "06c-foi-restricted-warning")
+    page.locator("#foi-include-restricted input").check()
+    page.locator("#foi-export").click()
+    page.locator("#foi-csv a").first.wait_for()
     page.context.close()
 
 
@@ -259,18 +327,22 @@ def test_admin_uploads_a_report_and_finds_it(app_server, browser, tmp_path):
     )
     fake = tmp_path / "minutes.pdf"
     fake.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 4)
-    duplicate = tmp_path / "copy-of-annual-report.txt"
-    shutil.copy(ROOT / "corpus" / "gwent-ict-digital-services-annual-report-2018-19.txt", duplicate)
+    duplicate = tmp_path / "copy-of-annual-report.pdf"
+    shutil.copy(GWENT_PDF, duplicate)
 
     page = _login(browser, url, "ada")
     page.get_by_role("tab", name="Report library").click()
+    rows = page.locator('#library [role=gridcell][data-col="0"]')
+    rows.nth(1).wait_for()
+    assert rows.count() == 2, "one row per report"
+    _shot(page, "07a-library")
     page.locator("#upload input[type=file]").set_input_files([str(pdf), str(fake), str(duplicate)])
     page.locator("#add-reports").click()
     page.locator("#upload-result li").nth(2).wait_for(timeout=120_000)
     result = page.locator("#upload-result").inner_text()
     _shot(page, "07-upload")
     assert "minutes.pdf: FAILED — not a PDF or text report" in result
-    assert "copy-of-annual-report.txt: duplicate — already indexed" in result
+    assert "copy-of-annual-report.pdf: duplicate — already indexed" in result
     assert "indexed — “Dyfed-Powys Estates Strategy Update 2020/21”" in result
     stored = {p.name for p in (root / "uploads").iterdir()}
     assert "Estates-update-draft-2.pdf" in stored  # sanitised
@@ -286,7 +358,14 @@ def test_admin_uploads_a_report_and_finds_it(app_server, browser, tmp_path):
     page.get_by_role("tab", name="Report library").click()
     page.locator("#remove-choice input").click()
     page.get_by_role("option", name="Dyfed-Powys Estates Strategy Update 2020/21", exact=False).click()
+    page.locator("#remove-report").click()  # asked first; "Cancel" removes nothing
+    page.locator("#remove-question", has_text="Remove “Dyfed-Powys Estates Strategy Update 2020/21”").wait_for()
+    _shot(page, "09a-remove-confirmation")
+    page.locator("#remove-no").click()
+    page.locator("#remove-result", has_text="Nothing removed").wait_for()
+    assert "Dyfed-Powys" in page.locator("#library").inner_text()
     page.locator("#remove-report").click()
+    page.locator("#remove-yes").click()
     page.locator("#remove-result", has_text="Removed").wait_for()
     _shot(page, "09-removed")
     assert "Dyfed-Powys" not in page.locator("#library").inner_text()
@@ -370,7 +449,7 @@ def test_questions_are_answered_while_a_report_is_ingested(app_server):
     admin = Client(url, auth=("ada", PASSWORDS["ada"][1]), verbose=False)
     staff = Client(url, auth=("sam", PASSWORDS["sam"][1]), verbose=False)
     reports = [
-        ROOT / "corpus" / f"{name}.txt"
+        TEXTS / f"{name}.txt"
         for name in (
             "nottinghamshire-it-strategy-update-may-2017",
             "gwent-south-wales-digital-services-strategy-2018-2025",
@@ -432,7 +511,7 @@ def test_admin_reads_and_exports_the_audit_log(app_server, browser):
     _ask(page, QUESTION)
     page.context.close()
     page = _login(browser, url, "fiona", "wrong-password-x")
-    page.get_by_text("Incorrect credentials", exact=False).wait_for()
+    page.get_by_text("That user name and password do not match", exact=False).wait_for()
     page.context.close()
 
     page = _login(browser, url, "ada")
@@ -468,8 +547,8 @@ def test_public_clearance_exports_no_restricted_passage(app_server, browser):
     page.get_by_role("tab", name="Find passages (FOI)").click()
     page.locator("#foi-query textarea").fill("ICT strategy Samsung Galaxy devices Part 2 Cumbria")
     page.locator("#foi-search").click()
-    page.locator("#foi-selected label", has_text="[1]").wait_for()
-    options = page.locator("#foi-selected label", has_text="[")
+    _option(page, 1).wait_for()
+    options = page.locator("#foi-selected label", has_text=re.compile(r"^\s*\d+\. "))
     for n in range(options.count()):
         options.nth(n).click()
     page.locator("#foi-export").click()

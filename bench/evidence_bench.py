@@ -1,0 +1,79 @@
+"""Cost of the highlighted page images: ms per image, cold (rendered in the PDF worker) and cached.
+
+Usage: python bench/evidence_bench.py [--index DIR] [--corpus corpus] [--questions 40]
+Asks the evaluation questions on a PDF index, then renders the page image of each answer's first
+PDF citation twice: once from scratch (the worker started beforehand) and once from the cache.
+Builds a temporary index of the corpus's PDFs when --index is not given. Asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import assistant  # noqa: F401  (offline environment)
+from assistant.api import Assistant
+from assistant.citations import answer_terms
+from assistant.evaluation import QUESTIONS
+from assistant.library import evidence_folder
+from assistant.settings import Settings
+
+
+def _ms(values: list[float]) -> str:
+    values = sorted(values)
+    p95 = values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
+    return f"p50 {statistics.median(values):.1f} ms, p95 {p95:.1f} ms, max {values[-1]:.1f} ms (n={len(values)})"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--index")
+    ap.add_argument("--corpus", default="corpus")
+    ap.add_argument("--questions", type=int, default=40)
+    args = ap.parse_args()
+    questions = [json.loads(l)["question"] for l in QUESTIONS.read_text(encoding="utf-8").splitlines() if l.strip()]
+    with tempfile.TemporaryDirectory() as tmp:
+        index = Path(args.index) if args.index else Path(tmp) / "index"
+        with Assistant(index) as a:
+            if not args.index:
+                folder = Path(tmp) / "pdfs"
+                folder.mkdir()
+                for pdf in Path(args.corpus).glob("*.pdf"):
+                    shutil.copy(pdf, folder / pdf.name)
+                a.ingest([folder])
+            cache = evidence_folder(Settings(index_dir=index))
+            shutil.rmtree(cache, ignore_errors=True)
+            wanted = []
+            for q in questions:
+                answer = a.ask(q)
+                cited = next((p for p in answer.shown if p.page and p.metadata.get("doc_kind") == "pdf"), None)
+                if cited is not None:
+                    wanted.append((cited.chunk_id, answer_terms(answer.answer)))
+                if len(wanted) >= args.questions:
+                    break
+            started = time.perf_counter()
+            a.evidence(wanted[0][0], None, wanted[0][1])  # starts the worker process
+            print(f"first image, worker start included: {(time.perf_counter() - started) * 1000:.0f} ms")
+            cold, cached = [], []
+            for chunk_id, marks in wanted[1:]:
+                t = time.perf_counter()
+                a.evidence(chunk_id, None, marks)
+                cold.append((time.perf_counter() - t) * 1000)
+                t = time.perf_counter()
+                a.evidence(chunk_id, None, marks)
+                cached.append((time.perf_counter() - t) * 1000)
+            sizes = [p.stat().st_size / 1024 for p in cache.glob("*.png")]
+            print(f"rendered (cold): {_ms(cold)}")
+            print(f"cached:          {_ms(cached)}")
+            print(f"image size: median {statistics.median(sizes):.0f} KB over {len(sizes)} images")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

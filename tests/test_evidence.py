@@ -1,0 +1,79 @@
+"""Page images with the cited passage highlighted: found on the page, cached, and shown only to
+users who may see the report."""
+
+import pytest
+from conftest import GWENT_PDF
+from pdfgen import make_pdf
+from PIL import Image
+
+from assistant.api import Assistant
+from assistant.evidence import locate, render
+
+HIGHLIGHT = (255, 214, 0)
+
+
+def _yellow_rows(path) -> int:
+    """Image rows that carry the highlight's tint over white paper."""
+    image = Image.open(path).convert("RGB")
+    rows = 0
+    for y in range(image.height):
+        pixels = [image.getpixel((x, y)) for x in range(0, image.width, 4)]
+        if sum(1 for r, g, b in pixels if r > 240 and 200 < g < 245 and b < 190) > 10:
+            rows += 1
+    return rows
+
+
+def test_a_paragraph_is_found_highlighted_and_its_figure_outlined(tmp_path):
+    passage = (
+        "There were 24,635 requests for service in the year of which 18.4% were requested through self-service "
+        "with the remainder being telephone calls for service."
+    )
+    out = tmp_path / "p8.png"
+    info = render(str(GWENT_PDF), 8, passage, ["24,635"], str(out))
+    assert info == {"lines": 3, "marked": 1, "found": True}
+    image = Image.open(out)
+    assert image.format == "PNG" and image.width == 820 and image.height < 600, "cropped around the passage"
+    assert _yellow_rows(out) > 20
+
+
+def test_a_table_row_written_out_with_its_headers_lands_on_its_cells(tmp_path):
+    row = "Financial Performance 2018/19 | SRS Airwave | Budget 567,448 | Expenditure 653,640 | Variance -86,192"
+    info = render(str(GWENT_PDF), 16, row, ["-86,192"], str(tmp_path / "row.png"))
+    assert info == {"lines": 1, "marked": 1, "found": True}
+
+
+def test_locate_keeps_runs_and_lone_figures_not_lone_common_words():
+    words = [{"text": t} for t in "The budget was agreed . The total budget was £4.5m in 2019/20 for the force".split()]
+    hits = [w["text"] for w in locate(words, "The total budget was £4.5m")]
+    assert hits == ["The", "total", "budget", "was", "£4.5m"]
+    assert [w["text"] for w in locate(words, "Spending reached new levels")] == []
+
+
+@pytest.fixture
+def library(tmp_path, fast_settings):
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "estates.pdf").write_bytes(
+        make_pdf(
+            [["Estates Strategy 2020", "OFFICIAL-SENSITIVE", "1.1 Seventeen stations were refurbished in 2020/21."]]
+        )
+    )
+    (reports / "fleet.txt").write_text("Fleet Review\n\n2.1 The fleet has 212 vehicles.\n", encoding="utf-8")
+    with Assistant(settings=fast_settings) as assistant:
+        assistant.ingest([reports])
+        yield assistant
+
+
+def test_the_assistant_renders_once_for_users_who_may_see_the_report(library):
+    stations = library.search("stations refurbished", k=1)[0]
+    fleet = library.search("fleet vehicles", k=1)[0]
+    image = library.evidence(stations.chunk_id, "restricted", ["2020/21"])
+    assert image is not None and image.parent == library.settings.index_dir / "page-images"
+    made = image.stat().st_mtime_ns
+    assert library.evidence(stations.chunk_id, "restricted", ["2020/21"]) == image
+    assert image.stat().st_mtime_ns == made, "the second view is served from the cache"
+    assert library.evidence(stations.chunk_id, "public") is None, "beyond public clearance: as if it did not exist"
+    assert library.evidence(fleet.chunk_id, "restricted") is None, "a text report has no page to show"
+    assert library.evidence("no-such-chunk", "restricted") is None
+    library.remove(stations.metadata["doc_id"])
+    assert not image.exists(), "a removed report's page images go with it"
