@@ -14,6 +14,7 @@ from .render import NO_SOURCES, PRODUCT
 
 AUDIT_HEADERS = ["#", "Time", "User", "Role", "Clearance", "Action", "Query", "Answer", "Passages shown", "Answerer"]
 LIBRARY_HEADERS = ["Title", "Date", "Pages", "Passages", "Ingested", "Disclosure", "How decided", "File"]
+AUDIT_REFRESH_SECONDS = 15
 RESULT_HEADERS = ["Rank", "Report", "Date", "Page", "Para", "Heading", "Kind", "Disclosure", "Passage"]
 
 CSS = """
@@ -181,6 +182,7 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                     elem_id="audit-table",
                     column_widths=["5%", "15%", "7%", "6%", "8%", "8%", "20%", "21%", "5%", "5%"],
                 )
+                audit_timer = gr.Timer(AUDIT_REFRESH_SECONDS, active=False)  # new entries appear while it is open
                 with gr.Row():
                     audit_export = gr.Button("Export the log as CSV", elem_id="audit-export")
                     audit_file = gr.HTML(elem_id="audit-csv")
@@ -225,6 +227,7 @@ def build_app(ctx: AppContext) -> gr.Blocks:
         audit_show.click(on.show_audit, [audit_user, audit_action], audit_table)
         audit_export.click(on.export_audit, [audit_user], audit_file)
         audit_tab.select(on.show_audit, [audit_user, audit_action], audit_table)  # fresh each time it is opened
+        audit_timer.tick(on.show_audit, [audit_user, audit_action], audit_table, show_progress="hidden")
         demo.load(on.load, None, [who, export_row, admin, library, report_filter, year_filter, to_remove])
-        demo.load(on.load_audit, None, [audit_tab, audit_table])
+        demo.load(on.load_audit, None, [audit_tab, audit_table, audit_timer])
     return demo

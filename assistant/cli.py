@@ -24,10 +24,12 @@ def _settings(args: argparse.Namespace) -> Settings:
     return get_settings().with_index(getattr(args, "index", None))
 
 
-def _assistant(args: argparse.Namespace) -> Assistant:
+def _assistant(args: argparse.Namespace, load: bool = True) -> Assistant:
+    """The assistant for ``--index``; ``load``: the encoder now, so a question's latency is the question's own."""
     from .api import Assistant
 
-    return Assistant(settings=_settings(args))
+    assistant = Assistant(settings=_settings(args))
+    return assistant.load() if load else assistant
 
 
 def _audit(assistant: Assistant, clearance: str, write: Callable[[AuditLog, User], None]) -> None:
@@ -45,7 +47,7 @@ def _audit(assistant: Assistant, clearance: str, write: Callable[[AuditLog, User
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    with _assistant(args) as assistant:
+    with _assistant(args, load=False) as assistant:  # an unchanged corpus needs no model
         summary = assistant.ingest(
             [Path(p) for p in args.paths], prune=args.prune, progress=not args.no_progress and not args.json
         )

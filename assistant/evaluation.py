@@ -389,7 +389,7 @@ def evaluate(
 ) -> dict[str, Any]:
     """Run a question set against an index (as a user of ``clearance``) and write the report; returns the summary."""
     items = load_questions(questions or [QUESTIONS])
-    assistant = Assistant(index_dir)
+    assistant = Assistant(index_dir).load()
     try:
         scored = run(assistant, items, clearance)
     finally:

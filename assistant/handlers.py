@@ -63,6 +63,17 @@ UNDATED = "Undated"
 PREVIEW = "<p>Click a result to see it on its page.</p>"
 
 
+def refusal(message: str) -> gr.Error:
+    """A message for the user (a refusal or a missing input): shown once, not logged as a server error."""
+    return gr.Error(message, title="Please note", print_exception=False)
+
+
+def _selected(evt: gr.SelectData) -> int | None:
+    """The message or table row a click selected (a browser could send anything: only an int counts)."""
+    index = evt.index[0] if isinstance(evt.index, (list, tuple)) and evt.index else evt.index
+    return index if isinstance(index, int) and not isinstance(index, bool) else None
+
+
 def _clip(text: str, most: int = 280) -> str:
     """A passage shortened for the results table (the whole passage is in the preview and the CSV)."""
     text = " ".join(text.split())
@@ -84,10 +95,10 @@ class AppContext:
         """The signed-in user, if their role allows ``action`` (a refusal is audited)."""
         user = self.user_for(getattr(request, "username", None) if request else None)
         if user is None:
-            raise gr.Error("Please sign in again.")
+            raise refusal("Please sign in again.")
         if not user.can(action):
             self.audit.record_for(user, "refused", detail={"wanted": action, "reason": f"role {user.role}"})
-            raise gr.Error(f"Your role ({user.role}) may not {action}.")
+            raise refusal(f"Your role ({user.role}) may not {action}.")
         return user
 
     def session(self, request: gr.Request | None, user: User) -> Session:
@@ -96,22 +107,22 @@ class AppContext:
             return self.sessions.get(getattr(request, "session_hash", None), user.name)
         except SessionRefused as exc:
             self.audit.record_for(user, "session refused", detail={"reason": str(exc)})
-            raise gr.Error("This session belongs to another user. Reload the page.") from None
+            raise refusal("This session belongs to another user. Reload the page.") from None
 
     def text(self, user: User, action: str, value: Any, what: str) -> str:
         """A question or search as typed: text, not empty, not over the length limit (else one clear message)."""
         limit = self.assistant.settings.max_question_chars
         if not isinstance(value, str):
             self.audit.record_for(user, f"{action} refused", detail={"reason": f"not text ({type(value).__name__})"})
-            raise gr.Error(f"Type {what} as text.")
+            raise refusal(f"Type {what} as text.")
         value = value.strip()
         if not value:
-            raise gr.Error(f"Type {what} first.")
+            raise refusal(f"Type {what} first.")
         if len(value) > limit:
             self.audit.record_for(
                 user, f"{action} refused", value[:200] + "…", detail={"reason": "too long", "length": len(value)}
             )
-            raise gr.Error(
+            raise refusal(
                 f"That is {len(value):,} characters long; {what} may be at most {limit:,}. Shorten it and try again."
             )
         return value
@@ -188,8 +199,8 @@ class Handlers:
         """The sources of the answer clicked in the chat (this session's answers only)."""
         user = self.ctx.user(request, "ask")
         session = self.ctx.session(request, user)
-        index = evt.index[0] if isinstance(evt.index, (list, tuple)) and evt.index else evt.index
-        if not isinstance(index, int) or isinstance(index, bool):
+        index = _selected(evt)
+        if index is None:
             return gr.update()
         # A question's sources are its answer's, the message after it.
         return session.sources.get(index) or session.sources.get(index + 1) or gr.update()
@@ -252,8 +263,8 @@ class Handlers:
         """The result clicked in the table as a citation card, with its page image for a PDF."""
         user = self.ctx.user(request, "search")
         session = self.ctx.session(request, user)
-        row = evt.index[0] if isinstance(evt.index, (list, tuple)) and evt.index else None
-        if not isinstance(row, int) or isinstance(row, bool) or not 0 <= row < len(session.passages):
+        row = _selected(evt)
+        if row is None or not 0 <= row < len(session.passages):
             return gr.update()
         return source_card(row + 1, session.passages[row], "")
 
@@ -266,10 +277,10 @@ class Handlers:
         wanted = {str(c) for c in chosen} if isinstance(chosen, list) else set()
         picked = [r for r in session.found if str(r["rank"]) in wanted]
         if not picked:
-            raise gr.Error("Select at least one passage to export.")
+            raise refusal("Select at least one passage to export.")
         restricted = [r["rank"] for r in picked if r["disclosure"] != "Public"]
         if restricted and include_restricted is not True:
-            raise gr.Error(
+            raise refusal(
                 f"{len(restricted)} of the selected passages (rank {', '.join(map(str, restricted))}) come from "
                 "restricted reports. Tick “Include restricted passages” to export them, or unselect them."
             )
@@ -289,7 +300,7 @@ class Handlers:
         """Add uploaded reports (admin): only files in Gradio's upload folder, checked by content."""
         user = self.ctx.user(request, "upload")
         if not files:
-            raise gr.Error("Choose one or more PDF or text files first.")
+            raise refusal("Choose one or more PDF or text files first.")
         uploads = uploaded_files(files)
         if uploads is None:
             self.ctx.audit.record_for(
@@ -297,7 +308,7 @@ class Handlers:
                 "upload refused",
                 detail={"reason": "a file outside the upload folder", "paths": [str(f)[:300] for f in files][:20]},
             )
-            raise gr.Error("Upload the files with the upload box: only files uploaded in this app can be added.")
+            raise refusal("Upload the files with the upload box: only files uploaded in this app can be added.")
         progress(0, desc="Checking files")
         try:
             summary = self.assistant.add(uploads, on_progress=lambda frac, desc: progress(frac, desc=desc))
@@ -341,7 +352,7 @@ class Handlers:
         user = self.ctx.user(request, "remove")
         session = self.ctx.session(request, user)
         if not isinstance(new_id, str) or new_id not in session.versions:
-            raise gr.Error("Choose one of the new versions listed.")
+            raise refusal("Choose one of the new versions listed.")
         old_id, label = session.versions.pop(new_id)
         if replace is True:
             try:
@@ -363,7 +374,7 @@ class Handlers:
         self.ctx.user(request, "remove")
         doc = self.assistant.report(doc_id[:128]) if isinstance(doc_id, str) and doc_id else None
         if doc is None:
-            raise gr.Error("Choose a report to remove.")
+            raise refusal("Choose a report to remove.")
         question = (
             f"Remove “{html.escape(doc.title)}” ({doc.chunks} passages) from the library? "
             "Its passages and page images go from the index, and an uploaded copy is deleted."
@@ -378,11 +389,11 @@ class Handlers:
         """Remove a report from both indexes (admin), once confirmed."""
         user = self.ctx.user(request, "remove")
         if not doc_id or not isinstance(doc_id, str):
-            raise gr.Error("Choose a report to remove.")
+            raise refusal("Choose a report to remove.")
         try:
             title = self.assistant.remove(doc_id[:128])
         except KeyError as exc:
-            raise gr.Error(str(exc)) from exc
+            raise refusal(str(exc)) from exc
         self.ctx.audit.record_for(user, "remove", doc_hashes=[doc_id[:128]], detail={"title": title})
         choices, _, table = self.listing(user)
         return (
@@ -430,9 +441,10 @@ class Handlers:
         return download_link(url, filename, "Download the audit log CSV")
 
     def load_audit(self, request: gr.Request) -> tuple:
-        """The audit tab, shown (and filled) for admins only."""
+        """The audit tab, shown (and filled, and kept fresh by its timer) for admins only."""
         user = self.ctx.user(request, "search")
-        return gr.update(visible=user.can("audit")), self.show_audit("", "", request) if user.can("audit") else []
+        admin = user.can("audit")
+        return gr.update(visible=admin), self.show_audit("", "", request) if admin else [], gr.Timer(active=admin)
 
 
 def write_csv(rows: list[dict[str, Any]], path: Path) -> Path:

@@ -23,10 +23,13 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running(
-    command: list[str], ready_url: str, timeout: float = 180.0, env: dict | None = None
+    command: list[str], ready_url: str, timeout: float = 180.0, env: dict | None = None, log: Path | None = None
 ) -> Iterator[subprocess.Popen]:
-    """Run a server process until ``ready_url`` answers (RuntimeError if it never does); stop it afterwards."""
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    """Run a server process until ``ready_url`` answers (RuntimeError if it never does); stop it afterwards.
+
+    Its output goes to ``log`` when given (to read what the server said), else nowhere."""
+    out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below, after the process
+    proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT if log else subprocess.DEVNULL, env=env)
     try:
         deadline = time.time() + timeout
         while True:
@@ -48,6 +51,8 @@ def running(
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
+        if log:
+            out.close()
 
 
 def assistant_command(*args: str) -> list[str]:

@@ -3,7 +3,8 @@
 Baselines, on the same question set (evals/questions.jsonl):
 - tutorial: the LangChain tutorial pipeline: 1000/200-character chunks of the raw text, MiniLM, cosine top-k;
 - bm25: the same chunks ranked by SQLite FTS5 BM25.
-Usage: python bench/retrieval_bench.py [--corpus corpus]. Prints figures; asserts nothing.
+Usage: python bench/retrieval_bench.py [--corpus corpus] [--texts evals/text-renditions].
+Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -45,12 +46,13 @@ def rank_of(snippet: str, texts: list[str]) -> int | None:
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--corpus", default="corpus")
+    ap.add_argument("--corpus", default="corpus", help="the PDFs")
+    ap.add_argument("--texts", default="evals/text-renditions", help="the same reports as text")
     args = ap.parse_args()
     items = [i for i in load_questions([QUESTIONS]) if not i["unanswerable"]]
     encoder = get_encoder()
     for suffix in (".txt", ".pdf"):
-        files = sorted(Path(args.corpus).glob(f"*{suffix}"))
+        files = sorted(Path(args.texts if suffix == ".txt" else args.corpus).glob(f"*{suffix}"))
         splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
         chunks = [c for f in files for c in splitter.split_text(raw_text(f))]
         vectors = np.asarray(encoder.embed(chunks))

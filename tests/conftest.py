@@ -103,10 +103,12 @@ def gwent_index(tmp_path_factory):
 
 
 @contextlib.contextmanager
-def local_server(command: list[str], ready_url: str, timeout: float = 120.0, env: dict | None = None):
-    """Run a server process on 127.0.0.1 until ``ready_url`` answers; stop it afterwards."""
+def local_server(
+    command: list[str], ready_url: str, timeout: float = 120.0, env: dict | None = None, log: Path | None = None
+):
+    """Run a server process on 127.0.0.1 until ``ready_url`` answers; stop it afterwards (output to ``log``)."""
     try:
-        with running(command, ready_url, timeout, env) as proc:
+        with running(command, ready_url, timeout, env, log) as proc:
             yield proc
     except RuntimeError as exc:
         pytest.fail(str(exc))

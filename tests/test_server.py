@@ -82,7 +82,7 @@ def app_server(tmp_path_factory):
     }
     command = assistant_command(*serve_args(index, users, port))
     url = f"http://127.0.0.1:{port}"
-    with local_server(command, url + "/", timeout=180, env=env):
+    with local_server(command, url + "/", timeout=180, env=env, log=root / "server.log"):
         yield url, root
 
 
@@ -172,6 +172,13 @@ def test_chat_answers_with_cited_sources_and_follow_up(app_server, browser):
     page = _login(browser, url, "fiona")
     page.locator("#question").wait_for()
     _shot(page, "02-signed-in")
+
+    # An empty question gets one plain message, and the server logs no traceback for it.
+    page.locator("#question textarea").press("Enter")
+    page.get_by_text("Type a question first.").first.wait_for()
+    page.wait_for_timeout(1000)
+    assert page.get_by_text("Type a question first.").count() == 1
+    assert "Traceback" not in (app_server[1] / "server.log").read_text()
     reply = _ask(page, QUESTION)
     page.locator("#sources .citation").first.wait_for()
     assert "24,635" in reply and "[1]" in reply
@@ -203,7 +210,7 @@ def test_chat_answers_with_cited_sources_and_follow_up(app_server, browser):
     assert page.evaluate("navigator.clipboard.readText()") == citation
 
     # The PDF link opens the served file at the cited page.
-    link = first.locator("a").first
+    link = first.locator("a", has_text="Open PDF")
     href = link.get_attribute("href")
     assert href.startswith("/report/") and href.endswith("#page=8")
     response = page.request.get(url + href.split("#")[0])
@@ -522,6 +529,14 @@ def test_admin_reads_and_exports_the_audit_log(app_server, browser):
     table = page.locator("#audit-table").inner_text()
     assert QUESTION in table and "24,635" in table and "extractive" in table
     _shot(page, "12-audit-log")
+
+    # New entries appear while the tab is open, without asking for them.
+    other = _login(browser, url, "fiona")
+    _ask(other, "What was the variance for SRS Airwave in 2018/19?")
+    other.context.close()
+    page.wait_for_function(
+        "() => document.querySelector('#audit-table').innerText.includes('SRS Airwave')", timeout=45_000
+    )
     page.locator("#audit-export").click()
     with page.expect_download() as download:
         page.locator("#audit-csv a").first.click()
