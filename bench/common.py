@@ -77,10 +77,22 @@ def chroma_run(path: Path, port: int) -> list[str]:
     return [str(exe), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(path)]
 
 
-def latency(name: str, call: Callable[[str], object], queries: Iterable[str], repeat: int) -> str:
-    """Run ``call`` on every query ``repeat`` times; a line of p50 / p95 / max in milliseconds."""
+def questions() -> list[str]:
+    """The hand-written evaluation questions (the packaged set), as the benchmarks ask them."""
+    from assistant.evaluation import QUESTIONS, load_questions
+
+    return [item["question"] for item in load_questions([QUESTIONS])]
+
+
+def spread(name: str, lat: list[float]) -> str:
+    """A line of p50 / p95 / max of ``lat`` (milliseconds)."""
     from assistant.evaluation import percentile as pct
 
+    return f"{name}: n={len(lat)} p50={statistics.median(lat):.1f} ms p95={pct(lat, 95):.1f} ms max={max(lat):.1f} ms"
+
+
+def latency(name: str, call: Callable[[str], object], queries: Iterable[str], repeat: int) -> str:
+    """Run ``call`` on every query ``repeat`` times; a line of p50 / p95 / max in milliseconds."""
     lat = []
     queries = list(queries)
     for _ in range(repeat):
@@ -88,4 +100,4 @@ def latency(name: str, call: Callable[[str], object], queries: Iterable[str], re
             t = time.perf_counter()
             call(q)
             lat.append((time.perf_counter() - t) * 1000)
-    return f"{name}: n={len(lat)} p50={statistics.median(lat):.1f} ms p95={pct(lat, 95):.1f} ms max={max(lat):.1f} ms"
+    return spread(name, lat)

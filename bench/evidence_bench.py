@@ -9,7 +9,6 @@ Builds a temporary index of the corpus's PDFs when --index is not given. Asserts
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import statistics
 import sys
@@ -17,18 +16,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import questions, spread
+
 import assistant  # noqa: F401  (offline environment)
 from assistant.api import Assistant
 from assistant.citations import answer_terms
-from assistant.evaluation import QUESTIONS
 from assistant.library import evidence_folder
 from assistant.settings import Settings
-
-
-def _ms(values: list[float]) -> str:
-    values = sorted(values)
-    p95 = values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
-    return f"p50 {statistics.median(values):.1f} ms, p95 {p95:.1f} ms, max {values[-1]:.1f} ms (n={len(values)})"
 
 
 def main() -> int:
@@ -37,7 +31,6 @@ def main() -> int:
     ap.add_argument("--corpus", default="corpus")
     ap.add_argument("--questions", type=int, default=40)
     args = ap.parse_args()
-    questions = [json.loads(l)["question"] for l in QUESTIONS.read_text(encoding="utf-8").splitlines() if l.strip()]
     with tempfile.TemporaryDirectory() as tmp:
         index = Path(args.index) if args.index else Path(tmp) / "index"
         with Assistant(index) as a:
@@ -50,7 +43,7 @@ def main() -> int:
             cache = evidence_folder(Settings(index_dir=index))
             shutil.rmtree(cache, ignore_errors=True)
             wanted = []
-            for q in questions:
+            for q in questions():
                 answer = a.ask(q)
                 cited = next((p for p in answer.shown if p.page and p.metadata.get("doc_kind") == "pdf"), None)
                 if cited is not None:
@@ -69,8 +62,8 @@ def main() -> int:
                 a.evidence(chunk_id, None, marks)
                 cached.append((time.perf_counter() - t) * 1000)
             sizes = [p.stat().st_size / 1024 for p in cache.glob("*.png")]
-            print(f"rendered (cold): {_ms(cold)}")
-            print(f"cached:          {_ms(cached)}")
+            print(spread("rendered (cold)", cold))
+            print(spread("cached", cached))
             print(f"image size: median {statistics.median(sizes):.0f} KB over {len(sizes)} images")
     return 0
 

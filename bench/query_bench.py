@@ -7,17 +7,15 @@ Builds a temporary index of the corpus when --index is not given. Asserts nothin
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from common import latency
+from common import latency, questions
 
 import assistant  # noqa: F401  (offline environment)
 from assistant.api import Assistant
-from assistant.evaluation import QUESTIONS
 from assistant.ingest import ingest
 from assistant.settings import Settings
 
@@ -28,7 +26,7 @@ def main() -> int:
     ap.add_argument("--corpus", default="corpus")
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
-    questions = [json.loads(l)["question"] for l in QUESTIONS.read_text(encoding="utf-8").splitlines() if l.strip()]
+    asked = questions()
     with tempfile.TemporaryDirectory() as tmp:
         index = Path(args.index) if args.index else Path(tmp) / "index"
         if not args.index:
@@ -37,8 +35,8 @@ def main() -> int:
         a = Assistant(index)
         a.ask("warm-up question about the budget")
         print(f"process warm-up (model load + first query): {time.perf_counter() - t:.2f} s")
-        print(latency("ask", a.ask, questions, args.repeat))
-        print(latency("search", lambda q: a.search(q, k=10), questions, args.repeat))
+        print(latency("ask", a.ask, asked, args.repeat))
+        print(latency("search", lambda q: a.search(q, k=10), asked, args.repeat))
         a.close()
     return 0
 
