@@ -34,6 +34,9 @@ class Downloads:
         self.folder = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="opcc-downloads-"))
         self.folder.mkdir(parents=True, exist_ok=True)
         os.chmod(self.folder, 0o700)
+        for stale in self.folder.iterdir():  # a previous run's files: their tokens died with it
+            if stale.is_file():
+                stale.unlink(missing_ok=True)
         self.ttl = ttl
         self._items: dict[str, Download] = {}
         self._lock = threading.Lock()

@@ -136,7 +136,8 @@ def create_app(settings: Settings, demo_account: tuple[str, str] | None = None) 
             f"Local demo: signed in with the one-off account “{demo_account[0]}”, which exists only while this "
             "server runs on 127.0.0.1. Create real accounts with `assistant users add`."
         )
-    sessions, downloads = Sessions(), Downloads()
+    # One folder per index, emptied at start: a server that was killed leaves nothing behind for long.
+    sessions, downloads = Sessions(), Downloads(Path(settings.index_dir) / "downloads")
     ctx = AppContext(assistant, login.user, audit, notice, sessions=sessions, downloads=downloads)
     blocks = build_app(ctx)
     blocks.queue(default_concurrency_limit=settings.concurrency)

@@ -21,3 +21,11 @@ def test_unfetched_downloads_expire_and_are_deleted(tmp_path):
     time.sleep(0.05)
     d.sweep()
     assert d.take(url.rsplit("/", 1)[1], "fiona") is None and not any((tmp_path / "dl").iterdir())
+
+
+def test_files_left_by_a_previous_run_are_removed_at_start(tmp_path):
+    folder = tmp_path / "downloads"
+    Downloads(folder).add("fiona", "passages.csv", lambda path: path.write_text("rank\n1\n"))
+    assert len(list(folder.iterdir())) == 1  # the server was killed before anyone fetched it
+    Downloads(folder)
+    assert list(folder.iterdir()) == []
