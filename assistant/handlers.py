@@ -299,6 +299,7 @@ class Handlers:
     def add(self, files: Any, request: gr.Request, progress=gr.Progress()) -> tuple:
         """Add uploaded reports (admin): only files in Gradio's upload folder, checked by content."""
         user = self.ctx.user(request, "upload")
+        session = self.ctx.session(request, user)
         if not files:
             raise refusal("Choose one or more PDF or text files first.")
         uploads = uploaded_files(files)
@@ -318,9 +319,13 @@ class Handlers:
         self.ctx.audit.record_for(
             user,
             "upload",
-            detail={"files": [{"name": r.path, "status": r.status, "reason": r.reason} for r in summary.results]},
+            detail={
+                "files": [
+                    {"name": r.path, "status": r.status, "reason": r.reason, "version_of": r.version_of}
+                    for r in summary.results
+                ]
+            },
         )
-        session = self.ctx.session(request, user)
         for r in summary.results:
             if r.version_of and r.doc_id:
                 label = f"“{r.title}” ({r.path}) — new version of “{r.version_of['title']}”"
