@@ -344,6 +344,22 @@ def test_markdown_and_html_from_a_report_are_shown_as_text(app, beacon):
     assert beacon.hits == []
 
 
+def test_page_images_need_a_signed_in_user_allowed_to_see_the_report(app):
+    url, root, _ = app
+    import sqlite3
+
+    with sqlite3.connect(root / "index" / "lexical.sqlite3") as db:
+        cumbria = db.execute(
+            "SELECT chunk_id FROM chunks WHERE doc_id IN (SELECT doc_id FROM documents WHERE source LIKE '%cumbria%') LIMIT 1"
+        ).fetchone()[0]
+    anonymous = httpx.Client(base_url=url, timeout=30)
+    assert anonymous.get(f"/evidence/{cumbria}.png").status_code == 303
+    pat, fiona = Gradio(url, "pat"), Gradio(url, "fiona")
+    for client in (pat, fiona):  # restricted for pat; a text report, no page to show, for fiona: the same answer
+        assert client.http.get(f"/evidence/{cumbria}.png", params={"mark": "<script>"}).status_code == 404
+    assert fiona.http.get("/evidence/..%2F..%2Fusers.json.png").status_code == 404
+
+
 def test_a_login_flood_is_refused_at_once_and_users_stay_fast(app):
     """Runs after the other tests: it spends this address's sign-in allowance for the minute."""
     url, root, _ = app
@@ -446,19 +462,3 @@ def test_the_audit_log_holds_every_action_and_detects_tampering(app, tmp_path):
         db.execute(f"REPLACE INTO audit VALUES ({', '.join('?' * len(row))})", row)
     assert any("changed after it was written" in p for p in AuditLog(replaced).verify())
     assert live.verify() == []  # the live log is untouched by all this
-
-
-def test_page_images_need_a_signed_in_user_allowed_to_see_the_report(app):
-    url, root, _ = app
-    import sqlite3
-
-    with sqlite3.connect(root / "index" / "lexical.sqlite3") as db:
-        cumbria = db.execute(
-            "SELECT chunk_id FROM chunks WHERE doc_id IN (SELECT doc_id FROM documents WHERE source LIKE '%cumbria%') LIMIT 1"
-        ).fetchone()[0]
-    anonymous = httpx.Client(base_url=url, timeout=30)
-    assert anonymous.get(f"/evidence/{cumbria}.png").status_code == 303
-    pat, fiona = Gradio(url, "pat"), Gradio(url, "fiona")
-    for client in (pat, fiona):  # restricted for pat; a text report, no page to show, for fiona: the same answer
-        assert client.http.get(f"/evidence/{cumbria}.png", params={"mark": "<script>"}).status_code == 404
-    assert fiona.http.get("/evidence/..%2F..%2Fusers.json.png").status_code == 404
