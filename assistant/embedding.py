@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,8 @@ class Encoder:
         self.model = model
         self._lock = threading.Lock()  # torch inference from several app threads: one at a time
 
-    def embed(self, texts: list[str], batch_size: int = 64) -> list[list[float]]:
+    def embed(self, texts: list[str], batch_size: int = 64, threads: int = 0) -> list[list[float]]:
+        """Unit vectors for ``texts``, in their order; ``threads``: intra-op threads for this call (0: all cores)."""
         if not texts:
             return []
         # Longest first, one batch per lock hold: a large ingest encode lets a question's
@@ -42,6 +44,7 @@ class Encoder:
         for start in range(0, len(order), batch_size):
             picked = order[start : start + batch_size]
             with self._lock:
+                _use_threads(threads)
                 batch = self.model.encode(
                     [texts[i] for i in picked],
                     batch_size=batch_size,
@@ -53,8 +56,25 @@ class Encoder:
                 vectors[i] = vector
         return vectors
 
-    def embed_query(self, text: str) -> list[float]:
-        return self.embed([text])[0]
+    def embed_query(self, text: str, threads: int = 0) -> list[float]:
+        return self.embed([text], threads=threads)[0]
+
+
+_ALL_CORES = os.cpu_count() or 1
+
+
+def _use_threads(threads: int) -> None:
+    """Set torch's intra-op threads for the next encode (process-wide, so only under the encoder's lock).
+
+    One short question gains little from a second thread and, with the other core busy (an upload,
+    a scheduled ingest), two threads waiting on each other cost far more than they give."""
+    try:
+        import torch
+    except ImportError:  # a stand-in model without torch
+        return
+    wanted = threads if threads > 0 else _ALL_CORES
+    if torch.get_num_threads() != wanted:
+        torch.set_num_threads(wanted)
 
 
 _ENCODERS: dict[Path | None, Encoder] = {}

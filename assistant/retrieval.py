@@ -87,7 +87,7 @@ class Retriever:
         # condition on an unindexed column reads every matching row (it doubled the query).
         where = {"doc_id": {"$in": sorted(allowed)}} if allowed is not None else None
         expanded = expand(self.index.lexical.expand_acronyms(query, allowed, public_only))
-        vector = self.encoder.embed_query(expanded)
+        vector = self.encoder.embed_query(expanded, threads=self.index.settings.query_threads)
         fetch = pool * 2 if kinds else pool
         dense = self.index.vectors.query(vector, fetch, where, public_only)
         lexical = self.index.lexical.search(expanded, fetch, allowed, public_only=public_only)

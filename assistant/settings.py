@@ -37,6 +37,9 @@ class Settings(BaseSettings):
         None, "folder of a sentence-transformers model", "the packaged all-MiniLM-L6-v2"
     )
     embed_batch_size: int = _setting(64, "chunks per embedding batch")
+    query_threads: int = _setting(
+        1, "intra-op threads that encode one question (0: all cores); 1 keeps questions quick when a core is busy"
+    )
     embed_buffer: int = _setting(1024, "chunks gathered across files before one encode call (sorted by length there)")
     chunk_size: int = _setting(500, "longest chunk, in characters, before a paragraph is split")
     chunk_overlap: int = _setting(80, "overlap, in characters, between the pieces of a split paragraph")

@@ -1,12 +1,15 @@
 """Warm query latency of ``ask`` (extractive) and ``search`` on an index: prints p50 / p95.
 
-Usage: python bench/query_bench.py [--index DIR] [--corpus corpus] [--repeat 5]
-Builds a temporary index of the corpus when --index is not given. Asserts nothing.
+Usage: python bench/query_bench.py [--index DIR] [--corpus corpus] [--repeat 5] [--busy-core]
+Builds a temporary index of the corpus when --index is not given. With --busy-core, another
+process keeps one core busy throughout (as an upload or a scheduled ingest would), and the
+figures are printed for the quiet machine first and then under that load. Asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import tempfile
 import time
@@ -25,6 +28,7 @@ def main() -> int:
     ap.add_argument("--index")
     ap.add_argument("--corpus", default="corpus")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--busy-core", action="store_true", help="also measure with one core kept busy")
     args = ap.parse_args()
     asked = questions()
     with tempfile.TemporaryDirectory() as tmp:
@@ -37,6 +41,14 @@ def main() -> int:
         print(f"process warm-up (model load + first query): {time.perf_counter() - t:.2f} s")
         print(latency("ask", a.ask, asked, args.repeat))
         print(latency("search", lambda q: a.search(q, k=10), asked, args.repeat))
+        if args.busy_core:
+            busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+            try:
+                time.sleep(1)
+                print(latency("ask, one core busy", a.ask, asked, args.repeat))
+                print(latency("search, one core busy", lambda q: a.search(q, k=10), asked, args.repeat))
+            finally:
+                busy.kill()
         a.close()
     return 0
 

@@ -8,7 +8,7 @@ import pytest
 
 from assistant.embedding import get_encoder
 
-pytestmark = pytest.mark.slow  # the real model (fast tests plug the hashing encoder in through the same Encoder)
+# The real model's tests are slow; the fast tests plug the hashing encoder in through the same Encoder.
 
 TEXTS = [
     "The service desk received 24,635 requests for service in 2018/19.",
@@ -17,6 +17,7 @@ TEXTS = [
 ] * 3
 
 
+@pytest.mark.slow
 def test_vectors_come_back_in_the_order_of_the_texts():
     encoder = get_encoder()
     together = np.array(encoder.embed(TEXTS, batch_size=2))
@@ -26,6 +27,7 @@ def test_vectors_come_back_in_the_order_of_the_texts():
     assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
 
 
+@pytest.mark.slow
 def test_a_question_is_embedded_between_the_batches_of_a_long_encode():
     encoder = get_encoder()
     texts = [f"Paragraph {i}: the force spent £{i},000 on vehicles and estates in the year. " * 6 for i in range(300)]
@@ -39,3 +41,23 @@ def test_a_question_is_embedded_between_the_batches_of_a_long_encode():
     finished["query"] = time.perf_counter()
     bulk.join()
     assert finished["query"] < finished["bulk"], "the question waited for the whole bulk encode"
+
+
+def test_a_question_is_encoded_on_one_thread_and_an_ingest_on_all_cores(fast_settings, tmp_path):
+    import os
+
+    import torch
+
+    from assistant.index import Index
+    from assistant.ingest import ingest
+    from assistant.retrieval import Retriever
+
+    (tmp_path / "r.txt").write_text("1.1 The fleet has 212 vehicles.\n", encoding="utf-8")
+    ingest([tmp_path / "r.txt"], fast_settings, progress=False)
+    assert torch.get_num_threads() == (os.cpu_count() or 1), "an ingest encode uses every core"
+    index = Index(fast_settings)
+    try:
+        Retriever(index).search("fleet vehicles")
+        assert torch.get_num_threads() == fast_settings.query_threads == 1
+    finally:
+        index.close()
