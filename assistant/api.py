@@ -173,7 +173,7 @@ class Assistant:
         self, uploads: list[tuple[Path, str]], on_progress: Callable[[float, str], None] | None = None
     ) -> IngestSummary:
         """Check, store and index uploaded files (temporary path, name as uploaded)."""
-        return add_reports(uploads, self.settings, on_progress=on_progress)
+        return add_reports(self.index, uploads, self.settings, on_progress=on_progress)
 
     def remove(self, doc_id: str) -> str:
         """Remove a report from both indexes (and its uploaded copy); returns its title. KeyError if unknown."""

@@ -253,7 +253,7 @@ class Handlers:
         )
         rows = [passage_row(rank, p) for rank, p in enumerate(passages, 1)]
         labels = [(export_label(r), str(r["rank"])) for r in rows]
-        session.query, session.found, session.passages = text, rows, passages
+        session.query, session.passages = text, passages
         if not rows:
             gr.Info("No passages found.")
         table = [[*(r[k] for k in RESULT_FIELDS[:-1]), _clip(r["passage"])] for r in rows]
@@ -275,7 +275,7 @@ class Handlers:
         user = self.ctx.user(request, "export")
         session = self.ctx.session(request, user)
         wanted = {str(c) for c in chosen} if isinstance(chosen, list) else set()
-        picked = [r for r in session.found if str(r["rank"]) in wanted]
+        picked = [passage_row(rank, p) for rank, p in enumerate(session.passages, 1) if str(rank) in wanted]
         if not picked:
             raise refusal("Select at least one passage to export.")
         restricted = [r["rank"] for r in picked if r["disclosure"] != "Public"]

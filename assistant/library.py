@@ -108,17 +108,14 @@ def _row(d: DocumentRecord) -> ReportRow:
 
 
 def add_reports(
+    index: Index,
     uploads: list[tuple[Path, str]],
     settings: Settings,
     on_progress: Callable[[float, str], None] | None = None,
 ) -> IngestSummary:
-    """Check, store and ingest uploaded files (temporary path, name as uploaded)."""
+    """Check, store and ingest uploaded files (temporary path, name as uploaded) into ``index``."""
     summary = IngestSummary()
-    index = Index(settings)
-    try:
-        known = {d.doc_id: d for d in index.lexical.documents()}
-    finally:
-        index.close()
+    known = {d.doc_id: d for d in index.lexical.documents()}
     folder = Path(settings.upload_dir)
     folder.mkdir(parents=True, exist_ok=True)
     limit = int(settings.max_file_mb * 1_000_000)
@@ -165,22 +162,18 @@ def add_reports(
             if on_progress
             else None,
         )
-    index = Index(settings)
-    try:
-        for r in result.results:
-            stored_name = Path(r.path).name
-            if r.status == "failed":
-                # Not indexed, so not kept: the library only holds what answers.
-                (folder / stored_name).unlink(missing_ok=True)
-            elif r.doc_id:
-                earlier = earlier_version(index, r.doc_id)
-                if earlier is not None:
-                    doc, share = earlier
-                    r.version_of = {"doc_id": doc.doc_id, "title": doc.title, "share": f"{share:.0%}"}
-            r.path = originals.get(stored_name, r.path)
-            summary.add(r)
-    finally:
-        index.close()
+    for r in result.results:
+        stored_name = Path(r.path).name
+        if r.status == "failed":
+            # Not indexed, so not kept: the library only holds what answers.
+            (folder / stored_name).unlink(missing_ok=True)
+        elif r.doc_id:
+            earlier = earlier_version(index, r.doc_id)
+            if earlier is not None:
+                doc, share = earlier
+                r.version_of = {"doc_id": doc.doc_id, "title": doc.title, "share": f"{share:.0%}"}
+        r.path = originals.get(stored_name, r.path)
+        summary.add(r)
     summary.embedded += result.embedded
     summary.seconds = result.seconds
     return summary

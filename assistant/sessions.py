@@ -30,7 +30,6 @@ class Session:
     asked: list[str] = field(default_factory=list)
     sources: dict[int, str] = field(default_factory=dict)
     query: str = ""
-    found: list[dict[str, Any]] = field(default_factory=list)
     passages: list[Any] = field(default_factory=list)
     versions: dict[str, tuple[str, str]] = field(default_factory=dict)  # new doc id -> (earlier doc id, label)
     used: float = field(default_factory=time.monotonic)

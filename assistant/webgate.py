@@ -143,12 +143,15 @@ class Gate:
         self, send: Send, status: int, message: str, headers: list[tuple[bytes, bytes]] | None = None
     ) -> None:
         body = json.dumps({"detail": message}).encode()
+        await self._respond(send, status, body, [(b"content-type", b"application/json"), *(headers or [])])
+
+    @staticmethod
+    async def _respond(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
         await send(
             {
                 "type": "http.response.start",
                 "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-                + (headers or []),
+                "headers": [*headers, (b"content-length", str(len(body)).encode())],
             }
         )
         await send({"type": "http.response.body", "body": body})
@@ -156,13 +159,11 @@ class Gate:
     async def _page(self, send: Send, body: bytes) -> None:
         headers = [
             (b"content-type", b"text/html; charset=utf-8"),
-            (b"content-length", str(len(body)).encode()),
             (b"cache-control", b"no-store"),
             (b"x-frame-options", b"DENY"),
             (b"x-content-type-options", b"nosniff"),
         ]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        await self._respond(send, 200, body, headers)
 
     # ---- the gate ------------------------------------------------------------------
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

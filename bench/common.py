@@ -70,6 +70,18 @@ def add_user_args(name: str, role: str, users: Path, *extra: str) -> list[str]:
     return ["users", "add", name, "--role", role, *extra, "--password-stdin", "--users", str(users)]
 
 
+def add_user(name: str, role: str, users: Path, password: str, *extra: str, cwd: Path | None = None) -> None:
+    """Add one account with ``assistant users add`` (the password on stdin); raises if the command fails."""
+    subprocess.run(
+        assistant_command(*add_user_args(name, role, users, *extra)),
+        input=password + "\n",
+        text=True,
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
+
+
 def chroma_run(path: Path, port: int) -> list[str]:
     """The ``chroma run`` command serving ``path`` on 127.0.0.1:``port`` (the venv's executable first)."""
     exe = Path(sys.executable).parent / "chroma"

@@ -17,7 +17,6 @@ import os
 import random
 import shutil
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import threading
@@ -25,10 +24,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from common import add_user_args, assistant_command, free_port, running, serve_args
+from common import add_user, assistant_command, free_port, questions, running, serve_args
 
 ROOT = Path(__file__).resolve().parent.parent
-QUESTIONS = ROOT / "evals" / "questions.jsonl"
 SEARCHES = [
     "Airwave variance",
     "service desk calls",
@@ -69,10 +67,6 @@ class LoadResult:
                 out[f"{kind}_p95_ms"] = round(percentile(lat, 95), 1)
                 out[f"{kind}_max_ms"] = round(max(lat), 1)
         return out
-
-
-def _questions() -> list[str]:
-    return [json.loads(line)["question"] for line in QUESTIONS.read_text().splitlines() if line.strip()]
 
 
 def check_index(index_dir: Path) -> dict:
@@ -143,13 +137,7 @@ def run_load(
     accounts = {f"user{n}": ("staff" if n % 2 else "foi", f"load-test-pass-{n}") for n in range(users)}
     accounts["admin"] = ("admin", "load-test-admin-pass")
     for name, (role, password) in accounts.items():
-        subprocess.run(
-            assistant_command(*add_user_args(name, role, users_file)),
-            input=password + "\n",
-            text=True,
-            check=True,
-            capture_output=True,
-        )
+        add_user(name, role, users_file, password)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
@@ -162,7 +150,7 @@ def run_load(
     with running(command, url + "/", env=env):
         admin = Client(url, auth=("admin", accounts["admin"][1]), verbose=False)
         clients = [Client(url, auth=(name, accounts[name][1]), verbose=False) for name in accounts if name != "admin"]
-        questions = _questions()
+        asked = questions()
         lock = threading.Lock()
         started = time.perf_counter()
         upload = admin.submit([handle_file(str(f)) for f in uploads], api_name="/add") if uploads else None
@@ -175,9 +163,9 @@ def run_load(
                 t = time.perf_counter()
                 try:
                     if kind == "ask":
-                        client.predict(rng.choice(questions), api_name="/ask")
+                        client.predict(rng.choice(asked), api_name="/ask")
                     else:
-                        client.predict(rng.choice(SEARCHES), 10, [], None, [], api_name="/search")
+                        client.predict(rng.choice(SEARCHES), 10, [], None, [], "", api_name="/search")
                     with lock:
                         result.latencies[kind].append((time.perf_counter() - t) * 1000)
                         result.calls += 1

@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import add_user_args, assistant_command, chroma_run, free_port, latency, running, serve_args
+from common import add_user, assistant_command, chroma_run, free_port, latency, running, serve_args
 
 import assistant  # noqa: F401  (offline environment)
 from assistant.api import Assistant
@@ -70,13 +70,7 @@ def serve_memory(index: Path, items: list[dict]) -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         users = Path(tmp) / "users.json"
-        subprocess.run(
-            assistant_command(*add_user_args("bench", "admin", users)),
-            input="bench-pass-word\n",
-            text=True,
-            check=True,
-            capture_output=True,
-        )
+        add_user("bench", "admin", users, "bench-pass-word")
         port = free_port()
         env = {**os.environ, "ASSISTANT_AUDIT_DB": str(Path(tmp) / "audit.sqlite3")}
         command = assistant_command(*serve_args(index, users, port))
@@ -84,7 +78,7 @@ def serve_memory(index: Path, items: list[dict]) -> None:
             client = Client(f"http://127.0.0.1:{port}", auth=("bench", "bench-pass-word"), verbose=False)
             for item in items[:50]:
                 client.predict(item["question"], api_name="/ask")
-                client.predict(item["question"], 20, [], None, [], api_name="/search")
+                client.predict(item["question"], 20, [], None, [], "", api_name="/search")
             status = Path(f"/proc/{proc.pid}/status").read_text()
             peak = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
             now = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS"))

@@ -13,7 +13,7 @@ import threading
 import time
 
 import pytest
-from common import add_user_args, assistant_command, serve_args
+from common import add_user, assistant_command, serve_args
 from conftest import ROOT, TEXTS, free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.server]
@@ -59,14 +59,7 @@ def test_random_kills_leave_a_consistent_index_and_audit_log(tmp_path):
 
     # 2. The server, killed mid-question at random points, twice.
     users = tmp_path / "users.json"
-    subprocess.run(
-        assistant_command(*add_user_args("ada", "admin", users)),
-        input="crash-test-pass\n",
-        text=True,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
+    add_user("ada", "admin", users, "crash-test-pass", cwd=ROOT)
     # The server opens (or creates) the index in whatever state the kills left it.
     for _ in range(2):
         port = free_port()

@@ -46,7 +46,9 @@ def test_uploads_are_checked_stored_ingested_and_removable(fast_settings, tmp_pa
     shutil.copy(GWENT_TXT, copy)
     seen = []
 
+    index = Index(settings)
     summary = add_reports(
+        index,
         [(good, "Estates (v2).pdf"), (zipped, "minutes.pdf"), (big, "huge.txt"), (copy, "annual.txt")],
         settings,
         on_progress=lambda frac, desc: seen.append(desc),
@@ -59,10 +61,9 @@ def test_uploads_are_checked_stored_ingested_and_removable(fast_settings, tmp_pa
     assert seen and seen[0].startswith("Indexing ")
     assert sorted(p.name for p in (tmp_path / "uploads").iterdir()) == ["Estates-v2.pdf", "annual.txt"]
 
-    again = add_reports([(copy, "annual-again.txt")], settings)
+    again = add_reports(index, [(copy, "annual-again.txt")], settings)
     assert again.results[0].status == "duplicate" and "already indexed" in again.results[0].reason
 
-    index = Index(settings)
     try:
         estates = next(r for r in reports(index) if r.title.startswith("Estates"))
         assert estates.pages == 1 and estates.disclosure == "restricted"

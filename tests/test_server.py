@@ -16,7 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from common import add_user_args, assistant_command, serve_args
+from common import add_user, assistant_command, serve_args
 from conftest import GWENT_PDF, ROOT, TEXTS, free_port, local_server
 from conftest import cli as _cli
 from pdfgen import make_pdf
@@ -72,8 +72,7 @@ def app_server(tmp_path_factory):
     users = root / "users.json"
     for name, (role, password) in PASSWORDS.items():
         extra = ["--clearance", CLEARANCE[name]] if name in CLEARANCE else []
-        done = _cli(*add_user_args(name, role, users, *extra), stdin=password + "\n")
-        assert done.returncode == 0, done.stderr
+        add_user(name, role, users, password, *extra, cwd=ROOT)
     port = free_port()
     env = {
         **os.environ,
