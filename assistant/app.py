@@ -29,6 +29,9 @@ CSS = """
 #foi-results *, #library *, #audit-table * { font-family: var(--font) !important; }
 #audit-table td:nth-child(2) * { white-space: nowrap !important; }
 #foi-preview .citation { max-width: 900px; }
+#sources .citation.flash { animation: opcc-flash 1.6s ease-out; }
+@keyframes opcc-flash { from { box-shadow: 0 0 0 3px #ffb000; } to { box-shadow: 0 0 0 3px transparent; } }
+#chat a[href^="#cite-"] { text-decoration: none; font-weight: 600; }
 mark { background: #ffe066; color: #000; padding: 0 2px; border-radius: 2px; }
 .demo-banner { background: #fff3cd; color: #664d03; border: 1px solid #ffecb5; border-radius: 6px; padding: 6px 10px; }
 """
@@ -48,6 +51,29 @@ window.opccCopy = function (button) {
     navigator.clipboard.writeText(text).then(done, fallback);
   } else { fallback(); }
 };
+// A citation marker [n] in an answer: the click also selects the answer (its sources are shown),
+// then the panel scrolls to card n and flashes it. The link itself never navigates.
+window.opccShowCitation = function (n) {
+  const show = () => {
+    const card = document.querySelector("#sources #cite-" + n);
+    if (!card) return false;
+    card.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    card.classList.remove("flash"); void card.offsetWidth; card.classList.add("flash");
+    return true;
+  };
+  const panel = document.getElementById("sources");
+  if (!panel) return;
+  const watch = new MutationObserver(() => { show(); });
+  watch.observe(panel, { childList: true, subtree: true });
+  setTimeout(() => watch.disconnect(), 3000);
+  show();
+};
+document.addEventListener("click", (event) => {
+  const link = event.target.closest && event.target.closest('#chat a[href^="#cite-"]');
+  if (!link) return;
+  event.preventDefault();
+  window.opccShowCitation(link.getAttribute("href").slice(6));
+}, true);
 </script>
 """
 

@@ -49,6 +49,23 @@ class Block:
 
 
 @dataclass
+class _Run:
+    """A tentative run of top-level numbered paragraphs (1., 2., ...) that may prove to be a list."""
+
+    start: int  # index of its first block
+    enclosing: tuple[str | None, tuple[int, ...] | None]  # the paragraph in force before it
+    labels: set[str]
+    first: Line
+    last: Line
+
+    def short(self) -> bool:
+        """A list sits on a page or two; a report's own numbering runs through it."""
+        if self.first.page is not None and self.last.page is not None:
+            return self.last.page - self.first.page <= 1
+        return self.last.end - self.first.start <= 5000
+
+
+@dataclass
 class _State:
     paragraph: str | None = None
     number: tuple[int, ...] | None = None
@@ -59,6 +76,22 @@ class _State:
     pdf: bool = False
     buffer: list[Line] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
+    run: _Run | None = None
+    list_next: int | None = None  # the next item number of a numbered list being read
+
+    def last_line(self) -> str:
+        if self.buffer:
+            return self.buffer[-1].text.rstrip()
+        if self.blocks and self.blocks[-1].kind == "text":
+            return self.blocks[-1].lines[-1].text.rstrip()
+        return ""
+
+    def unwind(self, run: _Run) -> None:
+        """The run was a list after all: its items belong to the paragraph in force before it."""
+        for block in self.blocks[run.start :]:
+            if block.paragraph in run.labels:
+                block.paragraph = run.enclosing[0]
+        self.paragraph, self.number = run.enclosing
 
     @property
     def heading(self) -> str | None:
@@ -299,6 +332,11 @@ def _feed(st: _State, text: str, line: Line, is_heading: bool, next_text: str = 
         num = _parse_number(m.group(1))
         rest = (m.group(3) or "").strip()
         depth_one = len(num) == 1
+        if depth_one and st.list_next == num[0]:
+            st.list_next += 1
+            _list_item(st, sub, rest)
+            return
+        st.list_next = None
         if (
             depth_one
             and st.number is not None
@@ -307,19 +345,35 @@ def _feed(st: _State, text: str, line: Line, is_heading: bool, next_text: str = 
         ):
             # A numbered list inside a paragraph or section (4. COLLABORATION / 1. ANPR ...):
             # the items keep the enclosing paragraph number; a short item names the block.
-            st.flush()
-            st.buffer.append(sub)
-            if rest and _heading_like(rest):
-                st.title = rest
-                st.flush()  # the item's name is its own line, merged with its text below
+            _list_item(st, sub, rest)
             return
-        if depth_one and rest and (_heading_like(rest) or is_heading) and len(rest) <= 70:
+        # A numbered heading ("1. Introduction"), unless a PDF line wrapped ("... Cyber" / "threats.").
+        heading = bool(rest) and (_heading_like(rest) or is_heading) and not (st.pdf and next_text[:1].islower())
+        if num == (1,):
+            # "1." after a lead-in ("... 10 key deliverables:") or restarting the numbering
+            # begins a list, not the report's own paragraph 1 (a short run before it was one too).
+            restart = st.run is not None and len(st.run.labels) >= 2
+            if st.last_line().endswith(":") or (restart and not heading):
+                st.flush()
+                if restart and st.run.short():
+                    st.unwind(st.run)
+                st.run, st.list_next = None, 2
+                _list_item(st, sub, rest)
+                return
+        if depth_one and heading and len(rest) <= 70:
             st.flush()
+            if st.run is not None:
+                st.run.labels.add(m.group(1))
             st.paragraph, st.number, st.section, st.title = m.group(1), num, rest, None
             st.section_number = num
             return
         if depth_one or _plausible(st.number, num):
             st.flush()
+            if num == (1,):
+                st.run = _Run(len(st.blocks), (st.paragraph, st.number), set(), sub, sub)
+            if depth_one and st.run is not None:
+                st.run.labels.add(m.group(1))
+                st.run.last = sub
             st.paragraph, st.number, st.title = m.group(1), num, None
             own = _OWN_TITLE.match(rest)
             if own and len(own.group(1).split()) <= 6 and _title_case(own.group(1), 1.0):
@@ -345,6 +399,14 @@ def _feed(st: _State, text: str, line: Line, is_heading: bool, next_text: str = 
         st.flush()
         return
     st.buffer.append(sub)
+
+
+def _list_item(st: _State, line: Line, rest: str) -> None:
+    st.flush()
+    st.buffer.append(line)
+    if rest and _heading_like(rest):
+        st.title = rest
+        st.flush()  # the item's name is its own line, merged with its text below
 
 
 def _starts_body(next_text: str, pdf: bool) -> bool:

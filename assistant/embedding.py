@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +34,16 @@ class Encoder:
         self.model = model
         self._lock = threading.Lock()  # torch inference from several app threads: one at a time
 
-    def embed(self, texts: list[str], batch_size: int = 64, threads: int = 0) -> list[list[float]]:
-        """Unit vectors for ``texts``, in their order; ``threads``: intra-op threads for this call (0: all cores)."""
+    def embed(
+        self,
+        texts: list[str],
+        batch_size: int = 64,
+        threads: int = 0,
+        on_batch: Callable[[int, int], None] | None = None,
+    ) -> list[list[float]]:
+        """Unit vectors for ``texts``, in their order; ``threads``: intra-op threads for this call (0: all cores).
+
+        ``on_batch(done, total)`` is called after each batch (an upload's progress)."""
         if not texts:
             return []
         # Longest first, one batch per lock hold: a large ingest encode lets a question's
@@ -54,6 +63,8 @@ class Encoder:
                 )
             for i, vector in zip(picked, batch.tolist()):
                 vectors[i] = vector
+            if on_batch:
+                on_batch(start + len(picked), len(texts))
         return vectors
 
     def embed_query(self, text: str, threads: int = 0) -> list[float]:

@@ -117,11 +117,12 @@ def ingest(
     settings: Settings,
     prune: bool = False,
     progress: bool = True,
-    on_file: Callable[[int, int, str], None] | None = None,
+    on_progress: Callable[[float, str], None] | None = None,
 ) -> IngestSummary:
     """Index the reports under ``paths``; never aborts on one bad file.
 
-    ``on_file(done, total, name)`` is called before each file (the app's progress bar).
+    ``on_progress(fraction, what)`` is called as files are read and their passages embedded
+    (the app's progress bar): reading and embedding each count for half of a file.
     """
     started = time.perf_counter()
     summary = IngestSummary()
@@ -137,20 +138,21 @@ def ingest(
         claimed: dict[str, str] = {}  # doc id -> path, for duplicates within this run
         bar = tqdm(files, desc="files", unit="file", disable=not progress, leave=False)
         pending: list[_Loaded] = []
+        steps = _Steps(len(files), on_progress)
         for n, path in enumerate(bar):
             bar.set_postfix_str(path.name[:40])
-            if on_file:
-                on_file(n, len(files), path.name)
+            steps.reading(n, path.name)
             prepared = _prepare(path, settings, index, by_id, claimed)
             if isinstance(prepared, FileResult):
                 summary.add(prepared)
+                steps.skipped()
                 continue
             pending.append(prepared)
             if sum(len(p.chunks) for p in pending) >= settings.embed_buffer:
-                for result in _flush(pending, settings, index, by_id, summary):
+                for result in _flush(pending, settings, index, by_id, summary, steps):
                     summary.add(result)
                 pending = []
-        for result in _flush(pending, settings, index, by_id, summary):
+        for result in _flush(pending, settings, index, by_id, summary, steps):
             summary.add(result)
         if prune:
             for doc in index.lexical.documents():
@@ -161,6 +163,34 @@ def ingest(
         index.close()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+@dataclass
+class _Steps:
+    """An ingest's progress as a fraction: reading a file is half of it, embedding its passages the other half."""
+
+    files: int
+    report: Callable[[float, str], None] | None
+    done: float = 0.0  # half-files finished
+
+    def _say(self, extra: float, what: str) -> None:
+        if self.report and self.files:
+            self.report(min(1.0, (self.done + extra) / (2 * self.files)), what)
+
+    def reading(self, n: int, name: str) -> None:
+        self._say(0, f"Reading {name} ({n + 1} of {self.files})")
+
+    def skipped(self) -> None:
+        self.done += 2  # nothing to embed: the whole file is done
+
+    def embedding(self, files: int) -> Callable[[int, int], None]:
+        self.done += files  # their reading is over
+        label = f"Embedding the passages of {files} report{'s' if files != 1 else ''}"
+        self._say(0, label)
+        return lambda k, total: self._say(files * k / total, f"{label} ({k} of {total} passages)")
+
+    def embedded(self, files: int) -> None:
+        self.done += files
 
 
 @dataclass
@@ -216,7 +246,7 @@ def _prepare(
 
 
 def _flush(
-    pending: list[_Loaded], settings: Settings, index: Index, by_id: dict, summary: IngestSummary
+    pending: list[_Loaded], settings: Settings, index: Index, by_id: dict, summary: IngestSummary, steps: _Steps
 ) -> list[FileResult]:
     """Embed the chunks of several files in one encode call, then store and commit each file.
 
@@ -226,7 +256,11 @@ def _flush(
     if not pending:
         return []
     texts = [c.embedding_text(item.doc.title) for item in pending for c in item.chunks]
-    vectors = get_encoder(settings.embedding_model).embed(texts, batch_size=settings.embed_batch_size)
+    on_batch = steps.embedding(len(pending))
+    vectors = get_encoder(settings.embedding_model).embed(
+        texts, batch_size=settings.embed_batch_size, on_batch=on_batch
+    )
+    steps.embedded(len(pending))
     # Vectors first, for all the files at once; each file counts as indexed only when its
     # registry row is committed below, so an interruption here leaves orphans, never half a file.
     index.vectors.upsert(

@@ -158,9 +158,7 @@ def add_reports(
             stored,
             settings,
             progress=False,
-            on_file=(lambda n, total, f: on_progress(n / total, f"Indexing {f} ({n + 1} of {total})"))
-            if on_progress
-            else None,
+            on_progress=on_progress,
         )
     for r in result.results:
         stored_name = Path(r.path).name

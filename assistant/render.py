@@ -90,7 +90,9 @@ def answer_markdown(result: Answer, asked: str) -> str:
     else:
         text = highlight(result.answer, answer_terms(result.answer), escape=md_text)
         markers = (
-            "" if result.answerer == "llm" else " " + " ".join(f"[{n}]" for n in range(1, len(result.citations) + 1))
+            ""
+            if result.answerer == "llm"
+            else " " + " ".join(f"[[{n}]](#cite-{n})" for n in range(1, len(result.citations) + 1))
         )
         lines.append(text + markers)
     if result.note:

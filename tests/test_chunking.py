@@ -4,6 +4,7 @@ import pytest
 from conftest import GWENT_PDF, GWENT_TXT
 
 from assistant.chunking import chunk_document, is_successor
+from assistant.documents import Page, SourceDocument
 from assistant.loading import load_document
 
 
@@ -140,3 +141,63 @@ def test_pipe_tables_without_outer_pipes_are_tables(tmp_path):
     ]
     assert all(r.paragraph == "4.2" for r in rows)
     assert any(c.kind == "paragraph" and c.paragraph == "4.3" and "single line with a pipe" in c.text for c in chunks)
+
+
+def _doc(*pages: str, kind: str = "pdf") -> SourceDocument:
+    return SourceDocument(
+        "d", "d.pdf", kind, [Page(i + 1 if kind == "pdf" else None, t) for i, t in enumerate(pages)], "Title"
+    )
+
+
+def _paras(doc: SourceDocument) -> dict[str, str | None]:
+    """The paragraph each numbered line is cited under."""
+    return {
+        line.split()[0]: c.paragraph for c in chunk_document(doc) for line in c.text.splitlines() if line[:1].isdigit()
+    }
+
+
+ITEMS = "\n".join(
+    f"{n}. Item number {n} of the list, which says what the forces will deliver next year." for n in (1, 2, 3)
+)
+
+
+def test_a_list_after_a_lead_in_is_not_cited_as_paragraphs():
+    doc = _doc(f"The plan breaks this down into three deliverables:\n{ITEMS}\nThe board agreed the plan.")
+    assert _paras(doc) == {"1.": None, "2.": None, "3.": None}
+
+
+def test_list_items_keep_the_paragraph_they_belong_to():
+    doc = _doc(f"3.1 The plan has three deliverables:\n{ITEMS}\n3.2 The board agreed the plan in May.")
+    paras = _paras(doc)
+    assert paras["1."] == paras["2."] == paras["3."] == "3.1" and paras["3.2"] == "3.2"
+
+
+def test_numbering_that_restarts_was_a_list_all_along():
+    first = ITEMS.replace("list,", "first list,")
+    second = ITEMS.replace("list,", "second list,")
+    doc = _doc(f"Our aims\n{first}\nOur principles\n{second}\nThe board agreed them.")
+    assert {c.paragraph for c in chunk_document(doc) if "list," in c.text} == {None}
+
+
+@pytest.mark.parametrize("kind", ["pdf", "text"])
+def test_a_reports_own_top_level_numbering_is_kept(kind):
+    body = [
+        "\n".join(f"{n}. Paragraph {n} of the report sets out the position on the estate in some detail." for n in r)
+        for r in (range(1, 6), range(6, 11), range(11, 16))
+    ]
+    doc = _doc(*body, kind=kind) if kind == "pdf" else _doc("\n\n".join(body), kind=kind)
+    assert _paras(doc) == {f"{n}.": str(n) for n in range(1, 16)}
+
+
+def test_a_long_numbered_report_keeps_its_numbers_when_an_appendix_restarts():
+    pages = [
+        "\n".join(f"{n}. Paragraph {n} of the report sets out the position in detail." for n in (2 * p + 1, 2 * p + 2))
+        for p in range(4)
+    ]
+    appendix = "Appendix A\n" + ITEMS
+    chunks = chunk_document(_doc(*pages, appendix))
+    assert {c.paragraph for c in chunks if c.text.startswith("Paragraph") or "Paragraph 1 " in c.text} <= {
+        str(n) for n in range(1, 9)
+    }
+    assert next(c for c in chunks if "Paragraph 1 " in c.text).paragraph == "1"
+    assert all(c.paragraph != "1" for c in chunks if "list," in c.text)

@@ -43,6 +43,18 @@ def test_ingest_then_reingest_is_a_noop(gwent_dir, settings):
     assert counts(settings) == (docs, lex, vec)
 
 
+def test_progress_moves_through_reading_and_embedding(gwent_dir, settings, tmp_path):
+    (gwent_dir / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
+    settings.embed_batch_size = 16
+    seen: list[tuple[float, str]] = []
+    ingest([gwent_dir], settings, progress=False, on_progress=lambda f, what: seen.append((f, what)))
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert len(set(fractions)) > 10  # it moves while the passages are embedded, not only between files
+    assert any(w.startswith("Reading broken.pdf") for _, w in seen)
+    assert any(w.startswith("Embedding the passages of 2 reports") for _, w in seen)
+
+
 def test_changed_file_replaces_its_chunks(gwent_dir, settings):
     ingest([gwent_dir], settings, progress=False)
     index = Index(settings)

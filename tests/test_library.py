@@ -58,7 +58,7 @@ def test_uploads_are_checked_stored_ingested_and_removable(fast_settings, tmp_pa
     assert status["minutes.pdf"] == ("failed", "not a PDF or text report (checked by content, not by name)")
     assert status["huge.txt"][0] == "failed" and "over the 1 MB limit" in status["huge.txt"][1]
     assert status["annual.txt"][0] == "indexed"
-    assert seen and seen[0].startswith("Indexing ")
+    assert seen[0].startswith("Reading ") and seen[-1].startswith("Embedding the passages of 2 reports")
     assert sorted(p.name for p in (tmp_path / "uploads").iterdir()) == ["Estates-v2.pdf", "annual.txt"]
 
     again = add_reports(index, [(copy, "annual-again.txt")], settings)

@@ -220,11 +220,17 @@ def test_chat_answers_with_cited_sources_and_follow_up(app_server, browser):
     assert "2017/18" in follow and "26,214" in follow
     _shot(page, "04-follow-up")
 
-    # Each answer keeps its sources: clicking the first answer shows its sources again.
+    # Each answer keeps its sources: a marker [1] in the first answer shows that answer's sources and
+    # points at card 1 (without navigating); clicking the second answer brings its own back.
     assert "26,214" in page.locator("#sources .citation").first.inner_text()
-    page.locator("#chat [data-testid=bot]").first.click()
+    pages = len(page.context.pages)
+    page.locator("#chat [data-testid=bot]").first.locator('a[href="#cite-1"]').click()
     page.wait_for_function("() => document.querySelector('#sources .citation blockquote').innerText.includes('24,635')")
+    page.wait_for_function("() => document.querySelector('#sources #cite-1').classList.contains('flash')")
+    assert page.url.rstrip("/") == url.rstrip("/") and len(page.context.pages) == pages
     _shot(page, "04b-earlier-answer-sources")
+    page.locator("#chat [data-testid=bot]").nth(1).click()
+    page.wait_for_function("() => document.querySelector('#sources .citation blockquote').innerText.includes('26,214')")
 
     assert "Not found in the reports" in _ask(page, "What was the budget for the police helicopter fleet in 2018/19?")
     assert page.locator("#sources h4", has_text="Related passages").count() == 1
@@ -236,6 +242,12 @@ def test_chat_answers_with_cited_sources_and_follow_up(app_server, browser):
     assert "Answering:" not in _ask(page, "and in 2017/18?")
     assert page.locator("#chat [data-testid=user]").count() == 1
     _shot(page, "05b-new-conversation")
+
+    # So does the chat's own clear icon.
+    assert "24,635" in _ask(page, QUESTION)
+    page.locator("#chat").get_by_role("button", name="Clear").click()
+    page.wait_for_function("() => document.querySelectorAll('#chat [data-testid=bot]').length === 0")
+    assert "Answering:" not in _ask(page, "and in 2017/18?")
     page.context.close()
 
 
@@ -343,8 +355,19 @@ def test_admin_uploads_a_report_and_finds_it(app_server, browser, tmp_path):
     assert rows.count() == 2, "one row per report"
     _shot(page, "07a-library")
     page.locator("#upload input[type=file]").set_input_files([str(pdf), str(fake), str(duplicate)])
+    # While the files are indexed, the progress is shown on the upload result and the table stays in view.
+    page.evaluate(
+        """() => { window.seen = []; window.watch = setInterval(() => {
+            const rows = document.querySelectorAll('#library [role=gridcell]');
+            window.seen.push([document.querySelector('#upload-result').innerText,
+                              rows.length > 0 && rows[0].getBoundingClientRect().height > 0]); }, 50); }"""
+    )
     page.locator("#add-reports").click()
     page.locator("#upload-result li").nth(2).wait_for(timeout=120_000)
+    seen = page.evaluate("() => { clearInterval(window.watch); return window.seen; }")
+    assert any("Reading Estates-update-draft-2.pdf" in text for text, _ in seen) and all(
+        visible for _, visible in seen
+    ), "progress on the result, the library still shown"
     result = page.locator("#upload-result").inner_text()
     _shot(page, "07-upload")
     assert "minutes.pdf: FAILED — not a PDF or text report" in result
