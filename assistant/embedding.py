@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,8 @@ class Encoder:
             hf_logging.disable_progress_bar()  # no weight-loading bar in CLI output
             model = SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
         self.model = model
-        self._lock = threading.Lock()  # torch inference from several app threads: one at a time
+        self._tokenizing = threading.Lock()  # a fast tokenizer is not safe to share between threads
+        self._gate = _ThreadGate()
 
     def embed(
         self,
@@ -46,21 +48,12 @@ class Encoder:
         ``on_batch(done, total)`` is called after each batch (an upload's progress)."""
         if not texts:
             return []
-        # Longest first, one batch per lock hold: a large ingest encode lets a question's
-        # embedding in between its batches instead of waiting for the whole archive.
+        # Longest first (a batch is padded to its longest text), batch by batch.
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         vectors: list[list[float]] = [[] for _ in texts]
         for start in range(0, len(order), batch_size):
             picked = order[start : start + batch_size]
-            with self._lock:
-                _use_threads(threads)
-                batch = self.model.encode(
-                    [texts[i] for i in picked],
-                    batch_size=batch_size,
-                    normalize_embeddings=True,
-                    show_progress_bar=False,
-                    convert_to_numpy=True,
-                )
+            batch = self._encode([texts[i] for i in picked], threads)
             for i, vector in zip(picked, batch.tolist()):
                 vectors[i] = vector
             if on_batch:
@@ -70,20 +63,65 @@ class Encoder:
     def embed_query(self, text: str, threads: int = 0) -> list[float]:
         return self.embed([text], threads=threads)[0]
 
+    def _encode(self, texts: list[str], threads: int) -> Any:
+        """One batch: tokenised one caller at a time, then the forward pass, which callers wanting the
+        same number of threads run side by side (a question beside an upload's batch, one core each)."""
+        if not hasattr(self.model, "preprocess"):  # a stand-in model with only ``encode``
+            with self._tokenizing, self._gate.using(threads):
+                return self.model.encode(texts, normalize_embeddings=True)
+        import torch
+
+        with self._tokenizing:
+            features = self.model.preprocess(texts)
+        with self._gate.using(threads), torch.inference_mode():
+            embeddings = self.model(features)["sentence_embedding"]
+            return torch.nn.functional.normalize(embeddings, p=2, dim=1).numpy()
+
 
 _ALL_CORES = os.cpu_count() or 1
 
 
-def _use_threads(threads: int) -> None:
-    """Set torch's intra-op threads for the next encode (process-wide, so only under the encoder's lock).
+class _ThreadGate:
+    """Torch's intra-op thread count is process-wide: encodes wanting the same count run together,
+    one wanting another count waits for them to finish (and, once waiting, lets no newcomer pass).
 
     One short question gains little from a second thread and, with the other core busy (an upload,
     a scheduled ingest), two threads waiting on each other cost far more than they give."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._active = 0
+        self._current: int | None = None
+        self._waiting = 0
+
+    @contextlib.contextmanager
+    def using(self, threads: int) -> Iterator[None]:
+        wanted = threads if threads > 0 else _ALL_CORES
+        with self._cond:
+            queued = False
+            while self._active and (self._current != wanted or (self._waiting and not queued)):
+                if not queued:
+                    self._waiting, queued = self._waiting + 1, True
+                self._cond.wait()
+            if queued:
+                self._waiting -= 1
+            if self._current != wanted:
+                _set_torch_threads(wanted)
+                self._current = wanted
+            self._active += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._active -= 1
+                self._cond.notify_all()
+
+
+def _set_torch_threads(wanted: int) -> None:
     try:
         import torch
     except ImportError:  # a stand-in model without torch
         return
-    wanted = threads if threads > 0 else _ALL_CORES
     if torch.get_num_threads() != wanted:
         torch.set_num_threads(wanted)
 

@@ -118,11 +118,13 @@ def ingest(
     prune: bool = False,
     progress: bool = True,
     on_progress: Callable[[float, str], None] | None = None,
+    threads: int = 0,
 ) -> IngestSummary:
     """Index the reports under ``paths``; never aborts on one bad file.
 
     ``on_progress(fraction, what)`` is called as files are read and their passages embedded
     (the app's progress bar): reading and embedding each count for half of a file.
+    ``threads``: intra-op threads for the embedding (0: all cores; the app's uploads use fewer).
     """
     started = time.perf_counter()
     summary = IngestSummary()
@@ -149,10 +151,10 @@ def ingest(
                 continue
             pending.append(prepared)
             if sum(len(p.chunks) for p in pending) >= settings.embed_buffer:
-                for result in _flush(pending, settings, index, by_id, summary, steps):
+                for result in _flush(pending, settings, index, by_id, summary, steps, threads):
                     summary.add(result)
                 pending = []
-        for result in _flush(pending, settings, index, by_id, summary, steps):
+        for result in _flush(pending, settings, index, by_id, summary, steps, threads):
             summary.add(result)
         if prune:
             for doc in index.lexical.documents():
@@ -246,7 +248,13 @@ def _prepare(
 
 
 def _flush(
-    pending: list[_Loaded], settings: Settings, index: Index, by_id: dict, summary: IngestSummary, steps: _Steps
+    pending: list[_Loaded],
+    settings: Settings,
+    index: Index,
+    by_id: dict,
+    summary: IngestSummary,
+    steps: _Steps,
+    threads: int = 0,
 ) -> list[FileResult]:
     """Embed the chunks of several files in one encode call, then store and commit each file.
 
@@ -258,7 +266,7 @@ def _flush(
     texts = [c.embedding_text(item.doc.title) for item in pending for c in item.chunks]
     on_batch = steps.embedding(len(pending))
     vectors = get_encoder(settings.embedding_model).embed(
-        texts, batch_size=settings.embed_batch_size, on_batch=on_batch
+        texts, batch_size=settings.embed_batch_size, threads=threads, on_batch=on_batch
     )
     steps.embedded(len(pending))
     # Vectors first, for all the files at once; each file counts as indexed only when its

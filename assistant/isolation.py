@@ -19,18 +19,28 @@ class LimitExceeded(RuntimeError):
     """The work ran past its time limit or memory limit, and its worker was stopped."""
 
 
-def _limit_memory(megabytes: int) -> None:
+def _start(megabytes: int, nice: int) -> None:
+    import os
     import resource
 
     limit = megabytes * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    if nice:
+        os.nice(nice)
+
+
+# Parsing an upload is background work: on a busy machine the scheduler gives the cores to the
+# app's questions first (alone, a niced worker runs at full speed).
+PARSE_NICE = 10
 
 
 class Worker:
-    """One reusable worker process (spawned, so it shares no threads or locks with the caller)."""
+    """One reusable worker process (spawned, so it shares no threads or locks with the caller),
+    run at ``nice`` (higher: lower priority)."""
 
-    def __init__(self, memory_mb: int) -> None:
+    def __init__(self, memory_mb: int, nice: int = 0) -> None:
         self.memory_mb = memory_mb
+        self.nice = nice
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
 
@@ -39,8 +49,8 @@ class Worker:
             self._pool = ProcessPoolExecutor(
                 max_workers=1,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_limit_memory,
-                initargs=(self.memory_mb,),
+                initializer=_start,
+                initargs=(self.memory_mb, self.nice),
             )
         return self._pool
 
@@ -79,8 +89,8 @@ _workers_lock = threading.Lock()
 
 
 def worker(memory_mb: int) -> Worker:
-    """The process-wide worker for this memory limit."""
+    """The process-wide parsing worker for this memory limit (at a lower priority: see ``PARSE_NICE``)."""
     with _workers_lock:
         if memory_mb not in _workers:
-            _workers[memory_mb] = Worker(memory_mb)
+            _workers[memory_mb] = Worker(memory_mb, nice=PARSE_NICE)
         return _workers[memory_mb]

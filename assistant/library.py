@@ -159,6 +159,7 @@ def add_reports(
             settings,
             progress=False,
             on_progress=on_progress,
+            threads=settings.upload_threads,
         )
     for r in result.results:
         stored_name = Path(r.path).name

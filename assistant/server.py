@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import re
 import secrets
 import threading
@@ -129,7 +130,7 @@ def create_app(settings: Settings, demo_account: tuple[str, str] | None = None) 
         )
     audit = AuditLog.open(settings)
     login = Login(users, demo_account, audit)
-    assistant = Assistant(settings=settings).load()
+    assistant = Assistant(settings=settings).warm()
     notice = None
     if demo_account:
         notice = (
@@ -140,7 +141,7 @@ def create_app(settings: Settings, demo_account: tuple[str, str] | None = None) 
     sessions, downloads = Sessions(), Downloads(Path(settings.index_dir) / "downloads")
     ctx = AppContext(assistant, login.user, audit, notice, sessions=sessions, downloads=downloads)
     blocks = build_app(ctx)
-    blocks.queue(default_concurrency_limit=settings.concurrency)
+    blocks.queue(default_concurrency_limit=settings.concurrency or os.cpu_count() or 2)
     blocks.delete_cache = (600, 1800)  # uploads left in Gradio's cache go after half an hour
 
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)

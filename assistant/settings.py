@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     query_threads: int = _setting(
         1, "intra-op threads that encode one question (0: all cores); 1 keeps questions quick when a core is busy"
     )
+    upload_threads: int = _setting(
+        1,
+        "intra-op threads that encode an upload in the app (0: all cores); 1 leaves a core to questions, "
+        "which then run beside the upload instead of after its batches",
+    )
     embed_buffer: int = _setting(1024, "chunks gathered across files before one encode call (sorted by length there)")
     chunk_size: int = _setting(500, "longest chunk, in characters, before a paragraph is split")
     chunk_overlap: int = _setting(80, "overlap, in characters, between the pieces of a split paragraph")
@@ -74,7 +79,9 @@ class Settings(BaseSettings):
     upload_dir: Path = _setting(Path("corpus/uploads"), "where reports uploaded in the app are stored and indexed from")
     host: str = _setting("127.0.0.1", "address `assistant serve` listens on")
     port: int = _setting(7860, "port `assistant serve` listens on")
-    concurrency: int = _setting(4, "questions and searches the app answers at once (others queue)")
+    concurrency: int = _setting(
+        0, "questions and searches the app answers at once, others queue (0: one per core, measured best on 2 cores)"
+    )
     max_question_chars: int = _setting(2000, "longest question or search accepted")
     login_rate: int = _setting(20, "sign-in attempts one address may make per minute (more are refused at once)")
 

@@ -113,3 +113,46 @@ def latency(name: str, call: Callable[[str], object], queries: Iterable[str], re
             call(q)
             lat.append((time.perf_counter() - t) * 1000)
     return spread(name, lat)
+
+
+class BrowserUser:
+    """One signed-in user speaking Gradio's queue protocol as the browser does: one kept-alive
+    connection, join the queue, read the event stream to the result.
+
+    Much lighter than ``gradio_client`` (a new HTTP client per call), so on a two-core machine
+    the load generator does not take the cores the server is being measured on."""
+
+    def __init__(self, url: str, name: str, password: str) -> None:
+        import httpx
+
+        self.url = url.rstrip("/")
+        self.http = httpx.Client(base_url=self.url, timeout=120, follow_redirects=True)
+        r = self.http.post("/login", data={"username": name, "password": password})
+        r.raise_for_status()
+        config = self.http.get("/config").json()
+        self.fn = {d["api_name"]: d["id"] for d in config["dependencies"] if d.get("api_name")}
+        self.session = f"bench-{name}-{id(self):x}"
+
+    def call(self, api_name: str, *data: object) -> list:
+        """The outputs of the event ``api_name`` for ``data``; RuntimeError with the server's message on failure."""
+        import json
+
+        body = {"data": list(data), "fn_index": self.fn[api_name], "session_hash": self.session, "event_data": None}
+        r = self.http.post("/gradio_api/queue/join", json=body)
+        r.raise_for_status()
+        event = r.json()["event_id"]
+        with self.http.stream("GET", "/gradio_api/queue/data", params={"session_hash": self.session}) as stream:
+            for line in stream.iter_lines():
+                if not line.startswith("data:"):
+                    continue
+                msg = json.loads(line[5:])
+                if msg.get("event_id") != event or msg.get("msg") != "process_completed":
+                    continue
+                out = msg.get("output") or {}
+                if not msg.get("success", False):
+                    raise RuntimeError(str(out.get("error") or out))
+                return out.get("data", [])
+        raise RuntimeError(f"{api_name}: the event stream ended without a result")
+
+    def close(self) -> None:
+        self.http.close()

@@ -61,3 +61,45 @@ def test_a_question_is_encoded_on_one_thread_and_an_ingest_on_all_cores(fast_set
         assert torch.get_num_threads() == fast_settings.query_threads == 1
     finally:
         index.close()
+
+
+@pytest.mark.slow
+def test_the_encoder_gives_the_models_own_vectors():
+    """Tokenising and the forward pass are run apart (to let encodes overlap): the vectors are the model's."""
+    encoder = get_encoder()
+    texts = [*TEXTS, "x " * 3000, "a"]
+    ours = np.array(encoder.embed(texts, batch_size=4))
+    theirs = encoder.model.encode(texts, batch_size=4, normalize_embeddings=True, convert_to_numpy=True)
+    assert np.allclose(ours, theirs, atol=1e-6)
+
+
+def test_encodes_wanting_the_same_threads_overlap_and_another_count_waits():
+    from assistant.embedding import _ThreadGate
+
+    gate, log, lock = _ThreadGate(), [], threading.Lock()
+
+    def hold(name: str, threads: int, seconds: float) -> None:
+        with gate.using(threads):
+            with lock:
+                log.append(("in", name))
+            time.sleep(seconds)
+            with lock:
+                log.append(("out", name))
+
+    a = threading.Thread(target=hold, args=("upload", 1, 0.4))
+    a.start()
+    time.sleep(0.05)
+    b = threading.Thread(target=hold, args=("question", 1, 0.05))  # same count: runs beside the upload
+    c = threading.Thread(target=hold, args=("ingest", 2, 0.05))  # another count: waits for both
+    b.start()
+    time.sleep(0.05)
+    c.start()
+    time.sleep(0.05)
+    d = threading.Thread(target=hold, args=("late question", 1, 0.05))  # arrives after ingest queued
+    d.start()
+    for t in (a, b, c, d):
+        t.join()
+    order = [f"{kind} {name}" for kind, name in log]
+    assert order.index("in question") < order.index("out upload")
+    assert order.index("in ingest") > max(order.index("out upload"), order.index("out question"))
+    assert order.index("in late question") > order.index("in ingest"), "no newcomer passes a waiting encode"

@@ -21,6 +21,20 @@ def test_a_hung_parse_is_stopped_and_the_worker_replaced():
         w.close()
 
 
+def test_the_parsing_worker_runs_at_a_lower_priority_than_the_app():
+    import os
+
+    from assistant.isolation import PARSE_NICE, worker
+
+    here = os.nice(0)
+    assert worker(512).run(os.nice, 0, timeout=60) == min(here + PARSE_NICE, 19)
+    w = Worker(memory_mb=512)  # other workers (the page images a user waits for) do not
+    try:
+        assert w.run(os.nice, 0, timeout=60) == here
+    finally:
+        w.close()
+
+
 def test_memory_is_capped_in_the_worker():
     w = Worker(memory_mb=400)
     try:
