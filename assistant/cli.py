@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import logging
@@ -10,7 +11,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from .settings import Settings, get_settings
 
@@ -59,11 +60,17 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 1 if summary.failed or summary.warnings else 0
 
 
-def cmd_search(args: argparse.Namespace) -> int:
+def _using(args: argparse.Namespace, shared: Assistant | None) -> contextlib.AbstractContextManager[Assistant]:
+    """The server's assistant when the command runs in ``assistant serve``, else one of our own."""
+    return contextlib.nullcontext(shared) if shared is not None else _assistant(args)
+
+
+def cmd_search(args: argparse.Namespace, shared: Assistant | None = None, out: TextIO | None = None) -> int:
     from .audit import run_settings
     from .documents import Filters
 
-    with _assistant(args) as assistant:
+    out = out or sys.stdout
+    with _using(args, shared) as assistant:
         started = time.perf_counter()
         passages = assistant.search(args.query, k=args.k, filters=Filters(report=args.report, clearance=args.clearance))
         latency = (time.perf_counter() - started) * 1000
@@ -81,27 +88,28 @@ def cmd_search(args: argparse.Namespace) -> int:
         )
     rows = [p.citation() for p in passages]
     if args.json:
-        print(json.dumps({"query": args.query, "results": rows, "latency_ms": round(latency, 1)}, indent=2))
+        print(json.dumps({"query": args.query, "results": rows, "latency_ms": round(latency, 1)}, indent=2), file=out)
     elif args.csv:
         fields = ["rank", "document", "source", "page", "paragraph", "heading", "kind", "text", "score", "chunk_id"]
-        writer = csv.DictWriter(sys.stdout, fieldnames=fields, extrasaction="ignore")
+        writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
         writer.writeheader()
         for rank, row in enumerate(rows, 1):
             writer.writerow({"rank": rank, **row})
     else:
         for rank, p in enumerate(passages, 1):
             where = p.location()
-            print(f"[{rank}] {p.document} ({p.source}{', ' + where if where else ''}) — {p.heading or ''}")
-            print(f"    {p.text[:500]}")
+            print(f"[{rank}] {p.document} ({p.source}{', ' + where if where else ''}) — {p.heading or ''}", file=out)
+            print(f"    {p.text[:500]}", file=out)
         if not passages:
-            print("No passages found.")
+            print("No passages found.", file=out)
     return 0
 
 
-def cmd_ask(args: argparse.Namespace) -> int:
+def cmd_ask(args: argparse.Namespace, shared: Assistant | None = None, out: TextIO | None = None) -> int:
     from .documents import Filters
 
-    with _assistant(args) as assistant:
+    out = out or sys.stdout
+    with _using(args, shared) as assistant:
         result = assistant.ask(args.question, Filters(clearance=args.clearance))
         _audit(
             assistant,
@@ -109,18 +117,18 @@ def cmd_ask(args: argparse.Namespace) -> int:
             lambda log, user: log.record_answer(user, args.question, result, assistant.settings),
         )
     if args.json:
-        print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        print(json.dumps(result.to_json(), indent=2, ensure_ascii=False), file=out)
         return 0
-    print(result.answer)
+    print(result.answer, file=out)
     if result.note:
-        print(f"\nNote: {result.note}")
+        print(f"\nNote: {result.note}", file=out)
     heading = "Related passages (not sources of an answer)" if result.abstained else "Sources"
     if result.shown:
-        print(f"\n{heading}:")
+        print(f"\n{heading}:", file=out)
     for n, p in enumerate(result.shown, 1):
         where = ", ".join(x for x in (p.document, p.location()) if x)
-        print(f'[{n}] {where} ({p.source})\n    "{" ".join(p.text.split())[:600]}"')
-    print(f"\n({result.latency_ms:.0f} ms, {result.answerer})")
+        print(f'[{n}] {where} ({p.source})\n    "{" ".join(p.text.split())[:600]}"', file=out)
+    print(f"\n({result.latency_ms:.0f} ms, {result.answerer})", file=out)
     return 0
 
 
@@ -195,6 +203,15 @@ def _clearance(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _no_server(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--no-server",
+        action="store_true",
+        help="answer in this process even when `assistant serve` runs over the index "
+        "(by default that server answers, in milliseconds instead of seconds)",
+    )
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from .audit import AuditLog
 
@@ -240,6 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true")
     fmt.add_argument("--csv", action="store_true")
+    _no_server(p)
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("ask", help="answer a question with citations")
@@ -247,6 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index", metavar="DIR")
     _clearance(p)
     p.add_argument("--json", action="store_true")
+    _no_server(p)
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("eval", help="run an evaluation question set and write a report")
@@ -310,9 +329,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def run_in_server(argv: list[str], shared: Assistant) -> tuple[int, str]:
+    """An ``ask`` or ``search`` command line run by ``assistant serve`` for a client (see local.py):
+    its exit code and output. The server's own index is used, whatever ``--index`` says."""
+    from .local import capture
+
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # argparse's own message went to the server's log
+        return int(exc.code or 2), ""
+    return capture(lambda out: args.func(args, shared=shared, out=out))
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    argv = sys.argv[1:] if argv is None else argv
     args = build_parser().parse_args(argv)
+    if args.func in (cmd_ask, cmd_search) and not args.no_server:
+        from .local import ask_server
+
+        reply = ask_server(_settings(args).index_dir, argv)
+        if reply is not None:
+            print("(answered by the running assistant serve over this index)", file=sys.stderr)
+            sys.stdout.write(reply[1])
+            return reply[0]
     return args.func(args)
 
 

@@ -32,9 +32,11 @@ from . import signin
 from .api import Assistant
 from .app import CSS, HEAD, build_app
 from .audit import AuditLog
+from .cli import run_in_server
 from .downloads import Downloads
 from .handlers import AppContext
 from .isolation import LimitExceeded
+from .local import serving
 from .render import PRODUCT
 from .sessions import Sessions
 from .settings import Settings
@@ -281,6 +283,8 @@ def serve(settings: Settings, demo: bool = False) -> None:
     else:
         print(f"{PRODUCT} at {url}", flush=True)
     try:
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", timeout_graceful_shutdown=5)
+        # The command line's questions over this index are answered here too (local.py).
+        with serving(settings.index_dir, lambda argv: run_in_server(argv, assistant)):
+            uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", timeout_graceful_shutdown=5)
     finally:
         assistant.close()

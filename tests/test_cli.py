@@ -73,3 +73,31 @@ def test_searches_and_questions_are_audited_as_the_operating_system_user(index_d
     assert search["query"] == "Airwave variance"
     assert (ask["action"], ask["clearance"], ask["answerer"]) == ("ask", "restricted", "extractive")
     assert json.loads(ask["chunk_ids"]) and "latency_ms" in json.loads(ask["detail"])
+
+
+def test_a_running_server_answers_the_command_line_as_it_would_itself(index_dir):
+    from assistant.api import Assistant
+    from assistant.audit import AuditLog
+    from assistant.cli import run_in_server
+    from assistant.local import serving
+
+    question = ["ask", "How many requests for service were there in 2018/19?", "--index", str(index_dir), "--json"]
+    own = json.loads(run([*question, "--no-server"]))
+    settings = get_settings().with_index(str(index_dir))
+    log = AuditLog.open(settings)
+    before = len(log.entries(limit=None))
+    served: list = []
+    with Assistant(settings=settings) as shared:
+
+        def answer(argv: list[str]) -> tuple[int, str]:
+            served.append(argv)
+            return run_in_server(argv, shared)
+
+        with serving(index_dir, answer):
+            remote = json.loads(run(question))
+    assert served == [question]
+    own.pop("latency_ms"), remote.pop("latency_ms")
+    assert remote == own and "24,635" in remote["answer"]
+    entries = log.entries(limit=None)
+    assert len(entries) == before + 1 and entries[0]["role"] == "cli" and entries[0]["action"] == "ask"
+    log.close()
