@@ -1,9 +1,11 @@
-"""Load: N concurrent users (Gradio's queue protocol, as a browser speaks it) ask and search `assistant serve` while an admin's
-upload is ingested; then the index is checked for lost or duplicated chunks.
+"""Load: N concurrent users (Gradio's queue protocol, as a browser speaks it) ask and search
+`assistant serve` while an admin's upload is ingested; then the index is checked for lost or
+duplicated chunks.
 
 Usage: python bench/load_bench.py [--users 8] [--seconds 60] [--login-flood N] [--compare-flood]
 Starts its own server on a free 127.0.0.1 port over a fresh index of two text renditions, and
-uploads three of the sample PDFs during the run (calls made wholly during the upload are also reported apart). Prints latency percentiles, errors and the consistency check.
+uploads three of the sample PDFs during the run. Prints latency percentiles (also apart for the
+calls made wholly during the upload), errors and the consistency check.
 ``--login-flood N`` adds N wrong-password sign-ins during the run from 8 connections on 8 loopback
 addresses (127.0.0.2-9, so the per-address limit alone does not absorb them); ``--compare-flood``
 runs once without and once with the flood and prints the ratio of the users' p95 latencies.
@@ -63,17 +65,14 @@ class LoadResult:
         }
         if self.flood:
             out["login_flood"] = {str(k): v for k, v in sorted(self.flood.items())}
-        for kind, lat in self.latencies.items():
-            if lat:
-                out[f"{kind}_n"] = len(lat)
-                out[f"{kind}_p50_ms"] = round(percentile(lat, 50), 1)
-                out[f"{kind}_p95_ms"] = round(percentile(lat, 95), 1)
-                out[f"{kind}_max_ms"] = round(max(lat), 1)
-        for kind, lat in self.during.items():
-            if lat:
-                out[f"during_upload_{kind}_n"] = len(lat)
-                out[f"during_upload_{kind}_p50_ms"] = round(percentile(lat, 50), 1)
-                out[f"during_upload_{kind}_p95_ms"] = round(percentile(lat, 95), 1)
+        for prefix, groups in (("", self.latencies), ("during_upload_", self.during)):
+            for kind, lat in groups.items():
+                if lat:
+                    out[f"{prefix}{kind}_n"] = len(lat)
+                    out[f"{prefix}{kind}_p50_ms"] = round(percentile(lat, 50), 1)
+                    out[f"{prefix}{kind}_p95_ms"] = round(percentile(lat, 95), 1)
+                    if not prefix:
+                        out[f"{kind}_max_ms"] = round(max(lat), 1)
         return out
 
 
