@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
 import threading
@@ -92,19 +93,19 @@ class _ThreadGate:
         self._cond = threading.Condition()
         self._active = 0
         self._current: int | None = None
-        self._waiting = 0
+        self._queue: collections.deque[object] = collections.deque()  # waiting encodes, first come first in
 
     @contextlib.contextmanager
     def using(self, threads: int) -> Iterator[None]:
         wanted = threads if threads > 0 else _ALL_CORES
         with self._cond:
-            queued = False
-            while self._active and (self._current != wanted or (self._waiting and not queued)):
-                if not queued:
-                    self._waiting, queued = self._waiting + 1, True
-                self._cond.wait()
-            if queued:
-                self._waiting -= 1
+            if self._queue or (self._active and self._current != wanted):
+                ticket = object()
+                self._queue.append(ticket)
+                while self._queue[0] is not ticket or (self._active and self._current != wanted):
+                    self._cond.wait()
+                self._queue.popleft()
+                self._cond.notify_all()  # the next in line may want the same count and join
             if self._current != wanted:
                 _set_torch_threads(wanted)
                 self._current = wanted

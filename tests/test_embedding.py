@@ -77,29 +77,42 @@ def test_encodes_wanting_the_same_threads_overlap_and_another_count_waits():
     from assistant.embedding import _ThreadGate
 
     gate, log, lock = _ThreadGate(), [], threading.Lock()
+    release = {name: threading.Event() for name in ("upload", "question", "ingest", "late question")}
 
-    def hold(name: str, threads: int, seconds: float) -> None:
+    def hold(name: str, threads: int) -> None:
         with gate.using(threads):
             with lock:
-                log.append(("in", name))
-            time.sleep(seconds)
-            with lock:
-                log.append(("out", name))
+                log.append(f"in {name}")
+            release[name].wait(10)
 
-    a = threading.Thread(target=hold, args=("upload", 1, 0.4))
-    a.start()
+    def until(condition) -> None:
+        deadline = time.monotonic() + 10
+        while not condition():
+            assert time.monotonic() < deadline, log
+            time.sleep(0.005)
+
+    threads = {
+        "upload": threading.Thread(target=hold, args=("upload", 1)),
+        "question": threading.Thread(target=hold, args=("question", 1)),  # same count: beside the upload
+        "ingest": threading.Thread(target=hold, args=("ingest", 2)),  # another count: waits for both
+        "late question": threading.Thread(target=hold, args=("late question", 1)),  # after ingest queued
+    }
+    threads["upload"].start()
+    until(lambda: "in upload" in log)
+    threads["question"].start()
+    until(lambda: "in question" in log)  # entered while the upload still holds the gate
+    threads["ingest"].start()
+    until(lambda: len(gate._queue) == 1)
+    threads["late question"].start()
+    until(lambda: len(gate._queue) == 2)
+    release["question"].set()
+    release["upload"].set()
+    until(lambda: "in ingest" in log)
     time.sleep(0.05)
-    b = threading.Thread(target=hold, args=("question", 1, 0.05))  # same count: runs beside the upload
-    c = threading.Thread(target=hold, args=("ingest", 2, 0.05))  # another count: waits for both
-    b.start()
-    time.sleep(0.05)
-    c.start()
-    time.sleep(0.05)
-    d = threading.Thread(target=hold, args=("late question", 1, 0.05))  # arrives after ingest queued
-    d.start()
-    for t in (a, b, c, d):
+    assert "in late question" not in log, "no newcomer passes a waiting encode"
+    release["ingest"].set()
+    until(lambda: "in late question" in log)
+    release["late question"].set()
+    for t in threads.values():
         t.join()
-    order = [f"{kind} {name}" for kind, name in log]
-    assert order.index("in question") < order.index("out upload")
-    assert order.index("in ingest") > max(order.index("out upload"), order.index("out question"))
-    assert order.index("in late question") > order.index("in ingest"), "no newcomer passes a waiting encode"
+    assert log == ["in upload", "in question", "in ingest", "in late question"]
