@@ -140,10 +140,11 @@ def get_encoder(model_path: Path | None = None) -> Encoder:
         return _ENCODERS[key]
 
 
-def use_encoder(model_path: Path, encoder: Encoder) -> None:
-    """Serve ``encoder`` wherever ``model_path`` is the configured model (e.g. a small deterministic one in tests)."""
+def use_encoder(model_path: Path | None, encoder: Encoder) -> None:
+    """Serve ``encoder`` wherever ``model_path`` is the configured model (None: the packaged default),
+    e.g. a small deterministic one in tests."""
     with _LOADING:
-        _ENCODERS[Path(model_path)] = encoder
+        _ENCODERS[Path(model_path) if model_path else None] = encoder
 
 
 @register_embedding_function

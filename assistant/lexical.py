@@ -12,7 +12,7 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     doc_id TEXT NOT NULL,
     kind TEXT NOT NULL,
     text TEXT NOT NULL,
-    metadata TEXT NOT NULL
+    metadata TEXT NOT NULL,
+    fts_rowid INTEGER  -- its row in chunks_fts: a report's full-text rows are found by doc_id, not by a scan
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE TABLE IF NOT EXISTS acronyms (
@@ -159,25 +160,47 @@ class LexicalIndex:
         self.conn.commit()
 
     def _migrate(self) -> None:
-        """Give an index written before the ``access`` column its column (once, in one transaction)."""
+        """Bring an index written by an earlier version to the current layout (each step once)."""
+        # The access column (a public user's query is one FTS5 match).
+        self._convert_once(
+            lambda: "access" in self._columns("chunks_fts"),
+            "Adding the access column to the full-text index (once)",
+            f"CREATE VIRTUAL TABLE chunks_fts_new USING fts5({_FTS_COLUMNS})",
+            # rowids kept: the chunks' fts_rowid links stay true
+            "INSERT INTO chunks_fts_new (rowid, chunk_id, doc_id, kind, body, access) SELECT f.rowid, f.chunk_id, "
+            "f.doc_id, f.kind, f.body, coalesce(d.disclosure, 'restricted') FROM chunks_fts f "
+            "LEFT JOIN documents d ON d.doc_id = f.doc_id",
+            "DROP TABLE IF EXISTS chunks_vocab",
+            "DROP TABLE chunks_fts",
+            "ALTER TABLE chunks_fts_new RENAME TO chunks_fts",
+        )
+        # Each chunk's full-text rowid: without it, dropping a report's full-text rows scanned every
+        # row (``doc_id`` is not indexed there), which at a million passages took longer than the
+        # rest of a report's ingest.
+        self._convert_once(
+            lambda: "fts_rowid" in self._columns("chunks"),
+            "Linking the chunks to their full-text rows (once)",
+            "ALTER TABLE chunks ADD COLUMN fts_rowid INTEGER",
+            "CREATE TEMP TABLE fts_rows AS SELECT rowid AS fts_rowid, chunk_id FROM chunks_fts",
+            "CREATE INDEX temp.fts_rows_chunk ON fts_rows(chunk_id)",
+            "UPDATE chunks SET fts_rowid = (SELECT fts_rowid FROM fts_rows WHERE fts_rows.chunk_id = chunks.chunk_id)",
+            "DROP TABLE temp.fts_rows",
+        )
 
-        def done() -> bool:
-            return "access" in {row[1] for row in self.conn.execute("PRAGMA table_info(chunks_fts)")}
+    def _columns(self, table: str) -> set[str]:
+        return {row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")}
 
+    def _convert_once(self, done: Callable[[], bool], message: str, *statements: str) -> None:
+        """Run ``statements`` in one transaction unless ``done()``, asked again once the write lock is
+        held (another process may have converted the index while this one waited)."""
         if done():
             return
         self.conn.execute("BEGIN IMMEDIATE")
         try:
-            if not done():  # another process may have converted it while this one waited
-                log.warning("Adding the access column to the full-text index (once)")
-                self.conn.execute(f"CREATE VIRTUAL TABLE chunks_fts_new USING fts5({_FTS_COLUMNS})")
-                self.conn.execute(
-                    "INSERT INTO chunks_fts_new (chunk_id, doc_id, kind, body, access) SELECT f.chunk_id, f.doc_id, f.kind, "
-                    "f.body, coalesce(d.disclosure, 'restricted') FROM chunks_fts f LEFT JOIN documents d ON d.doc_id = f.doc_id"
-                )
-                self.conn.execute("DROP TABLE IF EXISTS chunks_vocab")
-                self.conn.execute("DROP TABLE chunks_fts")
-                self.conn.execute("ALTER TABLE chunks_fts_new RENAME TO chunks_fts")
+            if not done():
+                log.warning(message)
+                for sql in statements:
+                    self.conn.execute(sql)
             self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK")
@@ -242,15 +265,19 @@ class LexicalIndex:
         with self.conn:
             for old in {*replaces, doc.doc_id}:
                 self._delete(old)
+            access = doc.disclosure or "restricted"
+            fts_rowids = [
+                self.conn.execute(
+                    "INSERT INTO chunks_fts (chunk_id, doc_id, kind, body, access) VALUES (?, ?, ?, ?, ?)",
+                    (c.chunk_id, doc.doc_id, c.kind, c.embedding_text(doc.title), access),
+                ).lastrowid
+                for c in chunks
+            ]
             self.conn.executemany(
-                "INSERT INTO chunks (chunk_id, doc_id, kind, text, metadata) VALUES (?, ?, ?, ?, ?)",
-                [(c.chunk_id, doc.doc_id, c.kind, c.text, json.dumps(c.metadata(doc))) for c in chunks],
-            )
-            self.conn.executemany(
-                "INSERT INTO chunks_fts (chunk_id, doc_id, kind, body, access) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO chunks (chunk_id, doc_id, kind, text, metadata, fts_rowid) VALUES (?, ?, ?, ?, ?, ?)",
                 [
-                    (c.chunk_id, doc.doc_id, c.kind, c.embedding_text(doc.title), doc.disclosure or "restricted")
-                    for c in chunks
+                    (c.chunk_id, doc.doc_id, c.kind, c.text, json.dumps(c.metadata(doc)), rowid)
+                    for c, rowid in zip(chunks, fts_rowids)
                 ],
             )
             self.conn.executemany(
@@ -284,7 +311,9 @@ class LexicalIndex:
             self._delete(doc_id)
 
     def _delete(self, doc_id: str) -> None:
-        self.conn.execute("DELETE FROM chunks_fts WHERE doc_id = ?", (doc_id,))
+        self.conn.execute(
+            "DELETE FROM chunks_fts WHERE rowid IN (SELECT fts_rowid FROM chunks WHERE doc_id = ?)", (doc_id,)
+        )
         self.conn.execute("DELETE FROM acronyms WHERE doc_id = ?", (doc_id,))
         self.conn.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
         self.conn.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))

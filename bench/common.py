@@ -21,6 +21,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's; Playwright's own browser download fails offline
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
 @contextlib.contextmanager
 def running(
     command: list[str], ready_url: str, timeout: float = 180.0, env: dict | None = None, log: Path | None = None
@@ -105,6 +117,11 @@ def spread(name: str, lat: list[float]) -> str:
 
 def latency(name: str, call: Callable[[str], object], queries: Iterable[str], repeat: int) -> str:
     """Run ``call`` on every query ``repeat`` times; a line of p50 / p95 / max in milliseconds."""
+    return spread(name, timings(call, queries, repeat))
+
+
+def timings(call: Callable[[str], object], queries: Iterable[str], repeat: int = 1) -> list[float]:
+    """Milliseconds of ``call`` on every query, ``repeat`` times over."""
     lat = []
     queries = list(queries)
     for _ in range(repeat):
@@ -112,7 +129,7 @@ def latency(name: str, call: Callable[[str], object], queries: Iterable[str], re
             t = time.perf_counter()
             call(q)
             lat.append((time.perf_counter() - t) * 1000)
-    return spread(name, lat)
+    return lat
 
 
 class BrowserUser:

@@ -2,10 +2,11 @@
 headings, financial tables and a disclosure statement, as text (and a share as PDF), plus
 question/answer pairs about each report's figures in the evaluation's JSONL format.
 
-Usage: python bench/synth.py OUT_DIR [--reports 2000] [--pdf-share 0.1] [--seed 7]
-About 44 chunks a report: 2,350 reports make about 100,000 chunks. The reports are alike by
-design (same forces, topics and templates), so retrieval must find the right one by force,
-topic and year among many similar ones; each force, topic and year has one report.
+Usage: python bench/synth.py OUT_DIR [--reports 2000] [--pdf-share 0.1] [--seed 7] [--quarterly]
+About 53 chunks a report: 2,350 reports make about 125,000 chunks; with --quarterly (four
+quarterly updates beside each annual report) up to 22,550 reports, about 1.2 million chunks.
+The reports are alike by design (same forces, topics and templates), so retrieval must find
+the right one by force, topic, year (and quarter) among many similar ones; each has one report.
 """
 
 from __future__ import annotations
@@ -174,18 +175,26 @@ FILLER = [
     "Feedback from {n} members of the public informed the priorities for the coming year.",
 ]
 QUARTERS = ["Q1", "Q2", "Q3", "Q4"]
+MONTHS = [["April", "May", "June"], ["July", "August", "September"], ["October", "November", "December"]]
+MONTHS.append(["January", "February", "March"])  # a financial year's quarters
 
 
 def _money(rng: random.Random, low: int, high: int) -> int:
     return rng.randrange(low, high) * 1000 + rng.randrange(0, 1000)
 
 
-def report(rng: random.Random, n: int, force: str, topic: str, year: int) -> tuple[str, list[dict], str]:
-    """One report's text, its questions, and a file stem."""
+def report(
+    rng: random.Random, n: int, force: str, topic: str, year: int, quarter: int = 0
+) -> tuple[str, list[dict], str]:
+    """One report's text, its questions, and a file stem: the year's annual report, or (``quarter``
+    1-4) its quarterly update."""
     items, count_word, count_word2 = TOPICS[topic]
     period = f"{year}/{str(year + 1)[-2:]}"
     day, month = rng.randrange(1, 28), rng.choice(["June", "July", "September", "October", "November"])
     title = f"{force} Police and Crime Commissioner: {topic} Annual Report {period}"
+    if quarter:
+        title = f"{force} Police and Crime Commissioner: {topic} Quarter {quarter} Update {period}"
+        period = f"Q{quarter} {period}"
     count, count2 = rng.randrange(1200, 60000), rng.randrange(20, 4000)
     pct = round(rng.uniform(2, 35), 1)
     budget_rows = []
@@ -253,10 +262,12 @@ def report(rng: random.Random, n: int, force: str, topic: str, year: int) -> tup
                 lines.append(f"{item} | {b:,} | {s:,} | {v:,}")
             lines.append(f"Total | {total_b:,} | {total_s:,} | {under:,}")
             lines.append("")
-            add(f"Quarterly {count_word} in {period} were as follows.")
-            lines.append(f"{count_word.capitalize()} by quarter {period} | " + " | ".join(QUARTERS))
+            # An annual report breaks the year down by quarter; a quarterly update, its quarter by month.
+            columns, by = (MONTHS[quarter - 1], "month") if quarter else (QUARTERS, "quarter")
+            add(f"{by.capitalize()}ly {count_word} in {period} were as follows.")
+            lines.append(f"{count_word.capitalize()} by {by} {period} | " + " | ".join(columns))
             for item in rng.sample(items, 4):
-                lines.append(f"{item} | " + " | ".join(f"{rng.randrange(50, 5000):,}" for _ in QUARTERS))
+                lines.append(f"{item} | " + " | ".join(f"{rng.randrange(50, 5000):,}" for _ in columns))
             lines.append("")
             item, b, s, v = rng.choice(budget_rows)
             questions.append(
@@ -285,7 +296,7 @@ def report(rng: random.Random, n: int, force: str, topic: str, year: int) -> tup
                         month=rng.choice(["April", "August", "January", "March"]),
                     )
                 )
-    slug = f"{force.lower().replace(' ', '-')}-{topic.lower().split()[0]}-{year}-{n:05d}"
+    slug = f"{force.lower().replace(' ', '-')}-{topic.lower().split()[0]}-{year}{f'-q{quarter}' if quarter else ''}-{n:05d}"
     for i, q in enumerate(questions):
         q.update({"id": f"{slug}-q{i}", "report": slug, "unanswerable": False})
     return "\n".join(lines), questions, slug
@@ -297,19 +308,22 @@ def main() -> int:
     ap.add_argument("--reports", type=int, default=2000)
     ap.add_argument("--pdf-share", type=float, default=0.1)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument(
+        "--quarterly", action="store_true", help="quarterly updates too: up to 22,550 reports (1.2M chunks)"
+    )
     args = ap.parse_args()
     rng = random.Random(args.seed)
     out = Path(args.out)
     # One report per force, topic and year, as in a real archive: two different reports with the
     # same title would make their questions unanswerable rather than hard.
-    combos = list(itertools.product(FORCES, TOPICS, YEARS))
+    combos = list(itertools.product(FORCES, TOPICS, YEARS, range(5) if args.quarterly else [0]))
     if args.reports > len(combos):
-        ap.error(f"at most {len(combos)} reports (one per force, topic and year)")
+        ap.error(f"at most {len(combos)} reports (one per force, topic, year and kind)")
     chosen = rng.sample(combos, args.reports)
     (out / "reports").mkdir(parents=True, exist_ok=True)
     with open(out / "questions.jsonl", "w", encoding="utf-8") as qf:
         for n in range(args.reports):
-            text, questions, slug = report(rng, n, *chosen[n])
+            text, questions, slug = report(rng, n, *chosen[n])  # quarter 0: the annual report
             if rng.random() < args.pdf_share:
                 lines = text.splitlines()
                 pages = [lines[i : i + 45] for i in range(0, len(lines), 45)]

@@ -105,3 +105,59 @@ def test_an_index_without_the_access_column_is_migrated(tmp_path):
     assert [c for c, _ in lexical.search("items Surrey", 10)] == [c for c, _ in before]
     assert lexical.search("Surrey", 10, public_only=True) == [] and lexical.search("Kent", 10, public_only=True)
     lexical.close()
+
+
+def _fts_rows(lexical: LexicalIndex) -> dict[str, int]:
+    return dict(lexical.conn.execute("SELECT chunk_id, rowid FROM chunks_fts"))
+
+
+def _steps_to_remove(lexical: LexicalIndex, doc_id: str) -> int:
+    """SQLite virtual-machine steps (in hundreds) spent removing one report."""
+    steps = [0]
+
+    def count() -> int:
+        steps[0] += 1
+        return 0
+
+    lexical.conn.set_progress_handler(count, 100)
+    try:
+        lexical.remove_document(doc_id)
+    finally:
+        lexical.conn.set_progress_handler(None, 0)
+    return steps[0]
+
+
+def test_removing_a_report_reads_its_own_rows_not_the_whole_index(tmp_path):
+    forces = ["Kent", "Surrey", "Essex", "Dorset", "Durham", "Gwent", "Sussex", "Suffolk"]
+    small = _index(tmp_path / "small", {f"{f}.txt": _report(f, i) for i, f in enumerate(forces[:2])})
+    large = _index(tmp_path / "large", {f"{f}-{n}.txt": _report(f, n) for n in range(8) for f in forces})
+    assert len(large.documents()) == 32 * len(small.documents())
+    kent_small = next(d.doc_id for d in small.documents() if d.source.endswith("Kent.txt"))
+    kent_large = next(d.doc_id for d in large.documents() if d.source.endswith("Kent-0.txt"))
+    few, many = _steps_to_remove(small, kent_small), _steps_to_remove(large, kent_large)
+    assert many < 3 * few, (few, many)  # a scan of the full-text table grows with the index (32x the reports)
+    # and exactly that report's rows went: every other chunk keeps its full-text row
+    remaining = {c for (c,) in large.conn.execute("SELECT chunk_id FROM chunks")}
+    assert set(_fts_rows(large)) == remaining and not any(c.startswith(kent_large) for c in remaining)
+    assert large.search("Kent", 100) and all(not c.startswith(kent_large) for c, _ in large.search("Kent", 100))
+    small.close()
+    large.close()
+
+
+def test_an_index_without_full_text_links_is_linked_once(tmp_path):
+    import sqlite3
+
+    lexical = _index(tmp_path, {"kent.txt": _report("Kent", 1), "surrey.txt": _report("Surrey", 2)})
+    rows = _fts_rows(lexical)
+    surrey = next(d.doc_id for d in lexical.documents() if d.source.endswith("surrey.txt"))
+    lexical.close()
+    db = sqlite3.connect(tmp_path / "lexical.sqlite3")  # the chunks table as earlier versions wrote it
+    with db:
+        db.execute("ALTER TABLE chunks DROP COLUMN fts_rowid")
+    db.close()
+    lexical = LexicalIndex(tmp_path / "lexical.sqlite3")
+    linked = dict(lexical.conn.execute("SELECT chunk_id, fts_rowid FROM chunks"))
+    assert linked == rows
+    lexical.remove_document(surrey)
+    assert set(_fts_rows(lexical)) == {c for c in rows if not c.startswith(surrey)} != set()
+    lexical.close()

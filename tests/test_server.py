@@ -16,7 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from common import add_user, assistant_command, serve_args
+from common import CHROMIUM, CHROMIUM_ARGS, add_user, assistant_command, serve_args
 from conftest import GWENT_PDF, ROOT, TEXTS, free_port, local_server
 from conftest import cli as _cli
 from pdfgen import make_pdf
@@ -34,17 +34,7 @@ def _marks(marks):
 live = [pytest.mark.server, pytest.mark.slow]
 in_browser = [*live, pytest.mark.browser]
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts" / "app"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PASSWORDS = {
     "fiona": ("foi", "foi-officer-pass-1"),
     "ada": ("admin", "admin-pass-word-2"),
