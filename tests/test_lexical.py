@@ -158,6 +158,9 @@ def test_an_index_without_full_text_links_is_linked_once(tmp_path):
     lexical = LexicalIndex(tmp_path / "lexical.sqlite3")
     linked = dict(lexical.conn.execute("SELECT chunk_id, fts_rowid FROM chunks"))
     assert linked == rows
+    # the conversion's write-ahead log is written back and emptied, and never kept at a large size
+    assert (tmp_path / "lexical.sqlite3-wal").stat().st_size == 0
+    assert lexical.conn.execute("PRAGMA journal_size_limit").fetchone()[0] == 64 * 1024 * 1024
     lexical.remove_document(surrey)
     assert set(_fts_rows(lexical)) == {c for c in rows if not c.startswith(surrey)} != set()
     lexical.close()
