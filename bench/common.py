@@ -12,6 +12,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 
 def free_port() -> int:
@@ -31,6 +32,14 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+def fill_sign_in(page: Any, url: str, name: str, password: str) -> Any:
+    """Open the app at ``url`` in a Playwright ``page`` and fill in its sign-in form; the Sign in button."""
+    page.goto(url)
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password").fill(password)
+    return page.get_by_role("button", name="Sign in")
 
 
 @contextlib.contextmanager

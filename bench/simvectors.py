@@ -17,6 +17,7 @@ import json
 import re
 import resource
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -55,11 +56,8 @@ class WordMeanModel:
 
 def install(model_path: Path | None = None) -> None:
     """Make this process's ingest use word-mean vectors for the configured model (None: the packaged one)."""
-    from sentence_transformers import SentenceTransformer
-
     path = Path(model_path) if model_path else default_model_path()
-    real = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-    use_encoder(model_path, Encoder(path, model=WordMeanModel(real)))
+    use_encoder(model_path, Encoder(path, model=WordMeanModel(Encoder(path).model)))
 
 
 def main() -> int:
@@ -71,9 +69,7 @@ def main() -> int:
     install(settings.embedding_model)
     paths = [Path(line) for line in Path(args.files).read_text().splitlines() if line.strip()]
     summary = ingest(paths, settings, progress=False)
-    counts: dict[str, int] = {}
-    for result in summary.results:
-        counts[result.status] = counts.get(result.status, 0) + 1
+    counts = Counter(result.status for result in summary.results)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         json.dumps(

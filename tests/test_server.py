@@ -16,7 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from common import CHROMIUM, CHROMIUM_ARGS, add_user, assistant_command, serve_args
+from common import CHROMIUM, CHROMIUM_ARGS, add_user, assistant_command, fill_sign_in, serve_args
 from conftest import GWENT_PDF, ROOT, TEXTS, free_port, local_server
 from conftest import cli as _cli
 from pdfgen import make_pdf
@@ -96,10 +96,7 @@ def _login(browser, url: str, name: str, password: str | None = None):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(60_000)
-    page.goto(url)
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Password").fill(password or PASSWORDS[name][1])
-    page.get_by_role("button", name="Sign in").click()
+    fill_sign_in(page, url, name, password or PASSWORDS[name][1]).click()
     return page
 
 
