@@ -27,6 +27,21 @@ def _start(megabytes: int, nice: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     if nice:
         os.nice(nice)
+    threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True, name="parent-watch").start()
+
+
+def _exit_with(parent: int) -> None:
+    """End this worker once the process that started it is gone.
+
+    A pool worker waits on a queue whose write end it holds itself, so when its parent is
+    killed (an ingest stopped with SIGKILL, a server killed by the OOM killer) it would
+    otherwise wait forever, an idle process per crash."""
+    import os
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(0)
 
 
 # Parsing an upload is background work: on a busy machine the scheduler gives the cores to the

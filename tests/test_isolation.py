@@ -80,3 +80,39 @@ def test_a_slow_pdf_fails_clearly_and_the_next_one_loads(tmp_path):
         load_document(tmp_path / "slow.pdf", slow, limits=Limits(pdf_seconds=0.01))
     doc = load_document(tmp_path / "fine.pdf", pdf)
     assert "two new stations" in doc.pages[0].text
+
+
+def test_a_worker_ends_when_the_process_that_started_it_is_killed(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import os, sys, time\n"
+            "from assistant.isolation import Worker\n"
+            "print(Worker(memory_mb=512).run(os.getpid, timeout=60), flush=True)\n"
+            "time.sleep(600)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        child = int(parent.stdout.readline())
+        os.kill(child, 0)  # running
+        parent.send_signal(signal.SIGKILL)  # no clean shutdown: nothing tells the worker
+        parent.wait(10)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                os.kill(child, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.2)
+        os.kill(child, signal.SIGKILL)
+        pytest.fail("the worker outlived the process that started it")
+    finally:
+        parent.kill()
