@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import io
 import json
 import logging
 import sys
@@ -332,13 +333,13 @@ def build_parser() -> argparse.ArgumentParser:
 def run_in_server(argv: list[str], shared: Assistant) -> tuple[int, str]:
     """An ``ask`` or ``search`` command line run by ``assistant serve`` for a client (see local.py):
     its exit code and output. The server's own index is used, whatever ``--index`` says."""
-    from .local import capture
-
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # argparse's own message went to the server's log
         return int(exc.code or 2), ""
-    return capture(lambda out: args.func(args, shared=shared, out=out))
+    out = io.StringIO()
+    code = args.func(args, shared=shared, out=out)
+    return code, out.getvalue()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,7 +7,10 @@ and replaced, never the server or the ingest run that asked for it.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import resource
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -20,9 +23,6 @@ class LimitExceeded(RuntimeError):
 
 
 def _start(megabytes: int, nice: int) -> None:
-    import os
-    import resource
-
     limit = megabytes * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     if nice:
@@ -36,9 +36,6 @@ def _exit_with(parent: int) -> None:
     A pool worker waits on a queue whose write end it holds itself, so when its parent is
     killed (an ingest stopped with SIGKILL, a server killed by the OOM killer) it would
     otherwise wait forever, an idle process per crash."""
-    import os
-    import time
-
     while os.getppid() == parent:
         time.sleep(1)
     os._exit(0)

@@ -11,7 +11,6 @@ in the server exactly as it would in the client: same output, same audit entry (
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import logging
 import os
@@ -118,10 +117,3 @@ def serving(index_dir: Path, run: Callable[[list[str]], tuple[int, str]], owner:
         server.shutdown()
         server.server_close()
         path.unlink(missing_ok=True)
-
-
-def capture(run: Callable[[io.StringIO], int]) -> tuple[int, str]:
-    """``run(out)``'s exit code and what it wrote to ``out``."""
-    out = io.StringIO()
-    code = run(out)
-    return code, out.getvalue()

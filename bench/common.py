@@ -117,11 +117,17 @@ def questions() -> list[str]:
     return [item["question"] for item in load_questions([QUESTIONS])]
 
 
+def p50_p95(lat: list[float]) -> tuple[float, float]:
+    """The median and 95th percentile of ``lat``, to 0.1 (as the evaluation summary reports them)."""
+    from assistant.evaluation import percentile
+
+    return round(statistics.median(lat), 1), round(percentile(lat, 95), 1)
+
+
 def spread(name: str, lat: list[float]) -> str:
     """A line of p50 / p95 / max of ``lat`` (milliseconds)."""
-    from assistant.evaluation import percentile as pct
-
-    return f"{name}: n={len(lat)} p50={statistics.median(lat):.1f} ms p95={pct(lat, 95):.1f} ms max={max(lat):.1f} ms"
+    p50, p95 = p50_p95(lat)
+    return f"{name}: n={len(lat)} p50={p50:.1f} ms p95={p95:.1f} ms max={max(lat):.1f} ms"
 
 
 def latency(name: str, call: Callable[[str], object], queries: Iterable[str], repeat: int) -> str:

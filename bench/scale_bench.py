@@ -44,11 +44,13 @@ from chromadb.api.shared_system_client import SharedSystemClient
 from common import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    BrowserUser,
     add_user,
     assistant_command,
     chroma_run,
     fill_sign_in,
     free_port,
+    p50_p95,
     running,
     serve_args,
     spread,
@@ -59,7 +61,7 @@ import assistant  # noqa: F401  (offline environment)
 from assistant.api import Assistant
 from assistant.disclosure import PUBLIC
 from assistant.documents import Filters
-from assistant.evaluation import load_questions, percentile, run, summarise
+from assistant.evaluation import load_questions, run, summarise
 from assistant.settings import Settings
 
 HERE = Path(__file__).resolve().parent
@@ -103,10 +105,6 @@ def open_time(index: Path) -> dict[str, float]:
     return json.loads(done.stdout.splitlines()[-1])
 
 
-def _p(lat: list[float]) -> tuple[float, float]:
-    return round(percentile(lat, 50), 1), round(percentile(lat, 95), 1)
-
-
 def warm(settings: Settings, items: list[dict], label: str) -> dict:
     """Warm figures over ``items``: accuracy, ask, search and public-clearance ask (p50, p95 in ms)."""
     a = Assistant(settings=settings)
@@ -129,8 +127,8 @@ def warm(settings: Settings, items: list[dict], label: str) -> dict:
         return {
             "accuracy": summary["answer_accuracy"],
             "ask": (summary["latency_ms_p50"], summary["latency_ms_p95"]),
-            "search": _p(search),
-            "public ask": _p(public_ask),
+            "search": p50_p95(search),
+            "public ask": p50_p95(public_ask),
         }
     finally:
         a.close()
@@ -139,8 +137,6 @@ def warm(settings: Settings, items: list[dict], label: str) -> dict:
 def serve_figures(index: Path, items: list[dict]) -> dict:
     """Peak RSS (MB) of ``assistant serve`` over ``index`` after 50 questions and 50 searches, and
     the seconds a browser waits from signing in to the signed-in page with its library (Chromium)."""
-    from gradio_client import Client
-
     figures: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
         users = Path(tmp) / "users.json"
@@ -151,10 +147,11 @@ def serve_figures(index: Path, items: list[dict]) -> dict:
         with running(command, url + "/", env=_quiet_env(tmp), timeout=900) as proc:
             if CHROMIUM.exists():
                 figures["page load after sign-in s"] = round(page_load(url, "bench", "bench-pass-word"), 2)
-            client = Client(url, auth=("bench", "bench-pass-word"), verbose=False)
+            user = BrowserUser(url, "bench", "bench-pass-word")
             for item in items[:50]:
-                client.predict(item["question"], api_name="/ask")
-                client.predict(item["question"], 20, [], None, [], "", api_name="/search")
+                user.call("ask", item["question"])
+                user.call("search", item["question"], 20, [], None, [], "")
+            user.close()
             status = Path(f"/proc/{proc.pid}/status").read_text()
             peak = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
             now = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS"))
