@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 import sqlite3
 import threading
@@ -60,6 +61,8 @@ _TOKENIZER = "porter unicode61"
 _FTS_COLUMNS = f"chunk_id UNINDEXED, doc_id UNINDEXED, kind UNINDEXED, body, access, tokenize = '{_TOKENIZER}'"
 _SCHEMA %= _FTS_COLUMNS
 _RANK = "bm25(chunks_fts, 0, 0, 0, 1, 0)"  # only the body words score
+_K1 = 1.2  # FTS5's bm25() constant: a word's share of a row's score is below (_K1 + 1) * its IDF
+_GROUP_SHARE = 0.05  # the rarest query words read together hold at most this share of the chunks
 _WAL_LIMIT = 64 * 1024 * 1024  # bytes the write-ahead log is cut back to after a checkpoint
 _STOPWORDS = set(
     "a an and are as at be by did do does for from had has have how in into is it its many much of on or "
@@ -116,12 +119,6 @@ def fts_query(text: str | list[str]) -> str | None:
     return " OR ".join(f'"{t}"' for t in tokens) if tokens else None
 
 
-def match_expression(words: list[str], public_only: bool = False) -> str:
-    """The FTS5 MATCH for ``words`` in the chunk text; with ``public_only``, in public reports only."""
-    body = f"body : ({fts_query(words)})"
-    return f"({body}) AND access : public" if public_only else body
-
-
 class _Stemmer:
     """FTS5's own tokenizer on an in-memory table, so a query word is looked up as it was indexed."""
 
@@ -131,11 +128,16 @@ class _Stemmer:
         self.conn.execute("CREATE VIRTUAL TABLE stems USING fts5vocab(words, instance)")
 
     def __call__(self, words: list[str]) -> list[str | None]:
+        """Each word's (first) indexed token."""
+        return [t[0] if t else None for t in self.tokens(words)]
+
+    def tokens(self, words: list[str]) -> list[list[str]]:
+        """Each word's indexed tokens: one for most words, several for "a_b", none for "_"."""
         self.conn.execute("DELETE FROM words")
         self.conn.executemany("INSERT INTO words(rowid, w) VALUES (?, ?)", enumerate(words))
-        out: list[str | None] = [None] * len(words)
+        out: list[list[str]] = [[] for _ in words]
         for row, term in self.conn.execute("SELECT doc, term FROM stems ORDER BY doc, offset"):
-            out[row] = out[row] or term
+            out[row].append(term)
         return out
 
 
@@ -150,10 +152,11 @@ class LexicalIndex:
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        self._counts: dict[
-            str, int
-        ] = {}  # chunks containing each looked-up stem, while the index holds _counts_total chunks
-        self._counts_total = 0.0
+        # chunks holding each looked-up stem, while the registry reads _counts_state (chunks,
+        # reports, last ingest)
+        self._counts: dict[str, int] = {}
+        self._counts_state: tuple = ()
+        self.prune_from = 20_000  # query words' chunk counts summed, from which search() prunes
         self.conn.executescript(_SCHEMA)
         self.conn.commit()
         self._migrate()
@@ -329,16 +332,70 @@ class LexicalIndex:
         self, text: str, k: int, doc_ids: set[str] | None = None, public_only: bool = False
     ) -> list[tuple[str, float]]:
         """(chunk id, BM25 score; higher is better) of the best ``k`` matches."""
-        words = self.discriminating(query_words(text))
-        if not words:
+        ranked, chunks = self._ranked(query_words(text))
+        if not ranked:
             return []
-        sql = f"SELECT chunk_id, -{_RANK} FROM chunks_fts WHERE chunks_fts MATCH ?"
-        params: list[Any] = [match_expression(words, public_only)]
+        counts = [n for _, n in ranked]
+        if len(ranked) > 1 and None not in counts and sum(counts) >= self.prune_from:  # type: ignore[arg-type]
+            rows = self._top_pruned(ranked, chunks, k, doc_ids, public_only)  # type: ignore[arg-type]
+        else:
+            rows = self._top(f"body : ({fts_query([w for w, _ in ranked])})", k, doc_ids, public_only)
+        return [(cid, -score) for _, cid, score in rows]
+
+    def _top(
+        self, expression: str, k: int, doc_ids: set[str] | None, public_only: bool
+    ) -> list[tuple[int, str, float]]:
+        """(rowid, chunk id, bm25(); lower is better) of the best ``k`` rows matching ``expression``."""
+        sql = f"SELECT rowid, chunk_id, {_RANK} FROM chunks_fts WHERE chunks_fts MATCH ?"
+        params: list[Any] = [f"({expression}) AND access : public" if public_only else expression]
         if doc_ids is not None:
             sql += f" AND doc_id IN ({','.join('?' * len(doc_ids))})"
             params += sorted(doc_ids)
-        sql += f" ORDER BY {_RANK} LIMIT ?"
-        return [(cid, float(score)) for cid, score in self.conn.execute(sql, (*params, k)).fetchall()]
+        sql += f" ORDER BY {_RANK}, rowid LIMIT ?"
+        return self.conn.execute(sql, (*params, k)).fetchall()
+
+    def _top_pruned(
+        self, ranked: list[tuple[str, int]], chunks: float, k: int, doc_ids: set[str] | None, public_only: bool
+    ) -> list[tuple[int, str, float]]:
+        """The best ``k`` rows of the one query over every word, scoring far fewer rows (MaxScore).
+
+        FTS5 computes bm25() for every row holding any query word; at a million passages that was
+        most of a question's time. Here rows are read by their rarest query word: first the rows
+        holding one of the rarest words, then those holding the next word but none before it, and
+        so on. A word adds less than (k1 + 1) * IDF to a row's score, so once the k-th best score
+        found reaches the sum of the remaining words' caps, no unread row can enter the best k.
+        Each query names every word once, in the one query's (rarest-first) order, so a row
+        scores exactly what that query gives it; ties go to the lower rowid there and here.
+        """
+        words = [w for w, _ in ranked]
+        rows = chunks * 1.01 + 10  # above FTS5's own row count, so the caps err high
+        caps = [(_K1 + 1) * max(math.log((rows - n + 0.5) / (n + 0.5)), 1e-6) for _, n in ranked]
+        found: dict[int, tuple[str, float]] = {}
+
+        def bar() -> float:  # the k-th best score found so far (a lower bound on the true one)
+            scores = sorted(s for _, s in found.values())
+            return -scores[k - 1] if len(scores) >= k else -math.inf
+
+        start = 0
+        while start < len(words) and sum(caps[start:]) > bar():
+            end = start + 1
+            while end < len(words) and sum(n for _, n in ranked[start : end + 1]) <= _GROUP_SHARE * rows:
+                end += 1
+            group, later = fts_query(words[start:end]), words[end:]
+            unless = f" NOT body : ({fts_query(words[:start])})" if start else ""
+            if later:  # rows holding a group word and a later one, scored by every word they hold
+                for rowid, cid, score in self._top(
+                    f"body : ({group}) AND body : ({fts_query(later)}){unless}", k, doc_ids, public_only
+                ):
+                    found[rowid] = (cid, score)
+            if sum(caps[start:end]) > bar():
+                # rows holding group words only; a row also holding a later word is scored low here,
+                # and if it belongs in the best k the query above has it at its true score
+                for rowid, cid, score in self._top(f"body : ({group}){unless}", k, doc_ids, public_only):
+                    if rowid not in found or score < found[rowid][1]:
+                        found[rowid] = (cid, score)
+            start = end
+        return sorted(((r, c, s) for r, (c, s) in found.items()), key=lambda row: (row[2], row[0]))[:k]
 
     def discriminating(self, words: list[str]) -> list[str]:
         """``words`` without those in at least half the chunks (all of them if none is rarer).
@@ -347,14 +404,21 @@ class LexicalIndex:
         keeps the ranking; but each would make the query score every row it occurs in, which
         at 100k similar chunks ("report", "services") was most of a question's time.
         """
+        kept = {w for w, _ in self._ranked(words)[0]}
+        return [w for w in words if w in kept]
+
+    def _ranked(self, words: list[str]) -> tuple[list[tuple[str, int | None]], float]:
+        """The discriminating ``words`` with the number of chunks holding each, rarest first (None:
+        not counted, for a single word or one the index holds as several tokens), and the number
+        of chunks in the index."""
         if len(words) < 2:
-            return words
-        stems = self.stemmer(words)
-        known = sorted({s for s in stems if s})
-        total = self.conn.execute("SELECT total(chunks) FROM documents").fetchone()[0]
-        if not known or not total:
-            return words
-        counts = self._counts if self._counts_total == total and len(self._counts) < 50_000 else {}
+            return [(w, None) for w in words], 0.0
+        tokens = self.stemmer.tokens(words)
+        state = self._state()
+        known = sorted({t[0] for t in tokens if t})
+        if not known or not state[0]:
+            return [(w, None) for w in words], state[0]
+        counts = self._counts if self._counts_state == state and len(self._counts) < 50_000 else {}
         missing = [s for s in known if s not in counts]
         if missing:  # fts5vocab walks a term's whole posting list: ask once per index state
             found = dict(
@@ -364,9 +428,15 @@ class LexicalIndex:
                 )
             )
             counts = {**counts, **{s: found.get(s, 0) for s in missing}}
-            self._counts, self._counts_total = counts, total
-        kept = [w for w, s in zip(words, stems) if counts.get(s, 0) * 2 < total]
-        return kept or words
+            if self._state() == state:  # no report committed meanwhile: the counts are this state's
+                self._counts, self._counts_state = counts, state
+        counted = [(w, counts.get(t[0], 0) if len(t) == 1 else None) for w, t in zip(words, tokens)]
+        kept = [(w, n) for (w, n), t in zip(counted, tokens) if counts.get(t[0] if t else "", 0) * 2 < state[0]]
+        return sorted(kept or counted, key=lambda wn: wn[1] or 0), state[0]
+
+    def _state(self) -> tuple[float, int, float | None]:
+        """Chunks, reports and the last ingest time: changes with every report added, replaced or removed."""
+        return tuple(self.conn.execute("SELECT total(chunks), count(*), max(ingested_at) FROM documents").fetchone())
 
     def chunks(self, ids: list[str]) -> dict[str, tuple[str, dict[str, Any]]]:
         """Text and metadata of chunks by id."""

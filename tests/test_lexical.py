@@ -1,9 +1,12 @@
-"""The lexical index: FTS5 search, and leaving out words that carry no BM25 weight."""
+"""The lexical index: FTS5 search, leaving out words that carry no BM25 weight and rows that cannot rank."""
 
+import random
 from pathlib import Path
 
+import pytest
+
 from assistant.chunking import chunk_document
-from assistant.lexical import LexicalIndex, match_expression, query_words
+from assistant.lexical import LexicalIndex, fts_query, query_words
 from assistant.loading import load_document
 
 
@@ -34,11 +37,86 @@ def test_words_in_half_the_chunks_are_left_out_and_the_ranking_is_kept(tmp_path)
     assert "dorset" in kept and "items" not in kept and "report" not in kept and "service" not in kept
     full = lexical.conn.execute(
         "SELECT chunk_id FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts, 0, 0, 0, 1, 0) LIMIT 5",
-        (match_expression(words),),
+        (f"body : ({fts_query(words)})",),
     ).fetchall()
     assert [c for c, _ in lexical.search(question, 5)] == [c for (c,) in full]
     assert lexical.discriminating(["report", "service"]) == ["report", "service"]  # nothing rarer: keep them all
     lexical.close()
+
+
+_VOCABULARY = [f"w{i}" for i in range(400)]
+
+
+def _zipf_report(rng: random.Random, n: int) -> str:
+    """A report of random passages whose words follow a Zipf law: a few in most passages, most rare."""
+    weights = [1 / (i + 1) for i in range(len(_VOCABULARY))]
+    paras = "\n\n".join(
+        f"2.{i} " + " ".join(rng.choices(_VOCABULARY, weights, k=rng.randint(8, 40))) + "." for i in range(1, 9)
+    )
+    public = "\n3. PUBLICATION\n\n3.1 This document can be disclosed to the public.\n" if n % 2 else ""
+    return f"TITLE: Report {n}\n\n1. PURPOSE\n\n1.1 Report {n}.\n\n2. DETAIL\n\n{paras}\n{public}"
+
+
+@pytest.fixture(scope="module")
+def zipf_index(tmp_path_factory) -> LexicalIndex:
+    rng = random.Random(7)
+    tmp = tmp_path_factory.mktemp("zipf")
+    lexical = _index(tmp, {f"r{n}.txt": _zipf_report(rng, n) for n in range(150)})
+    yield lexical
+    lexical.close()
+
+
+def test_pruned_ranking_is_the_one_query_ranking(zipf_index):
+    """Reading rows by their rarest word gives exactly the rows, order and scores of one query over every word."""
+    lexical, rng = zipf_index, random.Random(11)
+    docs = sorted(d.doc_id for d in lexical.documents())
+    for _ in range(120):
+        words = rng.sample(_VOCABULARY[:60], rng.randint(1, 3)) + rng.sample(_VOCABULARY, rng.randint(1, 4))
+        question = " ".join(words)
+        for k, options in [(30, {}), (5, {}), (30, {"public_only": True}), (10, {"doc_ids": set(docs[::3])})]:
+            lexical.prune_from = 10**12
+            one = lexical.search(question, k, **options)
+            lexical.prune_from = 0
+            assert lexical.search(question, k, **options) == one, (question, k, options)
+
+
+def test_a_rare_word_spares_scoring_the_rows_of_common_ones(tmp_path):
+    rng = random.Random(3)
+
+    def para(i: int, n: int) -> str:
+        words = [w for w, share in [("budget", 0.3), ("quarter", 0.3)] if rng.random() < share]
+        rare = "Airwave" if (n * 20 + i) % 100 == 0 else "radio"
+        return f"2.{i} The {rare} {' '.join(words)} note {n}-{i} sits here among other words."
+
+    reports = {
+        f"r{n}.txt": f"TITLE: Report {n}\n\n2. DETAIL\n\n" + "\n\n".join(para(i, n) for i in range(1, 21))
+        for n in range(50)
+    }
+    lexical = _index(tmp_path, reports)
+    question = "Airwave budget quarter"
+    lexical.prune_from = 10**12
+    one, steps_one = lexical.search(question, 5), _steps(lexical, lambda: lexical.search(question, 5))
+    lexical.prune_from = 0
+    pruned, steps_pruned = lexical.search(question, 5), _steps(lexical, lambda: lexical.search(question, 5))
+    assert pruned == one and len(one) == 5
+    assert steps_pruned < steps_one / 3, (steps_pruned, steps_one)
+    lexical.close()
+
+
+def _steps(lexical: LexicalIndex, run) -> int:
+    """SQLite virtual-machine steps ``run`` takes (in hundreds): the rows it reads, not the clock."""
+    steps = [0]
+
+    def count() -> int:
+        steps[0] += 1
+        return 0
+
+    lexical.conn.set_progress_handler(count, 100)
+    try:
+        run()
+    finally:
+        lexical.conn.set_progress_handler(None, 100)
+    return steps[0]
 
 
 def test_the_stemmer_is_the_index_tokenizer(tmp_path):
@@ -56,6 +134,22 @@ def test_counts_follow_the_index_as_reports_are_added(tmp_path):
         doc = load_document(path, path.read_bytes())
         lexical.commit_document(doc, str(path), chunk_document(doc))
     assert lexical.discriminating(["kent", "east"]) == ["east"]  # four of five reports now say Kent
+    lexical.close()
+
+
+def test_counts_follow_a_report_replaced_by_one_of_the_same_size(tmp_path):
+    """The word counts bound the pruned ranking: a stale count would let it stop too early."""
+    lexical = _index(
+        tmp_path, {"a.txt": _report("Kent", 1), "b.txt": _report("Surrey", 2), "e.txt": _report("Essex", 3)}
+    )
+    assert dict(lexical._ranked(["kent", "dorset"])[0]) == {"kent": 9, "dorset": 0}
+    (old,) = [d.doc_id for d in lexical.documents() if d.title.startswith("Kent")]
+    lexical.remove_document(old)
+    path = tmp_path / "c.txt"
+    path.write_text(_report("Dorset", 1), encoding="utf-8")
+    doc = load_document(path, path.read_bytes())
+    lexical.commit_document(doc, str(path), chunk_document(doc))
+    assert dict(lexical._ranked(["kent", "dorset"])[0]) == {"kent": 0, "dorset": 9}
     lexical.close()
 
 
