@@ -63,6 +63,7 @@ _SCHEMA %= _FTS_COLUMNS
 _RANK = "bm25(chunks_fts, 0, 0, 0, 1, 0)"  # only the body words score
 _K1 = 1.2  # FTS5's bm25() constant: a word's share of a row's score is below (_K1 + 1) * its IDF
 _GROUP_SHARE = 0.05  # the rarest query words read together hold at most this share of the chunks
+_MAX_PARTS = 4  # the last part takes every remaining word: each part's query counts every word's rows
 _WAL_LIMIT = 64 * 1024 * 1024  # bytes the write-ahead log is cut back to after a checkpoint
 _STOPWORDS = set(
     "a an and are as at be by did do does for from had has have how in into is it its many much of on or "
@@ -335,9 +336,9 @@ class LexicalIndex:
         ranked, chunks = self._ranked(query_words(text))
         if not ranked:
             return []
-        counts = [n for _, n in ranked]
-        if len(ranked) > 1 and None not in counts and sum(counts) >= self.prune_from:  # type: ignore[arg-type]
-            rows = self._top_pruned(ranked, chunks, k, doc_ids, public_only)  # type: ignore[arg-type]
+        counts = [n for _, n in ranked if n is not None]
+        if len(counts) == len(ranked) > 1 and sum(counts) >= self.prune_from:
+            rows = self._top_pruned([(w, n or 0) for w, n in ranked], chunks, k, doc_ids, public_only)
         else:
             rows = self._top(f"body : ({fts_query([w for w, _ in ranked])})", k, doc_ids, public_only)
         return [(cid, -score) for _, cid, score in rows]
@@ -376,9 +377,9 @@ class LexicalIndex:
             scores = sorted(s for _, s in found.values())
             return -scores[k - 1] if len(scores) >= k else -math.inf
 
-        start = 0
+        start, part = 0, 1
         while start < len(words) and sum(caps[start:]) > bar():
-            end = start + 1
+            end = start + 1 if part < _MAX_PARTS else len(words)
             while end < len(words) and sum(n for _, n in ranked[start : end + 1]) <= _GROUP_SHARE * rows:
                 end += 1
             group, later = fts_query(words[start:end]), words[end:]
@@ -394,7 +395,7 @@ class LexicalIndex:
                 for rowid, cid, score in self._top(f"body : ({group}){unless}", k, doc_ids, public_only):
                     if rowid not in found or score < found[rowid][1]:
                         found[rowid] = (cid, score)
-            start = end
+            start, part = end, part + 1
         return sorted(((r, c, s) for r, (c, s) in found.items()), key=lambda row: (row[2], row[0]))[:k]
 
     def discriminating(self, words: list[str]) -> list[str]:

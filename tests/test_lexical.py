@@ -205,22 +205,6 @@ def _fts_rows(lexical: LexicalIndex) -> dict[str, int]:
     return dict(lexical.conn.execute("SELECT chunk_id, rowid FROM chunks_fts"))
 
 
-def _steps_to_remove(lexical: LexicalIndex, doc_id: str) -> int:
-    """SQLite virtual-machine steps (in hundreds) spent removing one report."""
-    steps = [0]
-
-    def count() -> int:
-        steps[0] += 1
-        return 0
-
-    lexical.conn.set_progress_handler(count, 100)
-    try:
-        lexical.remove_document(doc_id)
-    finally:
-        lexical.conn.set_progress_handler(None, 0)
-    return steps[0]
-
-
 def test_removing_a_report_reads_its_own_rows_not_the_whole_index(tmp_path):
     forces = ["Kent", "Surrey", "Essex", "Dorset", "Durham", "Gwent", "Sussex", "Suffolk"]
     small = _index(tmp_path / "small", {f"{f}.txt": _report(f, i) for i, f in enumerate(forces[:2])})
@@ -228,7 +212,8 @@ def test_removing_a_report_reads_its_own_rows_not_the_whole_index(tmp_path):
     assert len(large.documents()) == 32 * len(small.documents())
     kent_small = next(d.doc_id for d in small.documents() if d.source.endswith("Kent.txt"))
     kent_large = next(d.doc_id for d in large.documents() if d.source.endswith("Kent-0.txt"))
-    few, many = _steps_to_remove(small, kent_small), _steps_to_remove(large, kent_large)
+    few = _steps(small, lambda: small.remove_document(kent_small))
+    many = _steps(large, lambda: large.remove_document(kent_large))
     assert many < 3 * few, (few, many)  # a scan of the full-text table grows with the index (32x the reports)
     # and exactly that report's rows went: every other chunk keeps its full-text row
     remaining = {c for (c,) in large.conn.execute("SELECT chunk_id FROM chunks")}
