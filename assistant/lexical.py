@@ -63,7 +63,7 @@ _SCHEMA %= _FTS_COLUMNS
 _RANK = "bm25(chunks_fts, 0, 0, 0, 1, 0)"  # only the body words score
 _K1 = 1.2  # FTS5's bm25() constant: a word's share of a row's score is below (_K1 + 1) * its IDF
 _GROUP_SHARE = 0.05  # the rarest query words read together hold at most this share of the chunks
-_MAX_PARTS = 4  # the last part takes every remaining word: each part's query counts every word's rows
+_MAX_PARTS = 6  # the last part takes every remaining word: each part's query counts every word's rows
 _WAL_LIMIT = 64 * 1024 * 1024  # bytes the write-ahead log is cut back to after a checkpoint
 _STOPWORDS = set(
     "a an and are as at be by did do does for from had has have how in into is it its many much of on or "

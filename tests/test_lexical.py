@@ -66,8 +66,10 @@ def zipf_index(tmp_path_factory) -> LexicalIndex:
     lexical.close()
 
 
-def test_pruned_ranking_is_the_one_query_ranking(zipf_index):
+@pytest.mark.parametrize("parts", [2, 6])
+def test_pruned_ranking_is_the_one_query_ranking(zipf_index, monkeypatch, parts):
     """Reading rows by their rarest word gives exactly the rows, order and scores of one query over every word."""
+    monkeypatch.setattr("assistant.lexical._MAX_PARTS", parts)  # 2: the last part taking every remaining word
     lexical, rng = zipf_index, random.Random(11)
     docs = sorted(d.doc_id for d in lexical.documents())
     for _ in range(120):
