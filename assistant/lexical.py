@@ -128,10 +128,6 @@ class _Stemmer:
         self.conn.execute(f"CREATE VIRTUAL TABLE words USING fts5(w, tokenize = '{_TOKENIZER}')")
         self.conn.execute("CREATE VIRTUAL TABLE stems USING fts5vocab(words, instance)")
 
-    def __call__(self, words: list[str]) -> list[str | None]:
-        """Each word's (first) indexed token."""
-        return [t[0] if t else None for t in self.tokens(words)]
-
     def tokens(self, words: list[str]) -> list[list[str]]:
         """Each word's indexed tokens: one for most words, several for "a_b", none for "_"."""
         self.conn.execute("DELETE FROM words")
@@ -431,8 +427,9 @@ class LexicalIndex:
             counts = {**counts, **{s: found.get(s, 0) for s in missing}}
             if self._state() == state:  # no report committed meanwhile: the counts are this state's
                 self._counts, self._counts_state = counts, state
-        counted = [(w, counts.get(t[0], 0) if len(t) == 1 else None) for w, t in zip(words, tokens)]
-        kept = [(w, n) for (w, n), t in zip(counted, tokens) if counts.get(t[0] if t else "", 0) * 2 < state[0]]
+        first = [counts.get(t[0], 0) if t else 0 for t in tokens]  # a word's first token decides if it is kept
+        counted = [(w, n if len(t) == 1 else None) for w, t, n in zip(words, tokens, first)]
+        kept = [wn for wn, n in zip(counted, first) if n * 2 < state[0]]
         return sorted(kept or counted, key=lambda wn: wn[1] or 0), state[0]
 
     def _state(self) -> tuple[float, int, float | None]:

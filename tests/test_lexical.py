@@ -123,7 +123,13 @@ def _steps(lexical: LexicalIndex, run) -> int:
 
 def test_the_stemmer_is_the_index_tokenizer(tmp_path):
     lexical = LexicalIndex(tmp_path / "lexical.sqlite3")
-    assert lexical.stemmer(["strategies", "services", "2018", "policing"]) == ["strategi", "servic", "2018", "polic"]
+    assert lexical.stemmer.tokens(["strategies", "services", "2018", "policing", "a_b"]) == [
+        ["strategi"],
+        ["servic"],
+        ["2018"],
+        ["polic"],
+        ["a", "b"],
+    ]
     lexical.close()
 
 
