@@ -14,7 +14,7 @@ from typing import Any
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from .answering import Extracted, extract
-from .documents import Filters, Passage
+from .documents import Filters, Passage, text_problem
 from .evidence import page_image
 from .index import Index
 from .ingest import IngestSummary, ingest
@@ -62,6 +62,14 @@ class Answer:
         }
 
 
+def _check_text(text: str, what: str) -> None:
+    if not isinstance(text, str):
+        raise TypeError(f"the {what} must be text, not {type(text).__name__}")
+    problem = text_problem(text, controls=False)
+    if problem:
+        raise ValueError(f"the {what} cannot be used: {problem}")
+
+
 def abstention(question: str) -> str:
     return f"The reports do not say. No passage answers: “{question.strip()}”"
 
@@ -105,7 +113,10 @@ class Assistant:
 
     # ---- questions and searches ---------------------------------------------
     def ask(self, question: str, filters: Filters | None = None) -> Answer:
-        """Answer ``question`` with citations, or abstain with related passages."""
+        """Answer ``question`` with citations, or abstain with related passages.
+
+        ValueError for a question that cannot be encoded as UTF-8 or holds a NUL."""
+        _check_text(question, "question")
         started = time.perf_counter()
         result = self.answer(question, self.retrieve(question, filters))
         result.latency_ms = (time.perf_counter() - started) * 1000
@@ -128,7 +139,10 @@ class Assistant:
         return retrieve | RunnableLambda(lambda x: self.answer(x["question"], x["passages"]))
 
     def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[Passage]:
-        """Ranked source passages (the FOI passage finder): no answer generation."""
+        """Ranked source passages (the FOI passage finder): no answer generation.
+
+        ValueError for a query that cannot be encoded as UTF-8 or holds a NUL."""
+        _check_text(query, "search")
         return self.retriever.search(query, k=k, filters=filters)
 
     def as_retriever(self, k: int = 5, filters: Filters | None = None) -> ReportRetriever:
@@ -176,14 +190,21 @@ class Assistant:
         return ingest(paths, self.settings, prune=prune, progress=progress)
 
     def add(
-        self, uploads: list[tuple[Path, str]], on_progress: Callable[[float, str], None] | None = None
+        self,
+        uploads: list[tuple[Path, str]],
+        on_progress: Callable[[float, str], None] | None = None,
+        clearance: str | None = None,
     ) -> IngestSummary:
-        """Check, store and index uploaded files (temporary path, name as uploaded)."""
-        return add_reports(self.index, uploads, self.settings, on_progress=on_progress)
+        """Check, store and index uploaded files (temporary path, name as uploaded).
 
-    def remove(self, doc_id: str) -> str:
-        """Remove a report from both indexes (and its uploaded copy); returns its title. KeyError if unknown."""
-        return remove_report(self.index, doc_id, self.settings)
+        An earlier version is looked for only among the reports the uploader's ``clearance`` covers."""
+        return add_reports(self.index, uploads, self.settings, on_progress=on_progress, clearance=clearance)
+
+    def remove(self, doc_id: str, clearance: str | None = None) -> str:
+        """Remove a report from both indexes (and its uploaded copy); returns its title.
+
+        KeyError if there is no such report or a user of ``clearance`` may not see it (the same error)."""
+        return remove_report(self.index, doc_id, self.settings, clearance)
 
     def _answer(self, question: str, passages: list[Passage]) -> Answer:
         extracted = extract(question, passages, self.retriever.section)

@@ -9,13 +9,18 @@ import html
 
 import gradio as gr
 
-from .handlers import DISCLOSURE_FILTERS, KINDS, PREVIEW, AppContext, Handlers
+from .handlers import AUDIT_ACTIONS, DISCLOSURE_FILTERS, KINDS, PREVIEW, AppContext, Handlers
 from .render import NO_SOURCES, PRODUCT
 
 AUDIT_HEADERS = ["#", "Time", "User", "Role", "Clearance", "Action", "Query", "Answer", "Passages shown", "Answerer"]
-LIBRARY_HEADERS = ["Title", "Date", "Pages", "Passages", "Ingested", "Disclosure", "How decided", "File"]
+LIBRARY_HEADERS = ["Title", "Date", "Pages", "Passages", "Ingested", "Disclosure", "How decided", "File", "Flags"]
 AUDIT_REFRESH_SECONDS = 15
 RESULT_HEADERS = ["Rank", "Report", "Date", "Page", "Para", "Heading", "Kind", "Disclosure", "Passage"]
+# Events whose inputs are choices (dropdowns, the export checkboxes) skip Gradio's preprocessing, which
+# would refuse a value not among the choices before our handler saw it, unaudited. Each of these
+# handlers checks every value itself (type, and membership in what this user was offered) and audits
+# a refusal. Only plain values go in: never a File, which needs Gradio's upload-folder check.
+CHOICES_CHECKED_BY_HANDLER = {"preprocess": False}
 
 CSS = """
 #sources .citation { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px; margin-bottom: 10px; }
@@ -33,6 +38,13 @@ CSS = """
 @keyframes opcc-flash { from { box-shadow: 0 0 0 3px #ffb000; } to { box-shadow: 0 0 0 3px transparent; } }
 #chat a[href^="#cite-"] { text-decoration: none; font-weight: 600; }
 mark { background: #ffe066; color: #000; padding: 0 2px; border-radius: 2px; }
+#logout-box, #logout-box .html-container, #logout-box .prose { width: auto !important; flex: 0 0 auto !important; }
+#logout-box { align-self: flex-start; }
+.logout-form { display: inline-block; margin: 0; }
+.logout-button { padding: 6px 14px; font-size: 0.9rem; border-radius: 6px; border: 1px solid #afb8c1; background: #f6f8fa;
+                 color: #1b1f24; cursor: pointer; }
+.logout-button:hover { background: #eaeef2; }
+.logout-button:focus-visible { outline: 3px solid #ffbf47; outline-offset: 0; }
 .demo-banner { background: #fff3cd; color: #664d03; border: 1px solid #ffecb5; border-radius: 6px; padding: 6px 10px; }
 """
 
@@ -87,7 +99,16 @@ def build_app(ctx: AppContext) -> gr.Blocks:
         with gr.Row():
             gr.Markdown(f"## {PRODUCT}\nCited answers from the reports in the library.")
             who = gr.Markdown(elem_id="who")
-            gr.Button("Log out", link="/logout", size="sm", scale=0, elem_id="logout")
+            # A form, not a link: signing out is a POST, which no link or image of another page can send.
+            gr.HTML(
+                '<form method="post" action="/logout" class="logout-form">'
+                '<button type="submit" id="logout" class="logout-button">Log out</button></form>',
+                elem_id="logout-box",
+                container=False,
+                padding=False,
+                scale=0,
+                min_width=90,
+            )
         if ctx.demo_notice:
             gr.HTML(f'<div class="demo-banner" id="demo-banner">{html.escape(ctx.demo_notice)}</div>')
 
@@ -156,7 +177,7 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                     interactive=False,
                     wrap=True,
                     elem_id="library",
-                    column_widths=["24%", "10%", "6%", "8%", "11%", "9%", "19%", "13%"],
+                    column_widths=["21%", "9%", "5%", "7%", "10%", "8%", "16%", "12%", "12%"],
                 )
                 refresh = gr.Button("Refresh", size="sm")
                 with gr.Group(visible=False) as admin:
@@ -196,7 +217,7 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                     audit_user = gr.Textbox(label="User", placeholder="all users", scale=2, elem_id="audit-user")
                     audit_action = gr.Dropdown(
                         label="Action",
-                        choices=["", "ask", "search", "export", "upload", "remove", "sign-in", "sign-in refused"],
+                        choices=[("All actions", ""), *((a, a) for a in AUDIT_ACTIONS)],
                         value="",
                         scale=1,
                     )
@@ -223,9 +244,10 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                 [query, k, report_filter, year_filter, kind_filter, status_filter],
                 [results, selected, export_file, preview],
                 concurrency_id="answer",
+                **CHOICES_CHECKED_BY_HANDLER,
             )
         results.select(on.preview, None, preview)
-        export_btn.click(on.export, [selected, include_restricted], export_file)
+        export_btn.click(on.export, [selected, include_restricted], export_file, **CHOICES_CHECKED_BY_HANDLER)
         add_btn.click(
             on.add,
             [upload],
@@ -234,13 +256,16 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             concurrency_id="ingest",
             show_progress_on=[upload_result],  # the library stays in view while the files are indexed
         )
-        remove_btn.click(on.confirm_removal, [to_remove], [confirm_row, confirm_text, remove_result])
+        remove_btn.click(
+            on.confirm_removal, [to_remove], [confirm_row, confirm_text, remove_result], **CHOICES_CHECKED_BY_HANDLER
+        )
         confirm_no.click(on.cancel_removal, None, [confirm_row, confirm_text, remove_result])
         confirm_yes.click(
             on.remove,
             [to_remove],
             [remove_result, library, to_remove, report_filter, confirm_row],
             concurrency_id="ingest",
+            **CHOICES_CHECKED_BY_HANDLER,
         )
         for button, settle in ((replace_btn, on.replace_version), (keep_btn, on.keep_both)):
             button.click(
@@ -248,12 +273,16 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                 [version_choice],
                 [version_result, library, to_remove, report_filter, version_row, version_choice],
                 concurrency_id="ingest",
+                **CHOICES_CHECKED_BY_HANDLER,
             )
         refresh.click(on.refresh_library, None, library)
-        audit_show.click(on.show_audit, [audit_user, audit_action], audit_table)
+        audit_show.click(on.show_audit, [audit_user, audit_action], audit_table, **CHOICES_CHECKED_BY_HANDLER)
         audit_export.click(on.export_audit, [audit_user], audit_file)
-        audit_tab.select(on.show_audit, [audit_user, audit_action], audit_table)  # fresh each time it is opened
-        audit_timer.tick(on.show_audit, [audit_user, audit_action], audit_table, show_progress="hidden")
+        # fresh each time it is opened
+        audit_tab.select(on.show_audit, [audit_user, audit_action], audit_table, **CHOICES_CHECKED_BY_HANDLER)
+        audit_timer.tick(
+            on.show_audit, [audit_user, audit_action], audit_table, show_progress="hidden", **CHOICES_CHECKED_BY_HANDLER
+        )
         demo.load(on.load, None, [who, export_row, admin, library, report_filter, year_filter, to_remove])
         demo.load(on.load_audit, None, [audit_tab, audit_table, audit_timer])
     return demo

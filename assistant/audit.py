@@ -6,8 +6,32 @@ carries an HMAC of itself and of the entry before it, keyed by a secret kept in 
 from the database (``ASSISTANT_AUDIT_KEY_FILE``, 0600): without the key nobody can rewrite an
 entry and recompute the chain after it. A separate anchor file holds the entry count and the
 last MAC, written with every entry, so removing the newest entries is detected too.
-:meth:`AuditLog.verify` checks all three. Entries keep the user's name as it was, so removing a
-user keeps their history.
+Entries keep the user's name as it was, so removing a user keeps their history.
+
+Creating a log writes its first, keyed entry ("audit log created") in the same transaction
+that creates the table, so a log is never legitimately empty and :meth:`AuditLog.verify` fails
+on one with no entries, a missing anchor, a missing key, or an unkeyed entry. Nothing re-seeds
+a log that was emptied or re-anchors one whose anchor went: :meth:`AuditLog.record` refuses to
+write to an empty table or past a missing or changed anchor, as it does to a replaced file.
+
+Older logs:
+
+- A log from before keys (every entry a plain SHA-256 hash) is migrated once, when first opened
+  while it still has no key and no anchor: the key is created and a keyed "audit log migrated"
+  entry records how many unkeyed entries precede it and the last one's hash. A log whose entries
+  are all unkeyed but whose key or anchor already exists was re-chained without the key and is
+  never migrated. A log that already continues keyed after its unkeyed entries (written by the
+  version that introduced keys) gets the same migration entry if its key and anchor check out.
+  :meth:`AuditLog.verify` accepts unkeyed entries only before a migration entry whose count
+  and hash match them.
+- A log written keyed from its first entry (before creation entries existed) needs nothing: its
+  first entry links to nothing and carries a MAC, which only the key holder can make, so it is
+  as good a start as a creation entry; its anchor must be present and genuine as for any log.
+
+The files themselves are the limit: whoever can delete both the database and its anchor can have
+a fresh log start in their place, and with the key deleted too, fake a legacy one. A database
+deleted alone is not started afresh (its anchor records entries), and neither is one emptied.
+Keep the key where the log's writers cannot reach it, and copy the anchor off the host.
 """
 
 from __future__ import annotations
@@ -18,12 +42,14 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 import sqlite3
 import tempfile
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,8 +60,9 @@ from .users import User
 if TYPE_CHECKING:
     from .api import Answer
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS audit (
+# Statements, not one script: they run in the transaction that writes a new log's first entry.
+_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     time TEXT NOT NULL,
     user TEXT NOT NULL,
@@ -52,15 +79,15 @@ CREATE TABLE IF NOT EXISTS audit (
     detail TEXT,
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL
-);
-CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
-BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
-BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS audit_no_replace BEFORE INSERT ON audit
+)""",
+    """CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+    """CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+    """CREATE TRIGGER IF NOT EXISTS audit_no_replace BEFORE INSERT ON audit
 WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM audit WHERE id = NEW.id)
-BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-"""
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+)
 FIELDS = [
     "id",
     "time",
@@ -80,10 +107,11 @@ FIELDS = [
     "hash",
 ]
 _HASHED = FIELDS[1:14]
-_KEYED = (
-    "h1:"  # prefix of a keyed MAC; older logs hold plain SHA-256 hashes, accepted only before the first keyed entry
-)
+_KEYED = "h1:"  # prefix of a keyed MAC; logs from before keys hold plain SHA-256 hashes
 _ANCHOR_SIZE = 512  # the anchor is rewritten in place as one small write
+_TABLE_EXISTS = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit'"
+CREATED = "audit log created"  # the action of a new log's first entry
+MIGRATED = "audit log migrated"  # the action of the entry that vouches for a legacy log's unkeyed entries
 
 
 class AuditError(RuntimeError):
@@ -100,6 +128,21 @@ def _legacy_digest(prev: str, row: dict[str, Any]) -> str:
 
 def _mac(key: bytes, data: bytes) -> str:
     return _KEYED + hmac.new(key, data, hashlib.sha256).hexdigest()
+
+
+def _anchor_mac(key: bytes, count: int, last_id: int, last_hash: str) -> str:
+    return _mac(key, f"anchor|{count}|{last_id}|{last_hash}".encode())
+
+
+def _genuine_anchor(data: bytes, key: bytes | None) -> tuple[int, int, str] | None:
+    """(count, last id, last hash) from an anchor file's bytes, or None when it is empty, unreadable or forged."""
+    try:
+        anchor = json.loads(data.strip() or b"null")
+        count, last_id, last_hash = int(anchor["count"]), int(anchor["last_id"]), str(anchor["last_hash"])
+        genuine = key is not None and hmac.compare_digest(_anchor_mac(key, count, last_id, last_hash), anchor["mac"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return (count, last_id, last_hash) if genuine else None
 
 
 def _private_file(path: Path) -> None:
@@ -153,6 +196,47 @@ def _load_key(path: Path, create: bool) -> bytes | None:
     return _load_key(path, create=False)
 
 
+def _row(
+    user: str,
+    role: str,
+    action: str,
+    query: str | None = None,
+    *,
+    clearance: str | None = None,
+    answer: str | None = None,
+    abstained: bool | None = None,
+    chunk_ids: Iterable[str] = (),
+    doc_hashes: Iterable[str] = (),
+    answerer: str | None = None,
+    settings: dict[str, Any] | None = None,
+    detail: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The hashed fields of one entry."""
+    return {
+        "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "user": user,
+        "role": role,
+        "clearance": clearance,
+        "action": action,
+        "query": query,
+        "answer": answer,
+        "abstained": None if abstained is None else int(abstained),
+        "chunk_ids": json.dumps(list(chunk_ids)),
+        "doc_hashes": json.dumps(list(dict.fromkeys(doc_hashes))),
+        "answerer": answerer,
+        "settings": json.dumps(settings or {}, default=str, sort_keys=True),
+        "detail": json.dumps(detail or {}, default=str, ensure_ascii=False),
+    }
+
+
+def _detail(row: dict[str, Any]) -> dict[str, Any]:
+    try:
+        detail = json.loads(row["detail"] or "{}")
+    except ValueError:
+        return {}
+    return detail if isinstance(detail, dict) else {}
+
+
 class AuditLog:
     """The audit trail in one SQLite file (``ASSISTANT_AUDIT_DB``), shared by the app and the CLI."""
 
@@ -169,8 +253,8 @@ class AuditLog:
         # A rollback journal, not WAL: no long-lived side files whose loss would hide later entries.
         self.conn.execute("PRAGMA journal_mode=DELETE")
         self.conn.execute("PRAGMA synchronous=FULL")  # an entry written is an entry kept, even on power loss
-        self.conn.executescript(_SCHEMA)
         self._key: bytes | None = None
+        self._start()
 
     @classmethod
     def open(cls, settings: Settings, db: Path | None = None) -> AuditLog:
@@ -186,10 +270,94 @@ class AuditLog:
     def close(self) -> None:
         self.conn.close()
 
+    @contextmanager
+    def _anchor_locked(self) -> Iterator[int]:
+        """The anchor file, locked against every other writer of the log in any process."""
+        try:
+            fd = os.open(self.anchor_file, os.O_RDWR)
+        except FileNotFoundError:
+            raise AuditError(f"{self.anchor_file}: the anchor is missing; nothing more is written to the log") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield fd
+        finally:
+            os.close(fd)  # closing releases the lock
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def _start(self) -> None:
+        """Create the table with its first entry, or migrate a legacy log: once, by whichever process is first."""
+        with self._anchor_locked() as fd:
+            with self._transaction():
+                existed = self.conn.execute(_TABLE_EXISTS).fetchone() is not None
+                for statement in _SCHEMA:  # also puts back triggers someone dropped
+                    self.conn.execute(statement)
+                first = self.conn.execute("SELECT hash FROM audit ORDER BY id LIMIT 1").fetchone()
+                if first is None:
+                    if self._new(existed, os.pread(fd, _ANCHOR_SIZE, 0)):
+                        key = _load_key(self.key_file, create=True)
+                        last_id, mac = self._insert(key, _row("-", "-", CREATED), "")
+                        # Before the commit: if it never comes, the table goes too and the next open starts afresh.
+                        self._write_anchor(fd, key, 1, last_id, mac)
+                    return
+                if first[0].startswith(_KEYED):
+                    return
+                migrated = self._migrate(fd)
+            if migrated:
+                self._write_anchor(fd, *migrated)
+
+    def _new(self, existed: bool, anchor: bytes) -> bool:
+        """Whether an empty log is new, rather than emptied or deleted while its anchor stayed (left for verify)."""
+        if not anchor.strip():
+            # An existing empty table without a key was only opened: older versions created the table at
+            # once and the key with the first entry. With a key, its entries were deleted.
+            return not (existed and self.key_file.exists())
+        # The anchor is written before a new log's commit: a creation rolled back leaves one naming entry 1 alone.
+        anchor_names = _genuine_anchor(anchor, _load_key(self.key_file, create=False))
+        return not existed and anchor_names is not None and anchor_names[:2] == (1, 1)
+
+    def _migrate(self, fd: int) -> tuple[bytes, int, int, str] | None:
+        """A keyed entry vouching for the log's leading unkeyed entries (their count and last hash), unless there
+        is one already or the log's files show it was keyed before; then the anchor to write after it."""
+        if self.conn.execute(
+            "SELECT 1 FROM audit WHERE action = ? AND substr(hash, 1, 3) = ? LIMIT 1", (MIGRATED, _KEYED)
+        ).fetchone():
+            return None
+        first_keyed = self.conn.execute("SELECT min(id) FROM audit WHERE substr(hash, 1, 3) = ?", (_KEYED,)).fetchone()
+        bound = first_keyed[0] if first_keyed[0] is not None else 2**63 - 1
+        legacy, last_legacy = self.conn.execute("SELECT count(*), max(id) FROM audit WHERE id < ?", (bound,)).fetchone()
+        legacy_hash = self.conn.execute("SELECT hash FROM audit WHERE id = ?", (last_legacy,)).fetchone()[0]
+        if first_keyed[0] is None:
+            # Every entry unkeyed: a log from before keys has neither a key nor an anchor yet.
+            if self.key_file.exists() or os.pread(fd, _ANCHOR_SIZE, 0).strip():
+                return None
+            key = _load_key(self.key_file, create=True)
+            if key is None:
+                return None
+            count, prev = legacy, legacy_hash
+        else:
+            try:  # only a log whose key and anchor check out: else verify reports it as it is
+                key = _load_key(self.key_file, create=False)
+                if key is None:
+                    return None
+                count, prev = self._tail(fd, key)
+            except AuditError:
+                return None
+        detail = {"legacy_entries": legacy, "legacy_last_hash": legacy_hash}
+        last_id, mac = self._insert(key, _row("-", "-", MIGRATED, detail=detail), prev)
+        return key, count + 1, last_id, mac
+
     def _signing_key(self) -> bytes:
         if self._key is None:
-            keyed = self.conn.execute(f"SELECT 1 FROM audit WHERE hash LIKE '{_KEYED}%' LIMIT 1").fetchone()
-            key = _load_key(self.key_file, create=not keyed)
+            key = _load_key(self.key_file, create=False)
             if key is None:
                 raise AuditError(f"{self.key_file}: the audit key is missing; entries cannot be signed or checked")
             self._key = key
@@ -212,25 +380,25 @@ class AuditLog:
         settings: dict[str, Any] | None = None,
         detail: dict[str, Any] | None = None,
     ) -> None:
-        """Append one entry: the chunk ids shown and their reports' content hashes (from ``passages`` or given)."""
+        """Append one entry: the chunk ids shown and their reports' content hashes (from ``passages`` or given).
+
+        Raises :class:`AuditError` rather than write to a log whose file was replaced, whose key is missing,
+        which is empty or whose anchor is missing or changed: a write would hide what was done to it."""
         shown = list(passages)
-        chunk_ids = chunk_ids if chunk_ids is not None else [p.chunk_id for p in shown]
-        doc_hashes = doc_hashes if doc_hashes is not None else [p.metadata.get("doc_id", "") for p in shown]
-        row: dict[str, Any] = {
-            "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "user": user,
-            "role": role,
-            "clearance": clearance,
-            "action": action,
-            "query": query,
-            "answer": answer,
-            "abstained": None if abstained is None else int(abstained),
-            "chunk_ids": json.dumps(chunk_ids),
-            "doc_hashes": json.dumps(list(dict.fromkeys(doc_hashes))),
-            "answerer": answerer,
-            "settings": json.dumps(settings or {}, default=str, sort_keys=True),
-            "detail": json.dumps(detail or {}, default=str, ensure_ascii=False),
-        }
+        row = _row(
+            user,
+            role,
+            action,
+            query,
+            clearance=clearance,
+            answer=answer,
+            abstained=abstained,
+            chunk_ids=chunk_ids if chunk_ids is not None else [p.chunk_id for p in shown],
+            doc_hashes=doc_hashes if doc_hashes is not None else [p.metadata.get("doc_id", "") for p in shown],
+            answerer=answerer,
+            settings=settings,
+            detail=detail,
+        )
         with self._lock:
             try:
                 same = self._stat() == self._identity
@@ -239,62 +407,56 @@ class AuditLog:
             if not same:
                 raise AuditError(f"{self.path} was removed or replaced while open; nothing more is written to it")
             key = self._signing_key()
-            fd = os.open(self.anchor_file, os.O_RDWR)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX)  # entry and anchor in one step across processes
-                self.conn.execute("BEGIN IMMEDIATE")  # the chain needs the last hash and this insert in one step
-                try:
-                    last = self.conn.execute("SELECT hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
-                    row["prev_hash"] = last[0] if last else ""
-                    row["hash"] = _mac(key, _body(row["prev_hash"], row))
-                    cols = ", ".join(row)
-                    cur = self.conn.execute(
-                        f"INSERT INTO audit ({cols}) VALUES ({', '.join('?' * len(row))})", list(row.values())
-                    )
-                    count = self._count_after_insert(fd, row["prev_hash"])
-                    self.conn.execute("COMMIT")
-                except BaseException:
-                    self.conn.execute("ROLLBACK")
-                    raise
-                self._write_anchor(fd, key, count, cur.lastrowid, row["hash"])
-            finally:
-                os.close(fd)  # closing releases the lock
+            with self._anchor_locked() as fd:  # entry and anchor in one step across processes
+                with self._transaction():  # the chain needs the last hash and this insert in one step
+                    count, prev = self._tail(fd, key)
+                    last_id, mac = self._insert(key, row, prev)
+                self._write_anchor(fd, key, count + 1, last_id, mac)
 
-    def _count_after_insert(self, fd: int, prev_hash: str) -> int:
-        """Entries now in the log: the anchor's count plus one when the anchor names the entry before
-        this one (counting the table instead grows with the log on every write), else counted."""
-        try:
-            anchor = json.loads(os.pread(fd, _ANCHOR_SIZE, 0).strip() or b"null")
-        except ValueError:
-            anchor = None
-        if isinstance(anchor, dict) and anchor.get("last_hash") == prev_hash and isinstance(anchor.get("count"), int):
-            return anchor["count"] + 1
-        return self.conn.execute("SELECT count(*) FROM audit").fetchone()[0]
+    def _insert(self, key: bytes, row: dict[str, Any], prev: str) -> tuple[int, str]:
+        """Append ``row`` after the entry whose hash is ``prev``: its id and MAC."""
+        row = {**row, "prev_hash": prev}
+        row["hash"] = _mac(key, _body(prev, row))
+        cur = self.conn.execute(
+            f"INSERT INTO audit ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values())
+        )
+        return int(cur.lastrowid or 0), row["hash"]
+
+    def _tail(self, fd: int, key: bytes) -> tuple[int, str]:
+        """The number of entries and the last one's hash, checked against the anchor (not by counting the
+        table, which grows with the log on every write)."""
+        last = self.conn.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+        if last is None:
+            raise AuditError(f"{self.path}: the log is empty, its first entry removed; nothing more is written to it")
+        anchor = _genuine_anchor(os.pread(fd, _ANCHOR_SIZE, 0), key)
+        if anchor is None:
+            raise AuditError(
+                f"{self.anchor_file}: the anchor is missing or changed; nothing more is written to the log"
+            )
+        count, last_id, last_hash = anchor
+        if (last_id, last_hash) == tuple(last):
+            return count, last_hash
+        # A write interrupted between its commit and its anchor leaves entries after the one the anchor names.
+        named = self.conn.execute("SELECT hash FROM audit WHERE id = ?", (last_id,)).fetchone()
+        if named is None or named[0] != last_hash:
+            raise AuditError(
+                f"entry {last_id}, the newest the anchor records, is missing or changed; nothing more is written to the log"
+            )
+        after = self.conn.execute("SELECT count(*) FROM audit WHERE id > ?", (last_id,)).fetchone()[0]
+        return count + after, last[1]
 
     @staticmethod
-    def _anchor_mac(key: bytes, count: int, last_id: int, last_hash: str) -> str:
-        return _mac(key, f"anchor|{count}|{last_id}|{last_hash}".encode())
-
-    def _write_anchor(self, fd: int, key: bytes, count: int, last_id: int, last_hash: str) -> None:
+    def _write_anchor(fd: int, key: bytes, count: int, last_id: int, last_hash: str) -> None:
         data = json.dumps(
             {
                 "count": count,
                 "last_id": last_id,
                 "last_hash": last_hash,
-                "mac": self._anchor_mac(key, count, last_id, last_hash),
+                "mac": _anchor_mac(key, count, last_id, last_hash),
             }
         ).encode()
         os.pwrite(fd, data.ljust(_ANCHOR_SIZE, b" "), 0)
         os.fsync(fd)
-
-    def _read_anchor(self) -> dict[str, Any] | None:
-        try:
-            with open(self.anchor_file, "rb") as f:
-                fcntl.flock(f.fileno(), fcntl.LOCK_SH)
-                text = f.read().strip()
-        except FileNotFoundError:
-            return None
-        return json.loads(text) if text else None
 
     def record_for(self, user: User, action: str, query: str | None = None, **fields: Any) -> None:
         """One entry for ``user`` (name, role, clearance); an entry that shows no passages says so."""
@@ -336,12 +498,34 @@ class AuditLog:
         return [dict(zip(names, r)) for r in cursor.fetchall()]
 
     def verify(self) -> list[str]:
-        """Problems found (empty when every entry is as written and none is missing, newest included)."""
-        rows = list(reversed(self.entries(limit=None)))
-        keyed = any(r["hash"].startswith(_KEYED) for r in rows)
-        key = _load_key(self.key_file, create=False)
-        if keyed and key is None:
+        """Problems found (empty when every entry is as written and none is missing, newest included).
+
+        Fails on an empty log, a missing key or anchor, and unkeyed entries no migration entry vouches for."""
+        rows, anchor = self._snapshot()
+        if not rows:
+            return [f"{self.path}: the log is empty: even a new log holds its first entry"]
+        try:
+            key = _load_key(self.key_file, create=False)
+        except AuditError as exc:
+            return [str(exc)]
+        if key is None:
             return [f"{self.key_file}: the audit key is missing, so no entry can be checked"]
+        return self._check_chain(rows, key) + self._check_legacy(rows) + self._check_anchor(rows, anchor, key)
+
+    def _snapshot(self) -> tuple[list[dict[str, Any]], bytes | None]:
+        """Every entry, oldest first, and the anchor's bytes (None if it is gone), read while nothing is written."""
+        try:
+            fd = os.open(self.anchor_file, os.O_RDONLY)
+        except FileNotFoundError:
+            return list(reversed(self.entries(limit=None))), None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH)
+            return list(reversed(self.entries(limit=None))), os.pread(fd, 1 << 16, 0)
+        finally:
+            os.close(fd)
+
+    @staticmethod
+    def _check_chain(rows: list[dict[str, Any]], key: bytes) -> list[str]:
         problems = []
         prev, seen_keyed = "", False
         for row in rows:
@@ -350,49 +534,67 @@ class AuditLog:
             if row["hash"].startswith(_KEYED):
                 seen_keyed = True
                 ok = hmac.compare_digest(_mac(key, _body(row["prev_hash"], row)), row["hash"])
-            else:  # an unkeyed entry from before keys were used can only precede every keyed one
+            else:  # an unkeyed entry from before keys can only precede every keyed one
                 ok = not seen_keyed and _legacy_digest(row["prev_hash"], row) == row["hash"]
             if not ok:
                 problems.append(f"entry {row['id']}: changed after it was written")
             prev = row["hash"]
-        problems += self._check_anchor(rows, key, keyed)
         return problems
 
-    def _check_anchor(self, rows: list[dict[str, Any]], key: bytes | None, keyed: bool) -> list[str]:
-        try:
-            anchor = self._read_anchor()
-        except (OSError, ValueError) as exc:
-            return [f"{self.anchor_file}: the anchor cannot be read ({exc})"]
-        if anchor is None:
-            return [f"{self.anchor_file}: the anchor is missing"] if keyed else []
-        try:
-            count, last_id, last_hash = int(anchor["count"]), int(anchor["last_id"]), str(anchor["last_hash"])
-            genuine = key is not None and hmac.compare_digest(
-                self._anchor_mac(key, count, last_id, last_hash), anchor["mac"]
-            )
-        except (KeyError, TypeError, ValueError):
-            genuine = False
-        if not genuine:
+    @staticmethod
+    def _check_legacy(rows: list[dict[str, Any]]) -> list[str]:
+        """Leading unkeyed entries must be vouched for by a migration entry recording their count and last hash."""
+        legacy = next((n for n, row in enumerate(rows) if row["hash"].startswith(_KEYED)), len(rows))
+        last_hash = rows[legacy - 1]["hash"] if legacy else ""
+        markers = [r for r in rows[legacy:] if r["action"] == MIGRATED]
+        problems = []
+        if legacy and not markers:
+            first, last = rows[0]["id"], rows[legacy - 1]["id"]
+            span = f"entries {first} to {last} are unkeyed" if legacy > 1 else f"entry {first} is unkeyed"
+            problems.append(f"{span} and no migration entry vouches for it: written or re-chained without the key")
+        for marker in markers:
+            detail = _detail(marker)
+            if (detail.get("legacy_entries"), detail.get("legacy_last_hash")) != (legacy, last_hash):
+                problems.append(
+                    f"entry {marker['id']}: the migration entry records {detail.get('legacy_entries')} unkeyed "
+                    f"entries before it, the log holds {legacy} (or their last one changed)"
+                )
+        return problems
+
+    def _check_anchor(self, rows: list[dict[str, Any]], data: bytes | None, key: bytes) -> list[str]:
+        if data is None or not data.strip():
+            return [f"{self.anchor_file}: the anchor is missing"]
+        anchor = _genuine_anchor(data, key)
+        if anchor is None or anchor[0] < 1:
             return [f"{self.anchor_file}: the anchor was changed"]
+        count, last_id, last_hash = anchor
         # Entries after the anchor can only come from a write interrupted between commit and anchor.
         if len(rows) < count:
             return [
                 f"{count - len(rows)} of the newest entries are missing (the anchor counts {count}, the log holds {len(rows)})"
             ]
-        if count < 1:
-            return [f"{self.anchor_file}: the anchor was changed"]
         row = rows[count - 1]
         if row["id"] != last_id or row["hash"] != last_hash:
             return [f"entry {last_id}: the newest entry the anchor records is missing or changed"]
         return []
 
-    def export_csv(self, path: Path, user: str | None = None) -> Path:
-        """The whole log (oldest first) as CSV."""
+    def export_csv(
+        self,
+        path: Path,
+        user: str | None = None,
+        redact: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    ) -> Path:
+        """The whole log (oldest first) as CSV; ``redact`` (if given) rewrites each row, a dict of
+        :data:`FIELDS`, before it is written, e.g. to withhold what a reader may not see."""
         rows = list(reversed(self.entries(limit=None, user=user)))
         with open(path, "w", newline="", encoding="utf-8-sig") as f:
             writer = csv.DictWriter(f, fieldnames=FIELDS)
             writer.writeheader()
             for row in rows:
+                if redact is not None:
+                    row = redact(dict(row))
+                    if not isinstance(row, dict):
+                        raise TypeError(f"redact must return a dict of audit fields, not {type(row).__name__}")
                 writer.writerow({k: csv_safe(v) for k, v in row.items()})
         return Path(path)
 
@@ -417,8 +619,16 @@ def answerer_name(answerer: str, settings: Settings) -> str:
     return f"llm:{Path(settings.llm_gguf).name if settings.llm_gguf else settings.llm_model}"
 
 
+_FORMULA_START = frozenset("=+-@|\t\r")  # | starts a DDE payload in some spreadsheets
+_NUMBER = re.compile(r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?")
+
+
 def csv_safe(value: Any) -> Any:
-    """A cell starting with = + - @ runs as a formula in a spreadsheet; the quote keeps it text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """A text cell a spreadsheet would run as a formula, starting (or starting after spaces or line breaks)
+    with = + - @ | or a tab or carriage return, gets a leading quote that keeps it text. A cell that is
+    entirely a number ("-252,877", "-5") stays one, and a lone "-" (no role) stays "-"."""
+    if not isinstance(value, str) or value == "-" or _NUMBER.fullmatch(value):
+        return value
+    if value[:1] in ("\t", "\r") or value.lstrip()[:1] in _FORMULA_START:
         return "'" + value
     return value

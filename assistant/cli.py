@@ -8,12 +8,14 @@ import csv
 import io
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from .documents import printable, text_problem
 from .settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -34,14 +36,56 @@ def _assistant(args: argparse.Namespace, load: bool = True) -> Assistant:
     return assistant.load() if load else assistant
 
 
+MAX_K = 100  # passages a search may return
+MAX_LIMIT = 100_000  # audit entries listed at once (``--csv`` exports the whole log)
+
+
+def _count(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high`` (argparse names the option)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is out of range: give a number from {low} to {high}")
+        return value
+
+    return parse
+
+
+def _refused_text(args: argparse.Namespace, action: str, fields: dict[str, str | None]) -> int | None:
+    """Exit code 2 (the refusal printed and audited) when a text field cannot be used; else None."""
+    for what, text in fields.items():
+        problem = text_problem(text, controls=False) if text is not None else None
+        if text is not None and problem:
+            print(f"error: the {what} cannot be used: {problem}", file=sys.stderr)
+            _audit_refusal(args, action, printable(text)[:200], f"{what}: {problem}")
+            return 2
+    return None
+
+
+def _audit_refusal(args: argparse.Namespace, action: str, query: str, reason: str) -> None:
+    _audit_settings(
+        _settings(args),
+        args.clearance,
+        lambda log, user: log.record_for(user, f"{action} refused", query, detail={"reason": reason}),
+    )
+
+
 def _audit(assistant: Assistant, clearance: str, write: Callable[[AuditLog, User], None]) -> None:
     """Record a command-line question or search in the audit log, as the operating-system user."""
+    _audit_settings(assistant.settings, clearance, write)
+
+
+def _audit_settings(settings: Settings, clearance: str, write: Callable[[AuditLog, User], None]) -> None:
     import getpass
 
     from .audit import AuditLog
     from .users import User
 
-    log = AuditLog.open(assistant.settings)
+    log = AuditLog.open(settings)
     try:
         write(log, User(getpass.getuser(), "cli", clearance))
     finally:
@@ -56,7 +100,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary.to_dict(), indent=2))
     else:
-        print(summary.render())
+        print(summary.render())  # with each report's flags (FLAG lines)
     # Any file not indexed cleanly (failed, or decoded with a fallback) makes the run exit 1.
     return 1 if summary.failed or summary.warnings else 0
 
@@ -71,6 +115,9 @@ def cmd_search(args: argparse.Namespace, shared: Assistant | None = None, out: T
     from .documents import Filters
 
     out = out or sys.stdout
+    refused = _refused_text(args, "search", {"search": args.query, "--report text": args.report})
+    if refused is not None:
+        return refused
     with _using(args, shared) as assistant:
         started = time.perf_counter()
         passages = assistant.search(args.query, k=args.k, filters=Filters(report=args.report, clearance=args.clearance))
@@ -91,11 +138,14 @@ def cmd_search(args: argparse.Namespace, shared: Assistant | None = None, out: T
     if args.json:
         print(json.dumps({"query": args.query, "results": rows, "latency_ms": round(latency, 1)}, indent=2), file=out)
     elif args.csv:
+        from .audit import csv_safe
+
         fields = ["rank", "document", "source", "page", "paragraph", "heading", "kind", "text", "score", "chunk_id"]
         writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
         writer.writeheader()
         for rank, row in enumerate(rows, 1):
-            writer.writerow({"rank": rank, **row})
+            # every cell: a passage or heading starting "=" would run as a formula in a spreadsheet
+            writer.writerow({key: csv_safe(value) for key, value in {"rank": rank, **row}.items()})
     else:
         for rank, p in enumerate(passages, 1):
             where = p.location()
@@ -110,6 +160,9 @@ def cmd_ask(args: argparse.Namespace, shared: Assistant | None = None, out: Text
     from .documents import Filters
 
     out = out or sys.stdout
+    refused = _refused_text(args, "ask", {"question": args.question})
+    if refused is not None:
+        return refused
     with _using(args, shared) as assistant:
         result = assistant.ask(args.question, Filters(clearance=args.clearance))
         _audit(
@@ -214,13 +267,24 @@ def _no_server(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from .audit import AuditLog
+    from .audit import AuditError, AuditLog
 
     settings = get_settings()
-    log = AuditLog(Path(args.db), Path(args.key) if args.key else None) if args.db else AuditLog.open(settings)
+    path = Path(args.db) if args.db else settings.audit_db
+    if args.verify and not path.exists():
+        print(f"{path}: no audit log here", file=sys.stderr)  # verifying must not create one
+        return 1
+    try:
+        log = AuditLog(path, Path(args.key) if args.key else None) if args.db else AuditLog.open(settings)
+    except AuditError as exc:
+        print(f"{path}: {exc}", file=sys.stderr)
+        return 1
     try:
         if args.verify:
-            problems = log.verify()
+            try:
+                problems = log.verify()
+            except AuditError as exc:
+                problems = [str(exc)]
             print("\n".join(problems) or f"{log.path}: every entry is as written, none missing")
             return 1 if problems else 0
         if args.csv:
@@ -251,7 +315,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", help="find source passages (no answer generation)")
     p.add_argument("query", metavar="QUERY")
-    p.add_argument("--k", type=int, default=5, metavar="N", help="passages to return (default 5)")
+    p.add_argument(
+        "--k", type=_count(1, MAX_K), default=5, metavar="N", help=f"passages to return, 1 to {MAX_K} (default 5)"
+    )
     p.add_argument("--report", metavar="TEXT", help="only reports whose title or file name contains this")
     p.add_argument("--index", metavar="DIR")
     _clearance(p)
@@ -284,7 +350,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="run the chat app (sign-in required)")
     p.add_argument("--index", metavar="DIR")
     p.add_argument("--host", metavar="HOST", help="address to listen on (default ASSISTANT_HOST or 127.0.0.1)")
-    p.add_argument("--port", type=int, metavar="PORT", help="port (default ASSISTANT_PORT or 7860)")
+    p.add_argument("--port", type=_count(1, 65535), metavar="PORT", help="port (default ASSISTANT_PORT or 7860)")
     p.add_argument("--users", metavar="FILE", help="users file (default ASSISTANT_USERS_FILE or ./users.json)")
     p.add_argument("--demo", action="store_true", help="one-off local demo account on 127.0.0.1 (password printed)")
     p.set_defaults(func=cmd_serve)
@@ -294,7 +360,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--key", metavar="FILE", help="the log's key file (default ASSISTANT_AUDIT_KEY_FILE, or beside the database)"
     )
-    p.add_argument("--limit", type=int, default=50, metavar="N", help="newest N entries (default 50)")
+    p.add_argument("--limit", type=_count(1, MAX_LIMIT), default=50, metavar="N", help="newest N entries (default 50)")
     p.add_argument("--user", metavar="NAME", help="one user's entries")
     p.add_argument("--action", metavar="ACTION", help="one action's entries (ask, search, export, sign-in, ...)")
     p.add_argument("--csv", metavar="FILE", help="export the whole log (or one user's) as CSV")
@@ -342,11 +408,21 @@ def run_in_server(argv: list[str], shared: Assistant) -> tuple[int, str]:
     return code, out.getvalue()
 
 
+def _text_of(args: argparse.Namespace) -> list[str]:
+    return [
+        t for t in (getattr(args, "query", None), getattr(args, "question", None), getattr(args, "report", None)) if t
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
+    # Everything the command line writes (the index, page images, the server's socket) holds
+    # restricted passages or their traces: owner-only, whatever the login's umask.
+    os.umask(0o077)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser().parse_args(argv)
-    if args.func in (cmd_ask, cmd_search) and not args.no_server:
+    sendable = not any(text_problem(t, controls=False) for t in _text_of(args))  # else refused (and audited) here
+    if args.func in (cmd_ask, cmd_search) and not args.no_server and sendable:
         from .local import ask_server
 
         reply = ask_server(_settings(args).index_dir, argv)

@@ -3,6 +3,8 @@ retrieved from them with the filters that select them."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -177,3 +179,34 @@ class Passage:
             for x in (self.document, m.get("section"), self.heading, m.get("table"), m.get("columns"), m.get("date"))
             if x
         )
+
+
+def text_problem(text: str, controls: bool = True) -> str | None:
+    """Why ``text`` cannot be a question or search (None: it can): characters that cannot be encoded as
+    UTF-8 (a lone surrogate such as "\\ud800", as Python decodes bytes that are not UTF-8), a NUL, and with
+    ``controls`` any other control character but tab and line breaks (the app refuses those; the CLI and
+    library callers only what breaks a search)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return f"it cannot be encoded as UTF-8 text (a lone surrogate or broken character at position {exc.start + 1})"
+    bad = next(
+        (
+            i
+            for i, c in enumerate(text)
+            if c == "\x00" or (controls and c not in "\t\n\r" and unicodedata.category(c) == "Cc")
+        ),
+        None,
+    )
+    if bad is not None:
+        return f"it contains a control character (U+{ord(text[bad]):04X} at position {bad + 1})"
+    return None
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` with what cannot be stored or shown (lone surrogates, control characters) escaped, for the audit."""
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)

@@ -25,6 +25,7 @@ class Download:
     path: Path
     filename: str
     expires: float
+    doc_ids: tuple[str, ...] = ()  # the reports whose passages it holds (the audit names them)
 
 
 class Downloads:
@@ -41,8 +42,11 @@ class Downloads:
         self._items: dict[str, Download] = {}
         self._lock = threading.Lock()
 
-    def add(self, owner: str, filename: str, write: Callable[[Path], None]) -> str:
-        """Write a file for ``owner`` with ``write(path)``; its URL path (``/download/<token>``)."""
+    def add(
+        self, owner: str, filename: str, write: Callable[[Path], None], doc_ids: list[str] | tuple[str, ...] = ()
+    ) -> str:
+        """Write a file for ``owner`` with ``write(path)``; its URL path (``/download/<token>``).
+        ``doc_ids``: the reports whose passages the file holds, recorded when it is downloaded."""
         self.sweep()
         token = secrets.token_urlsafe(24)
         path = self.folder / token
@@ -50,7 +54,7 @@ class Downloads:
         os.chmod(path, 0o600)
         safe = re.sub(r"[^A-Za-z0-9._-]+", "-", filename).strip("-") or "download"
         with self._lock:
-            self._items[token] = Download(owner, path, safe, time.monotonic() + self.ttl)
+            self._items[token] = Download(owner, path, safe, time.monotonic() + self.ttl, tuple(dict.fromkeys(doc_ids)))
         return f"/download/{token}"
 
     def take(self, token: str, user: str) -> Download | None:

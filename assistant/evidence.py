@@ -11,7 +11,9 @@ Images are cached by report content, page, passage and marks; a report's images 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
@@ -41,15 +43,24 @@ def page_image(
 ) -> Path:
     """The highlighted image of ``page`` (1-based) of ``pdf``, rendered once in the PDF worker, then cached."""
     global _worker
-    folder.mkdir(parents=True, exist_ok=True)
+    _owner_only_folder(folder)
     out = folder / cache_name(doc_id, page, passage, marks)
     if not out.exists():
         if _worker is None:  # its own worker: an ingest parsing a large PDF does not hold up the page images
             _worker = Worker(memory_mb)
         tmp = out.with_suffix(".tmp")
         _worker.run(render, str(pdf), page, passage, marks, str(tmp), timeout=timeout)
+        os.chmod(tmp, 0o600)  # a restricted page: owner-only before it has its name
         tmp.replace(out)  # whole images only: a reader never sees half a file
     return out
+
+
+def _owner_only_folder(folder: Path) -> None:
+    """The image folder, created 0700, or made so if this user owns it."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    st = os.stat(folder)
+    if st.st_uid == os.geteuid() and stat.S_IMODE(st.st_mode) != 0o700:
+        os.chmod(folder, 0o700)
 
 
 def _tokens(text: str) -> list[str]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import html
 import json
-import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -21,11 +20,14 @@ from typing import Any
 import gradio as gr
 
 from .api import Assistant
-from .audit import AuditLog, csv_safe, run_settings
+from .audit import CREATED, MIGRATED, AuditLog, csv_safe, run_settings
+from .auditview import WITHHELD, is_withheld, redact_entry, removed_public
 from .conversation import resolve
 from .disclosure import PUBLIC
-from .documents import Filters
+from .documents import Filters, printable, text_problem
 from .downloads import Downloads
+from .lexical import DocumentRecord
+from .library import visible
 from .render import (
     NO_SOURCES,
     answer_markdown,
@@ -59,6 +61,42 @@ EXPORT_FIELDS = [
 ]
 RESULT_FIELDS = ["rank", "report", "date", "page", "paragraph", "heading", "kind", "disclosure", "passage"]
 DISCLOSURE_FILTERS = ("Public only", "Restricted only")
+AUDIT_ACTIONS = (
+    "ask",
+    "search",
+    "export",
+    "download",
+    "upload",
+    "remove",
+    "keep both",
+    "report download",
+    "page image",
+    "audit export",
+    "sign-in",
+    "sign-in refused",
+    "sign-out",
+    "sign-out refused",
+    "session ended",
+    "refused",
+    "ask refused",
+    "search refused",
+    "export refused",
+    "upload refused",
+    "remove refused",
+    "replace refused",
+    "keep both refused",
+    "audit refused",
+    "session refused",
+    "download refused",
+    "report refused",
+    "page image refused",
+    "request refused",
+    "cross-site request refused",
+    "file refused",
+    CREATED,
+    MIGRATED,
+)
+NOT_A_CHOICE = "not one of the choices"
 UNDATED = "Undated"
 PREVIEW = "<p>Click a result to see it on its page.</p>"
 
@@ -72,6 +110,11 @@ def _selected(evt: gr.SelectData) -> int | None:
     """The message or table row a click selected (a browser could send anything: only an int counts)."""
     index = evt.index[0] if isinstance(evt.index, (list, tuple)) and evt.index else evt.index
     return index if isinstance(index, int) and not isinstance(index, bool) else None
+
+
+def _shown(value: Any, most: int = 200) -> str:
+    """A value the browser sent, as the audit records it: escaped (never unencodable) and clipped."""
+    return ascii(value)[:most]
 
 
 def _clip(text: str, most: int = 280) -> str:
@@ -110,11 +153,20 @@ class AppContext:
             raise refusal("This session belongs to another user. Reload the page.") from None
 
     def text(self, user: User, action: str, value: Any, what: str) -> str:
-        """A question or search as typed: text, not empty, not over the length limit (else one clear message)."""
+        """A question or search as typed: text that can be encoded as UTF-8 without control characters,
+        not empty, not over the length limit (else one clear message, and the refusal audited)."""
         limit = self.assistant.settings.max_question_chars
         if not isinstance(value, str):
             self.audit.record_for(user, f"{action} refused", detail={"reason": f"not text ({type(value).__name__})"})
             raise refusal(f"Type {what} as text.")
+        problem = text_problem(value)
+        if problem:
+            self.audit.record_for(
+                user, f"{action} refused", printable(value[:200]), detail={"reason": problem, "length": len(value)}
+            )
+            raise refusal(
+                f"That text cannot be used: {problem}. Retype it (pasted text can carry invisible characters)."
+            )
         value = value.strip()
         if not value:
             raise refusal(f"Type {what} first.")
@@ -126,6 +178,13 @@ class AppContext:
                 f"That is {len(value):,} characters long; {what} may be at most {limit:,}. Shorten it and try again."
             )
         return value
+
+    def not_a_choice(self, user: User, action: str, field: str, value: Any, message: str, **fields: Any) -> gr.Error:
+        """A value that is not among the choices this user was offered: audited, and a refusal to raise."""
+        self.audit.record_for(
+            user, f"{action} refused", detail={"reason": NOT_A_CHOICE, "field": field, "value": _shown(value)}, **fields
+        )
+        return refusal(message)
 
 
 class Handlers:
@@ -168,6 +227,7 @@ class Handlers:
                 r.disclosure,
                 r.decided,
                 Path(r.source).name,
+                "; ".join(r.flags),
             ]
             for r in rows
         ]
@@ -217,14 +277,12 @@ class Handlers:
         user = self.ctx.user(request, "search")
         session = self.ctx.session(request, user)
         text = self.ctx.text(user, "search", text, "something to search for")
-        docs = [str(d) for d in docs][:200] if isinstance(docs, list) else []
-        kinds = [x for x in kinds if x in KINDS] if isinstance(kinds, list) else []
+        docs, year, kinds, status = self._search_filters(user, docs, year, kinds, status)
         undated = year == UNDATED
-        year = str(year) if isinstance(year, (str, int)) and re.fullmatch(r"\d{4}", str(year)) else None
-        status = status if status in DISCLOSURE_FILTERS else None
+        year = None if undated else year
         try:
             count = max(1, min(50, int(n)))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             count = 10
         filters = Filters(
             clearance=user.clearance,
@@ -259,6 +317,34 @@ class Handlers:
         table = [[*(r[k] for k in RESULT_FIELDS[:-1]), _clip(r["passage"])] for r in rows]
         return table, gr.update(choices=labels, value=[]), "", PREVIEW
 
+    def _search_filters(
+        self, user: User, docs: Any, year: Any, kinds: Any, status: Any
+    ) -> tuple[list[str], str | None, list[str], str | None]:
+        """The FOI filters, each one of the choices this user was offered (else refused and audited)."""
+        docs = [] if docs is None else docs
+        kinds = [] if kinds is None else kinds
+        checks = [
+            ("reports", docs, self._offered_reports(user, docs)),
+            ("year", year, year in (None, "") or (isinstance(year, str) and year in self.listing(user)[1])),
+            ("kind", kinds, isinstance(kinds, list) and all(isinstance(k, str) and k in KINDS for k in kinds)),
+            ("disclosure", status, status in (None, "") or (isinstance(status, str) and status in DISCLOSURE_FILTERS)),
+        ]
+        for name, value, ok in checks:
+            if not ok:
+                raise self.ctx.not_a_choice(
+                    user, "search", name, value, f"Choose the {name} filter from its list (or leave it empty)."
+                )
+        return list(dict.fromkeys(docs)), year or None, list(dict.fromkeys(kinds)), status or None
+
+    def _offered_reports(self, user: User, docs: Any) -> bool:
+        """Whether ``docs`` is a list of report ids this user may see (one look-up each, or one read of all)."""
+        if not isinstance(docs, list) or not all(isinstance(d, str) and not text_problem(d) for d in docs):
+            return False
+        wanted = set(docs)
+        if len(wanted) <= 20:
+            return all(self.assistant.report(d, user.clearance) is not None for d in wanted)
+        return wanted <= {d.doc_id for d in self.assistant.documents(user.clearance)}
+
     def preview(self, request: gr.Request, evt: gr.SelectData) -> str:
         """The result clicked in the table as a citation card, with its page image for a PDF."""
         user = self.ctx.user(request, "search")
@@ -274,12 +360,29 @@ class Handlers:
         Passages from restricted reports go out only when the officer has ticked that they may."""
         user = self.ctx.user(request, "export")
         session = self.ctx.session(request, user)
-        wanted = {str(c) for c in chosen} if isinstance(chosen, list) else set()
+        offered = {str(rank) for rank in range(1, len(session.passages) + 1)}
+        chosen = [] if chosen is None else chosen
+        if not isinstance(chosen, list) or not all(isinstance(c, str) and c in offered for c in chosen):
+            raise self.ctx.not_a_choice(
+                user, "export", "passages", chosen, "Select the passages to export from the list of results."
+            )
+        wanted = set(chosen)
         picked = [passage_row(rank, p) for rank, p in enumerate(session.passages, 1) if str(rank) in wanted]
         if not picked:
             raise refusal("Select at least one passage to export.")
         restricted = [r["rank"] for r in picked if r["disclosure"] != "Public"]
         if restricted and include_restricted is not True:
+            self.ctx.audit.record_for(
+                user,
+                "export refused",
+                chunk_ids=[r["chunk_id"] for r in picked],
+                doc_hashes=[r["doc_id"] for r in picked],
+                detail={
+                    "reason": "restricted passages selected without the tick",
+                    "ranks": [r["rank"] for r in picked],
+                    "restricted": restricted,
+                },
+            )
             raise refusal(
                 f"{len(restricted)} of the selected passages (rank {', '.join(map(str, restricted))}) come from "
                 "restricted reports. Tick “Include restricted passages” to export them, or unselect them."
@@ -292,7 +395,9 @@ class Handlers:
             detail={"ranks": [r["rank"] for r in picked], "restricted": restricted},
         )
         name = csv_name(session.query, time.strftime("%Y-%m-%d"))
-        url = self.ctx.downloads.add(user.name, name, lambda path: write_csv(picked, path))
+        url = self.ctx.downloads.add(
+            user.name, name, lambda path: write_csv(picked, path), doc_ids=[r["doc_id"] for r in picked]
+        )
         return download_link(url, name, f"Download the CSV ({len(picked)} passage{'s' if len(picked) != 1 else ''})")
 
     # ---- report library -----------------------------------------------------
@@ -312,21 +417,29 @@ class Handlers:
             raise refusal("Upload the files with the upload box: only files uploaded in this app can be added.")
         progress(0, desc="Checking files")
         try:
-            summary = self.assistant.add(uploads, on_progress=lambda frac, desc: progress(frac, desc=desc))
+            summary = self.assistant.add(
+                uploads, on_progress=lambda frac, desc: progress(frac, desc=desc), clearance=user.clearance
+            )
         finally:
             for tmp, _ in uploads:  # the stored copy is in the upload folder now; the upload itself goes
                 tmp.unlink(missing_ok=True)
-        self.ctx.audit.record_for(
-            user,
-            "upload",
-            detail={
-                "files": [
-                    {"name": r.path, "status": r.status, "reason": r.reason, "version_of": r.version_of}
-                    for r in summary.results
-                ]
-            },
-        )
+        # Each file's report id is recorded, so the audit view can tell whose clearance covers the entry.
+        files = [
+            {
+                "name": r.path,
+                "status": r.status,
+                "reason": r.reason,
+                "doc_id": r.doc_id,
+                "version_of": r.version_of,
+                "flags": list(getattr(r, "flags", None) or []),
+            }
+            for r in summary.results
+        ]
+        named = [r.doc_id for r in summary.results if r.doc_id]
+        named += [r.version_of["doc_id"] for r in summary.results if r.version_of]
+        self.ctx.audit.record_for(user, "upload", doc_hashes=named, detail={"files": files})
         for r in summary.results:
+            # add_reports offers a version only when the uploader's clearance covers both reports.
             if r.version_of and r.doc_id:
                 label = f"“{r.title}” ({r.path}) — new version of “{r.version_of['title']}”"
                 session.versions[r.doc_id] = (r.version_of["doc_id"], label)
@@ -356,16 +469,29 @@ class Handlers:
         """Replace the earlier version of a newly added report, or keep both (admin; this session's uploads only)."""
         user = self.ctx.user(request, "remove")
         session = self.ctx.session(request, user)
-        if not isinstance(new_id, str) or new_id not in session.versions:
+        action = "replace" if replace is True else "keep both"
+        pending = session.versions.get(new_id) if isinstance(new_id, str) else None
+        # The admin's clearance must cover both reports now, whatever was offered or sent: an id that is not
+        # this session's offer, a report beyond their clearance and one already gone are all answered alike.
+        new = self.assistant.report(new_id, user.clearance) if pending else None
+        old = self.assistant.report(pending[0], user.clearance) if pending else None
+        if new is None or old is None:
+            named = [new_id[:128], *(pending or ())[:1]] if isinstance(new_id, str) else []
+            value = {} if isinstance(new_id, str) else {"value": _shown(new_id)}
+            reason = self._unseen_reason(user, named if pending else [])
+            self.ctx.audit.record_for(user, f"{action} refused", doc_hashes=named, detail={"reason": reason, **value})
             raise refusal("Choose one of the new versions listed.")
         old_id, label = session.versions.pop(new_id)
         if replace is True:
             try:
-                title = self.assistant.remove(old_id)
+                title = self.assistant.remove(old_id, user.clearance)
             except KeyError:
-                title = None  # already removed
+                title = None  # removed meanwhile (another tab)
             self.ctx.audit.record_for(
-                user, "remove", doc_hashes=[old_id], detail={"title": title, "replaced_by": new_id}
+                user,
+                "remove",
+                doc_hashes=[old_id],
+                detail={"title": title, "replaced_by": new_id, "disclosure": old.disclosure},
             )
             message = f"Replaced: “{html.escape(title)}” was removed; the new version stays." if title else "Done."
         else:
@@ -374,12 +500,33 @@ class Handlers:
         choices, years, table = self.listing(user)
         return (message, table, gr.update(choices=choices), gr.update(choices=choices), *self._versions(session))
 
-    def confirm_removal(self, doc_id: Any, request: gr.Request) -> tuple:
-        """Ask before removing: the report's title and how many passages go (admin)."""
-        self.ctx.user(request, "remove")
-        doc = self.assistant.report(doc_id[:128]) if isinstance(doc_id, str) and doc_id else None
-        if doc is None:
+    def _removable(self, user: User, doc_id: Any) -> DocumentRecord:
+        """The report chosen for removal, if the admin's clearance covers it; anything else (nothing chosen
+        aside) is refused alike and audited, whether the id is unknown, forged or beyond their clearance."""
+        if doc_id is None or doc_id == "":
             raise refusal("Choose a report to remove.")
+        if not isinstance(doc_id, str) or text_problem(doc_id):
+            self.ctx.audit.record_for(user, "remove refused", detail={"reason": NOT_A_CHOICE, "value": _shown(doc_id)})
+            raise refusal("Choose a report from the list to remove.")
+        doc = self.assistant.report(doc_id[:128], user.clearance)
+        if doc is None:
+            reason = self._unseen_reason(user, [doc_id[:128]])
+            self.ctx.audit.record_for(user, "remove refused", doc_hashes=[doc_id[:128]], detail={"reason": reason})
+            raise refusal("Choose a report from the list to remove.")
+        return doc
+
+    def _unseen_reason(self, user: User, doc_ids: list[str]) -> str:
+        """Why reports could not be acted on, for the audit only (the user is told the same either way): one
+        is in the library beyond the user's clearance, or it is not one of their choices (unknown, forged, gone)."""
+        for doc_id in doc_ids:
+            if self.assistant.report(doc_id) is not None and self.assistant.report(doc_id, user.clearance) is None:
+                return "beyond the user's clearance"
+        return NOT_A_CHOICE
+
+    def confirm_removal(self, doc_id: Any, request: gr.Request) -> tuple:
+        """Ask before removing: the report's title and how many passages go (admin, within their clearance)."""
+        user = self.ctx.user(request, "remove")
+        doc = self._removable(user, doc_id)
         question = (
             f"Remove “{html.escape(doc.title)}” ({doc.chunks} passages) from the library? "
             "Its passages and page images go from the index, and an uploaded copy is deleted."
@@ -393,13 +540,14 @@ class Handlers:
     def remove(self, doc_id: Any, request: gr.Request) -> tuple:
         """Remove a report from both indexes (admin), once confirmed."""
         user = self.ctx.user(request, "remove")
-        if not doc_id or not isinstance(doc_id, str):
-            raise refusal("Choose a report to remove.")
+        doc = self._removable(user, doc_id)
         try:
-            title = self.assistant.remove(doc_id[:128])
-        except KeyError as exc:
-            raise refusal(str(exc)) from exc
-        self.ctx.audit.record_for(user, "remove", doc_hashes=[doc_id[:128]], detail={"title": title})
+            title = self.assistant.remove(doc.doc_id, user.clearance)
+        except KeyError:  # removed meanwhile (another tab)
+            raise refusal("Choose a report from the list to remove.") from None
+        self.ctx.audit.record_for(
+            user, "remove", doc_hashes=[doc.doc_id], detail={"title": title, "disclosure": doc.disclosure}
+        )
         choices, _, table = self.listing(user)
         return (
             f"Removed “{html.escape(title)}” from the library.",
@@ -414,42 +562,72 @@ class Handlers:
 
     # ---- audit log ----------------------------------------------------------
     def show_audit(self, name: Any, action: Any, request: gr.Request) -> list[list[Any]]:
-        """The newest 500 entries (admin), optionally of one user or one action."""
-        self.ctx.user(request, "audit")
-        who = name.strip() if isinstance(name, str) and name.strip() else None
-        rows = self.ctx.audit.entries(
-            limit=500, user=who, action=action if isinstance(action, str) and action else None
-        )
-        return [
-            [
-                r["id"],
-                r["time"],
-                r["user"],
-                r["role"],
-                r["clearance"] or "",
-                r["action"],
-                r["query"] or "",
-                ("(not found) " if r["abstained"] else "") + (r["answer"] or "")[:200],
-                len(json.loads(r["chunk_ids"])),
-                r["answerer"] or "",
-            ]
-            for r in rows
-        ]
+        """The newest 500 entries (admin), optionally of one user or one action; entries about reports
+        beyond the admin's clearance are shown with their content withheld (:mod:`assistant.auditview`)."""
+        user = self.ctx.user(request, "audit")
+        who = self._audit_user(user, name)
+        if action not in (None, "") and not (isinstance(action, str) and action in AUDIT_ACTIONS):
+            raise self.ctx.not_a_choice(user, "audit", "action", action, "Choose an action from the list.")
+        rows = self.ctx.audit.entries(limit=500, user=who, action=action or None)
+        redact = self.audit_redactor(user)
+        return [_audit_row(redact(r)) for r in rows]
 
     def export_audit(self, name: Any, request: gr.Request) -> str:
-        """A one-time CSV download of the whole log, or one user's entries (admin)."""
+        """A one-time CSV download of the whole log, or one user's entries (admin), redacted as the tab is."""
         user = self.ctx.user(request, "audit")
-        who = name.strip() if isinstance(name, str) and name.strip() else None
+        who = self._audit_user(user, name)
         self.ctx.audit.record_for(user, "audit export", detail={"user": who})
         filename = f"audit-{time.strftime('%Y-%m-%d-%H%M')}.csv"
-        url = self.ctx.downloads.add(user.name, filename, lambda path: self.ctx.audit.export_csv(path, user=who))
+        redact = self.audit_redactor(user)
+        url = self.ctx.downloads.add(
+            user.name, filename, lambda path: self.ctx.audit.export_csv(path, user=who, redact=redact)
+        )
         return download_link(url, filename, "Download the audit log CSV")
+
+    def _audit_user(self, user: User, name: Any) -> str | None:
+        """The user filter as typed (any name may be looked for; it is only ever a query parameter)."""
+        if name is None:
+            return None
+        if not isinstance(name, str) or text_problem(name):
+            raise self.ctx.not_a_choice(user, "audit", "user", name, "Type a user name as plain text.")
+        return name.strip()[:64] or None
+
+    def audit_redactor(self, user: User) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        """The rule for what ``user`` may read of each audit entry (:func:`assistant.auditview.redact_entry`)."""
+        if user.clearance != PUBLIC:
+            return lambda row: row
+        current = self.assistant.documents()
+        seen = {d.doc_id for d in current if visible(d, user.clearance)}
+        gone = removed_public(self.ctx.audit.entries(limit=None, action="remove")) - {d.doc_id for d in current}
+        visible_ids = seen | gone
+        return lambda row: redact_entry(row, visible_ids, user.clearance)
 
     def load_audit(self, request: gr.Request) -> tuple:
         """The audit tab, shown (and filled, and kept fresh by its timer) for admins only."""
         user = self.ctx.user(request, "search")
         admin = user.can("audit")
         return gr.update(visible=admin), self.show_audit("", "", request) if admin else [], gr.Timer(active=admin)
+
+
+def _audit_row(r: dict[str, Any]) -> list[Any]:
+    """One audit entry as the audit tab's table shows it."""
+    if is_withheld(r):
+        answer, shown = WITHHELD, WITHHELD
+    else:
+        answer = ("(not found) " if r["abstained"] else "") + (r["answer"] or "")[:200]
+        shown = len(json.loads(r["chunk_ids"]))
+    return [
+        r["id"],
+        r["time"],
+        r["user"],
+        r["role"],
+        r["clearance"] or "",
+        r["action"],
+        r["query"] or "",
+        answer,
+        shown,
+        r["answerer"] or "",
+    ]
 
 
 def write_csv(rows: list[dict[str, Any]], path: Path) -> Path:

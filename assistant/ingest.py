@@ -9,6 +9,7 @@ removes what the interruption left half-written and completes the work.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import time
@@ -21,6 +22,7 @@ from tqdm import tqdm
 from .chunking import chunk_document
 from .documents import Chunk, LoadError, SourceDocument
 from .embedding import get_encoder
+from .guard import instructions
 from .index import Index
 from .loading import SIDECAR_SUFFIXES, Limits, content_id, load_document, read_file
 from .metadata import sidecar_fingerprint
@@ -40,6 +42,7 @@ class FileResult:
     warnings: list[str] = field(default_factory=list)
     doc_id: str | None = None  # the report as indexed (indexed or replaced)
     version_of: dict[str, str] | None = None  # an earlier version already in the library: doc_id, title, share
+    flags: list[str] = field(default_factory=list)  # what a reader should know (not warnings: the ingest succeeded)
 
 
 @dataclass
@@ -52,6 +55,7 @@ class IngestSummary:
     failed: int = 0
     removed: int = 0
     warnings: int = 0
+    flagged: int = 0  # files with flags (instructions addressed to a model, active content)
     seconds: float = 0.0
     results: list[FileResult] = field(default_factory=list)
 
@@ -59,6 +63,7 @@ class IngestSummary:
         self.results.append(result)
         self.files += 1
         self.warnings += len(result.warnings)
+        self.flagged += bool(result.flags) and result.status in ("indexed", "replaced")
         if result.status in ("indexed", "replaced"):
             self.pages += result.pages
             self.chunks += result.chunks
@@ -82,11 +87,28 @@ class IngestSummary:
                 lines.append(f"{r.status.upper():8}{r.path}: {r.reason}")
             for w in r.warnings:
                 lines.append(f"WARNING {r.path}: {w}")
+            for f in r.flags:
+                lines.append(f"FLAG    {r.path}: {f}")
         lines.append(
             f"files {self.files}, pages {self.pages}, chunks {self.chunks} (embedded {self.embedded}), "
-            f"skipped {self.skipped}, failed {self.failed}, removed {self.removed}, {self.seconds:.1f} s"
+            f"skipped {self.skipped}, failed {self.failed}, removed {self.removed}, flagged {self.flagged}, "
+            f"{self.seconds:.1f} s"
         )
         return "\n".join(lines)
+
+
+def document_flags(doc: SourceDocument) -> list[str]:
+    """What a reader of the library should know about a report: sentences addressed to an AI tool or to
+    whoever answers (never evidence), and active content in its PDF (JavaScript, launch actions, embedded files)."""
+    flags = []
+    addressed = sum(len(instructions(p.text)) for p in doc.pages)
+    if addressed:
+        noun = "sentence" if addressed == 1 else "sentences"
+        flags.append(f"{addressed} {noun} addressed to an AI tool or reader (instructions, not evidence)")
+    active = getattr(doc, "active_content", [])
+    if active:
+        flags.append("active content: " + ", ".join(active))
+    return flags
 
 
 def _display(path: Path) -> str:
@@ -227,7 +249,14 @@ def _prepare(
     if existing is not None:
         claimed[doc_id] = existing.path if Path(existing.path).exists() else abspath
         if existing.path == abspath:
-            return FileResult(display, "unchanged", title=existing.title, pages=existing.pages, chunks=existing.chunks)
+            return FileResult(
+                display,
+                "unchanged",
+                title=existing.title,
+                pages=existing.pages,
+                chunks=existing.chunks,
+                flags=list(existing.metadata.get("flags") or []),
+            )
         if Path(existing.path).exists():
             return FileResult(display, "duplicate", f"same content as {existing.source}; indexed once")
         index.lexical.move_document(doc_id, abspath, display)
@@ -281,6 +310,8 @@ def _flush(
     for item in pending:
         doc, chunks = item.doc, item.chunks
         index.lexical.commit_document(doc, item.abspath, chunks, replaces=item.replaced, sidecar=item.sidecar)
+        flags = document_flags(doc)
+        _store_flags(index, doc.doc_id, flags)
         for old in item.replaced:
             if old != doc.doc_id:  # same bytes re-indexed for new metadata: its vectors were just upserted
                 index.vectors.delete_document(old)
@@ -289,7 +320,24 @@ def _flush(
         status = "replaced" if item.replaced else "indexed"
         results.append(
             FileResult(
-                item.display, status, None, doc.title, doc.page_count, len(chunks), doc.warnings, doc_id=doc.doc_id
+                item.display,
+                status,
+                None,
+                doc.title,
+                doc.page_count,
+                len(chunks),
+                doc.warnings,
+                doc_id=doc.doc_id,
+                flags=flags,
             )
         )
     return results
+
+
+def _store_flags(index: Index, doc_id: str, flags: list[str]) -> None:
+    """The report's flags in its registry metadata (``metadata["flags"]``), shown in the library."""
+    with index.lexical.conn:
+        index.lexical.conn.execute(
+            "UPDATE documents SET metadata = json_set(metadata, '$.flags', json(?)) WHERE doc_id = ?",
+            (json.dumps(flags), doc_id),
+        )

@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import re
 import sqlite3
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -138,11 +140,25 @@ class _Stemmer:
         return out
 
 
+def _create_owner_only(path: Path) -> None:
+    """The database file created 0600 (SQLite gives its -wal and -shm files the same mode), or an
+    existing one of this user's, with those files, made so."""
+    os.close(os.open(path, os.O_CREAT | os.O_RDONLY, 0o600))
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            st = os.lstat(p)
+        except FileNotFoundError:
+            continue
+        if st.st_uid == os.geteuid() and stat.S_ISREG(st.st_mode) and st.st_mode & 0o077:
+            os.chmod(p, stat.S_IMODE(st.st_mode) & ~0o077)
+
+
 class LexicalIndex:
     """Full-text search over chunks, plus the registry of indexed documents."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        _create_owner_only(path)
         self.path = path
         # One connection per thread: the app answers several users at once while an upload
         # is ingested; WAL lets those readers run beside the writer.

@@ -71,6 +71,7 @@ class ReportRow:
     decided: str  # how the disclosure status was decided (sidecar, the report's words, default)
     source: str
     kind: str
+    flags: list[str]  # what ingestion noticed about the report (metadata["flags"]), shown in the library
 
 
 def visible(doc: DocumentRecord, clearance: str | None) -> bool:
@@ -104,7 +105,14 @@ def _row(d: DocumentRecord) -> ReportRow:
         f"{decided}{' — ' + reason if reason and reason not in decided else ''}",
         d.source,
         d.kind,
+        report_flags(d),
     )
+
+
+def report_flags(d: DocumentRecord) -> list[str]:
+    """The ingest flags recorded for a report (``metadata["flags"]``); only strings count."""
+    flags = d.metadata.get("flags")
+    return [f for f in flags if isinstance(f, str)] if isinstance(flags, list) else []
 
 
 def add_reports(
@@ -112,8 +120,12 @@ def add_reports(
     uploads: list[tuple[Path, str]],
     settings: Settings,
     on_progress: Callable[[float, str], None] | None = None,
+    clearance: str | None = None,
 ) -> IngestSummary:
-    """Check, store and ingest uploaded files (temporary path, name as uploaded) into ``index``."""
+    """Check, store and ingest uploaded files (temporary path, name as uploaded) into ``index``.
+
+    ``clearance`` is the uploader's: an earlier version is looked for only among the reports they may
+    see, and a duplicate of one they may not see is reported without its title or file name."""
     summary = IngestSummary()
     known = {d.doc_id: d for d in index.lexical.documents()}
     folder = Path(settings.upload_dir)
@@ -137,11 +149,14 @@ def add_reports(
             continue
         doc_id = content_id(data)
         if doc_id in known:
-            summary.add(
-                FileResult(
-                    name, "duplicate", f"already indexed as “{known[doc_id].title}” ({Path(known[doc_id].source).name})"
-                )
+            doc = known[doc_id]
+            # The bytes are the uploader's own, so only the title and file name could leak: withheld when unseen.
+            said = (
+                f"already indexed as “{doc.title}” ({Path(doc.source).name})"
+                if visible(doc, clearance)
+                else "already in the library"
             )
+            summary.add(FileResult(name, "duplicate", said, doc_id=doc_id))
             continue
         if doc_id in seen:
             summary.add(FileResult(name, "duplicate", f"same content as {seen[doc_id]} in this upload"))
@@ -166,8 +181,8 @@ def add_reports(
         if r.status == "failed":
             # Not indexed, so not kept: the library only holds what answers.
             (folder / stored_name).unlink(missing_ok=True)
-        elif r.doc_id:
-            earlier = earlier_version(index, r.doc_id)
+        elif r.doc_id and find_report(index, r.doc_id, clearance) is not None:
+            earlier = earlier_version(index, r.doc_id, clearance)
             if earlier is not None:
                 doc, share = earlier
                 r.version_of = {"doc_id": doc.doc_id, "title": doc.title, "share": f"{share:.0%}"}
@@ -181,15 +196,21 @@ def add_reports(
 VERSION_SHARE = 0.6  # most of a new report's passages already in one report: a new version of it
 
 
-def earlier_version(index: Index, doc_id: str) -> tuple[DocumentRecord, float] | None:
-    """The report already indexed that shares most passages with ``doc_id`` (a re-saved or amended copy)."""
-    shared = index.lexical.shared_passages(doc_id)
+def earlier_version(index: Index, doc_id: str, clearance: str | None = None) -> tuple[DocumentRecord, float] | None:
+    """The report already indexed, of those a user of ``clearance`` may see, that shares most passages
+    with ``doc_id`` (a re-saved or amended copy). Reports beyond ``clearance`` are never compared."""
     total = len(index.lexical.texts(doc_id))
-    if not shared or not total:
+    if not total:
         return None
-    other, count = max(shared.items(), key=lambda kv: kv[1])
-    doc = index.lexical.document(other)
-    return (doc, count / total) if doc is not None and count / total >= VERSION_SHARE else None
+    candidates = []
+    for other, count in index.lexical.shared_passages(doc_id).items():
+        doc = index.lexical.document(other)
+        if doc is not None and visible(doc, clearance):
+            candidates.append((count, doc))
+    if not candidates:
+        return None
+    count, doc = max(candidates, key=lambda c: c[0])
+    return (doc, count / total) if count / total >= VERSION_SHARE else None
 
 
 def _free_path(folder: Path, name: str) -> Path:
@@ -214,9 +235,11 @@ def find_report(index: Index, doc_id: str, clearance: str | None = None) -> Docu
     return doc
 
 
-def remove_report(index: Index, doc_id: str, settings: Settings) -> str:
-    """Remove a report from both indexes; an uploaded copy is deleted too so it does not come back."""
-    doc = find_report(index, doc_id)
+def remove_report(index: Index, doc_id: str, settings: Settings, clearance: str | None = None) -> str:
+    """Remove a report from both indexes; an uploaded copy is deleted too so it does not come back.
+
+    KeyError for a report that is not there or that a user of ``clearance`` may not see (the same message)."""
+    doc = find_report(index, doc_id, clearance)
     if doc is None:
         raise KeyError(f"no report with id {doc_id}")
     index.remove_document(doc_id)

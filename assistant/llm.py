@@ -17,7 +17,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from .documents import Passage
 from .figures import dates, figure_in, figures, periods, years
-from .guard import without_instructions
+from .guard import instructions, without_instructions
 from .settings import Settings
 
 SYSTEM = (
@@ -72,6 +72,9 @@ def verify(answer: str, passages: list[Passage], needs: str | None = None) -> Ve
     # Figures count only from a passage's report text, never from words addressed to a model.
     sources = [without_instructions(passages[i].text) + "\n" + passages[i].context for i in cited]
     body = MARKER.sub(" ", answer)
+    for i in cited:
+        if _echoes(body, passages[i].text):
+            problems.append(f"the answer repeats words addressed to a model in passage [{i + 1}]")
     for fig in figures(body):
         if fig.kind == "number" and 1900 <= fig.value <= 2100 and "," not in fig.text:
             continue  # a year: checked below
@@ -87,6 +90,24 @@ def verify(answer: str, passages: list[Passage], needs: str | None = None) -> Ve
         if not any(d in dates(s) for s in sources):
             problems.append(f"date {d} is not in a cited passage")
     return Verification(not problems, cited, problems)
+
+
+_RUN = 5  # words in a row that make an echo
+
+
+def _runs(text: str) -> set[tuple[str, ...]]:
+    words = re.findall(r"[\w£$€%.,'-]+", text.lower())
+    return {tuple(words[k : k + _RUN]) for k in range(len(words) - _RUN + 1)}
+
+
+def _echoes(answer: str, passage: str) -> bool:
+    """Whether ``answer`` repeats five words in a row of an instruction-like sentence of ``passage`` that its
+    report text does not also say."""
+    said = _runs(answer)
+    if not said:
+        return False
+    injected = set().union(*(_runs(s) for s in instructions(passage))) - _runs(without_instructions(passage))
+    return bool(said & injected)
 
 
 def _content(message) -> str:

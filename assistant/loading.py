@@ -8,7 +8,7 @@ import io
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -72,12 +72,19 @@ class Limits:
         )
 
 
+@dataclass
+class LoadedDocument(SourceDocument):
+    """A loaded report, with the active content its PDF carries (JavaScript, launch actions, embedded files)."""
+
+    active_content: list[str] = field(default_factory=list)
+
+
 def is_pdf(data: bytes) -> bool:
     """A PDF by content: its header, after any leading whitespace, whatever the file is called."""
     return data[:1024].lstrip().startswith(b"%PDF-")
 
 
-def load_document(path: Path, data: bytes, source: str | None = None, limits: Limits = Limits()) -> SourceDocument:
+def load_document(path: Path, data: bytes, source: str | None = None, limits: Limits = Limits()) -> LoadedDocument:
     """Turn one file's bytes into a cleaned document with its metadata.
 
     The type is decided by content: a ``.txt`` holding PDF or binary bytes is refused. PDFs
@@ -87,11 +94,12 @@ def load_document(path: Path, data: bytes, source: str | None = None, limits: Li
     is_pdf_bytes = is_pdf(data)
     suffix = path.suffix.lower()
     warnings: list[str] = []
+    active: list[str] = []
     if suffix in PDF_SUFFIXES:
         if not is_pdf_bytes:
             raise LoadError(name, "not a PDF: the file does not start with a PDF header")
         try:
-            pages, (pdf_title, title_origin), pdf_warnings = worker(limits.pdf_memory_mb).run(
+            pages, (pdf_title, title_origin), pdf_warnings, active = worker(limits.pdf_memory_mb).run(
                 _load_pdf, name, data, limits, timeout=limits.pdf_seconds
             )
             warnings += pdf_warnings
@@ -111,7 +119,7 @@ def load_document(path: Path, data: bytes, source: str | None = None, limits: Li
     if not any(p.text.strip() for p in pages):
         raise LoadError(name, "no text found in the file")
     meta = detect_metadata(path, pages, pdf_title, title_origin)
-    return SourceDocument(
+    return LoadedDocument(
         doc_id=content_id(data),
         source=name,
         kind=kind,
@@ -123,6 +131,7 @@ def load_document(path: Path, data: bytes, source: str | None = None, limits: Li
         disclosure_reason=meta.disclosure_reason,
         metadata_origin=meta.origin,
         warnings=warnings,
+        active_content=active,
     )
 
 
@@ -289,10 +298,108 @@ def _largest_heading(miner: _Pdfminer) -> str | None:
     return None
 
 
+_ACTIONS = {"/JavaScript": "JavaScript", "/Launch": "launch action"}
+_MAX_OBJECTS = 5000  # objects looked at for active content: enough for any real report, bounded for a crafted one
+
+
+def _resolved(obj: Any) -> Any:
+    for _ in range(8):  # a chain of indirect references, not forever
+        if not hasattr(obj, "get_object"):
+            break
+        obj = obj.get_object()
+    return obj
+
+
+class _ActiveContent:
+    """What a PDF would do when opened, read from its objects: JavaScript (the names tree, document, page,
+    annotation and form-field actions, /OpenAction, /AA), launch actions, embedded files and file attachments."""
+
+    def __init__(self) -> None:
+        self.found: set[str] = set()
+        self.seen: set[int] = set()
+
+    def action(self, action: Any) -> None:
+        """An action dictionary, and the actions it chains to (/Next)."""
+        for _ in range(64):
+            action = _resolved(action)
+            if isinstance(action, list):
+                for a in action[:64]:
+                    self.action(a)
+                return
+            if not hasattr(action, "get") or id(action) in self.seen or len(self.seen) > _MAX_OBJECTS:
+                return
+            self.seen.add(id(action))
+            kind = _ACTIONS.get(str(_resolved(action.get("/S"))))
+            if kind:
+                self.found.add(kind)
+            if "/JS" in action:
+                self.found.add("JavaScript")
+            action = action.get("/Next")
+            if action is None:
+                return
+
+    def triggers(self, holder: Any) -> None:
+        """The /A and /AA (additional actions: on open, close, page view, keystroke …) of a catalog, page,
+        annotation or field."""
+        holder = _resolved(holder)
+        if not hasattr(holder, "get"):
+            return
+        if "/A" in holder:
+            self.action(holder["/A"])
+        extra = _resolved(holder.get("/AA"))
+        if hasattr(extra, "values"):
+            for a in list(extra.values())[:32]:
+                self.action(a)
+
+    def names(self, tree: Any, depth: int = 0) -> bool:
+        """Whether a name tree (/Names → /JavaScript or /EmbeddedFiles) has any entry."""
+        tree = _resolved(tree)
+        if not hasattr(tree, "get") or depth > 16:
+            return False
+        if _resolved(tree.get("/Names")):
+            return True
+        return any(self.names(kid, depth + 1) for kid in (_resolved(tree.get("/Kids")) or [])[:64])
+
+    def read(self, reader: Any) -> list[str]:
+        root = _resolved(reader.trailer.get("/Root"))
+        if not hasattr(root, "get"):
+            return []
+        names = _resolved(root.get("/Names"))
+        if hasattr(names, "get"):
+            if self.names(names.get("/JavaScript")):
+                self.found.add("JavaScript")
+            if self.names(names.get("/EmbeddedFiles")):
+                self.found.add("embedded files")
+        if "/OpenAction" in root:
+            self.action(root["/OpenAction"])
+        self.triggers(root)
+        for field_ in (_resolved(_resolved(root.get("/AcroForm") or {}).get("/Fields")) or [])[:_MAX_OBJECTS]:
+            self.triggers(field_)
+        for page in reader.pages[:2000]:
+            self.triggers(page)
+            for annot in (_resolved(page.get("/Annots")) or [])[:500]:
+                annot = _resolved(annot)
+                if hasattr(annot, "get") and str(annot.get("/Subtype")) == "/FileAttachment":
+                    self.found.add("file attachment")
+                self.triggers(annot)
+        order = ["JavaScript", "launch action", "embedded files", "file attachment"]
+        return [k for k in order if k in self.found]
+
+
+def active_content(reader: Any) -> list[str]:
+    """The active content a PDF (a pypdf reader) carries, as plain words; never raises (text extraction goes on)."""
+    try:
+        return _ActiveContent().read(reader)
+    except Exception as exc:  # noqa: BLE001 - a malformed object must not fail the load
+        log.info("active content not fully read (%s: %s)", type(exc).__name__, exc)
+        return []
+
+
 def _load_pdf(
     name: str, data: bytes, limits: Limits = Limits()
-) -> tuple[list[Page], tuple[str | None, str], list[str]]:
-    """Pages, (title candidate, where it came from) and warnings of a PDF (runs in the worker; plain values only)."""
+) -> tuple[list[Page], tuple[str | None, str], list[str], list[str]]:
+    """Pages, (title candidate, where it came from), warnings and active content of a PDF (runs in the worker;
+    plain values only)."""
     from pypdf import PdfReader
     from pypdf.errors import LimitReachedError, PdfReadError
 
@@ -336,6 +443,7 @@ def _load_pdf(
             pages, warnings = _legible_pages(name, miner, pages)
         finally:
             miner.close()
+        active = active_content(reader)
     except LoadError:
         raise
     except LimitReachedError as exc:
@@ -352,4 +460,4 @@ def _load_pdf(
         if warnings:
             raise LoadError(name, f"no page's text is language ({len(pages)} pages): its fonts decode to gibberish")
         raise LoadError(name, f"PDF has no text layer ({len(pages)} pages, scanned images?): it needs OCR first")
-    return pages, (title, title_origin), warnings
+    return pages, (title, title_origin), warnings, active

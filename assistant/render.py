@@ -6,8 +6,12 @@ chat, so a report can neither run script nor make a browser fetch an image or fo
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import html
+import json
 import re
+import secrets
 import urllib.parse
 from pathlib import Path
 from typing import Any
@@ -27,11 +31,29 @@ def report_url(p: Passage) -> str:
     return f"{url}#page={p.page}" if p.page and p.metadata.get("doc_kind") == "pdf" else url
 
 
+# Signs the figures an answer outlines on a page image: /evidence draws only marks this process chose.
+_MARK_KEY = secrets.token_bytes(32)
+MAX_MARKS, MAX_MARK_CHARS = 6, 40
+
+
+def mark_signature(chunk_id: str, marks: list[str]) -> str:
+    """The server's signature of ``marks`` for the page image of ``chunk_id``."""
+    body = json.dumps([chunk_id, marks], ensure_ascii=False).encode()
+    return hmac.new(_MARK_KEY, body, hashlib.sha256).hexdigest()[:32]
+
+
+def marks_signed(chunk_id: str, marks: list[str], signature: str | None) -> bool:
+    """Whether ``marks`` are the ones the server put in a page image link for ``chunk_id``."""
+    return not marks or (isinstance(signature, str) and hmac.compare_digest(mark_signature(chunk_id, marks), signature))
+
+
 def evidence_url(p: Passage, marks: list[str]) -> str | None:
     """The highlighted page image of a PDF passage (served by ``/evidence``), or None without a PDF page."""
     if not p.page or p.metadata.get("doc_kind") != "pdf":
         return None
-    query = urllib.parse.urlencode([("mark", m) for m in marks[:6] if len(m) <= 40])
+    marks = [m for m in marks if len(m) <= MAX_MARK_CHARS][:MAX_MARKS]
+    pairs = [("mark", m) for m in marks] + ([("sig", mark_signature(p.chunk_id, marks))] if marks else [])
+    query = urllib.parse.urlencode(pairs)
     return f"/evidence/{urllib.parse.quote(p.chunk_id, safe='')}.png" + (f"?{query}" if query else "")
 
 

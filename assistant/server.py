@@ -37,16 +37,18 @@ from .downloads import Downloads
 from .handlers import AppContext
 from .isolation import LimitExceeded
 from .local import serving
-from .render import PRODUCT
+from .render import PRODUCT, marks_signed
 from .sessions import Sessions
 from .settings import Settings
 from .users import User, UserStore
-from .webgate import USER, Gate
+from .webgate import PEER, USER, Gate
 
 log = logging.getLogger(__name__)
 _MARK = re.compile(r"[-£$€%.,/ 0-9A-Za-z]+")
-MAX_FAILURES = 5  # wrong passwords for one name ...
-LOCKOUT_WINDOW = 300.0  # ... within this many seconds lock it for that long
+# Reports are shown as documents, never as pages of the app: no script, no plugins' reach, no framing.
+REPORT_CSP = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'none'"
+MAX_FAILURES = 5  # wrong passwords for one name from one address ...
+LOCKOUT_WINDOW = 300.0  # ... within this many seconds refuse that name from that address for that long
 
 
 class SetupError(RuntimeError):
@@ -63,39 +65,50 @@ def is_loopback(host: str) -> bool:
 
 
 class Login:
-    """Checks passwords against the users file (or the demo account), refusing repeated guesses."""
+    """Checks passwords against the users file (or the demo account), refusing repeated guesses.
+
+    Wrong passwords count against a name *from one address*: a guesser slows only their own tries,
+    never locking the real owner out from elsewhere (the gate also limits each address's attempts)."""
 
     def __init__(self, users: UserStore, demo: tuple[str, str] | None = None, audit: AuditLog | None = None) -> None:
         self.users = users
         self.demo = demo
         self.audit = audit
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self._failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
         # One password check at a time: scrypt is slow on purpose, and a flood must leave a core for questions.
         self._checks = anyio.CapacityLimiter(1)
 
     async def authenticate(self, name: str, password: str) -> bool:
-        """Gradio's login callback: the check runs in a worker thread, off the event loop."""
-        return await anyio.to_thread.run_sync(self, name[:200], password[:1000], limiter=self._checks)
+        """Gradio's login callback: the check runs in a worker thread, off the event loop; the address
+        is the one the gate found for this request."""
+        address = PEER.get()
+        return await anyio.to_thread.run_sync(self, name[:200], password[:1000], address, limiter=self._checks)
 
-    def __call__(self, name: str, password: str) -> bool:
+    def __call__(self, name: str, password: str, address: str = "?") -> bool:
         now = time.monotonic()
+        key = (name, address)
         with self._lock:
-            recent = self._failures[name]
+            recent = self._failures[key]
             while recent and now - recent[0] > LOCKOUT_WINDOW:
                 recent.popleft()
-            locked = len(recent) >= MAX_FAILURES
-        ok = not locked and self._check(name, password)
+            if not recent:
+                self._failures.pop(key, None)  # bounded by the names and addresses failing now, not ever
+            held = len(recent) >= MAX_FAILURES
+        ok = not held and self._check(name, password)
         if not ok:
-            if not locked:
+            if not held:
                 with self._lock:
-                    self._failures[name].append(now)
-            log.warning("sign-in refused for %r%s", name, " (locked: too many wrong passwords)" if locked else "")
+                    self._failures[key].append(now)
+            log.warning(
+                "sign-in refused for %r from %s%s", name, address, " (held: too many wrong passwords)" if held else ""
+            )
         if self.audit is not None:
             user = (self.user(name) if ok else None) or User(name[:64], "-", None)
-            self.audit.record_for(
-                user, "sign-in" if ok else "sign-in refused", detail={"locked": True} if locked else None
-            )
+            detail: dict[str, object] = {"address": address}
+            if held:
+                detail["held"] = f"{MAX_FAILURES} wrong passwords for this name from this address"
+            self.audit.record_for(user, "sign-in" if ok else "sign-in refused", detail=detail)
         return ok
 
     def _check(self, name: str, password: str) -> bool:
@@ -169,28 +182,46 @@ def create_app(settings: Settings, demo_account: tuple[str, str] | None = None) 
         if not found:
             raise HTTPException(404, "No such report in the library")
         media = "application/pdf" if doc.kind == "pdf" else "text/plain; charset=utf-8"
+        # A PDF carrying JavaScript, launch actions or attachments is only ever downloaded; every report
+        # is shown sandboxed (no script, no forms, no plugins' reach into the app's origin).
+        active = any(str(f).startswith("active content") for f in doc.metadata.get("flags", []) or [])
         return FileResponse(
             doc.path,
             media_type=media,
             filename=Path(doc.path).name,
-            content_disposition_type="inline",
-            headers={"X-Content-Type-Options": "nosniff"},
+            content_disposition_type="attachment" if active else "inline",
+            headers={"X-Content-Type-Options": "nosniff", "Content-Security-Policy": REPORT_CSP},
         )
 
     @app.get("/evidence/{chunk_id}.png")
-    def evidence(chunk_id: str, request: Request, mark: list[str] | None = Query(default=None)):
+    def evidence(
+        chunk_id: str,
+        request: Request,
+        mark: list[str] | None = Query(default=None),
+        sig: str | None = Query(default=None),
+    ):
         user = signed_in(request)
         if user is None:
             return RedirectResponse("/", status_code=303)
-        # Marks only pick what to outline on the page: short figures, nothing else.
-        marks = [m for m in (mark or [])[:6] if len(m) <= 40 and _MARK.fullmatch(m)]
-        try:
-            image = assistant.evidence(chunk_id[:200], user.clearance, marks)
-        except LimitExceeded as exc:
-            log.warning("page image for %s not rendered: %s", chunk_id[:200], exc)
-            image = None
+        chunk_id = chunk_id[:200]
+        # Marks pick what to outline on the page: only the figures an answer's link was signed with.
+        marks = list(mark or [])
+        chosen = marks_signed(chunk_id, marks, sig) and all(len(m) <= 40 and _MARK.fullmatch(m) for m in marks)
+        image, reason = None, "the marks were not chosen by the server"
+        if chosen:
+            reason = "no page image for this user (clearance, not a PDF passage, or not renderable)"
+            try:
+                image = assistant.evidence(chunk_id, user.clearance, marks)
+            except LimitExceeded as exc:
+                log.warning("page image for %s not rendered: %s", chunk_id, exc)
+        ctx.audit.record_for(
+            user,
+            "page image" if image else "page image refused",
+            chunk_ids=[chunk_id],
+            detail={"marks": marks[:6]} if image else {"reason": reason},
+        )
         if image is None:
-            # Beyond the user's clearance, not a PDF passage, or not renderable: all look the same.
+            # Beyond the user's clearance, not a PDF passage, not renderable or forged: all look the same.
             raise HTTPException(404, "No page image for this passage")
         return FileResponse(
             image,
@@ -209,7 +240,8 @@ def create_app(settings: Settings, demo_account: tuple[str, str] | None = None) 
                 user, "download refused", detail={"reason": "not this user's file, already fetched or expired"}
             )
             raise HTTPException(404, "No such download: it was already fetched, has expired or is not yours")
-        ctx.audit.record_for(user, "download", detail={"file": item.filename})
+        # The file's name carries the search's words: the reports named let the audit view withhold it.
+        ctx.audit.record_for(user, "download", doc_hashes=list(item.doc_ids), detail={"file": item.filename})
         return FileResponse(
             item.path,
             media_type="text/csv; charset=utf-8",
@@ -245,6 +277,11 @@ def create_app(settings: Settings, demo_account: tuple[str, str] | None = None) 
     )
     # Mounted apps never "launch", and Gradio skips its own path checks until they do.
     blocks.has_launched = True
+    signin_notice = (
+        f"Local demo: sign in as “{demo_account[0]}” with the password printed where the server was started."
+        if demo_account
+        else None
+    )
     gradio_app = next(r.app for r in app.routes if isinstance(r, Mount) and isinstance(r.app, GradioApp))
     gate = Gate(
         app,
@@ -255,12 +292,8 @@ def create_app(settings: Settings, demo_account: tuple[str, str] | None = None) 
         audit=audit,
         role_of=login.role_of,
         login_rate=settings.login_rate,
-        signin_page=signin.page(
-            PRODUCT,
-            f"Local demo: sign in as “{demo_account[0]}” with the password printed where the server was started."
-            if demo_account
-            else None,
-        ),
+        signin_page=lambda token: signin.page(PRODUCT, signin_notice, token),
+        trusted_proxies=settings.trusted_proxies,
     )
     return gate, assistant
 
@@ -285,6 +318,14 @@ def serve(settings: Settings, demo: bool = False) -> None:
     try:
         # The command line's questions over this index are answered here too (local.py).
         with serving(settings.index_dir, lambda argv: run_in_server(argv, assistant)):
-            uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", timeout_graceful_shutdown=5)
+            # proxy_headers off: the gate believes X-Forwarded-* only from ASSISTANT_TRUSTED_PROXIES.
+            uvicorn.run(
+                app,
+                host=settings.host,
+                port=settings.port,
+                log_level="warning",
+                timeout_graceful_shutdown=5,
+                proxy_headers=False,
+            )
     finally:
         assistant.close()

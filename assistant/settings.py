@@ -84,6 +84,12 @@ class Settings(BaseSettings):
     )
     max_question_chars: int = _setting(2000, "longest question or search accepted")
     login_rate: int = _setting(20, "sign-in attempts one address may make per minute (more are refused at once)")
+    trusted_proxies: str = _setting(
+        "",
+        "comma-separated addresses or networks of reverse proxies whose `X-Forwarded-For`, `-Proto` and `-Host` "
+        "are believed (the connection's own address is the client's otherwise)",
+        "none",
+    )
 
     @property
     def llm_enabled(self) -> bool:

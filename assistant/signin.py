@@ -16,8 +16,9 @@ MESSAGES = {
 }
 
 
-def page(product: str, notice: str | None = None) -> bytes:
-    """The sign-in page as HTML (``notice``: a line shown above the form, e.g. for a local demo)."""
+def page(product: str, notice: str | None = None, token: str = "") -> bytes:
+    """The sign-in page as HTML (``notice``: a line shown above the form, e.g. for a local demo; ``token``:
+    the form's sign-in token, which the gate also sets as a cookie and checks on ``/login``)."""
     e = html.escape
     banner = f'<p class="notice">{e(notice)}</p>' if notice else ""
     messages = "".join(f' data-{key}="{e(text, quote=True)}"' for key, text in MESSAGES.items())
@@ -44,6 +45,7 @@ button[disabled] {{ opacity: 0.6; cursor: wait; }}
 <p class="lead">Cited answers from Police and Crime Commissioner reports. Sign in with your account.</p>
 {banner}
 <form id="signin"{messages}>
+<input type="hidden" name="signin_token" value="{e(token, quote=True)}">
 <label for="username">User name</label>
 <input id="username" name="username" autocomplete="username" autofocus>
 <label for="password">Password</label>

@@ -33,7 +33,7 @@ def make_client(settings: Settings) -> chromadb.ClientAPI:
             host=url.hostname or "127.0.0.1", port=url.port or 8000, ssl=url.scheme == "https", settings=chroma_settings
         )
     path = Path(settings.index_dir) / "chroma"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)  # restricted passages: owner-only (see index.py)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 

@@ -4,18 +4,28 @@ Gradio trusts more of what a browser sends than this app can afford to. The gate
 
 - answers only the Gradio routes the app uses (no REST ``/call`` or ``/run`` API, no proxy,
   streams, monitoring or dev routes);
-- binds each ``session_hash`` (query, path or JSON body) to the first signed-in user who
-  uses it and refuses, and audits, anyone else presenting it;
-- serves ``/gradio_api/file=…`` only for files that the same user uploaded;
-- limits sign-in attempts per address and overall, answering 429 at once when exceeded;
+- reads each request's ``session_hash`` once: a request naming it twice, or differently in its
+  query, path and body, is refused (400); a hash is bound to the first signed-in user who joins
+  with it, and only that user may stream, cancel or join under it;
+- refuses requests from other sites (an ``Origin``, ``Referer`` or ``Sec-Fetch-Site`` that is not
+  the app's own), and sign-in without the token its form carries (bound to a cookie);
+- serves ``/gradio_api/file=…`` only for files that the same user uploaded, and lets no queued
+  event name any other file;
+- limits sign-in attempts per address (the real peer: proxy headers count only from the
+  addresses named in ``ASSISTANT_TRUSTED_PROXIES``), answering 429 at once when exceeded;
+- signs out by POST only, with a relative redirect;
+- puts ``X-Frame-Options: DENY``, a Content-Security-Policy and ``nosniff`` on every response;
 - ends a session at once when its user is removed or changed (role, clearance, password),
-  and audits sign-outs.
+  and audits every refusal and sign-out.
 """
 
 from __future__ import annotations
 
+import contextvars
+import ipaddress
 import json
 import logging
+import secrets
 import threading
 import time
 import urllib.parse
@@ -47,13 +57,67 @@ CLOSED = (
     "/gradio_api/runs",
     "/gradio_api/dev/",
     "/gradio_api/file/",
+    "/gradio_api/component_server",
+    "/gradio_api/deep_link",
     "/monitoring",
     "/dev/",
     "/gradio_api/openapi.json",
 )
 MAX_BODY = 1_000_000  # a queue request carries a question, never a file
+MAX_LOGIN_BODY = 10_000
 LOGIN_WINDOW = 60.0
 USER = "signed_in_user"  # the key in the request's state under which the gate leaves the user's name
+SIGNIN_COOKIE = "opcc-signin"  # holds the sign-in form's token (double submit: a page of another site has neither)
+SIGNIN_FIELD = "signin_token"
+BROWSER_HEADERS = (b"origin", b"referer", b"sec-fetch-site", b"sec-fetch-mode")
+# Routes that may bind a new session to the signed-in user; every other route needs it bound already.
+CLAIMING = ("/gradio_api/queue/join", "/gradio_api/heartbeat/")
+SAFE_METHODS = ("GET", "HEAD")
+PROXY_HEADERS = (b"x-forwarded-for", b"x-forwarded-host", b"x-forwarded-proto", b"x-forwarded-port")
+PROXY_HEADERS += (b"x-forwarded-prefix", b"forwarded", b"x-real-ip")
+# Gradio's page needs its inline config script, styles and its HTML component's evaluated templates;
+# nothing may come from or go to another site, and no other site may frame it.
+CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; media-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+    "worker-src 'self' blob:; frame-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+SECURITY_HEADERS = (
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"content-security-policy", CSP.encode()),
+)
+# The sign-in's peer address, for the password check behind Gradio's login route (which is not told it).
+PEER: contextvars.ContextVar[str] = contextvars.ContextVar("peer", default="?")
+
+
+class Refused(Exception):
+    """A request refused by the gate: HTTP status, the message for the client, the reason audited."""
+
+    def __init__(self, status: int, message: str, reason: str, action: str = "request refused") -> None:
+        super().__init__(reason)
+        self.status, self.message, self.reason, self.action = status, message, reason, action
+
+
+def networks(spec: str | None) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Addresses or networks from a comma-separated list (``ASSISTANT_TRUSTED_PROXIES``); ValueError if one is not."""
+    out = []
+    for item in (spec or "").split(","):
+        if item.strip():
+            try:
+                out.append(ipaddress.ip_network(item.strip(), strict=False))
+            except ValueError as exc:
+                raise ValueError(f"ASSISTANT_TRUSTED_PROXIES: {item.strip()!r} is not an address or network") from exc
+    return out
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin-1")
+    return None
 
 
 class Gate:
@@ -71,7 +135,8 @@ class Gate:
         role_of: Callable[[str], tuple[str, str | None]],
         login_rate: int = 20,
         max_pending_logins: int = 8,
-        signin_page: bytes | None = None,
+        signin_page: Callable[[str], bytes] | None = None,
+        trusted_proxies: str | None = None,
     ) -> None:
         self.app = app
         self.signin_page = signin_page
@@ -83,27 +148,35 @@ class Gate:
         self.role_of = role_of
         self.login_rate = login_rate
         self.max_pending_logins = max_pending_logins
+        self.trusted = networks(trusted_proxies)
         self._token_prints: dict[str, str | None] = {}
         self._uploads: dict[str, set[str]] = defaultdict(set)
         self._attempts: dict[str, deque[float]] = defaultdict(deque)
-        self._refused: dict[str, float] = {}
+        self._refused: dict[tuple[str, str], float] = {}
         self._pending = 0
         self._lock = threading.Lock()
 
-    # ---- helpers -------------------------------------------------------------------
+    # ---- who is asking -----------------------------------------------------------
     def _token(self, scope: Scope) -> str | None:
-        cookies = SimpleCookie()
-        for name, value in scope.get("headers", []):
-            if name == b"cookie":
-                try:
-                    cookies.load(value.decode("latin-1"))
-                except Exception:  # noqa: BLE001 - a malformed cookie header is just no token
-                    return None
+        cookies = self._cookies(scope)
+        if cookies is None:
+            return None
         cid = self.cookie_id()
         for key in (f"access-token-{cid}", f"access-token-unsecure-{cid}"):
             if key in cookies:
                 return cookies[key].value
         return None
+
+    @staticmethod
+    def _cookies(scope: Scope) -> SimpleCookie | None:
+        cookies = SimpleCookie()
+        for name, value in scope.get("headers", []):
+            if name == b"cookie":
+                try:
+                    cookies.load(value.decode("latin-1"))
+                except Exception:  # noqa: BLE001 - a malformed cookie header is just no cookie
+                    return None
+        return cookies
 
     def user(self, scope: Scope) -> str | None:
         """The signed-in user of the request; a token whose user was removed or changed is revoked here."""
@@ -133,11 +206,76 @@ class Gate:
         self.sessions.end_user(name)
         self._uploads.pop(name, None)
 
+    def _trusted(self, address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in net for net in self.trusted)
+
+    def _peer(self, scope: Scope) -> None:
+        """Settle the client's address, scheme and host: from a trusted proxy's headers, else from the
+        connection itself, with every proxy header removed so nothing behind the gate reads one."""
+        peer = (scope.get("client") or ("?", 0))[0]
+        if self.trusted and self._trusted(peer):
+            hops = [h.strip() for h in (_header(scope, b"x-forwarded-for") or "").split(",") if h.strip()]
+            while hops and self._trusted(hops[-1]):
+                peer = hops.pop()
+            if hops:
+                peer = hops[-1]  # the nearest address no trusted proxy vouches past
+            proto = (_header(scope, b"x-forwarded-proto") or "").split(",")[0].strip().lower()
+            if proto in ("http", "https"):
+                scope["scheme"] = proto
+            scope["client"] = (peer, 0)
+            return
+        scope["headers"] = [(k, v) for k, v in scope.get("headers", []) if k not in PROXY_HEADERS]
+        scope["client"] = (peer, (scope.get("client") or ("?", 0))[1])
+
+    @staticmethod
+    def _own_origin(scope: Scope) -> str:
+        host = _header(scope, b"x-forwarded-host") or _header(scope, b"host") or ""
+        return f"{scope.get('scheme', 'http')}://{host.split(',')[0].strip().lower()}"
+
+    def _cross_site(self, scope: Scope, method: str) -> str | None:
+        """Why the request comes from a page of another site (None when it does not)."""
+        own = self._own_origin(scope)
+        origin = _header(scope, b"origin")
+        if origin is not None:
+            return None if origin.lower() == own else f"from another site ({origin[:100]})"
+        if method in SAFE_METHODS:
+            return None
+        fetch_site = _header(scope, b"sec-fetch-site")
+        if fetch_site is not None and fetch_site not in ("same-origin", "none"):
+            return f"from another site (Sec-Fetch-Site: {fetch_site[:40]})"
+        referer = _header(scope, b"referer")
+        if referer:
+            parts = urllib.parse.urlsplit(referer)
+            if f"{parts.scheme}://{parts.netloc}".lower() != own:
+                return f"from another site (Referer {parts.scheme}://{parts.netloc[:100]})"
+        return None
+
+    # ---- answering -----------------------------------------------------------------
     def _record(self, name: str, role: str, action: str, **fields: Any) -> None:
         try:
             self.audit.record(name[:64], role, action, chunk_ids=[], doc_hashes=[], **fields)
         except Exception:  # noqa: BLE001 - a refusal still goes out; the audit failure is logged
             log.exception("could not audit %s for %s", action, name)
+
+    def _audit_refusal(self, scope: Scope, name: str | None, refused: Refused, path: str) -> None:
+        """Audit a refusal: each one of a signed-in user; an anonymous address's once a minute per reason."""
+        address = (scope.get("client") or ("?", 0))[0]
+        detail = {"path": path[:200], "reason": refused.reason, "address": address}
+        if name is None:
+            now = time.monotonic()
+            key = (address, refused.action + refused.reason[:40])
+            with self._lock:
+                if now - self._refused.get(key, -LOGIN_WINDOW) <= LOGIN_WINDOW:
+                    return
+                self._refused[key] = now
+            detail["note"] = "further refusals like this from this address in this minute are not recorded one by one"
+            return self._record("-", "-", refused.action, detail=detail)
+        role, clearance = self.role_of(name)
+        self._record(name, role, refused.action, clearance=clearance, detail=detail)
 
     async def _answer(
         self, send: Send, status: int, message: str, headers: list[tuple[bytes, bytes]] | None = None
@@ -156,89 +294,120 @@ class Gate:
         )
         await send({"type": "http.response.body", "body": body})
 
-    async def _page(self, send: Send, body: bytes) -> None:
+    async def _signin(self, send: Send) -> None:
+        """The sign-in page, with a fresh token in its form and the same token in a cookie only /login reads."""
+        assert self.signin_page is not None
+        token = secrets.token_urlsafe(24)
+        cookie = f"{SIGNIN_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600"
         headers = [
             (b"content-type", b"text/html; charset=utf-8"),
             (b"cache-control", b"no-store"),
-            (b"x-frame-options", b"DENY"),
-            (b"x-content-type-options", b"nosniff"),
+            (b"set-cookie", cookie.encode()),
         ]
-        await self._respond(send, 200, body, headers)
+        await self._respond(send, 200, self.signin_page(token), headers)
+
+    @staticmethod
+    def _secured(send: Send) -> Send:
+        """Every response carries the security headers (a route's own CSP, like the reports' sandbox, wins)."""
+
+        async def wrapped(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"access-control-allow-origin"]
+                present = {k.lower() for k, _ in headers}
+                headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        return wrapped
 
     # ---- the gate ------------------------------------------------------------------
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        self._peer(scope)
+        send = self._secured(send)
         path: str = scope.get("path", "")
-        method: str = scope.get("method", "GET")
+        method: str = scope.get("method", "GET").upper()
         if any(path.startswith(p) for p in CLOSED):
             return await self._answer(send, 404, "Not Found")
-        if path.rstrip("/") == "/login" and method == "POST":
-            return await self._login(scope, receive, send)
         name = self.user(scope)
-        if name is None and method == "GET" and path in ("", "/") and self.signin_page is not None:
-            return await self._page(send, self.signin_page)
-        # The app's own routes (/report, /download) read the user from here: one check per request.
-        scope.setdefault("state", {})[USER] = name
-        if path.rstrip("/") == "/logout":
-            if name:
-                role, clearance = self.role_of(name)
-                self._record(name, role, "sign-out", clearance=clearance)
-                self.revoke(name)
-            return await self.app(scope, receive, send)
-        if path.startswith("/gradio_api/file="):
-            wanted = urllib.parse.unquote(path[len("/gradio_api/file=") :])
-            if not name or wanted not in self._uploads.get(name, set()):
-                return await self._answer(send, 404, "Not Found")
-        body = b""
-        inspect = method == "POST" and not path.startswith("/gradio_api/upload")
-        if inspect:
-            chunks, size = [], 0
-            while True:
-                message = await receive()
-                chunk = message.get("body", b"")
-                size += len(chunk)
-                if size > MAX_BODY:
-                    return await self._answer(send, 413, "Request too large")
-                chunks.append(chunk)
-                if not message.get("more_body"):
-                    break
-            body = b"".join(chunks)
-        session = self._session_hash(scope, path, body)
-        if session is not None:
-            owner = self.sessions.owner(session)
-            if name is None and owner is not None:
-                return await self._answer(send, 403, "This session belongs to another user.")
-            if name is not None and not self.sessions.claim(session, name):
-                role, clearance = self.role_of(name)
-                self._record(
-                    name,
-                    role,
-                    "session refused",
-                    clearance=clearance,
-                    detail={"path": path, "reason": "session of another user"},
-                )
-                return await self._answer(send, 403, "This session belongs to another user.")
+        try:
+            why = self._cross_site(scope, method)
+            if why:
+                raise Refused(403, "Requests from other sites are refused.", why, "cross-site request refused")
+            if path.rstrip("/") == "/login" and method == "POST":
+                return await self._login(scope, receive, send)
+            if path.rstrip("/") == "/logout":
+                return await self._logout(scope, send, name, method)
+            if name is None and method == "GET" and path in ("", "/") and self.signin_page is not None:
+                return await self._signin(send)
+            # The app's own routes (/report, /evidence, /download) read the user from here: one check per request.
+            scope.setdefault("state", {})[USER] = name
+            if path.startswith("/gradio_api/file="):
+                wanted = urllib.parse.unquote(path[len("/gradio_api/file=") :])
+                if not name or wanted not in self._uploads.get(name, set()):
+                    return await self._answer(send, 404, "Not Found")
+            body = b""
+            inspect = method not in SAFE_METHODS and not path.startswith("/gradio_api/upload")
+            if inspect:
+                body = await self._body(receive, MAX_BODY)
+            self._check_session(scope, path, body, name)
+            if path.startswith("/gradio_api/queue/join"):
+                self._check_files(body, name)
+        except Refused as refused:
+            self._audit_refusal(scope, name, refused, path)
+            return await self._answer(send, refused.status, refused.message)
         replay = _replay(body, receive) if inspect else receive
         if path.startswith("/gradio_api/upload") and name:
             return await self.app(scope, replay, self._remember_uploads(name, send))
         return await self.app(scope, replay, send)
 
     @staticmethod
-    def _session_hash(scope: Scope, path: str, body: bytes) -> str | None:
-        query = urllib.parse.parse_qs(scope.get("query_string", b"").decode("latin-1"))
-        if query.get("session_hash"):
-            return query["session_hash"][0]
-        if path.startswith("/gradio_api/heartbeat/"):
-            return path.rsplit("/", 1)[-1] or None
-        if body[:1] == b"{":
-            try:
-                data = json.loads(body)
-            except ValueError:
-                return None
-            value = data.get("session_hash") if isinstance(data, dict) else None
-            return str(value) if value else None
-        return None
+    async def _body(receive: Receive, limit: int) -> bytes:
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                raise Refused(413, "Request too large", f"body over {limit:,} bytes")
+            chunks.append(chunk)
+            if not message.get("more_body"):
+                return b"".join(chunks)
+
+    def _check_session(self, scope: Scope, path: str, body: bytes, name: str | None) -> None:
+        """One ``session_hash`` per request, and only its owner's (refused with :class:`Refused`)."""
+        named = _session_hashes(scope, path, body)
+        if not named:
+            return
+        if len(named) > 1:
+            raise Refused(400, "The request names its session more than once.", "session named more than once")
+        session = named[0]
+        owner = self.sessions.owner(session)
+        if name is None:
+            raise Refused(403, "Sign in first.", "a session used without signing in", "session refused")
+        if owner == name:
+            return
+        if owner is None and path.startswith(CLAIMING) and self.sessions.claim(session, name):
+            return
+        reason = "session of another user" if owner else "a session this user never opened"
+        raise Refused(403, "This session belongs to another user.", reason, "session refused")
+
+    def _check_files(self, body: bytes, name: str | None) -> None:
+        """A queued event may name only files this user uploaded (Gradio would read any file it is handed)."""
+        try:
+            data = json.loads(body).get("data")
+        except (ValueError, AttributeError):
+            return  # Gradio refuses what is not a JSON object; nothing is read
+        uploads = self._uploads.get(name or "", set())
+        for obj in _dicts(data):
+            named = obj.get("path"), obj.get("url")
+            is_file = "path" in obj or (isinstance(obj.get("meta"), dict) and obj["meta"].get("_type"))
+            if is_file and not (isinstance(named[0], str) and named[0] in uploads and _same_file(named[1], named[0])):
+                what = str(named[0] or named[1])[:200]
+                raise Refused(
+                    403, "Only files uploaded in this app can be used.", f"a file not uploaded: {what}", "file refused"
+                )
 
     def _remember_uploads(self, name: str, send: Send) -> Send:
         """Note the temporary paths Gradio gives this user's uploads: the only files ``file=`` serves them."""
@@ -258,8 +427,25 @@ class Gate:
 
         return wrapped
 
-    async def _login(self, scope: Scope, receive: Receive, send: Send) -> None:
-        address = (scope.get("client") or ("?", 0))[0]
+    async def _logout(self, scope: Scope, send: Send, name: str | None, method: str) -> None:
+        """Sign out (POST only: a link or image of another page cannot), back to the sign-in page."""
+        if method != "POST":
+            raise Refused(405, "Sign out with the Log out button.", "sign-out by GET", "sign-out refused")
+        if name:
+            role, clearance = self.role_of(name)
+            self._record(name, role, "sign-out", clearance=clearance)
+            self.revoke(name)
+        cid = self.cookie_id()
+        expired = "=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"
+        headers = [
+            (b"location", b"/"),
+            (b"set-cookie", f"access-token-{cid}{expired}".encode()),
+            (b"set-cookie", f"access-token-unsecure-{cid}{expired}".encode()),
+        ]
+        await self._respond(send, 303, b"", headers)
+
+    def _login_allowed(self, address: str) -> tuple[bool, str | None]:
+        """(allowed, refusal reason to audit or None when this refusal is not the window's first)."""
         now = time.monotonic()
         with self._lock:
             attempts = self._attempts[address]
@@ -267,31 +453,41 @@ class Gate:
                 attempts.popleft()
             limited = len(attempts) >= self.login_rate
             busy = self._pending >= self.max_pending_logins
-            # One audit entry per address and window, not one per flooded request.
-            key = address if limited else "(all addresses)"
-            first_refusal = (limited or busy) and now - self._refused.get(key, -LOGIN_WINDOW) > LOGIN_WINDOW
-            if first_refusal:
-                self._refused[key] = now
             if not limited and not busy:
                 attempts.append(now)
                 self._pending += 1
-        if limited or busy:
-            if first_refusal:
-                self._record(
-                    "-",
-                    "-",
-                    "sign-in refused",
-                    detail={
-                        "address": address,
-                        "reason": "rate limited" if limited else "too many sign-ins at once",
-                        "note": "further refusals in this minute are not recorded one by one",
-                    },
-                )
+                return True, None
+            # One audit entry per address and window, not one per flooded request.
+            key = (address if limited else "(all addresses)", "sign-in")
+            first = now - self._refused.get(key, -LOGIN_WINDOW) > LOGIN_WINDOW
+            if first:
+                self._refused[key] = now
+        return False, ("rate limited" if limited else "too many sign-ins at once") if first else None
+
+    async def _login(self, scope: Scope, receive: Receive, send: Send) -> None:
+        address = (scope.get("client") or ("?", 0))[0]
+        allowed, reason = self._login_allowed(address)
+        if not allowed:
+            if reason:
+                detail = {"address": address, "reason": reason}
+                detail["note"] = "further refusals in this minute are not recorded one by one"
+                self._record("-", "-", "sign-in refused", detail=detail)
             return await self._answer(
                 send, 429, "Too many sign-in attempts: wait a minute and try again.", [(b"retry-after", b"60")]
             )
         try:
-            await self.app(scope, receive, self._note_token(send))
+            body = await self._body(receive, MAX_LOGIN_BODY)
+            form = urllib.parse.parse_qs(body.decode("latin-1"), keep_blank_values=True)
+            cookies = self._cookies(scope)
+            expected = cookies[SIGNIN_COOKIE].value if cookies and SIGNIN_COOKIE in cookies else ""
+            sent = (form.get(SIGNIN_FIELD) or [""])[0]
+            # A browser's sign-in must carry its form's token; a program's (no Origin, Referer or
+            # Sec-Fetch header: nothing a page of another site can make a browser send) need not.
+            browser = any(_header(scope, h) is not None for h in BROWSER_HEADERS)
+            if browser and not (expected and secrets.compare_digest(sent.encode(), expected.encode())):
+                raise Refused(403, "Sign in from the sign-in page.", "no valid sign-in token", "sign-in refused")
+            PEER.set(address)
+            await self.app(scope, _replay(body, receive), self._note_token(send))
         finally:
             with self._lock:
                 self._pending -= 1
@@ -311,6 +507,43 @@ class Gate:
             await send(message)
 
         return wrapped
+
+
+def _session_hashes(scope: Scope, path: str, body: bytes) -> list[str]:
+    """Every ``session_hash`` the request names (query, heartbeat path, top level of a JSON body), each distinct
+    value once; a name repeated in one place is returned twice, so a request Gradio could read otherwise is refused."""
+    query = urllib.parse.parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+    places = [[v for k, v in query if k == "session_hash"]]
+    if path.startswith("/gradio_api/heartbeat/"):
+        places.append([path.rsplit("/", 1)[-1]])
+    if body.lstrip()[:1] == b"{":
+        try:
+            pairs = json.loads(body, object_pairs_hook=lambda kv: kv)  # keeps a key given twice
+        except ValueError:
+            pairs = []
+        if isinstance(pairs, list):
+            places.append([str(v) for k, v in pairs if k == "session_hash" and v is not None])
+    if any(len(p) > 1 for p in places):
+        return [v for p in places for v in p]
+    return list(dict.fromkeys(v for p in places for v in p))
+
+
+def _same_file(url: Any, path: str) -> bool:
+    """A file object's ``url`` may only be absent or Gradio's own link to the same uploaded file."""
+    return url is None or (isinstance(url, str) and urllib.parse.unquote(url).endswith("file=" + path))
+
+
+def _dicts(value: Any) -> list[dict]:
+    """Every JSON object inside ``value``, however deep."""
+    out, stack = [], [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            out.append(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return out
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

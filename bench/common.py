@@ -42,6 +42,16 @@ def fill_sign_in(page: Any, url: str, name: str, password: str) -> Any:
     return page.get_by_role("button", name="Sign in")
 
 
+def sign_in(http: Any, name: str, password: str) -> Any:
+    """POST /login as the sign-in page does (an httpx client): first the page, for its form's token and cookie."""
+    import re
+
+    page = http.get("/")
+    found = re.search(r'name="signin_token" value="([^"]+)"', page.text)
+    token = found.group(1) if found else ""
+    return http.post("/login", data={"username": name, "password": password, "signin_token": token})
+
+
 @contextlib.contextmanager
 def running(
     command: list[str], ready_url: str, timeout: float = 180.0, env: dict | None = None, log: Path | None = None
@@ -159,8 +169,7 @@ class BrowserUser:
 
         self.url = url.rstrip("/")
         self.http = httpx.Client(base_url=self.url, timeout=120, follow_redirects=True)
-        r = self.http.post("/login", data={"username": name, "password": password})
-        r.raise_for_status()
+        sign_in(self.http, name, password).raise_for_status()
         config = self.http.get("/config").json()
         self.fn = {d["api_name"]: d["id"] for d in config["dependencies"] if d.get("api_name")}
         self.session = f"bench-{name}-{id(self):x}"

@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from common import BrowserUser, add_user, assistant_command, free_port, questions, running, serve_args
+from common import BrowserUser, add_user, assistant_command, free_port, questions, running, serve_args, sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
 SEARCHES = [
@@ -116,7 +116,7 @@ def _flood(url: str, attempts: int, stop: float, result: LoadResult, lock: threa
                 if time.time() > stop:
                     return
                 try:
-                    code = client.post("/login", data={"username": "admin", "password": f"guess-{n}-{i}"}).status_code
+                    code = sign_in(client, "admin", f"guess-{n}-{i}").status_code
                 except httpx.HTTPError:
                     code = 0
                 with lock:

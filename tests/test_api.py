@@ -1,3 +1,4 @@
+import re
 import shutil
 
 import pytest
@@ -68,3 +69,19 @@ def test_the_langchain_chain_gives_the_same_answer_as_ask(library, question):
     assert [p.chunk_id for p in asked.passages] == [p.chunk_id for p in chained.passages]
     public = Filters(clearance="public")
     assert library.ask(question, public).answer == library.chain(public).invoke(question).answer
+
+
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("budget \ud800", "cannot be encoded as UTF-8"),
+        ("What was the budget\udfff?", "position 20"),
+        ("budget\x00", "U+0000"),
+    ],
+)
+def test_text_that_cannot_be_encoded_fails_cleanly(library, text, problem):
+    """A lone surrogate or a control character is a clear ValueError, not a crash deep in lexical search."""
+    with pytest.raises(ValueError, match=f"the question cannot be used: .*{re.escape(problem)}"):
+        library.ask(text)
+    with pytest.raises(ValueError, match=f"the search cannot be used: .*{re.escape(problem)}"):
+        library.search(text)

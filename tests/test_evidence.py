@@ -77,3 +77,18 @@ def test_the_assistant_renders_once_for_users_who_may_see_the_report(library):
     assert library.evidence("no-such-chunk", "restricted") is None
     library.remove(stations.metadata["doc_id"])
     assert not image.exists(), "a removed report's page images go with it"
+
+
+def test_page_images_are_owner_only_whatever_the_umask(library):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        stations = library.search("stations refurbished", k=1)[0]
+        image = library.evidence(stations.chunk_id, "restricted", ["2020/21"])
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(image.stat().st_mode) == 0o600
+    assert stat.S_IMODE(image.parent.stat().st_mode) == 0o700
+    assert not list(image.parent.glob("*.tmp"))

@@ -10,11 +10,12 @@ from types import SimpleNamespace
 
 import gradio as gr
 import pytest
-from conftest import GWENT_TXT
+from conftest import GWENT_TXT, TEXTS
 from test_render import cited_passage
 
 from assistant.api import Assistant
-from assistant.audit import AuditLog
+from assistant.audit import CREATED, AuditLog
+from assistant.auditview import WITHHELD, redact_entry
 from assistant.handlers import AppContext, Handlers, write_csv
 from assistant.render import passage_row
 from assistant.users import User
@@ -23,6 +24,7 @@ USERS = {
     "sam": User("sam", "staff", "public"),
     "fay": User("fay", "foi", "restricted"),
     "ada": User("ada", "admin", "restricted"),
+    "pam": User("pam", "admin", "public"),
 }
 
 
@@ -50,7 +52,8 @@ def request(user: str | None, session: str | None = None) -> SimpleNamespace:
 
 
 def entries(on: Handlers) -> list[dict]:
-    return on.ctx.audit.entries(limit=50)
+    """The entries the handlers wrote, newest first (not the log's own first entry)."""
+    return [e for e in on.ctx.audit.entries(limit=50) if e["action"] != CREATED]
 
 
 def ask(on: Handlers, message, who: str = "sam", session: str | None = None) -> tuple:
@@ -108,11 +111,9 @@ def test_a_question_that_is_not_text_empty_or_too_long_gets_one_clear_message(ap
 
 
 def test_search_sees_only_what_the_users_clearance_allows_and_sanitises_its_inputs(app):
-    public, *_ = app.search("stations refurbished", "not a number", [], "20; DROP", ["Bogus"], "Bogus", request("sam"))
+    public, *_ = app.search("stations refurbished", "not a number", [], None, None, "", request("sam"))
     assert public and not any(row[1].startswith("Estates") for row in public)
     assert json.loads(entries(app)[0]["detail"]) == {"k": 10, "reports": [], "year": None, "kinds": [], "status": None}
-    nothing, *_ = app.search("stations refurbished", 5, ["../../etc/passwd"], None, [], "", request("sam"))
-    assert nothing == []
     found, choices, _, _ = app.search("stations refurbished", 5, [], None, ["Paragraphs"], "", request("fay"))
     assert found[0][1].startswith("Estates") and choices["choices"][0][1] == "1"
     assert json.loads(entries(app)[0]["detail"])["kinds"] == ["Paragraphs"]
@@ -150,10 +151,18 @@ def test_a_result_clicked_is_previewed_as_its_citation(app):
 def test_export_takes_ranks_from_the_users_own_search_only(app):
     with pytest.raises(gr.Error, match="may not export"):
         app.export(["1"], False, request("sam"))
-    with pytest.raises(gr.Error, match="Select at least one"):
+    with pytest.raises(gr.Error, match="from the list of results"):
         app.export(["1"], False, request("fay"))  # nothing searched in this session yet
+    with pytest.raises(gr.Error, match="Select at least one"):
+        app.export([], False, request("fay"))
     app.search("Airwave variance", 5, [], None, [], "Public only", request("fay"))
-    link = app.export(["1", "99", {"path": "/etc/passwd"}], False, request("fay"))
+    for forged in (["1", "99"], ["1", {"path": "/etc/passwd"}], "1", [1]):
+        with pytest.raises(gr.Error, match="from the list of results"):
+            app.export(forged, False, request("fay"))
+        refused = entries(app)[0]
+        assert refused["action"] == "export refused"
+        assert json.loads(refused["detail"])["reason"] == "not one of the choices"
+    link = app.export(["1"], False, request("fay"))
     assert 'href="/download/' in link and "1 passage" in link and 'download="passages-airwave-variance-' in link
     export = entries(app)[0]
     assert export["action"] == "export" and len(json.loads(export["chunk_ids"])) == 1
@@ -161,9 +170,14 @@ def test_export_takes_ranks_from_the_users_own_search_only(app):
 
 def test_restricted_passages_are_exported_only_when_ticked(app):
     app.search("stations refurbished", 5, [], None, [], "Restricted only", request("fay"))
-    with pytest.raises(gr.Error, match="restricted reports. Tick"):
-        app.export(["1"], False, request("fay"))
-    assert entries(app)[0]["action"] == "search", "nothing exported, nothing recorded as exported"
+    for tick in (False, "true", None):
+        with pytest.raises(gr.Error, match="restricted reports. Tick"):
+            app.export(["1"], tick, request("fay"))
+        refused = entries(app)[0]
+        assert refused["action"] == "export refused", "nothing exported, the refusal recorded"
+        assert json.loads(refused["detail"])["restricted"] == [1] and json.loads(refused["detail"])["ranks"] == [1]
+        assert len(json.loads(refused["chunk_ids"])) == 1
+    assert not any(e["action"] == "export" for e in entries(app))
     assert "1 passage" in app.export(["1"], True, request("fay"))
     assert json.loads(entries(app)[0]["detail"])["restricted"] == [1]
 
@@ -203,9 +217,11 @@ def test_an_admin_removes_a_report_and_the_library_lists_within_clearance(app):
         app.confirm_removal(estates.doc_id, request("sam"))
     message, table, *_ = app.remove(estates.doc_id, request("ada"))
     assert "Estates Strategy 2020" in message and len(table) == 1
-    with pytest.raises(gr.Error, match="no report"):
-        app.remove(estates.doc_id, request("ada"))
     assert entries(app)[0]["action"] == "remove"
+    assert json.loads(entries(app)[0]["detail"]) == {"title": "Estates Strategy 2020", "disclosure": "restricted"}
+    with pytest.raises(gr.Error, match="Choose a report from the list"):
+        app.remove(estates.doc_id, request("ada"))
+    assert entries(app)[0]["action"] == "remove refused"
     audit_rows = app.show_audit("ada", "remove", request("ada"))
     assert [r[5] for r in audit_rows] == ["remove"]
 
@@ -266,3 +282,270 @@ def test_an_unrelated_report_is_not_a_version_and_keep_both_keeps_both(app):
     )
     message, table, *_ = app.keep_both(version_choice["value"], request("ada"))
     assert message == "Both versions are kept in the library." and len(table) == 4
+
+
+COLLAB = TEXTS / "gwent-collaboration-update-report-november-2021.txt"  # public by its own words
+
+
+def _added(on: Handlers, who: str, name: str, text: str) -> tuple:
+    summary, table, *_, version_row, version_choice = on.add(
+        [_upload(name, text)], request(who), progress=lambda *a, **k: None
+    )
+    return summary, version_row, version_choice
+
+
+def _restricted_collab(on: Handlers) -> str:
+    """The collaboration report added by a restricted admin with a protective marking: its doc id."""
+    _added(on, "ada", "board-paper-sensitive.txt", "OFFICIAL-SENSITIVE\n\n" + COLLAB.read_text(encoding="utf-8"))
+    return next(r.doc_id for r in on.assistant.reports() if r.source.endswith("board-paper-sensitive.txt"))
+
+
+def test_version_detection_compares_only_with_reports_the_uploader_may_see(app):
+    restricted = _restricted_collab(app)
+    public_copy = COLLAB.read_text(encoding="utf-8").replace("over 100 memberships", "over 120 memberships")
+    summary, version_row, version_choice = _added(app, "pam", "collab-public.txt", public_copy)
+    assert "indexed" in summary and "new version" not in summary and "board-paper-sensitive" not in summary
+    assert any(r.source.endswith("collab-public.txt") for r in app.assistant.reports("public"))
+    assert version_row["visible"] is False and version_choice["choices"] == []
+    upload = entries(app)[0]
+    assert upload["action"] == "upload" and restricted not in upload["doc_hashes"]
+    assert json.loads(upload["detail"])["files"][0]["version_of"] is None
+    # The same near-copy from an admin who may see the restricted report is offered as its new version.
+    summary, version_row, _ = _added(app, "ada", "collab-again.txt", public_copy.replace("120", "130"))
+    assert "looks like a new version of" in summary and version_row["visible"] is True
+    # An exact copy of the restricted report is a duplicate, without its title or file name.
+    sensitive = "OFFICIAL-SENSITIVE\n\n" + COLLAB.read_text(encoding="utf-8")
+    summary, *_ = _added(app, "pam", "copy.txt", sensitive)
+    assert "already in the library" in summary and "board-paper-sensitive" not in summary
+    assert "Collaboration" not in summary.split("already in the library")[1]
+
+
+def test_forged_report_ids_are_refused_on_the_server_and_audited(app):
+    estates = next(r.doc_id for r in app.assistant.reports() if r.title.startswith("Estates"))
+    unknown = "f" * 64
+    for forged, reason in ((estates, "beyond the user's clearance"), (unknown, "not one of the choices")):
+        for step in (app.confirm_removal, app.remove):
+            with pytest.raises(gr.Error) as refused:
+                step(forged, request("pam"))
+            assert refused.value.message == "Choose a report from the list to remove.", "unknown and unseen alike"
+            entry = entries(app)[0]
+            assert entry["action"] == "remove refused" and json.loads(entry["detail"])["reason"] == reason
+            assert json.loads(entry["doc_hashes"]) == [forged]
+    with pytest.raises(gr.Error, match="Choose a report from the list"):
+        app.remove(["not", "an", "id"], request("pam"))
+    assert json.loads(entries(app)[0]["detail"])["value"] == "['not', 'an', 'id']"
+    with pytest.raises(gr.Error, match="Choose a report from the list"):
+        app.remove("\ud800", request("pam"))
+    assert json.loads(entries(app)[0]["detail"])["value"] == "'\\ud800'"
+    with pytest.raises(gr.Error, match="Type a user name as plain text"):
+        app.show_audit("\ud800", "", request("pam"))
+    assert entries(app)[0]["action"] == "audit refused"
+    assert app.assistant.report(estates) is not None, "nothing was removed"
+    # A version offer naming a report beyond the admin's clearance (as a forged or stale offer would).
+    public_copy = COLLAB.read_text(encoding="utf-8")
+    restricted = _restricted_collab(app)
+    _added(app, "pam", "collab-public.txt", public_copy)
+    new = next(r.doc_id for r in app.assistant.reports("public") if r.source.endswith("collab-public.txt"))
+    app.ctx.sessions.get("tab-of-pam", "pam").versions[new] = (restricted, "label")
+    for settle, action in ((app.replace_version, "replace refused"), (app.keep_both, "keep both refused")):
+        for value in (new, restricted, {"id": new}):
+            with pytest.raises(gr.Error, match="Choose one of the new versions listed"):
+                settle(value, request("pam"))
+            assert entries(app)[0]["action"] == action
+    detail = [json.loads(e["detail"])["reason"] for e in entries(app)[:6]]
+    assert detail.count("beyond the user's clearance") == 2 and detail.count("not one of the choices") == 4
+    assert app.assistant.report(restricted) is not None and app.assistant.report(new) is not None
+
+
+def test_a_public_admin_sees_entries_about_restricted_reports_withheld(app):
+    ask(app, "How many stations were refurbished in 2020/21?", "fay")  # cites the restricted Estates report
+    ask(app, "What was the variance for SRS Airwave in 2018/19?", "sam")
+    app.search("stations refurbished", 5, [], None, [], "Restricted only", request("fay"))
+    estates = next(r.doc_id for r in app.assistant.reports() if r.title.startswith("Estates"))
+    with pytest.raises(gr.Error):
+        app.remove(estates, request("pam"))
+
+    def by_action(rows):
+        return {(r[2], r[5]): r for r in rows}
+
+    seen = by_action(app.show_audit("", "", request("pam")))
+    for key in (("fay", "ask"), ("fay", "search"), ("pam", "remove refused")):
+        row = seen[key]
+        assert row[6] == WITHHELD and row[7] == WITHHELD and row[8] == WITHHELD, key
+        assert row[1] and row[3], "the time and role are still shown"
+    assert "Airwave" in seen[("sam", "ask")][6] and "86,192" in seen[("sam", "ask")][7]
+    everything = by_action(app.show_audit("", "", request("ada")))
+    assert "refurbished" in everything[("fay", "ask")][6] and "refurbished" in everything[("fay", "ask")][7]
+    assert "refurbished" in everything[("fay", "search")][6]
+
+    link = app.export_audit("", request("pam"))
+    token = link.split('href="/download/')[1].split('"')[0]
+    with open(app.ctx.downloads.take(token, "pam").path, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    text = json.dumps(rows)
+    assert "refurbished" not in text and "Seventeen" not in text and estates not in text and "Estates" not in text
+    fay_ask = next(r for r in rows if r["user"] == "fay" and r["action"] == "ask")
+    assert {fay_ask[k] for k in ("query", "answer", "chunk_ids", "doc_hashes", "detail")} == {WITHHELD}
+    assert any(r["user"] == "sam" and "Airwave" in r["query"] for r in rows)
+    link = app.export_audit("", request("ada"))
+    token = link.split('href="/download/')[1].split('"')[0]
+    assert "refurbished" in app.ctx.downloads.take(token, "ada").path.read_text(encoding="utf-8-sig")
+
+
+def test_removed_reports_stay_withheld_unless_they_were_public(app):
+    gwent = next(r.doc_id for r in app.assistant.reports("public"))
+    estates = next(r.doc_id for r in app.assistant.reports() if r.title.startswith("Estates"))
+    ask(app, "What was the variance for SRS Airwave in 2018/19?", "sam")
+    ask(app, "How many stations were refurbished in 2020/21?", "fay")
+    app.remove(gwent, request("ada"))
+    app.remove(estates, request("ada"))
+    seen = {(r[2], r[5]): r for r in app.show_audit("", "", request("pam"))}
+    assert "Airwave" in seen[("sam", "ask")][6], "the log shows the removed report was public"
+    assert seen[("fay", "ask")][6] == WITHHELD
+
+
+def test_the_redaction_rule(app):
+    visible = {"pub"}
+    row = {
+        "id": 7,
+        "time": "t",
+        "user": "u",
+        "role": "admin",
+        "clearance": "restricted",
+        "action": "ask",
+        "query": "q",
+        "answer": "a",
+        "abstained": 0,
+        "chunk_ids": json.dumps(["pub:1"]),
+        "doc_hashes": json.dumps(["pub"]),
+        "answerer": "extractive",
+        "settings": "{}",
+        "detail": "{}",
+    }
+    assert redact_entry(row, visible, "public") == row
+    assert redact_entry(row, set(), "restricted") == row, "restricted clearance sees everything"
+    nothing = {**row, "chunk_ids": "[]", "doc_hashes": "[]"}
+    assert redact_entry(nothing, set(), "public") == nothing, "an entry naming no report is shown"
+    for changed in (
+        {"chunk_ids": json.dumps(["sec:1"])},  # a passage of another report
+        {"doc_hashes": json.dumps(["gone"])},  # an id no longer in the library
+        {"detail": json.dumps({"reports": ["sec"]})},  # a search filtered to another report
+        {"detail": json.dumps({"replaced_by": "sec"})},
+        {"detail": json.dumps({"files": [{"name": "x.txt", "status": "indexed"}]})},  # an upload without its id
+        {
+            "detail": json.dumps(
+                {"files": [{"name": "x", "status": "indexed", "doc_id": "pub", "version_of": {"doc_id": "sec"}}]}
+            )
+        },
+        {"detail": "not json"},
+    ):
+        out = redact_entry({**row, **changed}, visible, "public")
+        assert [out[k] for k in ("query", "answer", "chunk_ids", "doc_hashes", "detail")] == [WITHHELD] * 5, changed
+        assert (out["id"], out["user"], out["action"], out["time"], out["abstained"]) == (7, "u", "ask", "t", None)
+    failed = {**row, "detail": json.dumps({"files": [{"name": "x.txt", "status": "failed"}]})}
+    assert redact_entry(failed, visible, "public") == failed, "a file that never became a report names none"
+
+
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("budget \ud800 variance", "cannot be encoded as UTF-8"),
+        ("budget\x00", "control character (U+0000"),
+        ("budget\x1b[2J", "control character (U+001B"),
+    ],
+)
+def test_text_that_cannot_be_encoded_is_refused_and_audited(app, text, reason):
+    with pytest.raises(gr.Error, match="cannot be used"):
+        ask(app, text)
+    with pytest.raises(gr.Error, match="cannot be used"):
+        app.search(text, 5, [], None, [], "", request("sam"))
+    searched, asked = entries(app)[:2]
+    assert (asked["action"], searched["action"]) == ("ask refused", "search refused")
+    assert reason in json.loads(asked["detail"])["reason"] and asked["query"].startswith("budget")
+    assert app.ctx.sessions.get("tab-of-sam", "sam").chat == [], "nothing half-said in the chat"
+
+
+@pytest.mark.parametrize(
+    "field, args",
+    [
+        ("reports", {"docs": ["../../etc/passwd"]}),
+        ("reports", {"docs": "not a list"}),
+        ("reports", {"docs": [f"{i:020x}" for i in range(25)]}),  # many ids: checked against one read
+        ("year", {"year": "20; DROP"}),
+        ("year", {"year": 2019}),
+        ("kind", {"kinds": ["Bogus"]}),
+        ("disclosure", {"status": "Bogus"}),
+    ],
+)
+def test_a_search_filter_that_is_not_one_of_the_choices_is_refused_and_audited(app, field, args):
+    values = {"docs": [], "year": None, "kinds": [], "status": "", **args}
+    with pytest.raises(gr.Error, match=f"Choose the {field} filter from its list"):
+        app.search("budget", 5, values["docs"], values["year"], values["kinds"], values["status"], request("sam"))
+    refused = entries(app)[0]
+    assert refused["action"] == "search refused"
+    assert json.loads(refused["detail"])["reason"] == "not one of the choices"
+
+
+def test_a_report_beyond_clearance_is_not_a_search_choice(app):
+    estates = next(r.doc_id for r in app.assistant.reports() if r.title.startswith("Estates"))
+    with pytest.raises(gr.Error, match="Choose the reports filter"):
+        app.search("stations refurbished", 5, [estates], None, [], "", request("sam"))
+    found, *_ = app.search("stations refurbished", 5, [estates], None, [], "", request("fay"))
+    assert found and {row[1] for row in found} == {"Estates Strategy 2020"}
+
+
+def test_values_gradio_would_refuse_reach_the_handlers_and_are_audited(app):
+    """Through the built app, as a browser's request is processed: Gradio passes the forged value on."""
+    import asyncio
+
+    from assistant.app import build_app
+
+    demo = build_app(app.ctx)
+    fns = {}
+    for fn in demo.fns.values():
+        fns.setdefault(fn.name, fn)
+    choosers = [
+        f
+        for f in demo.fns.values()
+        if any(type(b).__name__ in ("Dropdown", "CheckboxGroup", "Radio") for b in f.inputs)
+    ]
+    assert {f.name for f in choosers} == {
+        "search",
+        "export",
+        "confirm_removal",
+        "remove",
+        "replace_version",
+        "keep_both",
+        "show_audit",
+    }
+
+    def call(name, inputs, who="ada"):
+        with pytest.raises(gr.Error) as refused:
+            asyncio.run(demo.process_api(fns[name], inputs, state=None, request=request(who)))
+        return refused.value.message, entries(app)[0]
+
+    message, entry = call("show_audit", ["", "bogus action"])
+    assert message == "Choose an action from the list." and entry["action"] == "audit refused"
+    message, entry = call("confirm_removal", ["f" * 64])
+    assert entry["action"] == "remove refused" and json.loads(entry["detail"])["reason"] == "not one of the choices"
+    message, entry = call("search", ["budget", 5, [], "1999", [], ""])
+    assert entry["action"] == "search refused" and json.loads(entry["detail"])["field"] == "year"
+    app.search("budget", 5, [], None, [], "", request("fay"))
+    message, entry = call("export", [["1", "77"], False], "fay")
+    assert entry["action"] == "export refused" and json.loads(entry["detail"])["value"] == "['1', '77']"
+    message, entry = call("replace_version", ["no-such-version"])
+    assert entry["action"] == "replace refused"
+
+
+def test_the_library_shows_each_reports_ingest_flags(app):
+    from assistant.app import LIBRARY_HEADERS
+    from assistant.lexical import DocumentRecord
+    from assistant.library import report_flags
+
+    rows = app.refresh_library(request("ada"))
+    assert all(len(row) == len(LIBRARY_HEADERS) for row in rows) and LIBRARY_HEADERS[-1] == "Flags"
+    record = DocumentRecord(
+        "d", "p", "s", "t", None, "txt", 1, 1, "public", {"flags": ["active content: JavaScript", 3]}, 0
+    )
+    assert report_flags(record) == ["active content: JavaScript"]
+    assert report_flags(DocumentRecord("d", "p", "s", "t", None, "txt", 1, 1, "public", {"flags": "x"}, 0)) == []

@@ -1,6 +1,8 @@
-"""The index through a real Chroma server (``chroma run``) started by the test."""
+"""The index: owner-only on disk, and through a real Chroma server (``chroma run``) started by the test."""
 
+import os
 import shutil
+import stat
 import sys
 import time
 
@@ -14,7 +16,65 @@ from assistant.retrieval import search
 from assistant.settings import Settings
 from assistant.store import VectorStore
 
-pytestmark = [pytest.mark.server, pytest.mark.slow]
+
+def _mode(path) -> int:
+    return stat.S_IMODE(os.lstat(path).st_mode)
+
+
+@pytest.fixture
+def loose_umask():
+    """A login's usual umask (files 0644, folders 0755) while the test runs."""
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def _loosen(folder) -> None:
+    for root, dirs, files in os.walk(folder):
+        for name in dirs:
+            os.chmod(os.path.join(root, name), 0o755)
+        for name in files:
+            os.chmod(os.path.join(root, name), 0o644)
+    os.chmod(folder, 0o755)
+
+
+def test_a_new_index_is_owner_only_whatever_the_umask(fast_settings, gwent_dir, loose_umask):
+    summary = ingest([gwent_dir], fast_settings, progress=False)
+    assert summary.failed == 0
+    index_dir = fast_settings.index_dir
+    assert _mode(index_dir) == 0o700 and _mode(index_dir / "chroma") == 0o700
+    assert _mode(index_dir / "lexical.sqlite3") == 0o600
+    for journal in index_dir.glob("lexical.sqlite3-*"):  # SQLite gives them the database's mode
+        assert _mode(journal) == 0o600, journal.name
+
+
+def test_an_existing_index_is_tightened_on_open(tmp_path, fast_settings, gwent_dir, loose_umask):
+    ingest([gwent_dir], fast_settings, progress=False)
+    index_dir = fast_settings.index_dir
+    (index_dir / "page-images").mkdir()
+    (index_dir / "page-images" / "d-p1-x.png").write_bytes(b"png")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not the index's")
+    (index_dir / "link.txt").symlink_to(outside)
+    theirs = index_dir / "theirs.txt"
+    theirs.write_text("another user's file")
+    _loosen(index_dir)
+    os.chown(theirs, 65534, 65534)
+    before = sum(1 for _ in index_dir.rglob("*"))
+    assert _mode(index_dir / "lexical.sqlite3") == 0o644 and _mode(index_dir / "chroma") == 0o755
+
+    Index(fast_settings).close()
+
+    assert _mode(index_dir) == 0o700
+    checked = 0
+    for path in index_dir.rglob("*"):
+        if path.is_symlink() or path == theirs:
+            continue
+        assert _mode(path) == (0o700 if path.is_dir() else 0o600), path
+        checked += 1
+    assert checked == before - 2 and checked > 5
+    assert _mode(outside) == 0o644, "a link is not followed"
+    assert _mode(theirs) == 0o644, "another user's file is theirs to keep"
 
 
 @pytest.fixture
@@ -25,6 +85,8 @@ def chroma_server(tmp_path):
         yield url
 
 
+@pytest.mark.server
+@pytest.mark.slow
 def test_ingest_and_query_through_chroma_server(tmp_path, chroma_server):
     folder = tmp_path / "r"
     folder.mkdir()
@@ -44,6 +106,8 @@ def test_ingest_and_query_through_chroma_server(tmp_path, chroma_server):
     assert again.embedded == 0
 
 
+@pytest.mark.server
+@pytest.mark.slow
 def test_app_processes_share_the_chroma_server_and_the_lexical_index_while_one_ingests(tmp_path, chroma_server):
     """The shared deployment: one process ingests (vectors to the server, registry and FTS5 to the
     SQLite file in WAL mode) while another answers from the same index; nothing fails or half-appears."""
@@ -87,6 +151,8 @@ def test_app_processes_share_the_chroma_server_and_the_lexical_index_while_one_i
         index.close()
 
 
+@pytest.mark.server
+@pytest.mark.slow
 def test_queries_during_a_new_collections_first_writes_succeed(tmp_path, chroma_server):
     """The server briefly has no HNSW segment for a collection receiving its first vectors."""
     import random

@@ -1,11 +1,11 @@
 import shutil
 
 import pytest
-from conftest import GWENT_TXT
+from conftest import GWENT_TXT, TEXTS
 from pdfgen import make_pdf
 
 from assistant.index import Index
-from assistant.library import add_reports, remove_report, reports, safe_name, sniff
+from assistant.library import add_reports, earlier_version, remove_report, reports, safe_name, sniff
 from assistant.retrieval import Retriever
 
 
@@ -73,5 +73,35 @@ def test_uploads_are_checked_stored_ingested_and_removable(fast_settings, tmp_pa
         assert estates.doc_id not in index.vectors.doc_ids()
         assert not (tmp_path / "uploads" / "Estates-v2.pdf").exists()
         assert all(p.document != estates.title for p in Retriever(index).search("stations refurbished"))
+    finally:
+        index.close()
+
+
+def test_versions_and_duplicates_are_looked_for_only_within_the_uploaders_clearance(fast_settings, tmp_path):
+    collab = (TEXTS / "gwent-collaboration-update-report-november-2021.txt").read_text(encoding="utf-8")
+    sensitive = tmp_path / "upload-1"
+    sensitive.write_text("OFFICIAL-SENSITIVE\n\n" + collab, encoding="utf-8")
+    copy = tmp_path / "upload-2"
+    copy.write_text(collab.replace("over 100 memberships", "over 120 memberships"), encoding="utf-8")
+    index = Index(fast_settings)
+    try:
+        add_reports(index, [(sensitive, "board paper.txt")], fast_settings, clearance="restricted")
+        restricted = next(r for r in reports(index) if r.source.endswith("board-paper.txt"))
+        assert restricted.disclosure == "restricted"
+        added = add_reports(index, [(copy, "collab.txt")], fast_settings, clearance="public")
+        new = added.results[0]
+        assert new.status == "indexed" and new.version_of is None, "a public uploader is told nothing of it"
+        assert earlier_version(index, new.doc_id)[0].doc_id == restricted.doc_id, "it is a near-copy"
+        assert earlier_version(index, new.doc_id, "public") is None
+        again = add_reports(index, [(sensitive, "again.txt")], fast_settings, clearance="public")
+        assert (again.results[0].status, again.results[0].reason) == ("duplicate", "already in the library")
+        seen = add_reports(index, [(sensitive, "again.txt")], fast_settings, clearance="restricted")
+        assert "board-paper.txt" in seen.results[0].reason
+        with pytest.raises(KeyError) as unseen:
+            remove_report(index, restricted.doc_id, fast_settings, clearance="public")
+        with pytest.raises(KeyError) as unknown:
+            remove_report(index, "f" * 64, fast_settings, clearance="public")
+        assert str(unseen.value).replace(restricted.doc_id, "ID") == str(unknown.value).replace("f" * 64, "ID")
+        assert any(r.doc_id == restricted.doc_id for r in reports(index)), "nothing removed"
     finally:
         index.close()

@@ -211,3 +211,74 @@ def test_dates_are_day_first_unless_the_report_writes_them_month_first(tmp_path)
     uk_report = tmp_path / "uk.txt"
     uk_report.write_text("Board Report\n\nDate: 03/04/2019\n\nThe board met on 14/03/2019 and 22/04/2019.\n")
     assert load(uk_report).date == "2019-04-03"
+
+
+def _with(data: bytes, change) -> bytes:
+    """``data`` re-written by pypdf after ``change(writer)``."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    change(writer)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _document_javascript(writer) -> None:  # the names tree's JavaScript, run when the file opens
+    from pypdf.actions import JavaScript
+
+    writer.add_open_action(JavaScript("app.alert(1);"))
+
+
+def _launch(writer) -> None:
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    action = DictionaryObject({NameObject("/S"): NameObject("/Launch"), NameObject("/F"): TextStringObject("calc.exe")})
+    writer._root_object[NameObject("/OpenAction")] = writer._add_object(action)
+
+
+def _attachment_annotation(writer) -> None:
+    from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject
+
+    rect = ArrayObject([FloatObject(v) for v in (50, 50, 70, 70)])
+    annot = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/FileAttachment"),
+            NameObject("/Rect"): rect,
+        }
+    )
+    writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(annot)])
+
+
+def _page_javascript(writer) -> None:  # a page's open action (/AA /O) running JavaScript
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    js = DictionaryObject(
+        {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert(1)")}
+    )
+    writer.pages[0][NameObject("/AA")] = DictionaryObject({NameObject("/O"): writer._add_object(js)})
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        (_document_javascript, ["JavaScript"]),
+        (lambda w: w.add_attachment("payload.exe", b"MZ"), ["embedded files"]),
+        (_launch, ["launch action"]),
+        (_attachment_annotation, ["file attachment"]),
+        (_page_javascript, ["JavaScript"]),
+    ],
+)
+def test_active_content_in_a_pdf_is_found_and_its_text_still_read(tmp_path, change, expected):
+    path = tmp_path / "active.pdf"
+    path.write_bytes(_with(make_pdf([["The ICT budget for 2020/21 was 2,345,000 pounds."]]), change))
+    doc = load_document(path, path.read_bytes())
+    assert doc.active_content == expected
+    assert "2,345,000" in doc.pages[0].text
+
+
+def test_a_plain_pdf_and_a_text_file_carry_no_active_content():
+    assert load(GWENT_PDF).active_content == [] and load(GWENT_TXT).active_content == []

@@ -1,10 +1,16 @@
 """The command line's short cut to a running server: only ask and search, only for the server's own user."""
 
+import contextlib
 import json
 import os
+import signal
 import socket
+import stat
+import subprocess
+import sys
 
 import pytest
+from conftest import cli, free_port, local_server
 
 from assistant.local import ask_server, serving, socket_path
 
@@ -61,3 +67,125 @@ def test_another_user_is_refused_whatever_the_socket_allows(tmp_path):
             # refused on connecting, before any request is read: sending could race the close
             assert "another operating-system user" in json.loads(s.makefile().readline())["error"]
     assert calls == []
+
+
+FAKE_LISTENER = r"""
+import json, os, socket, sys
+
+path, mode = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX)
+s.bind(path)
+if mode == "listener":
+    os.setuid(65534)  # the kernel records the listener's credentials at listen()
+s.listen(1)
+if mode == "file":
+    os.chown(path, 65534, 65534)
+print("ready", flush=True)
+conn, _ = s.accept()
+print(json.dumps(conn.makefile("rb").readline().decode("utf-8", "replace")), flush=True)
+try:
+    conn.sendall(json.dumps({"exit": 0, "stdout": "FAKE ANSWER\n", "error": ""}).encode() + b"\n")
+except OSError:  # the client did not wait for an answer
+    pass
+"""
+
+
+@contextlib.contextmanager
+def fake_listener(path, mode: str):
+    """A process answering "FAKE ANSWER" on the socket ``path``: ``mode`` "same" runs as this user,
+    "listener" listens as uid 65534 (its socket file ours), "file" has its socket file chowned to
+    uid 65534. Yields a list that receives, once the block ends, every request line it was sent."""
+    heard: list[str] = []
+    proc = subprocess.Popen([sys.executable, "-c", FAKE_LISTENER, str(path), mode], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline() == "ready\n"
+        yield heard
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=30)
+        heard += [line for line in (json.loads(x) for x in out.splitlines()) if line]
+        path.unlink(missing_ok=True)
+
+
+def test_a_listener_of_this_user_is_asked(tmp_path):
+    """The fake listener itself, trusted: the checks below are what keeps the question from it."""
+    with fake_listener(socket_path(tmp_path), "same") as heard:
+        assert ask_server(tmp_path, ["ask", "How many stations?"]) == (0, "FAKE ANSWER\n")
+    assert heard and "How many stations?" in heard[0]
+
+
+@pytest.mark.parametrize(
+    ("mode", "why"),
+    [
+        ("listener", "it is run by uid 65534, not this user"),
+        ("file", "the socket file belongs to uid 65534, not this user"),
+    ],
+)
+def test_a_listener_of_another_user_is_not_sent_the_question(tmp_path, caplog, mode, why):
+    path = socket_path(tmp_path)
+    with fake_listener(path, mode) as heard:
+        assert ask_server(tmp_path, ["ask", "How many stations?"]) is None
+    assert heard == []
+    assert why in caplog.text and str(path) in caplog.text
+
+
+def test_a_socket_in_a_folder_others_may_write_is_not_sent_the_question(tmp_path, caplog):
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    folder.chmod(0o777)  # anyone could have put the socket there
+    with fake_listener(socket_path(folder), "same") as heard:
+        assert ask_server(folder, ["ask", "How many stations?"]) is None
+    assert heard == [] and "may be written by other users (mode 777)" in caplog.text
+
+
+def test_a_link_to_a_socket_is_not_followed(tmp_path, caplog):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    with fake_listener(elsewhere / "real.sock", "same") as heard:
+        socket_path(tmp_path).symlink_to(elsewhere / "real.sock")
+        assert ask_server(tmp_path, ["ask", "How many stations?"]) is None
+    assert heard == [] and "it is not a socket" in caplog.text
+
+
+def test_another_users_listener_is_replaced_and_a_live_servers_socket_kept(tmp_path):
+    path = socket_path(tmp_path)
+    with fake_listener(path, "listener") as heard, serving(tmp_path, _echo([])):
+        assert ask_server(tmp_path, ["ask", "x"]) == (0, "answered x\n")
+    assert heard == []
+    calls: list = []
+    with serving(tmp_path, _echo(calls)):
+        with serving(tmp_path, _echo([])):  # a second server over the index leaves the first one's socket
+            pass
+        assert path.exists() and ask_server(tmp_path, ["ask", "y"]) == (0, "answered y\n")
+    assert calls == [["ask", "y"]] and not path.exists()
+
+
+def test_the_socket_goes_on_an_exception(tmp_path):
+    with pytest.raises(RuntimeError), serving(tmp_path, _echo([])) as path:
+        raise RuntimeError("the app failed")
+    assert not path.exists()
+
+
+@pytest.mark.server
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_the_socket_goes_when_assistant_serve_is_stopped(tmp_path, sig):
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "fleet.txt").write_text("Fleet Review\n\n2.1 The fleet has 212 vehicles.\n", encoding="utf-8")
+    env = {
+        **os.environ,
+        "ASSISTANT_USERS_FILE": str(tmp_path / "users.json"),
+        "ASSISTANT_AUDIT_DB": str(tmp_path / "audit.sqlite3"),
+        "ASSISTANT_UPLOAD_DIR": str(tmp_path / "uploads"),
+    }
+    index = tmp_path / "index"
+    done = cli("ingest", str(reports), "--index", str(index), "--no-progress", env=env)
+    assert done.returncode == 0, done.stderr
+    port = free_port()
+    command = [sys.executable, "-m", "assistant", "serve", "--demo", "--index", str(index), "--port", str(port)]
+    with local_server(command, f"http://127.0.0.1:{port}/", env=env) as proc:
+        assert stat.S_ISSOCK(os.lstat(socket_path(index)).st_mode)
+        proc.send_signal(sig)
+        proc.wait(timeout=60)
+    assert not socket_path(index).exists()

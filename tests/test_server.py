@@ -391,17 +391,18 @@ def test_admin_uploads_a_report_and_finds_it(app_server, browser, tmp_path):
     page.context.close()
 
 
-def test_login_locks_a_name_after_repeated_wrong_passwords(tmp_path):
+def test_login_holds_a_name_from_an_address_after_repeated_wrong_passwords(tmp_path):
     from assistant.server import MAX_FAILURES, Login
     from assistant.users import UserStore
 
     store = UserStore(tmp_path / "users.json")
     store.add("ada", "admin", "admin-pass-word")
     login = Login(store)
-    assert login("ada", "admin-pass-word")
+    assert login("ada", "admin-pass-word", "10.0.0.1")
     for _ in range(MAX_FAILURES):
-        assert not login("ada", "guess-guess-guess")
-    assert not login("ada", "admin-pass-word")  # locked, even with the right password
+        assert not login("ada", "guess-guess-guess", "10.0.0.66")
+    assert not login("ada", "admin-pass-word", "10.0.0.66")  # held from that address, even with the right password
+    assert login("ada", "admin-pass-word", "10.0.0.1")  # but a guesser never locks the owner out from elsewhere
     assert login.user("ada").role == "admin" and login.user("nobody") is None
 
 

@@ -1,0 +1,105 @@
+"""What an admin may read of the audit log: clearance governs it as it governs the library.
+
+An entry naming a report beyond the reader's clearance (in its report ids, its passages' ids or the
+ids in its detail) keeps its action, user, role, clearance and time; its question, answer, ids,
+titles and file names are withheld. A report id no longer in the library counts as beyond a public
+reader's clearance unless the log shows it was public when removed (see :func:`removed_public`). An
+entry naming no report is shown whoever made it: a restricted-clearance user's question that cited
+nothing restricted (an abstention with nothing related, a refusal) reveals no report. A
+restricted-clearance reader sees every entry in full. One rule for the audit tab and the CSV.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from .disclosure import PUBLIC
+
+WITHHELD = "withheld (restricted report)"
+WITHHELD_FIELDS = ("query", "answer", "chunk_ids", "doc_hashes", "detail")
+_NOT_REPORTS = ("failed",)  # upload statuses whose file never became a report
+
+
+def _json(text: Any, default: Any) -> Any:
+    if text is None or text == "":
+        return default
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def named_reports(row: dict[str, Any]) -> set[str] | None:
+    """The report ids an audit entry names; None when it may name a report it does not identify
+    (an upload recorded before uploads carried ids, or a field that is not what the log writes)."""
+    doc_hashes, chunk_ids, detail = (
+        _json(row.get("doc_hashes"), []),
+        _json(row.get("chunk_ids"), []),
+        _json(row.get("detail"), {}),
+    )
+    if not isinstance(doc_hashes, list) or not isinstance(chunk_ids, list) or not isinstance(detail, dict):
+        return None
+    ids = [*doc_hashes]
+    for chunk in chunk_ids:
+        if not isinstance(chunk, str) or ":" not in chunk:
+            return None
+        ids.append(chunk.split(":", 1)[0])
+    for key in ("doc_id", "replaced_by"):
+        if key in detail:
+            ids.append(detail[key])
+    reports = detail.get("reports", [])
+    if not isinstance(reports, list):
+        return None
+    ids += reports
+    files = detail.get("files", [])
+    if not isinstance(files, list):
+        return None
+    for f in files:
+        if not isinstance(f, dict):
+            return None
+        if f.get("status") not in _NOT_REPORTS:
+            if not f.get("doc_id"):
+                return None  # a report by name only: it cannot be shown to be one the reader may see
+            ids.append(f["doc_id"])
+        version = f.get("version_of")
+        if version:
+            if not isinstance(version, dict) or not version.get("doc_id"):
+                return None
+            ids.append(version["doc_id"])
+    if not all(isinstance(i, str) for i in ids):
+        return None
+    return {i for i in ids if i}
+
+
+def redact_entry(row: dict[str, Any], visible_ids: set[str], clearance: str | None) -> dict[str, Any]:
+    """``row`` as a reader of ``clearance`` may see it, given the report ids they may see (``visible_ids``).
+
+    A public-clearance reader gets an entry naming any other report (or one it cannot identify) with
+    question, answer, ids and detail replaced by :data:`WITHHELD`; everyone else gets ``row`` unchanged."""
+    if clearance != PUBLIC:
+        return row
+    named = named_reports(row)
+    if named is not None and named <= visible_ids:
+        return row
+    out = dict(row)
+    for key in WITHHELD_FIELDS:
+        out[key] = WITHHELD
+    out["abstained"] = None
+    return out
+
+
+def is_withheld(row: dict[str, Any]) -> bool:
+    return row.get("detail") == WITHHELD
+
+
+def removed_public(rows: Iterable[dict[str, Any]]) -> set[str]:
+    """The ids of reports that were public when removed, from the log's ``remove`` entries (which record it)."""
+    ids: set[str] = set()
+    for row in rows:
+        detail = _json(row.get("detail"), {})
+        hashes = _json(row.get("doc_hashes"), [])
+        if isinstance(detail, dict) and detail.get("disclosure") == PUBLIC and isinstance(hashes, list):
+            ids.update(h for h in hashes if isinstance(h, str))
+    return ids
