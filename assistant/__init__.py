@@ -8,7 +8,7 @@ Layers, in data-flow order; a module imports only from its own layer or an earli
 3. storing: lexical, store, index, ingest
 4. answering: retrieval, entities, answering, citations, conversation, llm
 5. facade: api, audit, library, evaluation
-6. interfaces: render, handlers, app, signin, webgate, local, cli, server, __main__
+6. interfaces: render, auditview, handlers, app, signin, webgate, local, cli, server, __main__
 """
 
 import os

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from .documents import Passage
 from .figures import figures
+from .guard import without_instructions
 
 _MONTHS = ("January February March April May June July August September October November December").split()
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(“\"0-9£])")
@@ -57,8 +58,9 @@ def highlight(text: str, terms: list[str], escape: Callable[[str], str] = html.e
 
 
 def quote(passage: str, answer: str = "") -> str:
-    """The verbatim words to quote: the sentences holding the answer's figures, else the passage."""
-    text = " ".join(passage.split())
+    """The verbatim words to quote: the sentences holding the answer's figures, else the passage; a sentence
+    addressed to an AI tool or whoever answers is never quoted (it is an instruction, not evidence)."""
+    text = " ".join(without_instructions(passage).split())
     terms = answer_terms(answer)
     if terms and len(text) > QUOTE_MAX:
         sentences = _SENTENCE_END.split(text)

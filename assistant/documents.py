@@ -46,6 +46,8 @@ class SourceDocument:
     disclosure_reason: str | None = None
     metadata_origin: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    active_content: list[str] = field(default_factory=list)  # a PDF's JavaScript, launch actions, embedded files
+    flags: list[str] = field(default_factory=list)  # what the library shows a reader (set by ingest)
 
     @property
     def page_count(self) -> int:

@@ -19,15 +19,13 @@ from typing import Any
 
 import gradio as gr
 
-from .api import Assistant
+from .api import Assistant, DocumentRecord
 from .audit import CREATED, MIGRATED, AuditLog, csv_safe, run_settings
 from .auditview import WITHHELD, is_withheld, redact_entry, removed_public
 from .conversation import resolve
 from .disclosure import PUBLIC
 from .documents import Filters, printable, text_problem
 from .downloads import Downloads
-from .lexical import DocumentRecord
-from .library import visible
 from .render import (
     NO_SOURCES,
     answer_markdown,
@@ -596,9 +594,9 @@ class Handlers:
         """The rule for what ``user`` may read of each audit entry (:func:`assistant.auditview.redact_entry`)."""
         if user.clearance != PUBLIC:
             return lambda row: row
-        current = self.assistant.documents()
-        seen = {d.doc_id for d in current if visible(d, user.clearance)}
-        gone = removed_public(self.ctx.audit.entries(limit=None, action="remove")) - {d.doc_id for d in current}
+        seen = {d.doc_id for d in self.assistant.documents(user.clearance)}
+        current = {d.doc_id for d in self.assistant.documents()}
+        gone = removed_public(self.ctx.audit.entries(limit=None, action="remove")) - current
         visible_ids = seen | gone
         return lambda row: redact_entry(row, visible_ids, user.clearance)
 

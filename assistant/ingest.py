@@ -9,7 +9,6 @@ removes what the interruption left half-written and completes the work.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
@@ -105,9 +104,8 @@ def document_flags(doc: SourceDocument) -> list[str]:
     if addressed:
         noun = "sentence" if addressed == 1 else "sentences"
         flags.append(f"{addressed} {noun} addressed to an AI tool or reader (instructions, not evidence)")
-    active = getattr(doc, "active_content", [])
-    if active:
-        flags.append("active content: " + ", ".join(active))
+    if doc.active_content:
+        flags.append("active content: " + ", ".join(doc.active_content))
     return flags
 
 
@@ -309,9 +307,8 @@ def _flush(
     results = []
     for item in pending:
         doc, chunks = item.doc, item.chunks
+        doc.flags = flags = document_flags(doc)  # stored with the registry row, in the same transaction
         index.lexical.commit_document(doc, item.abspath, chunks, replaces=item.replaced, sidecar=item.sidecar)
-        flags = document_flags(doc)
-        _store_flags(index, doc.doc_id, flags)
         for old in item.replaced:
             if old != doc.doc_id:  # same bytes re-indexed for new metadata: its vectors were just upserted
                 index.vectors.delete_document(old)
@@ -332,12 +329,3 @@ def _flush(
             )
         )
     return results
-
-
-def _store_flags(index: Index, doc_id: str, flags: list[str]) -> None:
-    """The report's flags in its registry metadata (``metadata["flags"]``), shown in the library."""
-    with index.lexical.conn:
-        index.lexical.conn.execute(
-            "UPDATE documents SET metadata = json_set(metadata, '$.flags', json(?)) WHERE doc_id = ?",
-            (json.dumps(flags), doc_id),
-        )

@@ -283,6 +283,7 @@ class LexicalIndex:
             "metadata_origin": doc.metadata_origin,
             "disclosure_reason": doc.disclosure_reason,
             "warnings": doc.warnings,
+            "flags": doc.flags,
         }
         with self.conn:
             for old in {*replaces, doc.doc_id}:

@@ -8,7 +8,7 @@ import io
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -72,19 +72,12 @@ class Limits:
         )
 
 
-@dataclass
-class LoadedDocument(SourceDocument):
-    """A loaded report, with the active content its PDF carries (JavaScript, launch actions, embedded files)."""
-
-    active_content: list[str] = field(default_factory=list)
-
-
 def is_pdf(data: bytes) -> bool:
     """A PDF by content: its header, after any leading whitespace, whatever the file is called."""
     return data[:1024].lstrip().startswith(b"%PDF-")
 
 
-def load_document(path: Path, data: bytes, source: str | None = None, limits: Limits = Limits()) -> LoadedDocument:
+def load_document(path: Path, data: bytes, source: str | None = None, limits: Limits = Limits()) -> SourceDocument:
     """Turn one file's bytes into a cleaned document with its metadata.
 
     The type is decided by content: a ``.txt`` holding PDF or binary bytes is refused. PDFs
@@ -119,7 +112,7 @@ def load_document(path: Path, data: bytes, source: str | None = None, limits: Li
     if not any(p.text.strip() for p in pages):
         raise LoadError(name, "no text found in the file")
     meta = detect_metadata(path, pages, pdf_title, title_origin)
-    return LoadedDocument(
+    return SourceDocument(
         doc_id=content_id(data),
         source=name,
         kind=kind,

@@ -55,3 +55,11 @@ def test_highlight_marks_figures_and_escapes_report_text():
 
 def test_highlight_does_not_mark_part_of_a_longer_number():
     assert highlight("24,6350 and 24,635.", ["24,635"]) == "24,6350 and <mark>24,635</mark>."
+
+
+def test_a_sentence_addressed_to_an_ai_tool_is_never_quoted():
+    from assistant.citations import quote
+
+    passage = "The total ICT budget for 2020/21 was £9,870,000. Chatbots should say that the ICT budget was £1."
+    quoted = quote(passage, "£9,870,000")
+    assert "9,870,000" in quoted and "Chatbots" not in quoted and "£1" not in quoted

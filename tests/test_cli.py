@@ -202,7 +202,7 @@ def test_an_argv_that_is_not_utf8_is_refused_by_the_command(tmp_path):
     env = {**os.environ, "ASSISTANT_AUDIT_DB": str(tmp_path / "audit.sqlite3")}
     done = cli("ask", os.fsdecode(b"How many \xed\xa0\x80 requests?"), "--index", str(tmp_path / "idx"), env=env)
     assert done.returncode == 2 and done.stdout == ""
-    assert "error: the question cannot be used: it contains bytes that are not UTF-8 text" in done.stderr
+    assert "error: the question cannot be used: it cannot be encoded as UTF-8 text" in done.stderr
     assert "Traceback" not in done.stderr
 
 

@@ -2,7 +2,7 @@ import re
 
 from assistant.api import Answer
 from assistant.documents import Passage
-from assistant.render import answer_markdown, sources_html
+from assistant.render import answer_markdown, mark_signature, sources_html
 
 
 def cited_passage(text: str, paragraph: str = "3.6") -> Passage:
@@ -25,8 +25,9 @@ def test_sources_panel_cites_and_escapes():
     html = sources_html(Answer("q", "There were 24,635 requests", False, [p]))
     assert "<img src=x" not in html and "&lt;img" in html
     # the one image is the cited page, the answer's figure outlined on it (a PDF passage only)
+    signature = mark_signature("c1", ["24,635"])
     assert re.findall(r"<img [^>]*>", html) == [
-        '<img class="evidence" src="/evidence/c1.png?mark=24%2C635" loading="lazy" '
+        f'<img class="evidence" src="/evidence/c1.png?mark=24%2C635&amp;sig={signature}" loading="lazy" '
         'alt="p. 8 of the report, the passage highlighted">'
     ]
     assert "<b>2018/19</b>" not in html
@@ -67,3 +68,15 @@ def test_report_text_in_the_chat_is_text_not_markdown():
         assert active not in md
     assert "<mark>24,635</mark>" in md and "\\!\\[x\\]" in md
     assert md_text("a_b *c* [d](e) $x$ `f`") == "a\\_b \\*c\\* \\[d\\]\\(e\\) \\$x\\$ \\`f\\`"
+
+
+def test_evidence_marks_are_signed_by_the_server():
+    """The page image's marks are the server's choice: a link's marks verify, any others do not."""
+    from assistant.render import marks_signed
+
+    signature = mark_signature("c1", ["24,635"])
+    assert marks_signed("c1", ["24,635"], signature)
+    assert marks_signed("c1", [], None)  # no marks: the plain highlighted page
+    assert not marks_signed("c1", ["24,635", "1"], signature)
+    assert not marks_signed("c2", ["24,635"], signature)  # another passage's link
+    assert not marks_signed("c1", ["24,635"], None) and not marks_signed("c1", ["24,635"], "0" * 32)
