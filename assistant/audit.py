@@ -317,9 +317,11 @@ class AuditLog:
     def _new(self, existed: bool, anchor: bytes) -> bool:
         """Whether an empty log is new, rather than emptied or deleted while its anchor stayed (left for verify)."""
         if not anchor.strip():
-            # An existing empty table without a key was only opened: older versions created the table at
-            # once and the key with the first entry. With a key, its entries were deleted.
-            return not (existed and self.key_file.exists())
+            # An empty table without a key was only opened (older versions created the table at once and the
+            # key with the first entry). With a key, entries were written: the log was emptied, or dropped with
+            # its anchor cut, and starting afresh under the same key would pass for the real log. To start a
+            # new log, move the old key aside too.
+            return not self.key_file.exists()
         # The anchor is written before a new log's commit: a creation rolled back leaves one naming entry 1 alone.
         anchor_names = _genuine_anchor(anchor, _load_key(self.key_file, create=False))
         return not existed and anchor_names is not None and anchor_names[:2] == (1, 1)
@@ -473,7 +475,9 @@ class AuditLog:
             asked,
             answer=result.answer,
             abstained=result.abstained,
-            passages=result.shown,
+            chunk_ids=[p.chunk_id for p in result.shown],
+            # Every report the answerer read, not only those shown: the audit view withholds by them.
+            doc_hashes=list(dict.fromkeys(p.metadata.get("doc_id", "") for p in [*result.shown, *result.passages])),
             answerer=answerer_name(result.answerer, settings),
             settings=run_settings(settings),
             detail={**detail, "latency_ms": round(result.latency_ms, 1)},

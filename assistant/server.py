@@ -294,8 +294,17 @@ def create_app(settings: Settings, demo_account: tuple[str, str] | None = None) 
         login_rate=settings.login_rate,
         signin_page=lambda token: signin.page(PRODUCT, signin_notice, token),
         trusted_proxies=settings.trusted_proxies,
+        event_session=lambda event_id: _event_session(blocks, event_id),
     )
     return gate, assistant
+
+
+def _event_session(blocks: gr.Blocks, event_id: str) -> str | None:
+    """The session a queued or running event belongs to (None once it is done): Gradio cancels by event id alone."""
+    for session, events in list(blocks._queue.pending_event_ids_session.items()):
+        if event_id in events:
+            return session
+    return None
 
 
 def serve(settings: Settings, demo: bool = False) -> None:

@@ -41,11 +41,13 @@ class Session:
 
 
 class Sessions:
-    """Sessions by hash, each owned by one user; idle ones expire, the oldest go past ``most``."""
+    """Sessions by hash, each owned by one user; idle ones expire, the oldest go past ``most``, and a user
+    holds at most ``per_user`` (their own oldest go first), so no user can push others' sessions out."""
 
-    def __init__(self, idle_seconds: float = 8 * 3600, most: int = 10_000) -> None:
+    def __init__(self, idle_seconds: float = 8 * 3600, most: int = 10_000, per_user: int = 50) -> None:
         self.idle_seconds = idle_seconds
         self.most = most
+        self.per_user = per_user
         self._by_hash: OrderedDict[str, Session] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -58,6 +60,9 @@ class Sessions:
             self._expire(now)
             session = self._by_hash.get(session_hash)
             if session is None:
+                mine = [k for k, s in self._by_hash.items() if s.owner == user]
+                for key in mine[: max(0, len(mine) - self.per_user + 1)]:  # oldest first
+                    del self._by_hash[key]
                 session = self._by_hash[session_hash] = Session(user)
             elif session.owner != user:
                 raise SessionRefused(f"session belongs to another user ({session.owner})")

@@ -29,7 +29,7 @@ import secrets
 import threading
 import time
 import urllib.parse
-from collections import defaultdict, deque
+from collections import OrderedDict, defaultdict, deque
 from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
 from typing import Any
@@ -73,6 +73,8 @@ BROWSER_HEADERS = (b"origin", b"referer", b"sec-fetch-site", b"sec-fetch-mode")
 # Routes that may bind a new session to the signed-in user; every other route needs it bound already.
 CLAIMING = ("/gradio_api/queue/join", "/gradio_api/heartbeat/")
 SAFE_METHODS = ("GET", "HEAD")
+MAX_PENDING_PER_ADDRESS = 2  # sign-in checks one address may have waiting: a flood from one leaves room for others
+MAX_TRACKED = 10_000  # addresses, refusals and upload ids remembered before the oldest are dropped
 PROXY_HEADERS = (b"x-forwarded-for", b"x-forwarded-host", b"x-forwarded-proto", b"x-forwarded-port")
 PROXY_HEADERS += (b"x-forwarded-prefix", b"forwarded", b"x-real-ip")
 # Gradio's page needs its inline config script, styles and its HTML component's evaluated templates;
@@ -137,6 +139,7 @@ class Gate:
         max_pending_logins: int = 8,
         signin_page: Callable[[str], bytes] | None = None,
         trusted_proxies: str | None = None,
+        event_session: Callable[[str], str | None] | None = None,
     ) -> None:
         self.app = app
         self.signin_page = signin_page
@@ -149,6 +152,9 @@ class Gate:
         self.login_rate = login_rate
         self.max_pending_logins = max_pending_logins
         self.trusted = networks(trusted_proxies)
+        self.event_session = event_session or (lambda event_id: None)
+        self._upload_ids: OrderedDict[str, str] = OrderedDict()  # Gradio's upload id -> the user who uploads
+        self._pending_by: dict[str, int] = defaultdict(int)
         self._token_prints: dict[str, str | None] = {}
         self._uploads: dict[str, set[str]] = defaultdict(set)
         self._attempts: dict[str, deque[float]] = defaultdict(deque)
@@ -242,9 +248,12 @@ class Gate:
         origin = _header(scope, b"origin")
         if origin is not None:
             return None if origin.lower() == own else f"from another site ({origin[:100]})"
-        if method in SAFE_METHODS:
-            return None
         fetch_site = _header(scope, b"sec-fetch-site")
+        if method in SAFE_METHODS:
+            # A page of another site can still make a browser GET (an image, a script tag) with its cookies.
+            if scope.get("path", "").startswith("/gradio_api/") and fetch_site in ("cross-site", "same-site"):
+                return f"from another site (Sec-Fetch-Site: {fetch_site})"
+            return None
         if fetch_site is not None and fetch_site not in ("same-origin", "none"):
             return f"from another site (Sec-Fetch-Site: {fetch_site[:40]})"
         referer = _header(scope, b"referer")
@@ -267,11 +276,12 @@ class Gate:
         detail = {"path": path[:200], "reason": refused.reason, "address": address}
         if name is None:
             now = time.monotonic()
-            key = (address, refused.action + refused.reason[:40])
+            key = (address, refused.action)  # not the reason: it carries what the client chose to send
             with self._lock:
                 if now - self._refused.get(key, -LOGIN_WINDOW) <= LOGIN_WINDOW:
                     return
                 self._refused[key] = now
+                self._prune(now)
             detail["note"] = "further refusals like this from this address in this minute are not recorded one by one"
             return self._record("-", "-", refused.action, detail=detail)
         role, clearance = self.role_of(name)
@@ -347,13 +357,20 @@ class Gate:
                 wanted = urllib.parse.unquote(path[len("/gradio_api/file=") :])
                 if not name or wanted not in self._uploads.get(name, set()):
                     return await self._answer(send, 404, "Not Found")
-            body = b""
+            body, pairs = b"", None
             inspect = method not in SAFE_METHODS and not path.startswith("/gradio_api/upload")
             if inspect:
                 body = await self._body(receive, MAX_BODY)
-            self._check_session(scope, path, body, name)
+                if path.startswith("/gradio_api/") and body.strip():
+                    pairs = _json_object(body)  # read here exactly as Gradio will read it, or refused
+            self._check_session(scope, path, pairs, name)
             if path.startswith("/gradio_api/queue/join"):
-                self._check_files(body, name)
+                self._check_files(pairs, name)
+            if path.startswith("/gradio_api/cancel") and pairs is not None:
+                if not self._check_cancel(pairs):
+                    return await self._respond(send, 200, b'{"success":true}', [(b"content-type", b"application/json")])
+            if path.startswith(("/gradio_api/upload", "/gradio_api/upload_progress")):
+                self._check_upload_id(scope, name)
         except Refused as refused:
             self._audit_refusal(scope, name, refused, path)
             return await self._answer(send, refused.status, refused.message)
@@ -375,9 +392,9 @@ class Gate:
             if not message.get("more_body"):
                 return b"".join(chunks)
 
-    def _check_session(self, scope: Scope, path: str, body: bytes, name: str | None) -> None:
+    def _check_session(self, scope: Scope, path: str, pairs: list | None, name: str | None) -> None:
         """One ``session_hash`` per request, and only its owner's (refused with :class:`Refused`)."""
-        named = _session_hashes(scope, path, body)
+        named = _session_hashes(scope, path, pairs)
         if not named:
             return
         if len(named) > 1:
@@ -393,12 +410,9 @@ class Gate:
         reason = "session of another user" if owner else "a session this user never opened"
         raise Refused(403, "This session belongs to another user.", reason, "session refused")
 
-    def _check_files(self, body: bytes, name: str | None) -> None:
+    def _check_files(self, pairs: list | None, name: str | None) -> None:
         """A queued event may name only files this user uploaded (Gradio would read any file it is handed)."""
-        try:
-            data = json.loads(body).get("data")
-        except (ValueError, AttributeError):
-            return  # Gradio refuses what is not a JSON object; nothing is read
+        data = _plain(dict(pairs or []).get("data"))
         uploads = self._uploads.get(name or "", set())
         for obj in _dicts(data):
             named = obj.get("path"), obj.get("url")
@@ -408,6 +422,46 @@ class Gate:
                 raise Refused(
                     403, "Only files uploaded in this app can be used.", f"a file not uploaded: {what}", "file refused"
                 )
+
+    def _check_cancel(self, pairs: list) -> bool:
+        """Whether to pass a cancel on: refused when it names another session's event (Gradio cancels any
+        event by its id); False (answered as done, nothing cancelled) when the event is no one's now."""
+        body = dict(pairs)
+        event = body.get("event_id")
+        if not isinstance(event, str):
+            return True  # Gradio refuses it
+        owner = self.event_session(event)
+        if owner is None:
+            return False
+        if owner != body.get("session_hash"):
+            raise Refused(403, "This event belongs to another session.", "an event of another session")
+        return True
+
+    def _check_upload_id(self, scope: Scope, name: str | None) -> None:
+        """An upload's id (its progress stream's key) is its uploader's alone, like a session."""
+        query = urllib.parse.parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        ids = [v for k, v in query if k == "upload_id"]
+        if not ids:
+            return
+        if len(ids) > 1 or name is None:
+            raise Refused(
+                400 if name else 403, "The upload id is not this user's.", "upload id named twice or anonymous"
+            )
+        with self._lock:
+            owner = self._upload_ids.setdefault(ids[0], name)
+            self._upload_ids.move_to_end(ids[0])
+            while len(self._upload_ids) > MAX_TRACKED:
+                self._upload_ids.popitem(last=False)
+        if owner != name:
+            raise Refused(403, "The upload id is not this user's.", "upload id of another user", "session refused")
+
+    def _prune(self, now: float) -> None:
+        """Forget refusals and sign-in attempts older than the window once too many are remembered (lock held)."""
+        if len(self._refused) > MAX_TRACKED:
+            self._refused = {k: t for k, t in self._refused.items() if now - t <= LOGIN_WINDOW}
+        if len(self._attempts) > MAX_TRACKED:
+            for key in [k for k, q in self._attempts.items() if not q or now - q[-1] > LOGIN_WINDOW]:
+                del self._attempts[key]
 
     def _remember_uploads(self, name: str, send: Send) -> Send:
         """Note the temporary paths Gradio gives this user's uploads: the only files ``file=`` serves them."""
@@ -447,15 +501,18 @@ class Gate:
     def _login_allowed(self, address: str) -> tuple[bool, str | None]:
         """(allowed, refusal reason to audit or None when this refusal is not the window's first)."""
         now = time.monotonic()
+        address = rate_key(address)
         with self._lock:
+            self._prune(now)
             attempts = self._attempts[address]
             while attempts and now - attempts[0] > LOGIN_WINDOW:
                 attempts.popleft()
             limited = len(attempts) >= self.login_rate
-            busy = self._pending >= self.max_pending_logins
+            busy = self._pending >= self.max_pending_logins or self._pending_by[address] >= MAX_PENDING_PER_ADDRESS
             if not limited and not busy:
                 attempts.append(now)
                 self._pending += 1
+                self._pending_by[address] += 1
                 return True, None
             # One audit entry per address and window, not one per flooded request.
             key = (address if limited else "(all addresses)", "sign-in")
@@ -489,8 +546,12 @@ class Gate:
             PEER.set(address)
             await self.app(scope, _replay(body, receive), self._note_token(send))
         finally:
+            key = rate_key(address)
             with self._lock:
                 self._pending -= 1
+                self._pending_by[key] -= 1
+                if self._pending_by[key] <= 0:
+                    del self._pending_by[key]
 
     def _note_token(self, send: Send) -> Send:
         """Remember, for each new login token, the user's fingerprint at sign-in."""
@@ -509,23 +570,56 @@ class Gate:
         return wrapped
 
 
-def _session_hashes(scope: Scope, path: str, body: bytes) -> list[str]:
+def _json_object(body: bytes) -> list:
+    """The body's top-level (key, value) pairs, read as Gradio reads it; :class:`Refused` (400) unless it is one
+    plain UTF-8 JSON object (no byte-order mark or other encoding that Starlette would decode differently)."""
+    refused = Refused(400, "The request body is not a JSON object.", "a body that is not plain UTF-8 JSON")
+    try:
+        text = body.decode("utf-8")
+        if not text.lstrip().startswith("{"):
+            raise refused
+        pairs = json.loads(text, object_pairs_hook=lambda kv: kv)  # keeps a key given twice
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise refused from None
+    if not isinstance(pairs, list):
+        raise refused
+    return pairs
+
+
+def _plain(value: Any) -> Any:
+    """A value read with ``object_pairs_hook`` as plain dicts and lists again."""
+    if isinstance(value, list) and all(isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], str) for p in value):
+        return {k: _plain(v) for k, v in value} if value else value
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _session_hashes(scope: Scope, path: str, pairs: list | None) -> list[str]:
     """Every ``session_hash`` the request names (query, heartbeat path, top level of a JSON body), each distinct
     value once; a name repeated in one place is returned twice, so a request Gradio could read otherwise is refused."""
     query = urllib.parse.parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
     places = [[v for k, v in query if k == "session_hash"]]
     if path.startswith("/gradio_api/heartbeat/"):
         places.append([path.rsplit("/", 1)[-1]])
-    if body.lstrip()[:1] == b"{":
-        try:
-            pairs = json.loads(body, object_pairs_hook=lambda kv: kv)  # keeps a key given twice
-        except ValueError:
-            pairs = []
-        if isinstance(pairs, list):
-            places.append([str(v) for k, v in pairs if k == "session_hash" and v is not None])
+    if pairs:
+        places.append([str(v) for k, v in pairs if k == "session_hash" and v is not None])
     if any(len(p) > 1 for p in places):
         return [v for p in places for v in p]
     return list(dict.fromkeys(v for p in places for v in p))
+
+
+def rate_key(address: str) -> str:
+    """The key sign-in limits count by: the address, or for IPv6 its /64 (one host holds a whole /64)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 def _same_file(url: Any, path: str) -> bool:

@@ -527,3 +527,18 @@ def test_export_csv_passes_each_row_through_redact(tmp_path):
         log.export_csv(tmp_path / "bad.csv", redact=lambda row: None)
     with pytest.raises(ValueError, match="not in fieldnames"):
         log.export_csv(tmp_path / "bad.csv", redact=lambda row: {**row, "extra": 1})
+
+
+def test_a_log_dropped_with_its_anchor_cut_does_not_start_afresh_under_the_same_key(tmp_path):
+    """Dropping the table and truncating the anchor (not deleting the files) must not let a new, genuine-looking
+    log begin under the old key: to start a new log, the key must go too."""
+    log = AuditLog(tmp_path / "audit.sqlite3")
+    log.record("ada", "admin", "ask", "What was the budget?", chunk_ids=[], doc_hashes=[])
+    log.close()
+    with sqlite3.connect(tmp_path / "audit.sqlite3") as db:
+        db.execute("DROP TABLE audit")
+    (tmp_path / "audit.anchor").write_bytes(b"")
+    reopened = AuditLog(tmp_path / "audit.sqlite3")
+    assert reopened.verify() != []
+    with pytest.raises(AuditError):
+        reopened.record("mallory", "admin", "ask", "fresh start?", chunk_ids=[], doc_hashes=[])

@@ -22,6 +22,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -703,25 +704,32 @@ def test_the_audit_log_holds_every_action_and_detects_tampering(app, tmp_path):
         db.executescript("DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id > (SELECT max(id) - 3 FROM audit);")
     assert any("newest entries are missing" in p for p in AuditLog(truncated).verify())
 
-    recomputed = copy("recomputed")
     import hashlib
 
-    from assistant.audit import _HASHED
+    from assistant.audit import _HASHED, _legacy_digest
 
-    with sqlite3.connect(recomputed) as db:
-        db.row_factory = sqlite3.Row
-        db.execute("DROP TRIGGER audit_no_update")
-        prev = ""
-        for row in [dict(r) for r in db.execute("SELECT * FROM audit ORDER BY id")]:
-            if row["action"] == "ask":
-                row["answer"] = "£1"
-            body = json.dumps([prev] + [row.get(k) for k in _HASHED], ensure_ascii=False, default=str).encode()
-            digest = "h1:" + hashlib.sha256(body).hexdigest()  # no key: the best an attacker can do
-            db.execute(
-                "UPDATE audit SET answer = ?, prev_hash = ?, hash = ? WHERE id = ?",
-                (row["answer"], prev, digest, row["id"]),
-            )
-            prev = digest
+    def rechain(path: Path, digest: Callable[[str, dict], str], answer: str | None = None) -> None:
+        """Rewrite every entry's chain without the key (the best an attacker can do), optionally its answers."""
+        with sqlite3.connect(path) as db:
+            db.row_factory = sqlite3.Row
+            db.execute("DROP TRIGGER audit_no_update")
+            prev = ""
+            for row in [dict(r) for r in db.execute("SELECT * FROM audit ORDER BY id")]:
+                if answer is not None and row["action"] == "ask":
+                    row["answer"] = answer
+                hashed = digest(prev, row)
+                db.execute(
+                    "UPDATE audit SET answer = ?, prev_hash = ?, hash = ? WHERE id = ?",
+                    (row["answer"], prev, hashed, row["id"]),
+                )
+                prev = hashed
+
+    def unkeyed_h1(prev: str, row: dict) -> str:
+        body = json.dumps([prev] + [row.get(k) for k in _HASHED], ensure_ascii=False, default=str).encode()
+        return "h1:" + hashlib.sha256(body).hexdigest()
+
+    recomputed = copy("recomputed")
+    rechain(recomputed, unkeyed_h1, answer="£1")
     assert any("changed after it was written" in p for p in AuditLog(recomputed).verify())
 
     replaced = copy("replaced")
@@ -744,17 +752,8 @@ def test_the_audit_log_holds_every_action_and_detects_tampering(app, tmp_path):
     assert done.returncode != 0, done.stdout
 
     # Re-chained with the old unkeyed SHA-256 digests, anchor deleted.
-    from assistant.audit import _legacy_digest
-
     rechained = copy("rechained")
-    with sqlite3.connect(rechained) as db:
-        db.row_factory = sqlite3.Row
-        db.executescript("DROP TRIGGER audit_no_update;")
-        prev = ""
-        for row in [dict(r) for r in db.execute("SELECT * FROM audit ORDER BY id")]:
-            digest = _legacy_digest(prev, row)
-            db.execute("UPDATE audit SET prev_hash = ?, hash = ? WHERE id = ?", (prev, digest, row["id"]))
-            prev = digest
+    rechain(rechained, _legacy_digest)
     (rechained.parent / "audit.anchor").unlink()
     assert AuditLog(rechained).verify() != []
     done = _cli("audit", "--verify", env={**os.environ, "ASSISTANT_AUDIT_DB": str(rechained)})

@@ -26,3 +26,14 @@ def test_ending_a_user_forgets_their_sessions_and_idle_ones_expire():
     assert sessions.owner("a") is None and sessions.owner("c") == "sam"
     sessions.end_user("sam")
     assert sessions.owner("c") is None
+
+
+def test_one_user_cannot_push_other_users_sessions_out():
+    from assistant.sessions import Sessions
+
+    sessions = Sessions(most=100, per_user=5)
+    sessions.get("fiona-1", "fiona")
+    for i in range(500):
+        sessions.get(f"pat-{i}", "pat")
+    assert sessions.owner("fiona-1") == "fiona"  # still hers
+    assert [sessions.owner(f"pat-{i}") for i in (495, 499)] == ["pat", "pat"] and sessions.owner("pat-0") is None

@@ -5,7 +5,7 @@ import json
 
 from assistant.audit import AuditLog
 from assistant.sessions import Sessions
-from assistant.webgate import PEER, SIGNIN_COOKIE, Gate
+from assistant.webgate import PEER, SIGNIN_COOKIE, Gate, rate_key
 
 
 class Behind:
@@ -24,7 +24,7 @@ class Behind:
         await send({"type": "http.response.body", "body": b"{}"})
 
 
-def _gate(tmp_path, tokens, rate=3, trusted=None):
+def _gate(tmp_path, tokens, rate=3, trusted=None, events=None):
     behind = Behind()
     gate = Gate(
         behind,
@@ -37,6 +37,7 @@ def _gate(tmp_path, tokens, rate=3, trusted=None):
         login_rate=rate,
         signin_page=lambda token: f"<form><input name=signin_token value={token}></form>".encode(),
         trusted_proxies=trusted,
+        event_session=(events or {}).get,
     )
     gate._token_prints.update({t: "fp" for t in tokens})
     return gate, behind
@@ -243,3 +244,69 @@ def test_a_changed_user_is_signed_out(tmp_path):
     gate.fingerprint = lambda name: "changed"
     assert gate.user({"headers": [(b"cookie", b"access-token-cid=t-sam")]}) is None
     assert "t-sam" not in gate.tokens()
+
+
+def test_a_body_gradio_would_read_another_way_is_refused(tmp_path):
+    """Starlette decodes a BOM'd, UTF-16 or UTF-32 JSON body; the gate refuses what it cannot read as plain JSON."""
+    gate, behind = _gate(tmp_path, {"t-fiona": "fiona", "t-pat": "pat"})
+    assert _request(gate, "/gradio_api/queue/join", "POST", "t-fiona", b'{"session_hash": "victim", "data": []}') == 200
+    cancel = '{"session_hash": "victim", "fn_index": 0, "event_id": "x"}'
+    behind.seen.clear()
+    for body in (
+        b"\xef\xbb\xbf" + cancel.encode(),
+        cancel.encode("utf-16-be"),
+        cancel.encode("utf-32"),
+        b'["session_hash", "victim"]',
+        b'{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+    ):
+        assert _request(gate, "/gradio_api/cancel", "POST", "t-pat", body) == 400, body[:20]
+        assert _request(gate, "/gradio_api/cancel", "POST", None, body) == 400
+    assert behind.seen == []
+
+
+def test_a_cancel_may_name_only_its_own_sessions_events(tmp_path):
+    gate, behind = _gate(
+        tmp_path, {"t-fiona": "fiona", "t-pat": "pat"}, events={"e-fiona": "s-fiona", "e-pat": "s-pat"}
+    )
+    for token, session in (("t-fiona", "s-fiona"), ("t-pat", "s-pat")):
+        assert _request(gate, "/gradio_api/queue/join", "POST", token, json.dumps({"session_hash": session}).encode())
+    behind.seen.clear()
+
+    def cancel(event):
+        return json.dumps({"session_hash": "s-pat", "fn_index": 0, "event_id": event}).encode()
+
+    assert _request(gate, "/gradio_api/cancel", "POST", "t-pat", cancel("e-fiona")) == 403
+    assert _request(gate, "/gradio_api/cancel", "POST", "t-pat", cancel("e-gone")) == 200  # answered, not passed on
+    assert behind.seen == []
+    assert _request(gate, "/gradio_api/cancel", "POST", "t-pat", cancel("e-pat")) == 200
+    assert behind.seen == ["/gradio_api/cancel"]
+
+
+def test_an_upload_id_is_its_uploaders_alone(tmp_path):
+    gate, behind = _gate(tmp_path, {"t-ada": "ada", "t-pat": "pat"})
+    assert _request(gate, "/gradio_api/upload", "POST", "t-ada", query=b"upload_id=u1") == 200
+    assert _request(gate, "/gradio_api/upload_progress", token="t-ada", query=b"upload_id=u1") == 200
+    assert _request(gate, "/gradio_api/upload_progress", token="t-pat", query=b"upload_id=u1") == 403
+    assert _request(gate, "/gradio_api/upload_progress", query=b"upload_id=u1") == 403
+    assert _request(gate, "/gradio_api/upload_progress", token="t-ada", query=b"upload_id=u1&upload_id=u2") == 400
+
+
+def test_another_sites_page_cannot_make_a_browser_get_the_gradio_api(tmp_path):
+    gate, behind = _gate(tmp_path, {"t-sam": "sam"})
+    for site in (b"cross-site", b"same-site"):
+        assert _request(gate, "/gradio_api/heartbeat/s9", token="t-sam", headers=[(b"sec-fetch-site", site)]) == 403
+    assert gate.sessions.owner("s9") is None
+    assert _request(gate, "/", token="t-sam", headers=[(b"sec-fetch-site", b"cross-site")]) == 200  # a link to the app
+
+
+def test_refusals_from_one_address_are_audited_once_a_minute_whatever_they_carry(tmp_path):
+    gate, behind = _gate(tmp_path, {})
+    for i in range(50):
+        assert _request(gate, "/gradio_api/queue/join", "POST", headers=[(b"origin", f"http://{i}.e".encode())]) == 403
+    assert len(_actions(gate, "cross-site request refused")) == 1
+
+
+def test_sign_in_limits_count_an_ipv6_host_by_its_64():
+    assert rate_key("2001:db8::1") == rate_key("2001:db8::ffff:1") == "2001:db8::/64"
+    assert rate_key("2001:db8:0:1::1") != rate_key("2001:db8::1")
+    assert rate_key("::ffff:10.0.0.1") == "10.0.0.1" and rate_key("127.0.0.9") == "127.0.0.9"
