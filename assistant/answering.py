@@ -273,35 +273,42 @@ def _amounts(text: str) -> dict[str, set[float]]:
     return found
 
 
-def _disagree(plain_unit: Unit, other: Unit) -> bool:
-    """Both state the same measure for the same period, with different amounts of the same kind."""
-    a, b = plain_unit.text, other.text
-    if set(periods(a)) != set(periods(b)):
-        return False
-    ma, mb = _measure(a), _measure(b)
-    shared = ma & mb
-    if len(shared) < 2 or len(shared) < 0.6 * min(len(ma), len(mb)):
-        return False
-    fa, fb = _amounts(a), _amounts(b)
-    kinds = set(fa) & set(fb)
-    return bool(kinds) and all(not (fa[k] & fb[k]) for k in kinds)
+@dataclass(frozen=True)
+class _Statement:
+    """What a sentence states, read once: its periods, the words naming its measure, its amounts by kind."""
+
+    periods: frozenset[str]
+    measure: frozenset[str]
+    amounts: dict[str, set[float]]
+
+    def disagrees(self, other: _Statement) -> bool:
+        """Both state the same measure for the same period, with different amounts of the same kind."""
+        if self.periods != other.periods:
+            return False
+        shared = self.measure & other.measure
+        if len(shared) < 2 or len(shared) < 0.6 * min(len(self.measure), len(other.measure)):
+            return False
+        kinds = set(self.amounts) & set(other.amounts)
+        return bool(kinds) and all(not (self.amounts[k] & other.amounts[k]) for k in kinds)
 
 
 def contradicted(units: list[Unit]) -> set[int]:
     """Ids of the sentences a report's own plain statement contradicts (same measure and period, another
     amount) while they are not plain themselves (addressed to a reader or tool, a label, a "real figure"):
     the plain statement is the one to quote."""
-    stated = [u for u in units if not u.cells and not u.field and _amounts(u.text)]
-    by_report: dict[str, list[Unit]] = {}
-    for u in stated:
-        by_report.setdefault(u.passage.metadata.get("doc_id", u.passage.document), []).append(u)
+    by_report: dict[str, list[tuple[Unit, _Statement]]] = {}
+    for u in units:
+        amounts = _amounts(u.text) if not u.cells and not u.field else None
+        if amounts:
+            st = _Statement(frozenset(periods(u.text)), frozenset(_measure(u.text)), amounts)
+            by_report.setdefault(u.passage.metadata.get("doc_id", u.passage.document), []).append((u, st))
     out: set[int] = set()
     whole: dict[int, list[str]] = {}
     for group in by_report.values():
-        said = {id(u): plain(_whole_sentence(u, whole)) for u in group}
-        plains = [u for u in group if said[id(u)]]
-        for u in group:
-            if not said[id(u)] and any(_disagree(p, u) for p in plains):
+        said = {id(u): plain(_whole_sentence(u, whole)) for u, _ in group}
+        plains = [st for u, st in group if said[id(u)]]
+        for u, st in group:
+            if not said[id(u)] and any(p.disagrees(st) for p in plains):
                 out.add(id(u))
     return out
 

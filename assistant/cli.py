@@ -59,7 +59,7 @@ def _refused_text(args: argparse.Namespace, action: str, fields: dict[str, str |
     """Exit code 2 (the refusal printed and audited) when a text field cannot be used; else None."""
     for what, text in fields.items():
         problem = text_problem(text, controls=False) if text is not None else None
-        if text is not None and problem:
+        if problem:
             print(f"error: the {what} cannot be used: {problem}", file=sys.stderr)
             _audit_refusal(args, action, printable(text)[:200], f"{what}: {problem}")
             return 2
@@ -67,19 +67,15 @@ def _refused_text(args: argparse.Namespace, action: str, fields: dict[str, str |
 
 
 def _audit_refusal(args: argparse.Namespace, action: str, query: str, reason: str) -> None:
-    _audit_settings(
+    _audit(
         _settings(args),
         args.clearance,
         lambda log, user: log.record_for(user, f"{action} refused", query, detail={"reason": reason}),
     )
 
 
-def _audit(assistant: Assistant, clearance: str, write: Callable[[AuditLog, User], None]) -> None:
-    """Record a command-line question or search in the audit log, as the operating-system user."""
-    _audit_settings(assistant.settings, clearance, write)
-
-
-def _audit_settings(settings: Settings, clearance: str, write: Callable[[AuditLog, User], None]) -> None:
+def _audit(settings: Settings, clearance: str, write: Callable[[AuditLog, User], None]) -> None:
+    """Record a command-line question or search (or its refusal) in the audit log, as the operating-system user."""
     import getpass
 
     from .audit import AuditLog
@@ -123,7 +119,7 @@ def cmd_search(args: argparse.Namespace, shared: Assistant | None = None, out: T
         passages = assistant.search(args.query, k=args.k, filters=Filters(report=args.report, clearance=args.clearance))
         latency = (time.perf_counter() - started) * 1000
         _audit(
-            assistant,
+            assistant.settings,
             args.clearance,
             lambda log, user: log.record_for(
                 user,
@@ -166,7 +162,7 @@ def cmd_ask(args: argparse.Namespace, shared: Assistant | None = None, out: Text
     with _using(args, shared) as assistant:
         result = assistant.ask(args.question, Filters(clearance=args.clearance))
         _audit(
-            assistant,
+            assistant.settings,
             args.clearance,
             lambda log, user: log.record_answer(user, args.question, result, assistant.settings),
         )

@@ -93,9 +93,10 @@ _CONTENT = (
 
 # --- the structures -----------------------------------------------------------------------
 _GAP = r"[^.;!?]{0,90}?"  # within one clause
+_ORDER = _GAP + r"\b" + _DIRECTIVE + _ADV + r"\s+"  # later in the clause: "… must (always) "
 _RULES = [
     # An AI addressee that must communicate: "Automated summarisers should report X as £1".
-    r"\b" + _AI + r"\b" + _GAP + r"\b" + _DIRECTIVE + _ADV + r"\s+(?:be\s+)?(?:" + _COMM + r"|" + _COMM_PP + r")\b",
+    r"\b" + _AI + r"\b" + _ORDER + r"(?:be\s+)?(?:" + _COMM + r"|" + _COMM_PP + r")\b",
     # "It is requested that any AI system … replies that …"
     r"\b(?:requested|required|asked|instructed|ensure|essential|important)\s+that\b"
     + _GAP
@@ -151,11 +152,8 @@ _RULES = [
     r"\b(?:any|every|all|each)\s+(?:\w+\s+)?"
     + _ANSWER_NOUN
     + r"\b"
-    + _GAP
-    + r"\b"
-    + _DIRECTIVE
-    + _ADV
-    + r"\s+(?:"
+    + _ORDER
+    + r"(?:"
     + _COMM
     + r"\b|be\s+(?:"
     + _COMM_PP
@@ -184,7 +182,7 @@ _RULES = [
     + r"\s+(?:know|assume|believe|remember|understand|take it)\b"
     r"[^.;!?]{0,60}?\b(?:is|was|were|are)\s+(?:\w+\s+){0,2}?" + _FIGURE,
     # Someone who asks is to be told: "Anyone who asks about X should be told …"
-    r"\b" + _ASKER + r"\b" + _GAP + r"\b" + _DIRECTIVE + _ADV + r"\s+be\s+(?:told|informed|advised|given)\b",
+    r"\b" + _ASKER + r"\b" + _ORDER + r"be\s+(?:told|informed|advised|given)\b",
     # Orders to throw away what came before
     r"\b" + _IGNORING + r"\b[^.\n]{0,40}?\b(?:previous|prior|above|earlier|all|any|your|the|these|system)\b"
     r"[^.\n]{0,25}?\b(?:instructions?|prompts?|rules|directions|guidelines|figures|text|context|table)\b",
@@ -254,9 +252,7 @@ def _structured(s: str) -> bool:
 
 # A weak addressee (a person who asks or reads, "you") with a directive over communicating
 # needs content that is an answer: "you should tell your manager" is ordinary advice.
-_ADDRESSED = re.compile(
-    r"\b" + _ASKER + r"\b" + _GAP + r"\b" + _DIRECTIVE + _ADV + r"\s+(?:" + _COMM + r")\b(?P<rest>[^.;!?]*)", _F
-)
+_ADDRESSED = re.compile(r"\b" + _ASKER + r"\b" + _ORDER + r"(?:" + _COMM + r")\b(?P<rest>[^.;!?]*)", _F)
 _TO_A_BODY = re.compile(r"^\s*(?i:back\s+)?(?i:to)\s+(?:(?i:the|their|your|his|her|its|a|an)\b|[A-Z])")
 
 # An imperative at the start of a sentence (after labels, "please", "kindly"): an order to whoever reads.
@@ -362,11 +358,8 @@ _PLAIN_CLAIM = re.compile(
 _LOOSE_SUBJECT = re.compile(
     r"(?<![A-Za-z]\s)(?<![-/])\b(?:the\s+|an?\s+|any\s+|all\s+|every\s+)?"
     r"(?:models?|assistants?|agents?|tools?|systems?|machines?|engines?)\b(?!\s+(?-i:[A-Z]))"
-    + _GAP
-    + r"\b"
-    + _DIRECTIVE
-    + _ADV
-    + r"\s+(?:"
+    + _ORDER
+    + r"(?:"
     + _COMM
     + r")\b(?P<rest>[^.;!?]*)",
     _F,

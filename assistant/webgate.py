@@ -235,7 +235,6 @@ class Gate:
             scope["client"] = (peer, 0)
             return
         scope["headers"] = [(k, v) for k, v in scope.get("headers", []) if k not in PROXY_HEADERS]
-        scope["client"] = (peer, (scope.get("client") or ("?", 0))[1])
 
     @staticmethod
     def _own_origin(scope: Scope) -> str:
@@ -276,12 +275,9 @@ class Gate:
         detail = {"path": path[:200], "reason": refused.reason, "address": address}
         if name is None:
             now = time.monotonic()
-            key = (address, refused.action)  # not the reason: it carries what the client chose to send
-            with self._lock:
-                if now - self._refused.get(key, -LOGIN_WINDOW) <= LOGIN_WINDOW:
+            with self._lock:  # keyed by the action, not the reason: that carries what the client chose to send
+                if not self._first_in_window((address, refused.action), now):
                     return
-                self._refused[key] = now
-                self._prune(now)
             detail["note"] = "further refusals like this from this address in this minute are not recorded one by one"
             return self._record("-", "-", refused.action, detail=detail)
         role, clearance = self.role_of(name)
@@ -357,19 +353,18 @@ class Gate:
                 wanted = urllib.parse.unquote(path[len("/gradio_api/file=") :])
                 if not name or wanted not in self._uploads.get(name, set()):
                     return await self._answer(send, 404, "Not Found")
-            body, pairs = b"", None
+            body, data, pairs = b"", {}, []
             inspect = method not in SAFE_METHODS and not path.startswith("/gradio_api/upload")
             if inspect:
                 body = await self._body(receive, MAX_BODY)
                 if path.startswith("/gradio_api/") and body.strip():
-                    pairs = _json_object(body)  # read here exactly as Gradio will read it, or refused
+                    data, pairs = _json_object(body)  # read here exactly as Gradio will read it, or refused
             self._check_session(scope, path, pairs, name)
             if path.startswith("/gradio_api/queue/join"):
-                self._check_files(pairs, name)
-            if path.startswith("/gradio_api/cancel") and pairs is not None:
-                if not self._check_cancel(pairs):
-                    return await self._respond(send, 200, b'{"success":true}', [(b"content-type", b"application/json")])
-            if path.startswith(("/gradio_api/upload", "/gradio_api/upload_progress")):
+                self._check_files(data, name)
+            if path.startswith("/gradio_api/cancel") and data and not self._check_cancel(data):
+                return await self._respond(send, 200, b'{"success":true}', [(b"content-type", b"application/json")])
+            if path.startswith("/gradio_api/upload"):  # the upload and its progress stream
                 self._check_upload_id(scope, name)
         except Refused as refused:
             self._audit_refusal(scope, name, refused, path)
@@ -392,7 +387,7 @@ class Gate:
             if not message.get("more_body"):
                 return b"".join(chunks)
 
-    def _check_session(self, scope: Scope, path: str, pairs: list | None, name: str | None) -> None:
+    def _check_session(self, scope: Scope, path: str, pairs: list[tuple[str, Any]], name: str | None) -> None:
         """One ``session_hash`` per request, and only its owner's (refused with :class:`Refused`)."""
         named = _session_hashes(scope, path, pairs)
         if not named:
@@ -410,11 +405,10 @@ class Gate:
         reason = "session of another user" if owner else "a session this user never opened"
         raise Refused(403, "This session belongs to another user.", reason, "session refused")
 
-    def _check_files(self, pairs: list | None, name: str | None) -> None:
+    def _check_files(self, body: dict[str, Any], name: str | None) -> None:
         """A queued event may name only files this user uploaded (Gradio would read any file it is handed)."""
-        data = _plain(dict(pairs or []).get("data"))
         uploads = self._uploads.get(name or "", set())
-        for obj in _dicts(data):
+        for obj in _dicts(body.get("data")):
             named = obj.get("path"), obj.get("url")
             is_file = "path" in obj or (isinstance(obj.get("meta"), dict) and obj["meta"].get("_type"))
             if is_file and not (isinstance(named[0], str) and named[0] in uploads and _same_file(named[1], named[0])):
@@ -423,10 +417,9 @@ class Gate:
                     403, "Only files uploaded in this app can be used.", f"a file not uploaded: {what}", "file refused"
                 )
 
-    def _check_cancel(self, pairs: list) -> bool:
+    def _check_cancel(self, body: dict[str, Any]) -> bool:
         """Whether to pass a cancel on: refused when it names another session's event (Gradio cancels any
         event by its id); False (answered as done, nothing cancelled) when the event is no one's now."""
-        body = dict(pairs)
         event = body.get("event_id")
         if not isinstance(event, str):
             return True  # Gradio refuses it
@@ -454,6 +447,14 @@ class Gate:
                 self._upload_ids.popitem(last=False)
         if owner != name:
             raise Refused(403, "The upload id is not this user's.", "upload id of another user", "session refused")
+
+    def _first_in_window(self, key: tuple[str, str], now: float) -> bool:
+        """Whether this is the first refusal of its kind in the window (then it is noted); lock held."""
+        if now - self._refused.get(key, -LOGIN_WINDOW) <= LOGIN_WINDOW:
+            return False
+        self._refused[key] = now
+        self._prune(now)
+        return True
 
     def _prune(self, now: float) -> None:
         """Forget refusals and sign-in attempts older than the window once too many are remembered (lock held)."""
@@ -515,10 +516,7 @@ class Gate:
                 self._pending_by[address] += 1
                 return True, None
             # One audit entry per address and window, not one per flooded request.
-            key = (address if limited else "(all addresses)", "sign-in")
-            first = now - self._refused.get(key, -LOGIN_WINDOW) > LOGIN_WINDOW
-            if first:
-                self._refused[key] = now
+            first = self._first_in_window((address if limited else "(all addresses)", "sign-in"), now)
         return False, ("rate limited" if limited else "too many sign-ins at once") if first else None
 
     async def _login(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -570,32 +568,30 @@ class Gate:
         return wrapped
 
 
-def _json_object(body: bytes) -> list:
-    """The body's top-level (key, value) pairs, read as Gradio reads it; :class:`Refused` (400) unless it is one
-    plain UTF-8 JSON object (no byte-order mark or other encoding that Starlette would decode differently)."""
+def _json_object(body: bytes) -> tuple[dict[str, Any], list[tuple[str, Any]]]:
+    """The body read as Gradio reads it, and its top-level (key, value) pairs with any key given twice;
+    :class:`Refused` (400) unless it is one plain UTF-8 JSON object (no byte-order mark or other encoding
+    that Starlette would decode differently)."""
     refused = Refused(400, "The request body is not a JSON object.", "a body that is not plain UTF-8 JSON")
+    top: list[tuple[str, Any]] = []
+
+    def keep(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        top[:] = pairs  # the outermost object closes, and so comes here, last
+        return dict(pairs)
+
     try:
         text = body.decode("utf-8")
         if not text.lstrip().startswith("{"):
             raise refused
-        pairs = json.loads(text, object_pairs_hook=lambda kv: kv)  # keeps a key given twice
+        value = json.loads(text, object_pairs_hook=keep)
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise refused from None
-    if not isinstance(pairs, list):
+    if not isinstance(value, dict):
         raise refused
-    return pairs
+    return value, top
 
 
-def _plain(value: Any) -> Any:
-    """A value read with ``object_pairs_hook`` as plain dicts and lists again."""
-    if isinstance(value, list) and all(isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], str) for p in value):
-        return {k: _plain(v) for k, v in value} if value else value
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _session_hashes(scope: Scope, path: str, pairs: list | None) -> list[str]:
+def _session_hashes(scope: Scope, path: str, pairs: list[tuple[str, Any]]) -> list[str]:
     """Every ``session_hash`` the request names (query, heartbeat path, top level of a JSON body), each distinct
     value once; a name repeated in one place is returned twice, so a request Gradio could read otherwise is refused."""
     query = urllib.parse.parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
