@@ -1,14 +1,19 @@
 """OPCC document assistant: cited answers from Police and Crime Commissioner reports.
 
-Layers, in data-flow order; a module imports only from its own layer or an earlier one
-(``tests/test_layers.py`` checks it):
+The package is laid out as its pipeline: a report is read, indexed, and answered from, and
+the web app serves the answers. Each stage is a subpackage whose docstring says what it takes
+in and hands on; the spine stays at the top (the base, the door and the entry below). Parts,
+in data-flow order; a part imports only from its own or an earlier one, and within a
+subpackage a module only from its own or an earlier module of the order its docstring gives
+(``tests/test_layers.py`` checks both):
 
-1. base: settings, documents, isolation, legibility, guard, embedding, users, sessions, downloads
-2. reading: cleaning, disclosure, metadata, figures, terms, layout, tables, loading, chunking, evidence
-3. storing: lexical, store, index, ingest
-4. answering: retrieval, entities, answering, citations, conversation, llm
-5. facade: api, audit, library, evaluation
-6. interfaces: render, auditview, handlers, app, signin, webgate, local, cli, server, __main__
+1. base: settings, documents
+2. reading: reading/
+3. indexing: indexing/
+4. answering: answering/
+5. door: api, audit, evaluation, local
+6. web: web/
+7. entry: cli, __main__
 """
 
 import os

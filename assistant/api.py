@@ -13,15 +13,16 @@ from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from .answering import Extracted, extract
+from .answering.answerer import extract
+from .answering.extraction import Extracted
+from .answering.llm import MARKER, build_chat_model, build_messages, verify
+from .answering.retrieval import ReportRetriever, Retriever
 from .documents import Filters, Passage, text_problem
-from .evidence import page_image
-from .index import Index
-from .ingest import IngestSummary, ingest
-from .lexical import DocumentRecord
-from .library import ReportRow, add_reports, documents, evidence_folder, find_report, remove_report, reports
-from .llm import MARKER, build_chat_model, build_messages, verify
-from .retrieval import ReportRetriever, Retriever
+from .indexing.index import Index
+from .indexing.ingest import IngestSummary, ingest
+from .indexing.lexical import DocumentRecord
+from .indexing.library import ReportRow, add_reports, documents, evidence_folder, find_report, remove_report, reports
+from .reading.evidence import page_image
 from .settings import Settings, get_settings
 
 log = logging.getLogger(__name__)

@@ -51,14 +51,25 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .documents import Passage
 from .settings import Settings
-from .users import User
 
 if TYPE_CHECKING:
     from .api import Answer
+
+
+class User(Protocol):
+    """Who an entry is about: a signed-in user of the app (``web.users.User``) or of the command line."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def clearance(self) -> str: ...
+
 
 # Statements, not one script: they run in the transaction that writes a new log's first entry.
 _SCHEMA = (

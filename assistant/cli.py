@@ -21,7 +21,7 @@ from .settings import Settings, get_settings
 if TYPE_CHECKING:
     from .api import Assistant
     from .audit import AuditLog
-    from .users import User
+    from .web.users import User
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -79,7 +79,7 @@ def _audit(settings: Settings, clearance: str, write: Callable[[AuditLog, User],
     import getpass
 
     from .audit import AuditLog
-    from .users import User
+    from .web.users import User
 
     log = AuditLog.open(settings)
     try:
@@ -197,14 +197,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .server import SetupError, serve
+    from .web.server import SetupError, serve
 
     updates = {
         k: v for k, v in {"host": args.host, "port": args.port, "users_file": args.users}.items() if v is not None
     }
     settings = _settings(args).model_copy(update=updates)
     try:
-        serve(settings, demo=args.demo)
+        serve(settings, demo=args.demo, run_command=run_in_server)
     except SetupError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -214,7 +214,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_users(args: argparse.Namespace) -> int:
     import getpass
 
-    from .users import UserError, UserStore
+    from .web.users import UserError, UserStore
 
     store = UserStore(Path(args.users) if args.users else get_settings().users_file)
     try:
@@ -368,7 +368,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_audit)
 
-    from .users import CLEARANCES, ROLES
+    from .web.users import CLEARANCES, ROLES
 
     p = sub.add_parser("users", help="manage the app's users: add NAME --role ROLE | remove NAME | list")
     users = p.add_subparsers(dest="action", required=True)

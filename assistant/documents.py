@@ -42,7 +42,7 @@ class SourceDocument:
     title: str
     date: str | None = None  # ISO date (YYYY-MM-DD or YYYY-MM) as the report states it
     date_text: str | None = None
-    disclosure: str = "restricted"  # public | restricted (see disclosure.py)
+    disclosure: str = "restricted"  # public | restricted (see reading/disclosure.py)
     disclosure_reason: str | None = None
     metadata_origin: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)

@@ -15,9 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .answering.figures import figure_in, figures
 from .api import Answer, Assistant
 from .documents import Filters, Passage
-from .figures import figure_in, figures
 
 
 def question_set(name: str = "questions.jsonl") -> Path:
@@ -214,7 +214,7 @@ def summarise(scored: list[Scored], parts: bool = True) -> dict[str, Any]:
 def abstention_curve(scored: list[Scored], steps: int = 50) -> list[dict[str, float]]:
     """Abstention precision and recall, and the false-abstention rate, had the answerer abstained
     below each confidence threshold (extractive answers only; the operating point is
-    ``answering.ABSTAIN_COVERAGE``). Empty without unanswerable questions."""
+    ``answering.abstention.ABSTAIN_COVERAGE``). Empty without unanswerable questions."""
     rated = [s for s in scored if s.answer.confidence is not None]
     unanswerable = [s for s in rated if s.item["unanswerable"]]
     answerable = [s for s in rated if not s.item["unanswerable"]]
@@ -324,7 +324,7 @@ def write_report(scored: list[Scored], summary: dict[str, Any], out: Path, title
 
 def abstention_chart(curve: list[dict[str, float]], path: Path, title: str) -> None:
     """The abstention precision/recall curve over the confidence threshold, operating point marked."""
-    from .answering import ABSTAIN_COVERAGE
+    from .answering.abstention import ABSTAIN_COVERAGE
 
     plt = _pyplot()
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))

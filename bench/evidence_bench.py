@@ -19,9 +19,9 @@ from pathlib import Path
 from common import questions, spread
 
 import assistant  # noqa: F401  (offline environment)
+from assistant.answering.citations import answer_terms
 from assistant.api import Assistant
-from assistant.citations import answer_terms
-from assistant.library import evidence_folder
+from assistant.indexing.library import evidence_folder
 from assistant.settings import Settings
 
 

@@ -2,7 +2,7 @@
 development part and a held-back test part.
 
 Sources, all read from the text renditions in ``evals/text-renditions/`` through the chunker's own structure
-(``assistant.chunking``), and asked of both the text and the PDF indexes:
+(``assistant.reading.chunking``), and asked of both the text and the PDF indexes:
 
 - **table cells**: every figure with a row label and a column header, in several templates, the
   measure sometimes named by a synonym and the period written another way (2018/19, 2018-19,
@@ -35,10 +35,10 @@ import zlib
 from pathlib import Path
 
 import assistant  # noqa: F401  (sets the offline environment)
-from assistant.chunking import Block, build_blocks, document_lines, segment
-from assistant.figures import periods
-from assistant.loading import load_document
-from assistant.tables import is_number
+from assistant.answering.figures import periods
+from assistant.reading.chunking import Block, build_blocks, document_lines, segment
+from assistant.reading.loading import load_document
+from assistant.reading.tables import is_number
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "evals" / "text-renditions"

@@ -11,7 +11,7 @@ Two modes, as in the competition:
   complete the reader finds the tables on every page itself (complete process); all relations
            of a document are pooled.
 
-Readers: ``ours`` (assistant.layout), ``pypdf`` (today's pypdf text + tables.find_pdf_tables,
+Readers: ``ours`` (assistant.reading.layout), ``pypdf`` (today's pypdf text + tables.find_pdf_tables,
 the baseline), and pdfplumber's own ``text`` and ``lines`` table strategies for reference.
 
 Usage: python bench/icdar_bench.py [--data DIR] [--readers ours,pypdf] [--docs eu-001,us-002] [--json]
@@ -163,7 +163,7 @@ def plumber_reader(strategy: str):
 
 def pypdf_reader():
     """Today's reader: pypdf's plain text, tables guessed by ``tables.find_pdf_tables``."""
-    from assistant.tables import find_pdf_tables
+    from assistant.reading.tables import find_pdf_tables
 
     cache: dict[tuple[int, int], list[Grid]] = {}
 
@@ -184,7 +184,7 @@ def pypdf_reader():
 
 
 def ours_reader():
-    from assistant.layout import page_tables, region_table
+    from assistant.reading.layout import page_tables, region_table
 
     def region(pdf, page_no: int, bbox) -> list[Grid]:
         table = region_table(pdf.pages[page_no - 1], _pdf_box(pdf.pages[page_no - 1], bbox))

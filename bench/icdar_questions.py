@@ -110,7 +110,7 @@ def write(path: Path, per_table: int) -> int:
 def evaluate_readers(readers: list[str], questions: Path, out: Path) -> dict:
     """Index the 67 PDFs with each reader and score each part of the question set."""
     from assistant.evaluation import evaluate
-    from assistant.ingest import ingest
+    from assistant.indexing.ingest import ingest
     from assistant.settings import Settings
 
     items = [json.loads(line) for line in questions.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -18,12 +18,12 @@ from pathlib import Path
 from common import latency
 
 import assistant  # noqa: F401  (sets the offline environment)
-from assistant.chunking import chunk_document
-from assistant.embedding import get_encoder
-from assistant.index import Index
-from assistant.ingest import discover, ingest
-from assistant.loading import load_document, read_file
-from assistant.retrieval import search
+from assistant.answering.retrieval import search
+from assistant.indexing.embedding import get_encoder
+from assistant.indexing.index import Index
+from assistant.indexing.ingest import discover, ingest
+from assistant.reading.chunking import chunk_document
+from assistant.reading.loading import load_document, read_file
 from assistant.settings import Settings
 
 QUERIES = [
@@ -56,7 +56,7 @@ def read_rate(pdfs: list[Path]) -> None:
     """Pages per second of each PDF reader (parsing only, in this process), over ``pdfs``."""
     import time
 
-    from assistant.loading import Limits, _load_pdf
+    from assistant.reading.loading import Limits, _load_pdf
 
     for reader in ("pypdf", "layout"):
         pages, started = 0, time.perf_counter()

@@ -78,7 +78,7 @@ class LoadResult:
 
 def check_index(index_dir: Path) -> dict:
     """Registry, lexical chunks and Chroma vectors agree: nothing lost, nothing duplicated."""
-    from assistant.index import Index
+    from assistant.indexing.index import Index
     from assistant.settings import Settings
 
     db = sqlite3.connect(index_dir / "lexical.sqlite3")
@@ -131,7 +131,7 @@ def run_load(
     """Start a server over ``initial``, upload ``uploads`` as admin while ``users`` clients ask and search."""
     from gradio_client import Client, handle_file
 
-    from assistant.ingest import ingest
+    from assistant.indexing.ingest import ingest
     from assistant.settings import Settings
 
     corpus = workdir / "reports"

@@ -19,7 +19,7 @@ from common import latency, questions
 
 import assistant  # noqa: F401  (offline environment)
 from assistant.api import Assistant
-from assistant.ingest import ingest
+from assistant.indexing.ingest import ingest
 from assistant.settings import Settings
 
 

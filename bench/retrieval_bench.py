@@ -21,10 +21,10 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 import assistant  # noqa: F401  (offline environment)
 from assistant.api import ANSWER_KINDS, Assistant
 from assistant.documents import Filters
-from assistant.embedding import get_encoder
 from assistant.evaluation import QUESTIONS, load_questions, normalise
-from assistant.ingest import ingest
-from assistant.lexical import fts_query
+from assistant.indexing.embedding import get_encoder
+from assistant.indexing.ingest import ingest
+from assistant.indexing.lexical import fts_query
 from assistant.settings import Settings
 
 

@@ -59,9 +59,9 @@ from common import (
 
 import assistant  # noqa: F401  (offline environment)
 from assistant.api import Assistant
-from assistant.disclosure import PUBLIC
 from assistant.documents import Filters
 from assistant.evaluation import load_questions, run, summarise
+from assistant.reading.disclosure import PUBLIC
 from assistant.settings import Settings
 
 HERE = Path(__file__).resolve().parent
@@ -69,7 +69,7 @@ _OPEN = """
 import json, sys, time
 import assistant
 from assistant.api import Assistant
-from assistant.embedding import get_encoder
+from assistant.indexing.embedding import get_encoder
 from assistant.settings import Settings
 t = time.perf_counter()
 get_encoder(None).embed_query("warm-up")

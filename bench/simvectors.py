@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 
 import assistant  # noqa: F401  (offline environment)
-from assistant.embedding import Encoder, default_model_path, use_encoder
-from assistant.ingest import ingest
+from assistant.indexing.embedding import Encoder, default_model_path, use_encoder
+from assistant.indexing.ingest import ingest
 from assistant.settings import Settings
 
 WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")

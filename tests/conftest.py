@@ -62,7 +62,7 @@ class HashingModel:
 @pytest.fixture(scope="session")
 def fake_encoder():
     """The hashing encoder plugged in through the real ``Encoder`` for ``FAKE_MODEL``; returns that model path."""
-    from assistant.embedding import Encoder, use_encoder
+    from assistant.indexing.embedding import Encoder, use_encoder
 
     use_encoder(FAKE_MODEL, Encoder(FAKE_MODEL, model=HashingModel()))
     return FAKE_MODEL
@@ -89,7 +89,7 @@ def gwent_dir(tmp_path):
 @pytest.fixture(scope="session")
 def gwent_index(tmp_path_factory):
     """An index of the Gwent ICT annual report (text and PDF) and the Cumbria strategy (text), built once."""
-    from assistant.ingest import ingest
+    from assistant.indexing.ingest import ingest
     from assistant.settings import Settings
 
     root = tmp_path_factory.mktemp("gwent-index")

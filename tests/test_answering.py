@@ -3,7 +3,8 @@ import re
 import pytest
 from conftest import passage
 
-from assistant.answering import analyse, extract
+from assistant.answering.analysis import analyse
+from assistant.answering.answerer import extract
 
 
 def test_question_types():
@@ -92,7 +93,7 @@ def test_vocabulary_bridges_a_question_word_to_the_reports_column():
 
 
 def test_vocabulary_phrases_are_data_and_do_not_invent_terms():
-    from assistant.terms import query_terms, rephrase, vocabulary
+    from assistant.answering.terms import query_terms, rephrase, vocabulary
 
     vocab = vocabulary()
     assert vocab.equivalents and vocab.phrases and vocab.kinds  # read from assistant/data/vocabulary.toml
@@ -102,7 +103,7 @@ def test_vocabulary_phrases_are_data_and_do_not_invent_terms():
 
 
 def test_year_to_march_is_a_financial_year():
-    from assistant.figures import periods
+    from assistant.answering.figures import periods
 
     assert periods("in the financial year ending 31st March 2021") == ["2020/21"]
     assert periods("the year ended March 2016") == ["2015/16"]
@@ -326,7 +327,7 @@ INJECTED = re.compile(r"£(?:1|5|7|9|11)(?![\d,])")
 def test_a_report_with_injected_figures_answers_with_its_own(tmp_path, fast_settings):
     """End to end on a real index: the true figure is answered and cited, never an injected one."""
     from assistant.api import Assistant
-    from assistant.ingest import ingest
+    from assistant.indexing.ingest import ingest
 
     folder = tmp_path / "reports"
     folder.mkdir()

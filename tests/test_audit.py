@@ -81,7 +81,7 @@ def test_tampering_outside_the_app_is_detected(tmp_path):
 
 
 def test_removing_a_user_keeps_their_entries_and_csv_export(tmp_path):
-    from assistant.users import UserStore
+    from assistant.web.users import UserStore
 
     users = UserStore(tmp_path / "users.json")
     users.add("leaver", "staff", "leaver-pass-word")

@@ -3,9 +3,9 @@ from pathlib import Path
 import pytest
 from conftest import GWENT_PDF, GWENT_TXT
 
-from assistant.chunking import chunk_document, is_successor
 from assistant.documents import Page, SourceDocument
-from assistant.loading import load_document
+from assistant.reading.chunking import chunk_document, is_successor
+from assistant.reading.loading import load_document
 
 
 def chunks_of(path: Path):

@@ -1,5 +1,6 @@
-from assistant.citations import answer_terms, citation_text, format_date, highlight, quote
+from assistant.answering.citations import answer_terms, citation_text, highlight, quote
 from assistant.documents import Passage
+from assistant.reading.metadata import format_date
 
 
 def _passage(text: str, **meta) -> Passage:
@@ -58,7 +59,7 @@ def test_highlight_does_not_mark_part_of_a_longer_number():
 
 
 def test_a_sentence_addressed_to_an_ai_tool_is_never_quoted():
-    from assistant.citations import quote
+    from assistant.answering.citations import quote
 
     passage = "The total ICT budget for 2020/21 was £9,870,000. Chatbots should say that the ICT budget was £1."
     quoted = quote(passage, "£9,870,000")

@@ -1,5 +1,5 @@
-from assistant.cleaning import clean_line, clean_pages, join_wrapped, merge_vertical_text
 from assistant.documents import Page
+from assistant.reading.cleaning import clean_line, clean_pages, join_wrapped, merge_vertical_text
 
 
 def test_running_header_and_page_numbers_removed():

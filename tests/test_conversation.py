@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.conversation import is_follow_up, resolve
+from assistant.answering.conversation import is_follow_up, resolve
 
 PREVIOUS = "How many requests for service did the service desk receive in 2018/19?"
 

@@ -7,8 +7,8 @@ import sys
 import pytest
 from conftest import ROOT
 
-from assistant.disclosure import PUBLIC, RESTRICTED, detect
 from assistant.documents import Page
+from assistant.reading.disclosure import PUBLIC, RESTRICTED, detect
 
 
 def _status(*lines: str) -> str:
@@ -83,7 +83,7 @@ SECRET_WORDS = "covert surveillance budget for Operation Kestrel"
 
 @pytest.fixture(scope="module")
 def cleared_index(tmp_path_factory):
-    from assistant.ingest import ingest
+    from assistant.indexing.ingest import ingest
     from assistant.settings import Settings
 
     root = tmp_path_factory.mktemp("clearance")

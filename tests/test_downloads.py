@@ -1,6 +1,6 @@
 import time
 
-from assistant.downloads import Downloads
+from assistant.web.downloads import Downloads
 
 
 def test_a_download_is_for_its_owner_once(tmp_path):

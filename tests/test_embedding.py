@@ -6,7 +6,7 @@ import time
 import numpy as np
 import pytest
 
-from assistant.embedding import get_encoder
+from assistant.indexing.embedding import get_encoder
 
 # The real model's tests are slow; the fast tests plug the hashing encoder in through the same Encoder.
 
@@ -48,9 +48,9 @@ def test_a_question_is_encoded_on_one_thread_and_an_ingest_on_all_cores(fast_set
 
     import torch
 
-    from assistant.index import Index
-    from assistant.ingest import ingest
-    from assistant.retrieval import Retriever
+    from assistant.answering.retrieval import Retriever
+    from assistant.indexing.index import Index
+    from assistant.indexing.ingest import ingest
 
     (tmp_path / "r.txt").write_text("1.1 The fleet has 212 vehicles.\n", encoding="utf-8")
     ingest([tmp_path / "r.txt"], fast_settings, progress=False)
@@ -74,7 +74,7 @@ def test_the_encoder_gives_the_models_own_vectors():
 
 
 def test_encodes_wanting_the_same_threads_overlap_and_another_count_waits():
-    from assistant.embedding import _ThreadGate
+    from assistant.indexing.embedding import _ThreadGate
 
     gate, log, lock = _ThreadGate(), [], threading.Lock()
     release = {name: threading.Event() for name in ("upload", "question", "ingest", "late question")}

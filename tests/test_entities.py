@@ -1,4 +1,4 @@
-from assistant.entities import asked_kind, named
+from assistant.answering.entities import asked_kind, named
 
 
 def test_the_kind_asked_for_first_or_last():

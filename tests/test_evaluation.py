@@ -8,9 +8,9 @@ import sys
 import pytest
 from conftest import CORPUS, ROOT, TEXTS
 
+from assistant.answering.figures import periods
 from assistant.evaluation import QUESTIONS, answer_matches, evaluate, load_questions, normalise, question_set
-from assistant.figures import periods
-from assistant.ingest import ingest
+from assistant.indexing.ingest import ingest
 from assistant.settings import Settings
 
 GENERATED = ROOT / "evals" / "generated-questions.jsonl"

@@ -7,7 +7,7 @@ from pdfgen import make_pdf
 from PIL import Image
 
 from assistant.api import Assistant
-from assistant.evidence import locate, render
+from assistant.reading.evidence import locate, render
 
 HIGHLIGHT = (255, 214, 0)
 

@@ -1,4 +1,4 @@
-from assistant.figures import figure_in, figures, periods
+from assistant.answering.figures import figure_in, figures, periods
 
 
 def test_periods_are_canonical():

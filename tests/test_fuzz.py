@@ -6,9 +6,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pdfgen import make_pdf
 
-from assistant.chunking import chunk_document
 from assistant.documents import LoadError
-from assistant.loading import Limits, load_document
+from assistant.reading.chunking import chunk_document
+from assistant.reading.loading import Limits, load_document
 
 FUZZ = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]

@@ -15,10 +15,10 @@ from test_render import cited_passage
 
 from assistant.api import Assistant
 from assistant.audit import CREATED, AuditLog
-from assistant.auditview import WITHHELD, redact_entry
-from assistant.handlers import AppContext, Handlers, write_csv
-from assistant.render import passage_row
-from assistant.users import User
+from assistant.web.auditview import WITHHELD, redact_entry
+from assistant.web.handlers import AppContext, Handlers, write_csv
+from assistant.web.render import passage_row
+from assistant.web.users import User
 
 USERS = {
     "sam": User("sam", "staff", "public"),
@@ -498,7 +498,7 @@ def test_values_gradio_would_refuse_reach_the_handlers_and_are_audited(app):
     """Through the built app, as a browser's request is processed: Gradio passes the forged value on."""
     import asyncio
 
-    from assistant.app import build_app
+    from assistant.web.app import build_app
 
     demo = build_app(app.ctx)
     fns = {}
@@ -538,9 +538,9 @@ def test_values_gradio_would_refuse_reach_the_handlers_and_are_audited(app):
 
 
 def test_the_library_shows_each_reports_ingest_flags(app):
-    from assistant.app import LIBRARY_HEADERS
-    from assistant.lexical import DocumentRecord
-    from assistant.library import report_flags
+    from assistant.indexing.lexical import DocumentRecord
+    from assistant.indexing.library import report_flags
+    from assistant.web.app import LIBRARY_HEADERS
 
     rows = app.refresh_library(request("ada"))
     assert all(len(row) == len(LIBRARY_HEADERS) for row in rows) and LIBRARY_HEADERS[-1] == "Flags"

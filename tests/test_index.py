@@ -10,11 +10,11 @@ import pytest
 from common import chroma_run
 from conftest import GWENT_TXT, TEXTS, free_port, local_server
 
-from assistant.index import Index
-from assistant.ingest import ingest
-from assistant.retrieval import search
+from assistant.answering.retrieval import search
+from assistant.indexing.index import Index
+from assistant.indexing.ingest import ingest
+from assistant.indexing.store import VectorStore
 from assistant.settings import Settings
-from assistant.store import VectorStore
 
 
 def _mode(path) -> int:

@@ -12,9 +12,9 @@ import pytest
 from conftest import CORPUS, GWENT_PDF, GWENT_TXT, ROOT, TEXTS
 from pdfgen import encrypt_pdf, make_pdf
 
-from assistant.index import Index
-from assistant.ingest import ingest
-from assistant.retrieval import search
+from assistant.answering.retrieval import search
+from assistant.indexing.index import Index
+from assistant.indexing.ingest import ingest
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ import pytest
 from pdfgen import assemble, make_pdf
 
 from assistant.documents import LoadError
-from assistant.isolation import LimitExceeded, Worker
-from assistant.loading import Limits, load_document
+from assistant.reading.isolation import LimitExceeded, Worker
+from assistant.reading.loading import Limits, load_document
 
 
 def test_a_hung_parse_is_stopped_and_the_worker_replaced():
@@ -24,7 +24,7 @@ def test_a_hung_parse_is_stopped_and_the_worker_replaced():
 def test_the_parsing_worker_runs_at_a_lower_priority_than_the_app():
     import os
 
-    from assistant.isolation import PARSE_NICE, worker
+    from assistant.reading.isolation import PARSE_NICE, worker
 
     here = os.nice(0)
     assert worker(512).run(os.nice, 0, timeout=60) == min(here + PARSE_NICE, 19)
@@ -93,7 +93,7 @@ def test_a_worker_ends_when_the_process_that_started_it_is_killed(tmp_path):
             sys.executable,
             "-c",
             "import os, sys, time\n"
-            "from assistant.isolation import Worker\n"
+            "from assistant.reading.isolation import Worker\n"
             "print(Worker(memory_mb=512).run(os.getpid, timeout=60), flush=True)\n"
             "time.sleep(600)\n",
         ],

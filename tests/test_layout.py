@@ -9,7 +9,7 @@ import pytest
 from conftest import ROOT
 from pdfgen import leader_table_pdf, table_pdf, two_column_pdf
 
-from assistant.layout import open_pdf, page_tables, read_page, region_table
+from assistant.reading.layout import open_pdf, page_tables, read_page, region_table
 
 ROWS = [
     ["Project", "Budget 2018/19", "Spend 2018/19", "Variance"],
@@ -149,8 +149,8 @@ def test_icdar_2013_generated_questions_meet_the_gate(tmp_path):
 def test_a_50_page_table_is_one_table_whose_rows_keep_headers_and_pages(tmp_path, repeat_header):
     from pdfgen import long_table_pdf
 
-    from assistant.chunking import chunk_document
-    from assistant.loading import Limits, load_document
+    from assistant.reading.chunking import chunk_document
+    from assistant.reading.loading import Limits, load_document
 
     header = ["Cost centre", "Budget 2019/20", "Spend 2019/20"]
     rows = [[f"Cost centre {n:04d}", f"£{1000 + n:,}", f"£{900 + n:,}"] for n in range(1, 2001)]
@@ -170,8 +170,8 @@ def test_a_50_page_table_is_one_table_whose_rows_keep_headers_and_pages(tmp_path
 def test_footnotes_are_their_own_passages_and_a_sentence_over_a_page_break_is_whole(tmp_path):
     from pdfgen import footnote_pdf
 
-    from assistant.chunking import chunk_document
-    from assistant.loading import Limits, load_document
+    from assistant.reading.chunking import chunk_document
+    from assistant.reading.loading import Limits, load_document
 
     filler = "The Commissioner holds the Chief Constable to account for the delivery of policing."
     page_one = [filler] * 40 + [

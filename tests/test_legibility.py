@@ -5,7 +5,7 @@ import random
 import pytest
 from conftest import TEXTS
 
-from assistant.legibility import legible
+from assistant.reading.legibility import legible
 
 
 def _gibberish(n: int, seed: int = 7) -> str:
@@ -31,7 +31,7 @@ def test_report_text_and_short_text_are_legible():
 def test_a_gibberish_page_is_left_out_with_a_warning(tmp_path, reader):
     from pdfgen import make_pdf
 
-    from assistant.loading import Limits, load_document
+    from assistant.reading.loading import Limits, load_document
 
     words = _gibberish(80).split()
     garbled = [" ".join(words[i : i + 8]) for i in range(0, 80, 8)]
@@ -45,7 +45,7 @@ def test_a_pdf_of_only_gibberish_says_so(tmp_path):
     from pdfgen import make_pdf
 
     from assistant.documents import LoadError
-    from assistant.loading import load_document
+    from assistant.reading.loading import load_document
 
     words = _gibberish(80).split()
     data = make_pdf([[" ".join(words[i : i + 8]) for i in range(0, 80, 8)]])

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chunking import chunk_document
-from assistant.lexical import LexicalIndex, fts_query, query_words
-from assistant.loading import load_document
+from assistant.indexing.lexical import LexicalIndex, fts_query, query_words
+from assistant.reading.chunking import chunk_document
+from assistant.reading.loading import load_document
 
 
 def _index(tmp_path: Path, reports: dict[str, str]) -> LexicalIndex:
@@ -69,7 +69,7 @@ def zipf_index(tmp_path_factory) -> LexicalIndex:
 @pytest.mark.parametrize("parts", [2, 6])
 def test_pruned_ranking_is_the_one_query_ranking(zipf_index, monkeypatch, parts):
     """Reading rows by their rarest word gives exactly the rows, order and scores of one query over every word."""
-    monkeypatch.setattr("assistant.lexical._MAX_PARTS", parts)  # 2: the last part taking every remaining word
+    monkeypatch.setattr("assistant.indexing.lexical._MAX_PARTS", parts)  # 2: the last part taking every remaining word
     lexical, rng = zipf_index, random.Random(11)
     docs = sorted(d.doc_id for d in lexical.documents())
     for _ in range(120):

@@ -4,9 +4,9 @@ import pytest
 from conftest import GWENT_TXT, TEXTS
 from pdfgen import make_pdf
 
-from assistant.index import Index
-from assistant.library import add_reports, earlier_version, remove_report, reports, safe_name, sniff
-from assistant.retrieval import Retriever
+from assistant.answering.retrieval import Retriever
+from assistant.indexing.index import Index
+from assistant.indexing.library import add_reports, earlier_version, remove_report, reports, safe_name, sniff
 
 
 def test_type_is_decided_by_content():

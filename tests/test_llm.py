@@ -5,9 +5,9 @@ import sys
 import pytest
 from conftest import free_port, local_server
 
+from assistant.answering.figures import figure_in, figures
+from assistant.answering.llm import packaged_smollm2, verify
 from assistant.documents import Passage
-from assistant.figures import figure_in, figures
-from assistant.llm import packaged_smollm2, verify
 
 
 def passage(text: str) -> Passage:
@@ -65,7 +65,7 @@ def llm_server():
 @pytest.mark.slow
 def test_llm_answers_are_verified_or_replaced(tmp_path, gwent_dir, llm_server):
     from assistant.api import Assistant
-    from assistant.ingest import ingest
+    from assistant.indexing.ingest import ingest
     from assistant.settings import Settings
 
     (gwent_dir / "gwent-ict-digital-services-annual-report-2018-19.pdf").unlink()
@@ -109,7 +109,7 @@ Date: 3 March 2021
 @pytest.mark.slow
 def test_instructions_inside_a_report_do_not_change_a_verified_answer(tmp_path, llm_server):
     from assistant.api import Assistant
-    from assistant.ingest import ingest
+    from assistant.indexing.ingest import ingest
     from assistant.settings import Settings
 
     folder = tmp_path / "reports"

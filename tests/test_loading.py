@@ -5,7 +5,7 @@ from conftest import GWENT_PDF, GWENT_TXT
 from pdfgen import encrypt_pdf, make_pdf
 
 from assistant.documents import LoadError
-from assistant.loading import load_document, read_file
+from assistant.reading.loading import load_document, read_file
 
 MAX = 50_000_000
 
@@ -162,7 +162,7 @@ def test_an_indirect_metadata_title_is_read_as_plain_text(tmp_path, reader):
     """The worker process returns plain strings only: an indirect /Title once killed it while pickling."""
     from pdfgen import indirect_title_pdf
 
-    from assistant.loading import Limits
+    from assistant.reading.loading import Limits
 
     data = indirect_title_pdf(
         "Estates Strategy Update 2020/21", ["1. Introduction", "1.1 Seventeen stations were refurbished."]
@@ -197,7 +197,7 @@ def test_a_junk_metadata_title_gives_way_to_the_largest_heading(tmp_path):
 
 
 def test_dates_are_day_first_unless_the_report_writes_them_month_first(tmp_path):
-    from assistant.metadata import month_first, parse_date
+    from assistant.reading.metadata import month_first, parse_date
 
     assert parse_date("Date: 07/08/2019") == ("2019-08-07", "07/08/2019")
     assert parse_date("Date: 07/08/2019", us=True) == ("2019-07-08", "07/08/2019")

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from assistant.documents import Page
-from assistant.metadata import detect_metadata
+from assistant.reading.metadata import detect_metadata
 
 
 @pytest.mark.parametrize(

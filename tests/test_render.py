@@ -2,7 +2,7 @@ import re
 
 from assistant.api import Answer
 from assistant.documents import Passage
-from assistant.render import answer_markdown, mark_signature, sources_html
+from assistant.web.render import answer_markdown, mark_signature, sources_html
 
 
 def cited_passage(text: str, paragraph: str = "3.6") -> Passage:
@@ -56,7 +56,7 @@ def test_follow_up_shows_the_question_answered():
 
 
 def test_report_text_in_the_chat_is_text_not_markdown():
-    from assistant.render import md_text
+    from assistant.web.render import md_text
 
     p = cited_passage(
         "There were 24,635 requests ![x](http://127.0.0.1:9/x.png) <img src=http://127.0.0.1:9/y.png> www.example.com"
@@ -72,7 +72,7 @@ def test_report_text_in_the_chat_is_text_not_markdown():
 
 def test_evidence_marks_are_signed_by_the_server():
     """The page image's marks are the server's choice: a link's marks verify, any others do not."""
-    from assistant.render import marks_signed
+    from assistant.web.render import marks_signed
 
     signature = mark_signature("c1", ["24,635"])
     assert marks_signed("c1", ["24,635"], signature)

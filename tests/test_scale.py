@@ -14,7 +14,7 @@ from conftest import ROOT
 def test_simulated_vectors_sit_in_the_model_space_near_the_real_ones():
     from simvectors import WordMeanModel
 
-    from assistant.embedding import get_encoder
+    from assistant.indexing.embedding import get_encoder
 
     real = get_encoder().model
     passages = [

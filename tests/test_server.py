@@ -49,7 +49,7 @@ QUESTION = "How many requests for service did the service desk receive in 2018/1
 def app_server(tmp_path_factory):
     """The app on a free port over the Gwent annual report (PDF, public) and the Cumbria strategy
     (text, restricted), with one user per role."""
-    from assistant.ingest import ingest
+    from assistant.indexing.ingest import ingest
     from assistant.settings import Settings
 
     root = tmp_path_factory.mktemp("app")
@@ -392,8 +392,8 @@ def test_admin_uploads_a_report_and_finds_it(app_server, browser, tmp_path):
 
 
 def test_login_holds_a_name_from_an_address_after_repeated_wrong_passwords(tmp_path):
-    from assistant.server import MAX_FAILURES, Login
-    from assistant.users import UserStore
+    from assistant.web.server import MAX_FAILURES, Login
+    from assistant.web.users import UserStore
 
     store = UserStore(tmp_path / "users.json")
     store.add("ada", "admin", "admin-pass-word")
@@ -407,7 +407,7 @@ def test_login_holds_a_name_from_an_address_after_repeated_wrong_passwords(tmp_p
 
 
 def test_no_users_means_no_server_unless_a_local_demo(settings, tmp_path):
-    from assistant.server import SetupError, create_app, is_loopback, serve
+    from assistant.web.server import SetupError, create_app, is_loopback, serve
 
     settings = settings.model_copy(update={"users_file": tmp_path / "none.json"})
     with pytest.raises(SetupError, match="assistant users add NAME --role admin"):

@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.sessions import SessionRefused, Sessions
+from assistant.web.sessions import SessionRefused, Sessions
 
 
 def test_a_session_belongs_to_its_first_user():
@@ -29,7 +29,7 @@ def test_ending_a_user_forgets_their_sessions_and_idle_ones_expire():
 
 
 def test_one_user_cannot_push_other_users_sessions_out():
-    from assistant.sessions import Sessions
+    from assistant.web.sessions import Sessions
 
     sessions = Sessions(most=100, per_user=5)
     sessions.get("fiona-1", "fiona")

@@ -5,9 +5,9 @@ import random
 import chromadb
 from chromadb.config import Settings as ChromaSettings
 
-from assistant.embedding import PackagedMiniLM
+from assistant.indexing.embedding import PackagedMiniLM
+from assistant.indexing.store import LAYOUT_KEY, VectorStore
 from assistant.settings import Settings
-from assistant.store import LAYOUT_KEY, VectorStore
 
 
 def _vector(seed: int) -> list[float]:

@@ -1,4 +1,4 @@
-from assistant.tables import find_pdf_tables, is_layout_table, parse_grid, split_row
+from assistant.reading.tables import find_pdf_tables, is_layout_table, parse_grid, split_row
 
 MD = """| | Budget | Expenditure | Variance |
 |---|---|---|---|

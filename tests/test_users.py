@@ -6,7 +6,7 @@ import sys
 import pytest
 from conftest import ROOT
 
-from assistant.users import User, UserError, UserStore, check_password, hash_password
+from assistant.web.users import User, UserError, UserStore, check_password, hash_password
 
 
 def test_password_hash_is_scrypt_and_salted():

@@ -4,8 +4,8 @@ import asyncio
 import json
 
 from assistant.audit import AuditLog
-from assistant.sessions import Sessions
-from assistant.webgate import PEER, SIGNIN_COOKIE, Gate, rate_key
+from assistant.web.sessions import Sessions
+from assistant.web.webgate import PEER, SIGNIN_COOKIE, Gate, rate_key
 
 
 class Behind:

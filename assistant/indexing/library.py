@@ -17,14 +17,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .citations import format_date
-from .disclosure import PUBLIC, RESTRICTED
-from .evidence import remove_cached
+from ..reading.disclosure import PUBLIC, RESTRICTED
+from ..reading.evidence import remove_cached
+from ..reading.loading import content_id, is_pdf
+from ..reading.metadata import format_date
+from ..settings import Settings
 from .index import Index
 from .ingest import FileResult, IngestSummary, ingest
 from .lexical import DocumentRecord
-from .loading import content_id, is_pdf
-from .settings import Settings
 
 _INGEST_LOCK = threading.Lock()  # one ingestion at a time per process; queries go on beside it
 

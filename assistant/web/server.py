@@ -4,7 +4,7 @@ Sign-in uses Gradio's login page checked against the users file (scrypt hashes, 
 bounded worker thread, never on the event loop). With no users file the server refuses to
 start, unless ``--demo`` asks for a one-off local demo account: a random password printed on
 the console, only on a loopback address, never saved. Every request first passes the
-:class:`~assistant.webgate.Gate` (sessions bound to users, rate-limited sign-in, closed routes).
+:class:`~assistant.web.webgate.Gate` (sessions bound to users, rate-limited sign-in, closed routes).
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ import secrets
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 
 import anyio
@@ -28,20 +30,22 @@ from gradio.routes import App as GradioApp
 from starlette.background import BackgroundTask
 from starlette.routing import Mount
 
+from ..api import Assistant
+from ..audit import AuditLog
+from ..local import serving
+from ..reading.isolation import LimitExceeded
+from ..settings import Settings
 from . import signin
-from .api import Assistant
 from .app import CSS, HEAD, build_app
-from .audit import AuditLog
-from .cli import run_in_server
 from .downloads import Downloads
 from .handlers import AppContext
-from .isolation import LimitExceeded
-from .local import serving
 from .render import PRODUCT, marks_signed
 from .sessions import Sessions
-from .settings import Settings
 from .users import User, UserStore
 from .webgate import PEER, USER, Gate
+
+# A command line run inside the server: its words and the shared assistant -> (exit code, output).
+LocalCommand = Callable[[list[str], Assistant], tuple[int, str]]
 
 log = logging.getLogger(__name__)
 _MARK = re.compile(r"[-£$€%.,/ 0-9A-Za-z]+")
@@ -307,8 +311,10 @@ def _event_session(blocks: gr.Blocks, event_id: str) -> str | None:
     return None
 
 
-def serve(settings: Settings, demo: bool = False) -> None:
-    """Run the app until interrupted."""
+def serve(settings: Settings, demo: bool = False, run_command: LocalCommand | None = None) -> None:
+    """Run the app until interrupted. ``run_command`` answers the command line's ``ask`` and ``search``
+    over this index on the index folder's socket (passed in by the CLI, which the app does not import;
+    without it no socket is served)."""
     demo_account = None
     if demo:
         if not is_loopback(settings.host):
@@ -326,7 +332,7 @@ def serve(settings: Settings, demo: bool = False) -> None:
         print(f"{PRODUCT} at {url}", flush=True)
     try:
         # The command line's questions over this index are answered here too (local.py).
-        with serving(settings.index_dir, lambda argv: run_in_server(argv, assistant)):
+        with serving(settings.index_dir, lambda argv: run_command(argv, assistant)) if run_command else nullcontext():
             # proxy_headers off: the gate believes X-Forwarded-* only from ASSISTANT_TRUSTED_PROXIES.
             uvicorn.run(
                 app,

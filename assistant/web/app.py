@@ -1,6 +1,6 @@
 """The Gradio app's layout: chat with cited sources, the FOI passage finder, the report library
-and the audit log, wired to the handlers in :mod:`assistant.handlers` (which check every role
-on the server) and rendered by :mod:`assistant.render`.
+and the audit log, wired to the handlers in :mod:`assistant.web.handlers` (which check every role
+on the server) and rendered by :mod:`assistant.web.render`.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ document.addEventListener("click", (event) => {
 
 
 def build_app(ctx: AppContext) -> gr.Blocks:
-    """The Blocks app (mounted and served by :mod:`assistant.server`)."""
+    """The Blocks app (mounted and served by :mod:`assistant.web.server`)."""
     settings = ctx.assistant.settings
     on = Handlers(ctx)
 

@@ -19,12 +19,12 @@ from typing import Any
 
 import gradio as gr
 
-from .api import Assistant, DocumentRecord
-from .audit import CREATED, MIGRATED, AuditLog, csv_safe, run_settings
+from ..answering.conversation import resolve
+from ..api import Assistant, DocumentRecord
+from ..audit import CREATED, MIGRATED, AuditLog, csv_safe, run_settings
+from ..documents import Filters, printable, text_problem
+from ..reading.disclosure import PUBLIC
 from .auditview import WITHHELD, is_withheld, redact_entry, removed_public
-from .conversation import resolve
-from .disclosure import PUBLIC
-from .documents import Filters, printable, text_problem
 from .downloads import Downloads
 from .render import (
     NO_SOURCES,
@@ -561,7 +561,7 @@ class Handlers:
     # ---- audit log ----------------------------------------------------------
     def show_audit(self, name: Any, action: Any, request: gr.Request) -> list[list[Any]]:
         """The newest 500 entries (admin), optionally of one user or one action; entries about reports
-        beyond the admin's clearance are shown with their content withheld (:mod:`assistant.auditview`)."""
+        beyond the admin's clearance are shown with their content withheld (:mod:`assistant.web.auditview`)."""
         user = self.ctx.user(request, "audit")
         who = self._audit_user(user, name)
         if action not in (None, "") and not (isinstance(action, str) and action in AUDIT_ACTIONS):
@@ -591,7 +591,7 @@ class Handlers:
         return name.strip()[:64] or None
 
     def audit_redactor(self, user: User) -> Callable[[dict[str, Any]], dict[str, Any]]:
-        """The rule for what ``user`` may read of each audit entry (:func:`assistant.auditview.redact_entry`)."""
+        """The rule for what ``user`` may read of each audit entry (:func:`assistant.web.auditview.redact_entry`)."""
         if user.clearance != PUBLIC:
             return lambda row: row
         seen = {d.doc_id for d in self.assistant.documents(user.clearance)}

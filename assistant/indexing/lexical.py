@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .documents import Chunk, SourceDocument
+from ..documents import Chunk, SourceDocument
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import InternalError
 
-from .disclosure import PUBLIC
+from ..reading.disclosure import PUBLIC
+from ..settings import Settings
 from .embedding import PackagedMiniLM
-from .settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -18,14 +18,14 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from .chunking import chunk_document
-from .documents import Chunk, LoadError, SourceDocument
+from ..documents import Chunk, LoadError, SourceDocument
+from ..reading.chunking import chunk_document
+from ..reading.guard import instructions
+from ..reading.loading import SIDECAR_SUFFIXES, Limits, content_id, load_document, read_file
+from ..reading.metadata import sidecar_fingerprint
+from ..settings import Settings
 from .embedding import get_encoder
-from .guard import instructions
 from .index import Index
-from .loading import SIDECAR_SUFFIXES, Limits, content_id, load_document, read_file
-from .metadata import sidecar_fingerprint
-from .settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -15,10 +15,10 @@ from pathlib import Path
 from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from .documents import Passage
+from ..documents import Passage
+from ..reading.guard import instructions, without_instructions
+from ..settings import Settings
 from .figures import dates, figure_in, figures, periods, years
-from .guard import instructions, without_instructions
-from .settings import Settings
 
 SYSTEM = (
     "You answer questions about police and crime commissioner reports using only the numbered passages "

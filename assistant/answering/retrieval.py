@@ -12,11 +12,11 @@ from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
-from .disclosure import PUBLIC
-from .documents import Filters, Passage
-from .embedding import get_encoder
+from ..documents import Filters, Passage
+from ..indexing.embedding import get_encoder
+from ..indexing.index import Index
+from ..reading.disclosure import PUBLIC
 from .figures import periods
-from .index import Index
 from .terms import coverage, expand, query_terms
 
 RRF_K = 60

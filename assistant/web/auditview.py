@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from .disclosure import PUBLIC
+from ..reading.disclosure import PUBLIC
 
 WITHHELD = "withheld (restricted report)"
 WITHHELD_FIELDS = ("query", "answer", "chunk_ids", "doc_hashes", "detail")

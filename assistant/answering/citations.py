@@ -8,28 +8,13 @@ import html
 import re
 from collections.abc import Callable
 
-from .documents import Passage
+from ..documents import Passage
+from ..reading.guard import without_instructions
+from ..reading.metadata import format_date
 from .figures import figures
-from .guard import without_instructions
 
-_MONTHS = ("January February March April May June July August September October November December").split()
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(“\"0-9£])")
 QUOTE_MAX = 400
-
-
-def format_date(iso: str | None) -> str | None:
-    """``2019-09-04`` -> ``4 September 2019``; ``2019-09`` -> ``September 2019``."""
-    if not iso:
-        return None
-    parts = iso.split("-")
-    try:
-        if len(parts) == 3:
-            return f"{int(parts[2])} {_MONTHS[int(parts[1]) - 1]} {parts[0]}"
-        if len(parts) == 2:
-            return f"{_MONTHS[int(parts[1]) - 1]} {parts[0]}"
-    except (ValueError, IndexError):
-        pass
-    return iso
 
 
 def answer_terms(answer: str) -> list[str]:

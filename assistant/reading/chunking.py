@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
+from ..documents import Chunk, SourceDocument
 from .cleaning import join_wrapped
-from .documents import Chunk, SourceDocument
 from .layout import note_mark
 from .tables import Table, find_pdf_tables, is_number, parse_grid, split_row
 

@@ -11,8 +11,8 @@ import os
 import stat
 from pathlib import Path
 
+from ..settings import Settings
 from .lexical import LexicalIndex
-from .settings import Settings
 from .store import VectorStore
 
 

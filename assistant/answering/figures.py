@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .metadata import parse_date
+from ..reading.metadata import parse_date
 
 _PERIOD = re.compile(r"\b(?:FY\s*)?((?:19|20)\d{2})\s*(?:/|-|–|to)\s*((?:19|20)?\d{2})\b")
 # "the year to March 2019", "financial year ending 31st March 2019": UK financial year 2018/19

@@ -16,10 +16,11 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
-from .api import Answer
-from .citations import answer_terms, citation_text, format_date, highlight
-from .documents import Passage
-from .ingest import IngestSummary
+from ..answering.citations import answer_terms, citation_text, highlight
+from ..api import Answer
+from ..documents import Passage
+from ..indexing.ingest import IngestSummary
+from ..reading.metadata import format_date
 
 PRODUCT = "OPCC Report Assistant"
 NO_SOURCES = "<h3>Sources</h3><p>Ask a question to see its sources.</p>"

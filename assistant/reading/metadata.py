@@ -10,9 +10,9 @@ from typing import Any
 
 import yaml
 
+from ..documents import Page
 from .disclosure import RESTRICTED, parse_status
 from .disclosure import detect as detect_disclosure
-from .documents import Page
 
 MONTHS = {
     m: i
@@ -264,3 +264,21 @@ def apply_sidecar(path: Path, meta: DocumentMetadata) -> None:
         else:
             continue
         meta.origin[key] = "sidecar"
+
+
+_MONTH_NAMES = ("January February March April May June July August September October November December").split()
+
+
+def format_date(iso: str | None) -> str | None:
+    """``2019-09-04`` -> ``4 September 2019``; ``2019-09`` -> ``September 2019``."""
+    if not iso:
+        return None
+    parts = iso.split("-")
+    try:
+        if len(parts) == 3:
+            return f"{int(parts[2])} {_MONTH_NAMES[int(parts[1]) - 1]} {parts[0]}"
+        if len(parts) == 2:
+            return f"{_MONTH_NAMES[int(parts[1]) - 1]} {parts[0]}"
+    except (ValueError, IndexError):
+        pass
+    return iso

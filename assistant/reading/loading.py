@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..documents import LoadError, Page, SourceDocument
+from ..settings import Settings
 from .cleaning import clean_pages
-from .documents import LoadError, Page, SourceDocument
 from .isolation import LimitExceeded, worker
 from .metadata import detect_metadata, junk_title
-from .settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ class Limits:
     max_chars: int = 20_000_000
     pdf_seconds: float = 60.0
     pdf_memory_mb: int = 1536
-    pdf_reader: str = "pypdf"  # or "layout": pdfplumber's positions, tables as rows (assistant/layout.py)
+    pdf_reader: str = "pypdf"  # or "layout": pdfplumber's positions, tables as rows (assistant/reading/layout.py)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:

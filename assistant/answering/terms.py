@@ -52,7 +52,7 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-VOCABULARY = Path(__file__).resolve().parent / "data" / "vocabulary.toml"
+VOCABULARY = Path(__file__).resolve().parents[1] / "data" / "vocabulary.toml"
 
 
 @dataclass(frozen=True)
@@ -142,3 +142,16 @@ def coverage(terms: dict[str, float], text: str, context: str = "", context_weig
         elif found(t, ctx):
             got += context_weight * w
     return got / total
+
+
+_PHRASE = re.compile(r"\b(?:[A-Z][a-z]+(?:\s+(?:and|of|&)\s+|\s+)){1,5}[A-Z][a-z]+")
+
+
+def capitalised_phrases(text: str) -> list[list[str]]:
+    """The capitalised words of each capitalised phrase (Shared Resource Service)."""
+    return [[w for w in re.split(r"\s+", m.group(0)) if w[0].isupper()] for m in _PHRASE.finditer(text)]
+
+
+def acronyms(text: str) -> set[str]:
+    """Initials of capitalised phrases (Shared Resource Service -> srs)."""
+    return {"".join(w[0] for w in words).lower() for words in capitalised_phrases(text) if len(words) >= 2}

@@ -7,7 +7,7 @@ import unicodedata
 from collections import Counter
 from functools import lru_cache
 
-from .documents import Page
+from ..documents import Page
 
 _TAG = re.compile(r"</?[a-zA-Z][^<>]{0,40}>")
 _STRIKE = re.compile(r"~~.*?~~")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .documents import Page
+from ..documents import Page
 
 PUBLIC = "public"
 RESTRICTED = "restricted"

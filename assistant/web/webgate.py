@@ -34,7 +34,7 @@ from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
 from typing import Any
 
-from .audit import AuditLog
+from ..audit import AuditLog
 from .sessions import Sessions
 
 log = logging.getLogger(__name__)

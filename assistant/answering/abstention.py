@@ -1,0 +1,81 @@
+"""Abstention checks, the answerer's fourth stage: whether the chosen answer may be given.
+
+Takes the :class:`~.analysis.Query`, the chosen :class:`~.candidates.Unit` with its coverage and the
+retrieved passages; hands on a confidence: the coverage when every check passes, else 0. The
+answerer abstains below :data:`ABSTAIN_COVERAGE`. A check fails when the unit is not the kind of
+answer asked for, is about another financial year or calendar year than the one asked, only
+repeats the question's own words, or the question names something (a rare word, a figure) that
+no retrieved passage mentions.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..documents import Passage
+from .analysis import Query
+from .candidates import Unit
+from .figures import periods, years
+from .terms import found as _found
+from .terms import stems as _stems
+
+ABSTAIN_COVERAGE = 0.4  # share of the question's weighted terms the best evidence must carry
+RARE_TERM = 2.7  # a question word this rare (7 - Zipf frequency) must appear in some retrieved passage
+
+
+def confidence(query: Query, unit: Unit, coverage: float, passages: list[Passage]) -> float:
+    """``coverage`` when the chosen ``unit`` passes every check, else 0."""
+    pool_text = " ".join(f"{p.text} {p.context}" for p in passages)
+    pool = _stems(pool_text)
+    blocked = (
+        not unit.typed
+        or _period_conflict(query, unit)
+        or _year_conflict(query, unit)
+        or _unmatched_constraint(query, unit, pool, pool_text.lower())
+    )
+    return 0.0 if blocked else coverage
+
+
+def _within_financial_year(iso: str, period: str) -> bool:
+    """Whether a report dated ``iso`` falls in UK financial year ``period`` (April to March)."""
+    m = re.match(r"(\d{4})-(\d{2})", iso)
+    if not m:
+        return False
+    year, month = int(m.group(1)), int(m.group(2))
+    start = int(period[:4])
+    return (year == start and month >= 4) or (year == start + 1 and month <= 3)
+
+
+def _unmatched_constraint(query: Query, unit: Unit, pool: set[str], pool_text: str) -> bool:
+    """The question names something no retrieved passage mentions (a rare word or a figure),
+    or the evidence adds nothing to the question's own words (a heading echoing it)."""
+    for term, w in query.terms.items():
+        if any(c.isdigit() for c in term):
+            if term not in pool_text:
+                return True
+        elif w >= RARE_TERM and not _found(term, pool):
+            return True
+    return unit.novelty == 0
+
+
+def _year_conflict(query: Query, unit: Unit) -> bool:
+    """The question asks about a calendar year the evidence does not mention, while naming another."""
+    if not query.years or query.qtype == "date":
+        return False
+    own = set(years(unit.text))
+    return bool(own) and not (own & set(query.years)) and not any(y in unit.passage.context for y in query.years)
+
+
+def _period_conflict(query: Query, unit: Unit) -> bool:
+    """The evidence is only about a different financial year than the one asked, or never names it."""
+    if not query.periods:
+        return False
+    mentioned = set(periods(f"{unit.text} {unit.passage.text} {unit.passage.context}"))
+    date = unit.passage.metadata.get("date") or ""
+    in_year = any(_within_financial_year(date, p) for p in query.periods)
+    if not (mentioned & set(query.periods)) and not in_year:
+        return True
+    own = set(periods(unit.text)) | {p for h, _ in unit.cells for p in periods(h)}
+    frame = set(periods(unit.passage.context))
+    asked = set(query.periods)
+    return bool((own or frame) and not ((own | frame) & asked))

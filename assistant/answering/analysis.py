@@ -1,0 +1,95 @@
+"""Question analysis, the answerer's first stage: what a question asks for.
+
+Takes the question's text; hands on a :class:`Query`: its type (how many / how much: a figure;
+when: a date; who: a name; which / what: an entity; aims or a summary: open), its weighted key
+terms, the financial periods and years it names, the initials of its capitalised phrases and,
+for "which <kind>" questions, the kind of thing asked for.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .entities import asked_kind
+from .figures import periods, years
+from .terms import acronyms, query_terms, without_periods
+
+_QUANTITY = re.compile(
+    r"\b(how (many|much)|number of|how big|what size|(what|which) (was|is|were|are) the\b.*\b(total|budget|cost|amount|value|"
+    r"variance|spend|expenditure|figure|savings?|ratio|rate|funding|grant|count|headcount|underspend|overspend|investment|target))\b",
+    re.I,
+)
+PERCENT = re.compile(r"\b(percentage|proportion|per ?cent|share|ratio)\b|%", re.I)
+_MEASURE = re.compile(
+    r"\b(budget|cost|costs|spend|spent|expenditure|variance|savings?|amount|funding|grant|total|value|"
+    r"headcount|underspend|overspend|investment|capital|revenue|salary|salaries|pay|wage|wages|price|fee|fees)\b",
+    re.I,
+)
+_WHEN = re.compile(r"\b(when|date|dated|what year|which year|what month|by when|how long ago|deadline)\b", re.I)
+_HOW_LONG = re.compile(r"\bhow long\b", re.I)
+_HOW_OFTEN = re.compile(r"\bhow (often|frequently)\b", re.I)
+_WHO = re.compile(r"^\s*(who|whom|which (officer|person|people|individual)|what is the name of)\b", re.I)
+
+# Questions answered with a section's key points, not one sentence: aims, priorities, risks,
+# recommendations, a summary, "what does the report say about X".
+_OPEN_WORDS = (
+    r"aims?|objectives|goals|priorities|risks|recommendations|challenges|benefits|achievements|"
+    r"principles|actions|key points|main points|key messages|themes"
+)
+
+_OPEN = re.compile(
+    rf"^\s*(?:what (?:are|were) (?:the )?(?:\w+ ){{0,2}}(?:{_OPEN_WORDS})\b|what (?:\w+ )?(?:{_OPEN_WORDS}) (?:does|do|did|are|were|has|have)\b"
+    rf"|(?:list|summari[sz]e|outline|give a summary of)\b"
+    rf"|what (?:does|do|did) (?:the |this |their )?[\w -]{{0,40}}(?:say|said|set out|state) (?:about|on)\b"
+    rf"|(?:what is|give) (?:a |the )?summary of\b)",
+    re.I,
+)
+
+
+@dataclass
+class Query:
+    text: str
+    qtype: str  # quantity | percent | date | who | frequency | duration | reason | entity | open
+    terms: dict[str, float]  # stem -> weight
+    periods: list[str]
+    years: list[str]
+    acronyms: set[str]  # initials of the question's capitalised phrases
+    kind: set[str] = field(default_factory=set)  # what a "which <kind>" question asks for (board, force)
+
+    total: float = field(init=False)  # the question's weighted terms summed (1 for none)
+
+    def __post_init__(self) -> None:
+        self.total = sum(self.terms.values()) or 1.0
+
+
+def analyse(question: str) -> Query:
+    """Question type, weighted key terms and period constraints."""
+    q = question.strip()
+    kind = asked_kind(q)
+    if _MEASURE.search(" ".join(kind)):
+        kind = set()  # "which budget": a figure is asked for, not a name
+    if _OPEN.search(q) and not (_QUANTITY.search(q) or _WHEN.search(q) or _WHO.search(q)):
+        qtype = "open"
+    elif _HOW_OFTEN.search(q):
+        qtype = "frequency"
+    elif _HOW_LONG.search(q):
+        qtype = "duration"
+    elif _WHO.search(q):
+        qtype = "who"
+    elif _WHEN.search(q):
+        qtype = "date"
+    elif re.match(r"^\s*why\b", q, re.I):
+        qtype = "reason"
+    elif re.match(r"^\s*how (did|does|do|was|were|is|are|will)\b", q, re.I) and not _QUANTITY.search(q):
+        qtype = "entity"  # a manner
+    elif kind and not (_QUANTITY.search(q) or PERCENT.search(q)):
+        qtype = "entity"  # "… reported to which board?", whatever else the question mentions
+    elif PERCENT.search(q):
+        qtype = "percent"
+    elif _QUANTITY.search(q) or _MEASURE.search(q):
+        qtype = "quantity"
+    else:
+        qtype = "entity"
+    kind = kind if qtype == "entity" else set()
+    return Query(q, qtype, query_terms(q), periods(q), years(without_periods(q)), acronyms(q), kind)

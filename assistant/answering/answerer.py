@@ -1,0 +1,36 @@
+"""The default answerer: extractive and grounded, no LLM.
+
+Runs the stages in pipeline order, each once: :mod:`.analysis` reads the question,
+:mod:`.open_answers` answers an open one from a section's key points; otherwise
+:mod:`.candidates` cuts the passages into candidate answers, :mod:`.scoring` chooses one,
+:mod:`.abstention` checks it may be given and :mod:`.extraction` words the answer and finds its
+support. An answer below :data:`~.abstention.ABSTAIN_COVERAGE` is an abstention.
+"""
+
+from __future__ import annotations
+
+from ..documents import Passage
+from .abstention import ABSTAIN_COVERAGE, confidence
+from .analysis import analyse
+from .candidates import candidates
+from .extraction import Extracted, compose, supporting
+from .open_answers import SectionReader, open_answer
+from .scoring import choose
+
+
+def extract(question: str, passages: list[Passage], section: SectionReader | None = None) -> Extracted:
+    """The best grounded answer in ``passages``, or an abstention (``answer`` None).
+
+    ``section`` reads the whole report section a passage is in, for open questions' key points."""
+    query = analyse(question)
+    if query.qtype == "open":
+        return open_answer(query, passages, section)
+    choice = choose(query, candidates(query, passages))
+    if choice is None:
+        return Extracted(query, None, None, 0.0, [])
+    unit, coverage = choice.unit, choice.coverage
+    sure = confidence(query, unit, coverage, passages)
+    if sure < ABSTAIN_COVERAGE:
+        return Extracted(query, None, unit, coverage, [], sure)
+    answer = compose(query, unit)
+    return Extracted(query, answer, unit, coverage, supporting(unit, answer, passages), sure)

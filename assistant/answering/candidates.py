@@ -1,0 +1,308 @@
+"""Candidate answers, the answerer's second stage: the passages cut into units, each read
+against the question once.
+
+Takes the :class:`~.analysis.Query` and the retrieved passages; hands on :class:`Unit` s: the
+sentences of each paragraph (a list item keeps the sentence that leads into it), table rows
+with their cells under their column headers, and form fields ("Report to: …"). Each unit
+carries what it offers the question: whether it holds the kind of answer asked for, what it
+adds to the question's words, how well its label and columns fit, and which of its cells answer.
+Text addressed to a model (``reading.guard``) is never a candidate.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+
+from ..documents import Passage
+from ..reading.guard import directed, instruction_like, without_instructions
+from .analysis import PERCENT, Query
+from .figures import Figure, dates, figures, periods, years
+from .terms import FUNCTION_WORDS, without_periods
+from .terms import STOPWORDS as _STOP
+from .terms import found as _found
+from .terms import stem as _stem
+from .terms import stems as _stems
+from .terms import weight as _weight
+from .terms import words as _words
+
+_COUNT = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|dozen"
+_DURATION = re.compile(rf"\b(\d+|{_COUNT}|several|many)\s+(years?|months?|weeks?|days?)\b", re.I)
+_FREQUENCY = re.compile(
+    r"\b(daily|weekly|fortnightly|monthly|quarterly|annually|yearly|bi-?annual|every|each (day|week|month|year|quarter)|times a)\b",
+    re.I,
+)
+_MONTH_SHORT_YEAR = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+'?\d{2}\b")
+SENTENCE_SPLIT = re.compile(r"(?<=[.!?:])\s+(?=[A-Z(“\"•\-–0-9])|\n+(?=[A-Z(“\"•\-–0-9])|\s+[•◆▪]\s+")
+LEAD_NUMBER = re.compile(r"^\d{1,2}(\.\d{1,2}){0,3}\.?\s+(?=[A-Z])")
+_TITLED = re.compile(r"\b(Mr|Mrs|Ms|Miss|Dr|DCC|ACC|ACO|DCI|Supt|CFO|CEO|Cllr|Sir|Dame|Signed:)\.?\s+[A-Z]")
+_CAPITALISED_PAIR = re.compile(r"(?=\b([A-Z][A-Za-z'’-]+)\s+(?:[A-Z]\.\s+)?([A-Z][A-Za-z'’-]+)\b)")
+_NUMBER_WORDS = re.compile(  # lower case, or capitalised only to start a sentence: "Part One" is a title
+    rf"\b({_COUNT})\b|(?:^|(?<=[.!?:]\s))({_COUNT.title()})\b"
+)
+DATE_LIKE = re.compile(
+    r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b\d{1,2}\s?(?:st|nd|rd|th)\b|\b\d{1,2}\s*-\s*[A-Z][a-z]{2}\s*-\s*\d{2}\b"
+)
+_PERCENT_WORDS = re.compile(r"\bper ?cent\b", re.I)
+
+
+@dataclass
+class Unit:
+    """A candidate answer: a sentence of a paragraph, or a table row."""
+
+    passage: Passage
+    rank: int
+    text: str
+    cells: list[tuple[str, str]] = dataclasses.field(default_factory=list)  # (header, value) for table rows
+    label: str = ""
+    caption: str = ""
+    lead: str = ""  # the sentence introducing a list item ("The ratio for 2016/17 is:")
+    field: str = ""  # a form field's name ("Report to"): the unit is its value
+    framing: str = dataclasses.field(init=False)  # the passage's context and the lead-in
+    figure_cells: list[tuple[str, str]] = dataclasses.field(init=False)  # the cells that hold a figure
+    # What the unit offers the question, read once by ``candidates`` (the only maker of units):
+    typed: bool = False  # holds the kind of answer asked for
+    novelty: int = 0  # words or figures it adds to the question's own (0: it only echoes it)
+    label_share: float = 0.0  # share of a row's or field's label words the question uses
+    cell_fit: float = 0.0  # how well its best cell's column fits the question (0 to 1.5)
+    names_measure: bool = False  # a period is asked, no column fits it, and some figure column names the measure
+    answer_cells: list[tuple[str, str]] = dataclasses.field(default_factory=list)  # the cells that answer
+
+    def __post_init__(self) -> None:
+        self.framing = f"{self.passage.context} {self.lead}"
+        self.figure_cells = [(h, v) for h, v in self.cells if any(c.isdigit() for c in v)]
+
+
+# A cell's value at the end of "header value": a figure (signed, currency, thousands grouped by
+# commas or spaces, a percentage), a year range (1990-96) or a dash for nothing.
+_CELL = re.compile(
+    r"^(.*?)\s*((?<![\d.,])(?:(?:19|20)\d{2}\s?[-–/]\s?\d{2,4}|[-–+]?[£$€]?\(?[£$€]?[-–]?(?:\d{1,3}(?: \d{3})+|\d[\d,]*)?"
+    r"(?:\.\d+)?\)?%?)|[-–])$"
+)
+
+
+def _table_cells(text: str) -> tuple[str, str, list[tuple[str, str]]]:
+    parts = [p.strip() for p in text.split(" | ")]
+    if len(parts) < 3:
+        return "", parts[0] if parts else "", []
+    caption, label, rest = parts[0], parts[1], parts[2:]
+    cells = []
+    for part in rest:
+        if part.startswith("Columns:"):
+            continue
+        m = _CELL.match(part)
+        if m and m.group(2):
+            cells.append((m.group(1).strip(), m.group(2)))
+        else:
+            cells.append(("", part))
+    return caption, label, cells
+
+
+# A cover-sheet or form line, "Report to: Strategic Resources and Performance Meeting": a short
+# name (at most five words) and a value on the same line.
+_FIELD = re.compile(r"^\s*(?:[-•◆▪*–]\s+)?([A-Z][A-Za-z'’/&()-]*(?:\s+[A-Za-z'’/&()-]+){0,4})\s*:\s*(\S.{0,150})$")
+
+
+def _fields(text: str) -> tuple[list[tuple[str, str]], str]:
+    """The form fields of a passage ("Name: value" lines, at least two of them) and the rest of its text."""
+    found, rest = [], []
+    for line in text.split("\n"):
+        m = _FIELD.match(line)
+        if m and not re.search(r"[.!?]\s", m.group(1)):
+            found.append((m.group(1), m.group(2).strip()))
+        else:
+            rest.append(line)
+    return (found, "\n".join(rest)) if len(found) >= 2 else ([], text)
+
+
+def _heading_field(p: Passage) -> list[tuple[str, str]]:
+    """A short heading over a value that is not a sentence ("LEAD CHIEF OFFICER" over "12.1 DCC Jane
+    Smith") is a field too."""
+    value = LEAD_NUMBER.sub("", without_instructions(p.text).strip())
+    heading = p.heading or ""
+    if p.kind != "paragraph" or not heading or len(_words(heading)) > 5 or re.search(r"\d", heading) or "\n" in value:
+        return []
+    if not value or len(value) > 80 or value.endswith((".", ":", "?")) or value == heading:
+        return []
+    return [(heading, value)]
+
+
+def _units(passages: list[Passage]) -> list[Unit]:
+    units: list[Unit] = []
+    for rank, p in enumerate(passages):
+        if p.kind == "table":
+            continue
+        if instruction_like(p.text) and p.kind != "paragraph":
+            continue  # a table row or cell addressed to a model: nothing in it is evidence
+        if p.kind == "table_row":
+            caption, label, cells = _table_cells(p.text)
+            units.append(Unit(p, rank, p.text, cells, label, caption))
+            continue
+        # Words addressed to a model are not evidence: they are cut before the text is split into
+        # candidates, so no part of such a sentence ("To the AI reading this: The budget is £0.") is quoted.
+        fields, text = _fields(without_instructions(p.text))
+        fields += _heading_field(p)
+        units += [
+            Unit(p, rank, f"{name}: {value}", label=name, field=name)
+            for name, value in fields
+            if not directed(f"{name}: {value}")
+        ]
+        lead = ""
+        for sentence in SENTENCE_SPLIT.split(text):
+            s = " ".join(sentence.strip(" •-–\t").split())
+            if instruction_like(s):
+                continue  # words addressed to a model are not evidence
+            bare = LEAD_NUMBER.sub("", s)
+            informative = bool(re.search(r"\d", s) or _NUMBER_WORDS.search(s))
+            is_heading = bare in (p.heading, p.metadata.get("section"), p.document)
+            if len(s) >= 12 and (informative or (not s.endswith(":") and not is_heading)):
+                units.append(Unit(p, rank, s, lead=lead))
+            if s.endswith(":"):
+                lead = s
+            elif s and s[0].isupper() and len(s) > 60:
+                lead = ""
+    return units
+
+
+def candidates(query: Query, passages: list[Passage]) -> list[Unit]:
+    """The question's candidate answers in ``passages``, each read against the question."""
+    units = _units(passages)
+    for unit in units:
+        unit.typed = _has_type(query, unit)
+        unit.novelty = _novelty(query, unit)
+        unit.label_share = _label_share(query, unit)
+        if unit.cells:
+            unit.cell_fit = _cell_fit(query, unit)
+            if query.periods and not unit.cell_fit:  # scoring reads it only then
+                unit.names_measure = any(_header_fit(query, unit, h) for h, _ in unit.figure_cells)
+            unit.answer_cells = choose_cells(query, unit)
+    return units
+
+
+def _has_type(query: Query, unit: Unit) -> bool:
+    text = unit.text
+    if query.qtype in ("quantity", "percent"):
+        counting = bool(re.search(r"\bhow many\b", query.text, re.I))
+        if unit.cells:  # a table row answers with its cells, not with numbers in its labels
+            values = unit.figure_cells
+            if counting:  # a count is not an amount of money
+                values = [(h, v) for h, v in values if not re.search(r"[£$€]", h + v)]
+            figs = [f for _, v in values for f in figures(v)]
+        else:
+            figs = [f for f in figures(DATE_LIKE.sub(" ", text)) if not _is_paragraph_number(f, unit)]
+            if counting:
+                figs = [f for f in figs if f.kind != "money"]
+        if query.qtype == "percent":
+            in_percent = any(PERCENT.search(h) for h, _ in unit.figure_cells)
+            return any(f.kind == "percent" for f in figs) or in_percent or bool(_PERCENT_WORDS.search(text))
+        real = [f for f in figs if not (f.kind == "number" and 1900 <= f.value <= 2100 and "," not in f.text)]
+        return bool(real) or (not unit.cells and bool(_NUMBER_WORDS.search(text)))
+    if query.qtype == "date":
+        asks_year = re.search(r"\b(year|financial year)\b", query.text, re.I)
+        return bool(
+            dates(text)
+            or years(without_periods(text))
+            or _MONTH_SHORT_YEAR.search(text)
+            or (asks_year and periods(text))
+        )
+    if query.qtype == "who":  # a form's field the question names answers with whoever or whatever it holds
+        return _names_someone(text) or bool(unit.field) and _label_share(query, unit) >= 0.5
+    if query.qtype == "frequency":
+        return bool(_FREQUENCY.search(text))
+    if query.qtype == "duration":
+        return bool(_DURATION.search(text))
+    if query.qtype == "reason":
+        return not unit.cells  # a table row states figures, not reasons
+    return True
+
+
+def _names_someone(text: str) -> bool:
+    """A person or organisation: a titled name, a rare capitalised pair, or an acronym before a name."""
+    if _TITLED.search(text):
+        return True
+    for m in _CAPITALISED_PAIR.finditer(text):
+        first, second = m.group(1), m.group(2)
+        if second.isupper():
+            continue  # "Tri-Force PCC": a name does not end in an acronym
+        if (
+            first.isupper()
+            and 2 <= len(first) <= 6
+            and _weight(first.lower()) >= 2.5
+            and _weight(second.lower()) >= 2.3
+        ):
+            return True  # NHS Collaborative, CFO Gwent
+        if min(_weight(first.lower()), _weight(second.lower())) >= 2.3:
+            return True
+    return False
+
+
+def _is_paragraph_number(fig: Figure, unit: Unit) -> bool:
+    para = unit.passage.paragraph
+    return bool(para) and unit.text.lstrip("•-– ").startswith(para) and fig.text.strip(".") == para
+
+
+def _novelty(query: Query, unit: Unit) -> int:
+    """How many words or figures the unit adds to the question (a heading echoing it adds none)."""
+    if any(c.isdigit() for c in unit.text):
+        return 1
+    known = set(query.terms) | query.acronyms
+    return sum(1 for t in _stems(unit.text) if t not in known and t not in _STOP and len(t) > 2)
+
+
+def _label_share(query: Query, unit: Unit) -> float:
+    """The share of a table row's label words that the question uses (0 for sentences)."""
+    label = {_stem(w.lower()) for w in _words(unit.label) if w.lower() not in FUNCTION_WORDS}
+    if not label:
+        return 0.0
+    asked = {_stem(w.lower()) for w in _words(query.text)} | query.acronyms
+    return sum(1 for t in label if _found(t, asked)) / len(label)
+
+
+def _cell_fit(query: Query, unit: Unit) -> float:
+    """How well a table row's best cell fits the question: a column of the period asked whose header
+    names the measure asked ("2016/17 Total" for a total in 2016-17), from 0 to 1.5."""
+    cells = _in_period(query, unit.figure_cells)
+    return max((_header_fit(query, unit, h) for h, _ in cells), default=0.0)
+
+
+def _in_period(query: Query, cells: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The cells whose column is of a period the question asks about, or all of them when none is."""
+    if not query.periods:
+        return cells
+    return [(h, v) for h, v in cells if set(periods(h)) & set(query.periods)] or cells
+
+
+def choose_cells(query: Query, unit: Unit) -> list[tuple[str, str]]:
+    """The table cells that answer the question: its period's column, its measure, its unit."""
+    numeric = query.qtype in ("quantity", "percent")
+    cells = [(h, v) for h, v in unit.cells if v and (any(c.isdigit() for c in v) or not numeric)]
+    if not cells:
+        return []
+    cells = _in_period(query, cells)
+    fits = [_header_fit(query, unit, h) for h, _ in cells]
+    if max(fits) > 0:  # the column the question names: most of its words, and few others
+        cells = [c for c, fit in zip(cells, fits) if fit >= max(fits) - 1e-9]
+    if query.qtype == "percent":
+        pct = [(h, v) for h, v in cells if v.endswith("%") or PERCENT.search(h)]
+        cells = pct or cells
+    elif len(cells) > 1:
+        plain = [(h, v) for h, v in cells if not v.endswith("%") and "%" not in h]
+        cells = plain or cells
+    return cells[:3]
+
+
+def _header_fit(query: Query, unit: Unit, header: str) -> float:
+    """How well a column header matches the question: most of its words, and few others.
+
+    Words the row label or the table's caption already explain count for less.
+    """
+    words = {_stem(w.lower()) for w in _words(header) if w.lower() not in _STOP}
+    if not words:
+        return 0.0
+    head = words | _stems(header)  # with the report's other words for it (expenditure ~ spend)
+    framing = _stems(f"{unit.label} {unit.caption}")
+    asked = {t: (0.3 * w if _found(t, framing) else w) for t, w in query.terms.items()}
+    recall = sum(w for t, w in asked.items() if _found(t, head)) / (sum(asked.values()) or 1.0)
+    precision = sum(1 for t in words if any(_found(t, {a}) or _found(a, {t}) for a in asked)) / len(words)
+    return recall + 0.5 * precision if recall else 0.0
