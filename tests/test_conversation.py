@@ -45,3 +45,40 @@ def test_standalone_questions_are_left_alone(question):
 
 def test_no_previous_question():
     assert resolve("and in 2017/18?", None) == "and in 2017/18?"
+
+
+@pytest.mark.parametrize(
+    "previous, follow_up, expected",
+    [
+        # "the <Name>" replaces the previous question's own "the <Name>": measure and period stay.
+        ("What was the SRS Collaboration underspend?", "and the DSD?", "What was the DSD underspend?"),
+        (
+            "How many officers did the Tri-Force Collaboration employ in 2019?",
+            "what about the Regional Organised Crime Unit?",
+            "How many officers did the Regional Organised Crime Unit employ in 2019?",
+        ),
+        (
+            "What was the underspend of the Joint Audit Committee in 2018/19?",
+            "And the Estates Board in 2017/18?",
+            "What was the underspend of the Estates Board in 2017/18?",
+        ),
+    ],
+)
+def test_a_named_follow_up_replaces_the_subject(previous, follow_up, expected):
+    assert resolve(follow_up, previous) == expected
+
+
+def test_a_follow_up_naming_the_subject_of_an_ambiguous_question_is_added_not_guessed():
+    previous = "Did the Police and Crime Panel approve the Estates Strategy?"  # two names: which to replace?
+    assert resolve("and the Fleet Strategy?", previous) == f"{previous.rstrip('?')}, the Fleet Strategy?"
+
+
+@pytest.mark.parametrize("message", ["budget", "overspend?", "staffing levels"])
+def test_ordinary_words_alone_are_a_new_question_not_a_follow_up(message):
+    assert not is_follow_up(message)
+    assert resolve(message, PREVIOUS) == message
+
+
+@pytest.mark.parametrize("message", ["Gwent?", "DSD", "the Estates Board?", "2016-17?"])
+def test_a_name_or_a_period_alone_is_a_follow_up(message):
+    assert is_follow_up(message)

@@ -89,6 +89,16 @@ def test_an_answer_is_audited_with_what_was_shown_and_follow_ups_use_the_session
     assert app.ctx.sessions.get("tab-of-sam", "sam").asked == []
 
 
+def test_a_follow_up_naming_another_subject_answers_for_it(app):
+    chat, _, _ = ask(app, "What was the variance for the SRS Airwave in 2018/19?")
+    assert "86,192" in chat[-1]["content"]
+    chat, _, _ = ask(app, "and the DSD?")  # the subject changes; the measure and the period stay
+    assert "252,877" in chat[-1]["content"] and "86,192" not in chat[-1]["content"]
+    assert json.loads(entries(app)[0]["detail"])["answered"] == "What was the variance for the DSD in 2018/19?"
+    chat, _, _ = ask(app, "budget")  # one ordinary word is a question of its own, not "…, budget?"
+    assert json.loads(entries(app)[0]["detail"])["answered"] == "budget"
+
+
 def test_another_users_session_is_refused(app):
     ask(app, "How many requests for service were there in 2018/19?", "sam", "shared")
     with pytest.raises(gr.Error, match="belongs to another user"):

@@ -1,7 +1,16 @@
 """Follow-up questions in a chat: "and in 2017/18?" after a 2018/19 question.
 
 A follow-up is resolved against the previous question of the conversation into a question
-that stands on its own, which is what gets retrieved, answered and shown.
+that stands on its own, which is what gets retrieved, answered and shown:
+
+- a new period or year replaces the old one ("and in 2017/18?", "the year before?");
+- "the <Name>" replaces the previous question's own "the <Name>", keeping its measure and
+  period ("and the DSD?" after "What was the SRS Collaboration underspend?");
+- any other name is added to it ("and for Cumbria?").
+
+A message without a follow-up's opening ("and", "what about", …) is a follow-up only when it
+is nothing but a period or a name ("2017/18?", "Gwent?"); one ordinary word ("budget") is a
+question of its own.
 """
 
 from __future__ import annotations
@@ -34,9 +43,32 @@ def is_follow_up(question: str) -> bool:
     """Whether ``question`` leans on the one before ("and in 2017/18?", "what about Gwent?")."""
     if _STARTS_AS_FOLLOW_UP.match(question):
         return True
-    rest = _LEAD.sub("", without_periods(question))
-    # Nothing to ask about except a period or a single word: "2017/18?", "In 2016?"
-    return len(query_terms(rest)) <= 1 and not re.search(r"\b(who|what|which|when|where|why|how)\b", rest, re.I)
+    rest = _LEAD.sub("", _YEAR.sub("", without_periods(question)))
+    terms = query_terms(rest)
+    if not terms:
+        return True  # nothing to ask about except a period or a year: "2017/18?", "In 2016?"
+    # A name ("Gwent?", "the Estates Board?"), not ordinary words ("budget": a question of its own).
+    return (
+        len(terms) <= 4
+        and not re.search(r"\b(who|what|which|when|where|why|how)\b", rest, re.I)
+        and _NAME.fullmatch(rest.strip(" ?.!,")) is not None
+    )
+
+
+# A name: capitalised words or acronyms, joined by "of", "and", "&" ("SRS Collaboration", "DSD").
+_NAME = re.compile(r"(?:the\s+)?[A-Z][\w'’&/-]*(?:\s+(?:(?:of|and|&)\s+)?[A-Z][\w'’&/-]*)*")
+_THE_NAME = re.compile(r"\bthe\s+([A-Z][\w'’&/-]*(?:\s+(?:(?:of|and|&)\s+)?[A-Z][\w'’&/-]*)*)")
+
+
+def _replaced_subject(topic: str, previous: str) -> str | None:
+    """``previous`` with its one "the <Name>" replaced by ``topic`` when ``topic`` is itself "the <Name>"."""
+    m = re.fullmatch(r"the\s+(.+)", topic, re.I)
+    if not m or not _NAME.fullmatch(m.group(1)):
+        return None
+    named = [n for n in _THE_NAME.finditer(previous) if not period_spans(n.group(1))]
+    if len(named) != 1:
+        return None  # no subject, or more than one: which the follow-up replaces is not clear
+    return previous[: named[0].start(1)] + m.group(1) + previous[named[0].end(1) :]
 
 
 def _shift(span_text: str, period: str | None, delta: int) -> str:
@@ -76,5 +108,6 @@ def resolve(question: str, previous: str | None) -> str:
         else:
             previous = f"{previous.rstrip(' ?')} in {replacement}?"
     if topic:
-        previous = f"{previous.rstrip(' ?')}, {topic}?"
+        replaced = _replaced_subject(topic, previous)
+        previous = replaced if replaced is not None else f"{previous.rstrip(' ?')}, {topic}?"
     return previous
