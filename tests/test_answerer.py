@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 from conftest import passage
+from test_answering import ROWS as TABLE_ROWS
 
 from assistant.answering import answerer
 from assistant.answering.answerer import extract
@@ -12,19 +13,8 @@ from assistant.answering.scoring import Choice
 STAGES = {"answerer", "analysis", "candidates", "scoring", "abstention", "extraction", "open_answers"}
 ANSWERING = Path(answerer.__file__).parent
 
-ROWS = [
-    passage(
-        "Financial Performance 2018/19 | SRS Airwave | Budget £567,448 | Expenditure £653,640 | Variance £-86,192",
-        "table_row",
-        table="Financial Performance 2018/19",
-    ),
-    passage(
-        "Financial Performance 2018/19 | DSD | Budget £1,865,354 | Expenditure £2,118,231 | Variance £-252,877",
-        "table_row",
-        table="Financial Performance 2018/19",
-    ),
-    passage("There were 24,635 requests for service in the year, 18.4% of them through self-service."),
-]
+# The answering tests' two rows of a finance table, and a sentence beside them.
+ROWS = [*TABLE_ROWS, passage("There were 24,635 requests for service in the year, 18.4% of them through self-service.")]
 
 
 def _walk(question: str, passages) -> list[str]:

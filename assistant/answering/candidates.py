@@ -169,9 +169,9 @@ def candidates(query: Query, passages: list[Passage]) -> list[Unit]:
     """The question's candidate answers in ``passages``, each read against the question."""
     units = _units(passages)
     for unit in units:
+        unit.label_share = _label_share(query, unit)
         unit.typed = _has_type(query, unit)
         unit.novelty = _novelty(query, unit)
-        unit.label_share = _label_share(query, unit)
         if unit.cells:
             unit.cell_fit = _cell_fit(query, unit)
             if query.periods and not unit.cell_fit:  # scoring reads it only then
@@ -181,6 +181,7 @@ def candidates(query: Query, passages: list[Passage]) -> list[Unit]:
 
 
 def _has_type(query: Query, unit: Unit) -> bool:
+    """Whether the unit holds the kind of answer asked for (reads ``unit.label_share``, set first)."""
     text = unit.text
     if query.qtype in ("quantity", "percent"):
         counting = bool(re.search(r"\bhow many\b", query.text, re.I))
@@ -207,7 +208,7 @@ def _has_type(query: Query, unit: Unit) -> bool:
             or (asks_year and periods(text))
         )
     if query.qtype == "who":  # a form's field the question names answers with whoever or whatever it holds
-        return _names_someone(text) or bool(unit.field) and _label_share(query, unit) >= 0.5
+        return _names_someone(text) or bool(unit.field) and unit.label_share >= 0.5
     if query.qtype == "frequency":
         return bool(_FREQUENCY.search(text))
     if query.qtype == "duration":

@@ -39,6 +39,12 @@ def _years_outside_periods(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), m.group(0)) for m in _YEAR.finditer(masked)]
 
 
+# A name: capitalised words or acronyms, joined by "of", "and", "&" ("SRS Collaboration", "DSD").
+_NAME_WORDS = r"[A-Z][\w'’&/-]*(?:\s+(?:(?:of|and|&)\s+)?[A-Z][\w'’&/-]*)*"
+_NAME = re.compile(rf"(?:the\s+)?{_NAME_WORDS}")
+_THE_NAME = re.compile(rf"\bthe\s+({_NAME_WORDS})")
+
+
 def is_follow_up(question: str) -> bool:
     """Whether ``question`` leans on the one before ("and in 2017/18?", "what about Gwent?")."""
     if _STARTS_AS_FOLLOW_UP.match(question):
@@ -53,11 +59,6 @@ def is_follow_up(question: str) -> bool:
         and not re.search(r"\b(who|what|which|when|where|why|how)\b", rest, re.I)
         and _NAME.fullmatch(rest.strip(" ?.!,")) is not None
     )
-
-
-# A name: capitalised words or acronyms, joined by "of", "and", "&" ("SRS Collaboration", "DSD").
-_NAME = re.compile(r"(?:the\s+)?[A-Z][\w'’&/-]*(?:\s+(?:(?:of|and|&)\s+)?[A-Z][\w'’&/-]*)*")
-_THE_NAME = re.compile(r"\bthe\s+([A-Z][\w'’&/-]*(?:\s+(?:(?:of|and|&)\s+)?[A-Z][\w'’&/-]*)*)")
 
 
 def _replaced_subject(topic: str, previous: str) -> str | None:
