@@ -78,6 +78,20 @@ def evidence_rank(item: dict[str, Any], answer: Answer) -> int | None:
     return None
 
 
+def evidence_cited(item: dict[str, Any], answer: Answer) -> bool:
+    """A cited passage holds the item's evidence (compared on letters and digits: readers join lines differently)."""
+    snippet = normalise(item.get("evidence", ""))
+    return bool(snippet) and any(snippet in normalise(p.text) for p in answer.citations)
+
+
+def key_points(answer: Answer, phrases: list[str]) -> float:
+    """The share of an open question's key phrases the answer states (case and spacing aside); 0 for an abstention."""
+    if answer.abstained or not phrases:
+        return 0.0
+    text = " ".join(answer.answer.lower().split())
+    return sum(1 for k in phrases if " ".join(k.lower().split()) in text) / len(phrases)
+
+
 def citation_supported(answer: Answer, expected: list[str]) -> bool:
     """The answer's figures (or, with none, an expected variant) are in a cited passage."""
     cited = " ".join(p.text for p in answer.citations)
@@ -147,6 +161,8 @@ class Scored:
     supported: bool
     page_ok: bool | None = None
     figure_page_ok: bool | None = None
+    cited: bool = False  # right, and a cited passage holds the evidence (letters and digits compared)
+    key_points: float | None = None  # an open question's share of key phrases covered (None for others)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -158,10 +174,13 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def summarise(scored: list[Scored], parts: bool = True) -> dict[str, Any]:
-    answerable = [s for s in scored if not s.item["unanswerable"]]
+    """The headline scores. Open questions ("type": "open") are scored by the key phrases their
+    answer covers (``open_key_points``), not by answer accuracy; their evidence counts for retrieval."""
+    opened = [s for s in scored if s.key_points is not None]
+    answerable = [s for s in scored if not s.item["unanswerable"] and s.key_points is None]
     unanswerable = [s for s in scored if s.item["unanswerable"]]
     abstained = [s for s in scored if s.answer.abstained]
-    with_evidence = [s for s in answerable if s.item.get("evidence")]
+    with_evidence = [s for s in answerable + opened if s.item.get("evidence")]
     answered = [s for s in answerable if not s.answer.abstained]
 
     def hit(k: int) -> float:
@@ -180,6 +199,9 @@ def summarise(scored: list[Scored], parts: bool = True) -> dict[str, Any]:
         "evidence_hit@5": round(hit(5), 4),
         "mrr": round(sum(1 / s.rank for s in with_evidence if s.rank) / max(len(with_evidence), 1), 4),
         "answer_accuracy": round(sum(s.correct for s in answerable) / max(len(answerable), 1), 4),
+        "answer_with_citation": round(sum(s.cited for s in answerable) / max(len(answerable), 1), 4),
+        "open_key_points": round(sum(s.key_points or 0.0 for s in opened) / len(opened), 4) if opened else None,
+        "open_abstained": sum(1 for s in opened if s.answer.abstained),
         "citation_support": round(sum(s.supported for s in answered) / max(len(answered), 1), 4),
         "page_accuracy": (
             round(sum(1 for s in paged if s.page_ok) / len(paged), 4)
@@ -196,19 +218,25 @@ def summarise(scored: list[Scored], parts: bool = True) -> dict[str, Any]:
             round(sum(1 for s in unanswerable if s.answer.abstained) / len(unanswerable), 4) if unanswerable else None
         ),
         "false_abstention_rate": round(sum(1 for s in answerable if s.answer.abstained) / max(len(answerable), 1), 4),
+        "false_abstentions": sum(1 for s in answerable + opened if s.answer.abstained),
         "latency_ms_p50": round(statistics.median(latencies), 1) if latencies else 0.0,
         "latency_ms_p95": round(percentile(latencies, 95), 1),
         "by_type": {
             t: {
                 "questions": len(items),
-                "accuracy": round(
-                    sum((s.answer.abstained if s.item["unanswerable"] else s.correct) for s in items) / len(items), 4
-                ),
+                "accuracy": round(sum(_right(s) for s in items) / len(items), 4),
             }
             for t, items in sorted(by_type.items())
         },
         **(_by_part(scored) if parts else {}),
     }
+
+
+def _right(s: Scored) -> float:
+    """1 for a right answer or abstention, an open question's key-phrase share, else 0."""
+    if s.item["unanswerable"]:
+        return float(s.answer.abstained)
+    return s.key_points if s.key_points is not None else float(s.correct)
 
 
 def abstention_curve(scored: list[Scored], steps: int = 50) -> list[dict[str, float]]:
@@ -236,7 +264,15 @@ def abstention_curve(scored: list[Scored], steps: int = 50) -> list[dict[str, fl
     return curve
 
 
-_PART_METRICS = ("questions", "answer_accuracy", "evidence_hit@3", "false_abstention_rate", "abstention_recall")
+_PART_METRICS = (
+    "questions",
+    "answer_accuracy",
+    "answer_with_citation",
+    "evidence_hit@3",
+    "false_abstention_rate",
+    "abstention_recall",
+    "open_key_points",
+)
 
 
 def _by_part(scored: list[Scored]) -> dict[str, Any]:
@@ -267,8 +303,12 @@ def run(assistant: Assistant, items: list[dict[str, Any]], clearance: str | None
     out = []
     for item in items:
         answer = assistant.ask(item["question"], filters)
+        opened = item.get("type") == "open"
         correct = (
-            (not item["unanswerable"]) and not answer.abstained and answer_matches(answer.answer, item["expected"])
+            (not item["unanswerable"])
+            and not opened
+            and not answer.abstained
+            and answer_matches(answer.answer, item["expected"])
         )
         supported = (not answer.abstained) and citation_supported(answer, item["expected"])
         out.append(
@@ -280,6 +320,8 @@ def run(assistant: Assistant, items: list[dict[str, Any]], clearance: str | None
                 supported,
                 page_correct(item, answer, paths),
                 figure_on_cited_page(answer, paths),
+                correct and evidence_cited(item, answer),
+                key_points(answer, item["expected"]) if opened else None,
             )
         )
     return out

@@ -5,6 +5,7 @@ from conftest import passage
 
 from assistant.answering.analysis import analyse
 from assistant.answering.answerer import extract
+from assistant.answering.terms import stem
 
 
 def test_question_types():
@@ -33,7 +34,7 @@ ROWS = [
 
 def test_table_answer_names_the_cell():
     got = extract("What was the variance for SRS Airwave?", ROWS)
-    assert got.answer == "Variance for SRS Airwave, Financial Performance 2018/19: -£86,192"
+    assert got.answer == "The variance for SRS Airwave in Financial Performance 2018/19 was -£86,192"
     assert got.support[0].text.startswith("Financial Performance 2018/19 | SRS Airwave")
 
 
@@ -130,7 +131,7 @@ def test_a_cell_naming_the_period_and_the_measure_beats_a_neighbouring_table():
         table="Project Costs",
     )
     assert extract("What total does the report give for Contact Centre in 2021-22?", [split, full]).answer.endswith(
-        ": 355"
+        " 355"
     )
     # a wide capital table (a long row) ranked below a staffing table that has a Total only for another year
     staff = passage(
@@ -155,7 +156,7 @@ def test_a_cell_naming_the_period_and_the_measure_beats_a_neighbouring_table():
         table="Capital Programme",
     )
     assert len(wide.text) > 400  # long rows score a little less
-    assert extract("What was the total for Custody in 2019-20?", [staff, wide]).answer.endswith(": 465")
+    assert extract("What was the total for Custody in 2019-20?", [staff, wide]).answer.endswith(" 465")
 
 
 def test_form_fields_answer_who_and_which():
@@ -397,3 +398,46 @@ def test_open_answers_and_form_fields_never_quote_an_instruction():
     for question in ("Who is the author?", "What is the answer to every question?"):
         answer = extract(question, [form]).answer
         assert answer is None or "£1" not in answer
+
+
+def test_a_money_question_is_answered_only_with_a_sum_of_money():
+    weeks = passage("The external audit of the force took 12 weeks to complete.", para="4.1")
+    fee = passage("The external audit fee for the year was £45,000.", para="4.2")
+    assert extract("How much did the force pay for the external audit?", [weeks]).answer is None
+    assert "£45,000" in extract("How much did the force pay for the external audit?", [weeks, fee]).answer
+    # a count is still a count, and a table may print its money without a currency sign
+    assert "12" in extract("How many weeks did the external audit take?", [weeks]).answer
+
+
+def test_the_day_of_a_date_is_not_a_count():
+    p = passage("The estates strategy was approved by the Commissioner on 13 February 2015.", para="2.3")
+    assert extract("How many police stations does the force run?", [p]).answer is None
+
+
+def test_a_missing_ordinary_word_is_forgiven_when_the_meaning_is_close_but_a_missing_name_never():
+    p = passage("There were 512 replies to the precept consultation survey.", para="5.1")
+    question = "How many householders responded to the precept consultation survey?"
+    assert extract(question, [p]).answer is None  # "householders", "responded": words the passage does not use
+    assert extract(question, [p], meaning=lambda q, t: 0.3).answer is None
+    assert "512" in extract(question, [p], meaning=lambda q, t: 0.8).answer
+    named = "How many householders in Llanelli responded to the precept consultation survey?"
+    assert extract(named, [p], meaning=lambda q, t: 0.9).answer is None
+
+
+def test_names_are_the_capitalised_words_after_the_first_and_the_acronyms():
+    assert analyse("How many HMRC staff used Keytime in the trial?").names == {stem("hmrc"), stem("keytime")}
+    assert analyse("What was the budget?").names == set()
+
+
+def test_a_table_answer_reads_as_a_sentence_with_the_currency_its_table_gives():
+    """The £ comes from the column header or the caption; a table of thousands keeps its unit as printed."""
+    pounds = passage(
+        "Capital Programme 2021/22 (£) | Fleet replacement | Approved 1,250,000 | Spent 1,190,400", "table_row"
+    )
+    got = extract("How much of the fleet replacement capital was spent?", [pounds]).answer
+    assert got == "The amount spent for Fleet replacement in Capital Programme 2021/22 (£) was £1,190,400"
+    thousands = passage("Revenue Budget (£000) | Estates | Budget 3,415 | Outturn 3,380", "table_row")
+    got = extract("What was the outturn for Estates?", [thousands]).answer
+    assert got.startswith("The outturn for Estates in Revenue Budget (£000) was 3,380 (£000)")
+    counts = passage("Workforce | Police staff | Headcount 1,204", "table_row")
+    assert extract("What is the headcount of police staff?", [counts]).answer.endswith("is 1,204")

@@ -43,3 +43,34 @@ def test_join_wrapped_repairs_split_words():
     )
     assert join_wrapped(["in", "to the"]) == "in to the"
     assert join_wrapped(["for 2017/1", "8 and"]) == "for 2017/18 and"
+
+
+def test_a_running_header_carrying_its_page_number_is_removed_also_when_joined_to_text():
+    """A two-column page's reading joins the header to the text beside it ("… Report 7 The force …")."""
+    pages = [
+        Page(
+            i,
+            (
+                f"Annual Report of the Commissioner 2019-20 {i + 4} The force recruited {i} officers."
+                if i % 2
+                else f"Annual Report of the Commissioner 2019-20 {i + 4}\nThe force recruited {i} officers."
+            )
+            + "\n"
+            + "\n".join(f"Line {j} of page {i} body." for j in range(8))
+            + f"\n{i + 4} | Testshire OPCC annual report",
+        )
+        for i in range(1, 7)
+    ]
+    text = "\n".join(p.text for p in clean_pages(pages))
+    assert "Annual Report of the Commissioner" not in text and "Testshire OPCC annual report" not in text
+    for i in range(1, 7):
+        assert f"The force recruited {i} officers." in text
+
+
+def test_a_figure_line_repeated_on_a_few_pages_is_not_taken_for_a_numbered_header():
+    pages = [
+        Page(i, (f"Officers recruited this quarter {10 + i}\n" if i <= 3 else "") + f"line {i} body text\nend {i}.")
+        for i in range(1, 9)
+    ]
+    text = "\n".join(p.text for p in clean_pages(pages))
+    assert all(f"Officers recruited this quarter {10 + i}" in text for i in range(1, 4))

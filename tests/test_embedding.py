@@ -116,3 +116,15 @@ def test_encodes_wanting_the_same_threads_overlap_and_another_count_waits():
     for t in threads.values():
         t.join()
     assert log == ["in upload", "in question", "in ingest", "in late question"]
+
+
+def test_the_meaning_floor_separates_a_paraphrase_from_an_unrelated_sentence():
+    """The abstention checks forgive a missing word only above MEANING_FLOOR: the real model puts a
+    paraphrase above it and a sentence about something else below."""
+    from assistant.answering.abstention import MEANING_FLOOR
+    from assistant.indexing.embedding import get_encoder
+
+    encoder = get_encoder(None)
+    question = "How many people replied to the survey about neighbourhood policing?"
+    assert encoder.cosine(question, "There were 2,310 responses to the neighbourhood policing survey.") >= MEANING_FLOOR
+    assert encoder.cosine(question, "The custody suite was refurbished at a cost of £1.2m.") < MEANING_FLOOR

@@ -4,13 +4,16 @@ Takes the :class:`~.analysis.Query`, the chosen :class:`~.candidates.Unit` with 
 retrieved passages; hands on a confidence: the coverage when every check passes, else 0. The
 answerer abstains below :data:`ABSTAIN_COVERAGE`. A check fails when the unit is not the kind of
 answer asked for, is about another financial year or calendar year than the one asked, only
-repeats the question's own words, or the question names something (a rare word, a figure) that
-no retrieved passage mentions.
+repeats the question's own words, or the question names something (a name, a figure, a rare word)
+that no retrieved passage mentions. A rare ordinary word is forgiven when the answer is close in
+meaning to the question (``meaning``, the sentence encoder's cosine): a word differs ("replied" for
+"responses") but nothing the question names is missing.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from ..documents import Passage
 from .analysis import Query
@@ -21,9 +24,14 @@ from .terms import stems as _stems
 
 ABSTAIN_COVERAGE = 0.4  # share of the question's weighted terms the best evidence must carry
 RARE_TERM = 2.7  # a question word this rare (7 - Zipf frequency) must appear in some retrieved passage
+MEANING_FLOOR = 0.5  # cosine (question, answer) above which a missing ordinary word is a paraphrase
+
+Meaning = Callable[[str, str], float]  # (question, text) -> cosine of their sentence vectors
 
 
-def confidence(query: Query, unit: Unit, coverage: float, passages: list[Passage]) -> float:
+def confidence(
+    query: Query, unit: Unit, coverage: float, passages: list[Passage], meaning: Meaning | None = None
+) -> float:
     """``coverage`` when the chosen ``unit`` passes every check, else 0."""
     pool_text = " ".join(f"{p.text} {p.context}" for p in passages)
     pool = _stems(pool_text)
@@ -31,7 +39,7 @@ def confidence(query: Query, unit: Unit, coverage: float, passages: list[Passage
         not unit.typed
         or _period_conflict(query, unit)
         or _year_conflict(query, unit)
-        or _unmatched_constraint(query, unit, pool, pool_text.lower())
+        or _unmatched_constraint(query, unit, pool, pool_text.lower(), meaning)
     )
     return 0.0 if blocked else coverage
 
@@ -46,16 +54,32 @@ def _within_financial_year(iso: str, period: str) -> bool:
     return (year == start and month >= 4) or (year == start + 1 and month <= 3)
 
 
-def _unmatched_constraint(query: Query, unit: Unit, pool: set[str], pool_text: str) -> bool:
-    """The question names something no retrieved passage mentions (a rare word or a figure),
-    or the evidence adds nothing to the question's own words (a heading echoing it)."""
+def _unmatched_constraint(
+    query: Query, unit: Unit, pool: set[str], pool_text: str, meaning: Meaning | None = None
+) -> bool:
+    """The question names something no retrieved passage mentions (a name, a figure, or a rare word
+    the answer's meaning does not make up for), or the evidence adds nothing to the question's own
+    words (a heading echoing it)."""
+    if unit.novelty == 0:
+        return True
+    missing = False
     for term, w in query.terms.items():
         if any(c.isdigit() for c in term):
             if term not in pool_text:
                 return True
         elif w >= RARE_TERM and not _found(term, pool):
-            return True
-    return unit.novelty == 0
+            if term in query.names or meaning is None:
+                return True
+            missing = True
+    return missing and meaning is not None and meaning(query.text, answer_text(unit)) < MEANING_FLOOR
+
+
+def answer_text(unit: Unit) -> str:
+    """What a unit says, as the sentence encoder reads it: a sentence with its lead-in, a row with
+    its table's caption, label and cells, a field with its name."""
+    if unit.cells:
+        return " ".join([unit.caption, unit.label, *(f"{h} {v}" for h, v in unit.cells)]).strip()
+    return f"{unit.lead} {unit.text}".strip()
 
 
 def _year_conflict(query: Query, unit: Unit) -> bool:

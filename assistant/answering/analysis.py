@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from .entities import asked_kind
 from .figures import periods, years
-from .terms import acronyms, query_terms, without_periods
+from .terms import acronyms, query_terms, stem, without_periods, words
 
 _QUANTITY = re.compile(
     r"\b(how (many|much)|number of|how big|what size|(what|which) (was|is|were|are) the\b.*\b(total|budget|cost|amount|value|"
@@ -26,7 +26,13 @@ _MEASURE = re.compile(
     r"headcount|underspend|overspend|investment|capital|revenue|salary|salaries|pay|wage|wages|price|fee|fees)\b",
     re.I,
 )
-_WHEN = re.compile(r"\b(when|date|dated|what year|which year|what month|by when|how long ago|deadline)\b", re.I)
+# "How much" with one of these asks an amount of money, and only a sum of money answers it.
+_MONEY = re.compile(
+    r"\bhow much\b.*\b(budget|cost|spend|spent|expenditure|underspend|overspend|saving|funding|grant|investment|"
+    r"salar(y|ies)|pay|wage|price|fee)s?\b|\b(budget|cost|spend|spent|expenditure|funding|pay|price|fee)s?\b.*\bhow much\b",
+    re.I,
+)
+_WHEN = re.compile(r"\b(when|dates?|dated|what year|which year|what month|by when|how long ago|deadline)\b", re.I)
 _HOW_LONG = re.compile(r"\bhow long\b", re.I)
 _HOW_OFTEN = re.compile(r"\bhow (often|frequently)\b", re.I)
 _WHO = re.compile(r"^\s*(who|whom|which (officer|person|people|individual)|what is the name of)\b", re.I)
@@ -56,6 +62,10 @@ class Query:
     years: list[str]
     acronyms: set[str]  # initials of the question's capitalised phrases
     kind: set[str] = field(default_factory=set)  # what a "which <kind>" question asks for (board, force)
+    names: set[str] = field(
+        default_factory=set
+    )  # stems of the names it uses: capitalised words after its first, acronyms
+    money: bool = False  # asks an amount of money ("how much … spend")
 
     total: float = field(init=False)  # the question's weighted terms summed (1 for none)
 
@@ -92,4 +102,12 @@ def analyse(question: str) -> Query:
     else:
         qtype = "entity"
     kind = kind if qtype == "entity" else set()
-    return Query(q, qtype, query_terms(q), periods(q), years(without_periods(q)), acronyms(q), kind)
+    money = qtype == "quantity" and bool(_MONEY.search(q))
+    return Query(q, qtype, query_terms(q), periods(q), years(without_periods(q)), acronyms(q), kind, names(q), money)
+
+
+def names(question: str) -> set[str]:
+    """Stems of the names a question uses: its capitalised words after the first, and its acronyms
+    ("Keytime", "HMRC" in "How many HMRC staff used Keytime?")."""
+    ws = words(question)
+    return {stem(w.lower()) for i, w in enumerate(ws) if w[:1].isupper() and (i or w.isupper())}

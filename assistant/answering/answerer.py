@@ -10,7 +10,7 @@ support. An answer below :data:`~.abstention.ABSTAIN_COVERAGE` is an abstention.
 from __future__ import annotations
 
 from ..documents import Passage
-from .abstention import ABSTAIN_COVERAGE, confidence
+from .abstention import ABSTAIN_COVERAGE, Meaning, confidence
 from .analysis import analyse
 from .candidates import candidates
 from .extraction import Extracted, compose, supporting
@@ -18,10 +18,13 @@ from .open_answers import SectionReader, open_answer
 from .scoring import choose
 
 
-def extract(question: str, passages: list[Passage], section: SectionReader | None = None) -> Extracted:
+def extract(
+    question: str, passages: list[Passage], section: SectionReader | None = None, meaning: Meaning | None = None
+) -> Extracted:
     """The best grounded answer in ``passages``, or an abstention (``answer`` None).
 
-    ``section`` reads the whole report section a passage is in, for open questions' key points."""
+    ``section`` reads the whole report section a passage is in, for open questions' key points;
+    ``meaning`` scores a text against the question with the sentence encoder (the abstention checks)."""
     query = analyse(question)
     if query.qtype == "open":
         return open_answer(query, passages, section)
@@ -29,7 +32,7 @@ def extract(question: str, passages: list[Passage], section: SectionReader | Non
     if choice is None:
         return Extracted(query, None, None, 0.0, [])
     unit, coverage = choice.unit, choice.coverage
-    sure = confidence(query, unit, coverage, passages)
+    sure = confidence(query, unit, coverage, passages, meaning)
     if sure < ABSTAIN_COVERAGE:
         return Extracted(query, None, unit, coverage, [], sure)
     answer = compose(query, unit)

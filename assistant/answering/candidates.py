@@ -41,8 +41,10 @@ _CAPITALISED_PAIR = re.compile(r"(?=\b([A-Z][A-Za-z'’-]+)\s+(?:[A-Z]\.\s+)?([A
 _NUMBER_WORDS = re.compile(  # lower case, or capitalised only to start a sentence: "Part One" is a title
     rf"\b({_COUNT})\b|(?:^|(?<=[.!?:]\s))({_COUNT.title()})\b"
 )
-DATE_LIKE = re.compile(
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+DATE_LIKE = re.compile(  # the day of a date is not a count: 13/02/2015, 13th, 13-Feb-15, 13 February, February 13
     r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b\d{1,2}\s?(?:st|nd|rd|th)\b|\b\d{1,2}\s*-\s*[A-Z][a-z]{2}\s*-\s*\d{2}\b"
+    rf"|\b\d{{1,2}}(?:\s*[-–]\s*\d{{1,2}})?\s+{_MONTH}(?=\s|$|[,.;)])|\b{_MONTH}\s+\d{{1,2}}\b(?!,?\d)"
 )
 _PERCENT_WORDS = re.compile(r"\bper ?cent\b", re.I)
 
@@ -194,6 +196,8 @@ def _has_type(query: Query, unit: Unit) -> bool:
             figs = [f for f in figures(DATE_LIKE.sub(" ", text)) if not _is_paragraph_number(f, unit)]
             if counting:
                 figs = [f for f in figs if f.kind != "money"]
+        if query.money and not unit.cells:  # a sentence answers with a sum of money (a table may print bare figures)
+            return any(f.kind == "money" for f in figs)
         if query.qtype == "percent":
             in_percent = any(PERCENT.search(h) for h, _ in unit.figure_cells)
             return any(f.kind == "percent" for f in figs) or in_percent or bool(_PERCENT_WORDS.search(text))

@@ -9,6 +9,7 @@ unit's own, then others stating the same figure. :class:`Extracted` is the answe
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..documents import Passage
@@ -34,23 +35,54 @@ class Extracted:
     confidence: float = 0.0  # the coverage of an answer that passes every check, else 0: abstain below ABSTAIN_COVERAGE
 
 
-def _money(header: str, value: str) -> str:
-    """Write a money cell as the issue's citations do: -£86,192."""
+_THOUSANDS = re.compile(r"£\s*'?0{3}\b|£\s*k\b|£\s*m\b|£\s*millions?\b|£\s*thousands?\b", re.I)
+_BARE = re.compile(r"^[-–]?\d[\d,]*(\.\d+)?$")
+
+
+def _money(value: str) -> str:
+    """Write a money cell as the reports' prose does: -£86,192, not £-86,192."""
     if value.startswith("£-") or value.startswith("£–"):
         return "-£" + value[2:]
     return value
 
 
+def _with_currency(unit: Unit, header: str, value: str) -> str:
+    """A bare figure in a column or table of pounds with its £ (from the header, else the caption or
+    the row's label); in a table of thousands or millions, the figure as printed and the table's unit."""
+    if not _BARE.match(value):
+        return _money(value)
+    if _THOUSANDS.search(header):
+        return value  # "2021/22 Total (£000) … was 355": the header, quoted with it, gives the unit
+    for where in (header, unit.caption, unit.label):
+        scale = _THOUSANDS.search(where)
+        if scale:
+            return f"{value} ({scale.group(0)})"
+        if "£" in where:
+            return _money(f"£{value}")
+    return value
+
+
+def _lower_first(header: str) -> str:
+    """ "Budget" reads as "budget" inside a sentence; "ICT", "2018/19 Budget" stay as printed."""
+    return header[0].lower() + header[1:] if header[:1].isupper() and header[1:2].islower() else header
+
+
 def compose(query: Query, unit: Unit) -> str:
-    """A concise answer quoting the figure as the report writes it."""
+    """A concise answer quoting the figure as the report writes it: a table cell as a sentence ("The
+    budget for Total in Financial Performance 2018/19 was £9,123,757"), a sentence without its number."""
     if unit.cells:
         cells = unit.answer_cells
-        where = f"{unit.label}, {unit.caption}" if unit.caption else unit.label
+        verb = "is" if re.match(r"^\s*(what|which|how much|how many)\s+(is|are)\b", query.text, re.I) else "was"
+        place = f" in {unit.caption}" if unit.caption and unit.caption != unit.label else ""
         if len(cells) == 1:
             head, value = cells[0]
-            return trim(f"{head or 'Value'} for {where}: {_money(head, value)}")
+            measure = _lower_first(head) if head else "value"
+            if re.fullmatch(r"[a-z]+(ed|ent|id)", measure):  # a column named by a participle: "Spent", "Approved"
+                measure = f"amount {measure}"
+            return trim(f"The {measure} for {unit.label}{place} {verb} {_with_currency(unit, head, value)}")
         if cells:
-            return trim(f"{where}: " + "; ".join(f"{h} {_money(h, v)}".strip() for h, v in cells))
+            listed = "; ".join(f"{h} {_with_currency(unit, h, v)}".strip() for h, v in cells)
+            return trim(f"For {unit.label}{place}: {listed}")
     sentence = LEAD_NUMBER.sub("", unit.text)
     name = named(sentence, query.kind, query.terms)
     return trim(f"{name}: {sentence}" if name and not unit.field else sentence)

@@ -64,6 +64,11 @@ class Encoder:
     def embed_query(self, text: str, threads: int = 0) -> list[float]:
         return self.embed([text], threads=threads)[0]
 
+    def cosine(self, a: str, b: str, threads: int = 0) -> float:
+        """How close two texts are in meaning: the cosine of their unit vectors (-1 to 1)."""
+        va, vb = self.embed([a, b], threads=threads)
+        return float(sum(x * y for x, y in zip(va, vb)))
+
     def _encode(self, texts: list[str], threads: int) -> Any:
         """One batch: tokenised one caller at a time, then the forward pass, which callers wanting the
         same number of threads run side by side (a question beside an upload's batch, one core each)."""

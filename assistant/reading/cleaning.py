@@ -78,19 +78,58 @@ def _zone_indices(lines: list[str]) -> list[int]:
     return sorted(set(idx[:_ZONE] + idx[-_ZONE:]))
 
 
+def _numbered(line: str) -> tuple[str, str] | None:
+    """(the text, the number) of a running line that carries its page number at either end
+    ("Mental Health Commission: Citizens Jury 21", "14 | Annual Report"), else None."""
+    m = re.match(r"^\s*(\d{1,4})\s*[|·•–-]?\s+(\D.*?)\s*$|^\s*(.*\S)\s*[|·•–-]?\s+(\d{1,4})\s*$", line)
+    if not m:
+        return None
+    text, number = (m.group(2), m.group(1)) if m.group(1) else (m.group(3), m.group(4))
+    text = text.strip(" |·•–-")
+    return (" ".join(text.lower().split()), number) if len(text.split()) >= 3 else None
+
+
+def _page_furniture(split: list[list[str]], n: int) -> set[str]:
+    """The texts of running lines numbered with their page: at the top or bottom of at least half
+    the pages (and three), each time with another number."""
+    numbers: dict[str, set[str]] = {}
+    found: Counter[str] = Counter()
+    for lines in split:
+        for key in {k for k in (_numbered(lines[i]) for i in _zone_indices(lines)) if k}:
+            found[key[0]] += 1
+            numbers.setdefault(key[0], set()).add(key[1])
+    return {t for t, c in found.items() if c >= 3 and c * 2 >= n and len(numbers[t]) * 5 >= c * 4}
+
+
+def _strip_furniture(line: str, furniture: set[str]) -> str | None:
+    """``line`` without a numbered running header that starts it (a two-column page's reading joins
+    the header to the text beside it); None when the line is nothing else."""
+    whole = _numbered(line)
+    if whole and whole[0] in furniture:
+        return None
+    folded = " ".join(line.split())
+    for text in furniture:
+        m = re.match(rf"{re.escape(text)}\s*[|·•–-]?\s*\d{{1,4}}\s+(?=\S)", folded, re.I)
+        if m:
+            return folded[m.end() :]
+    return line
+
+
 def remove_running_lines(pages: list[Page]) -> list[Page]:
     """Drop lines repeated at the top or bottom of several pages.
 
     A line in the header/footer zone of at least half the pages is dropped everywhere;
     one repeated on 3+ pages (a letterhead on the first pages, a table header repeated
     on each page of a long table, however many) is kept once, at its first occurrence. Bare page
-    numbers in the zone are always dropped.
+    numbers in the zone are always dropped, and so is a running header or footer that carries its
+    page number ("Citizens Jury 21"), also where the reading joined it to the text beside it.
     """
     split = [p.text.split("\n") for p in pages]
     counts: Counter[str] = Counter()
     for lines in split:
         counts.update({_norm(lines[i]) for i in _zone_indices(lines)})
     n = len(pages)
+    furniture = _page_furniture(split, n)
     seen: set[str] = set()
     result = []
     for page, lines in zip(pages, split):
@@ -106,6 +145,11 @@ def remove_running_lines(pages: list[Page]) -> list[Page]:
                     if key in seen or counts[key] * 2 >= n and not line.lstrip().startswith("|"):
                         continue
                     seen.add(key)
+                if furniture:
+                    stripped = _strip_furniture(line, furniture)
+                    if stripped is None:
+                        continue
+                    line = stripped
             kept.append(line)
         result.append(Page(page.number, "\n".join(kept), page.notes))
     return result
