@@ -207,9 +207,9 @@ class Assistant:
         KeyError if there is no such report or a user of ``clearance`` may not see it (the same error)."""
         return remove_report(self.index, doc_id, self.settings, clearance)
 
-    def _meaning(self, question: str, text: str) -> float:
-        """The sentence encoder's cosine of a question and a candidate answer (the abstention checks)."""
-        return self.retriever.encoder.cosine(question, text, threads=self.settings.query_threads)
+    def _meaning(self, question: str, texts: list[str]) -> list[float]:
+        """The sentence encoder's cosine of a question with each candidate answer or point."""
+        return self.retriever.encoder.similarities(question, texts, threads=self.settings.query_threads)
 
     def _answer(self, question: str, passages: list[Passage]) -> Answer:
         extracted = extract(question, passages, self.retriever.section, self._meaning)

@@ -53,7 +53,12 @@ def load_questions(paths: list[Path]) -> list[dict[str, Any]]:
 
 
 def answer_matches(answer: str, expected: list[str]) -> bool:
-    """An expected variant is in the answer: as text (case/spacing folded) or as the same figure."""
+    """An expected variant is in the answer: as text (case/spacing folded) or as the same figure.
+
+    A key-point answer (a why-question's reasons) is judged by its first point, and an answer
+    longer than 320 characters is wrong: a list of everything near the question is not an answer."""
+    if answer.startswith("Key points quoted from") and "\n" in answer:
+        answer = answer.split("\n")[1]
     if len(answer) > 320:
         return False
     flat = " ".join(answer.lower().split())

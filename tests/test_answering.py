@@ -6,6 +6,7 @@ from conftest import passage
 from assistant.answering.analysis import analyse
 from assistant.answering.answerer import extract
 from assistant.answering.terms import stem
+from assistant.evaluation import answer_matches
 
 
 def test_question_types():
@@ -418,10 +419,10 @@ def test_a_missing_ordinary_word_is_forgiven_when_the_meaning_is_close_but_a_mis
     p = passage("There were 512 replies to the precept consultation survey.", para="5.1")
     question = "How many householders responded to the precept consultation survey?"
     assert extract(question, [p]).answer is None  # "householders", "responded": words the passage does not use
-    assert extract(question, [p], meaning=lambda q, t: 0.3).answer is None
-    assert "512" in extract(question, [p], meaning=lambda q, t: 0.8).answer
+    assert extract(question, [p], meaning=lambda q, ts: [0.3] * len(ts)).answer is None
+    assert "512" in extract(question, [p], meaning=lambda q, ts: [0.8] * len(ts)).answer
     named = "How many householders in Llanelli responded to the precept consultation survey?"
-    assert extract(named, [p], meaning=lambda q, t: 0.9).answer is None
+    assert extract(named, [p], meaning=lambda q, ts: [0.9] * len(ts)).answer is None
 
 
 def test_names_are_the_capitalised_words_after_the_first_and_the_acronyms():
@@ -441,3 +442,70 @@ def test_a_table_answer_reads_as_a_sentence_with_the_currency_its_table_gives():
     assert got.startswith("The outturn for Estates in Revenue Budget (£000) was 3,380 (£000)")
     counts = passage("Workforce | Police staff | Headcount 1,204", "table_row")
     assert extract("What is the headcount of police staff?", [counts]).answer.endswith("is 1,204")
+    named = passage("Interviews by software | Telephone | Keytime 13 | Iris 5", "table_row")
+    assert (
+        "The Keytime for Telephone" in extract("How many telephone interviews were with Keytime users?", [named]).answer
+    )
+
+
+def _meaning():
+    from assistant.indexing.embedding import get_encoder
+
+    return get_encoder(None).similarities  # the packaged sentence encoder, as Assistant passes it
+
+
+def test_an_open_question_no_heading_names_is_answered_with_the_sentences_closest_in_meaning():
+    delivery = [
+        passage(
+            "6.1 The biggest danger to delivery is the shortage of skilled digital staff in both forces. "
+            "6.2 A second danger to the programme is the late arrival of the national emergency services network.",
+            para="6.1",
+            heading="Programme delivery",
+        ),
+        passage("6.3 The programme board meets monthly at headquarters.", para="6.3", heading="Programme delivery"),
+    ]
+    question = "What are the key threats to the programme?"
+    assert "board meets monthly" in extract(question, delivery).answer  # by words: each paragraph's opening
+    got = extract(question, delivery, meaning=_meaning())
+    lines = got.answer.splitlines()
+    assert got.query.qtype == "open" and lines[0].startswith("Key points quoted from")
+    assert any("shortage of skilled digital staff" in line and "para 6.1" in line for line in lines)
+    assert any("emergency services network" in line and "para 6.2" in line for line in lines)  # its own number
+    unrelated = [passage("3.1 The custody suite was rebuilt in 2009.", para="3.1", heading="Estates")]
+    assert extract(question, unrelated, meaning=_meaning()).answer is None
+
+
+def test_a_why_question_gives_the_reason_first_then_other_points():
+    fleet = [
+        passage(
+            "4.2 The fleet budget overspent in 2021/22 because fuel prices rose by a third during the year. "
+            "Repairs to the ageing van fleet also cost more than planned.",
+            para="4.2",
+            heading="Fleet",
+        ),
+        passage("4.3 The fleet strategy was approved by the Commissioner in 2020.", para="4.3", heading="Fleet"),
+    ]
+    got = extract("Why did the fleet budget overspend in 2021/22?", fleet, meaning=_meaning())
+    lines = got.answer.splitlines()
+    assert lines[0].startswith("Key points quoted from") and "because fuel prices rose" in lines[1]
+    assert answer_matches(got.answer, ["fuel prices"]) and not answer_matches(got.answer, ["van fleet"])
+
+
+def test_a_summary_takes_the_opening_of_each_section_of_the_report():
+    sections = {
+        "Introduction": ["1.1 This report sets out the estates plan for the next five years."],
+        "Disposals": ["2.1 Two surplus stations will be sold in 2024.", "2.2 The receipts fund the new hub."],
+        "Risks": ["3.1 Construction inflation could delay the new hub by a year."],
+    }
+    stored = [
+        passage(text, para=text.split()[0], heading=heading, span_start=n)
+        for n, (heading, texts) in enumerate((h, t) for h, ts in sections.items() for t in ts)
+        for text in [texts]
+    ]
+    got = extract("Summarise the estates plan", stored, section=lambda p: [q for q in stored if q.heading == p.heading])
+    points = got.answer.splitlines()[1:]
+    assert [p.split("“")[1].split("”")[0] for p in points] == [
+        "This report sets out the estates plan for the next five years.",
+        "Two surplus stations will be sold in 2024.",
+        "Construction inflation could delay the new hub by a year.",
+    ]

@@ -26,7 +26,7 @@ ABSTAIN_COVERAGE = 0.4  # share of the question's weighted terms the best eviden
 RARE_TERM = 2.7  # a question word this rare (7 - Zipf frequency) must appear in some retrieved passage
 MEANING_FLOOR = 0.5  # cosine (question, answer) above which a missing ordinary word is a paraphrase
 
-Meaning = Callable[[str, str], float]  # (question, text) -> cosine of their sentence vectors
+Meaning = Callable[[str, list[str]], list[float]]  # (question, texts) -> each text's cosine with the question
 
 
 def confidence(
@@ -71,7 +71,7 @@ def _unmatched_constraint(
             if term in query.names or meaning is None:
                 return True
             missing = True
-    return missing and meaning is not None and meaning(query.text, answer_text(unit)) < MEANING_FLOOR
+    return missing and meaning is not None and meaning(query.text, [answer_text(unit)])[0] < MEANING_FLOOR
 
 
 def answer_text(unit: Unit) -> str:

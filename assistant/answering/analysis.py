@@ -41,11 +41,13 @@ _WHO = re.compile(r"^\s*(who|whom|which (officer|person|people|individual)|what 
 # recommendations, a summary, "what does the report say about X".
 _OPEN_WORDS = (
     r"aims?|objectives|goals|priorities|risks|recommendations|challenges|benefits|achievements|"
-    r"principles|actions|key points|main points|key messages|themes"
+    r"principles|actions|key points|main points|key messages|themes|concerns|issues|problems|lessons|conclusions|"
+    r"outcomes|improvements|strengths|weaknesses|opportunities|threats|next steps"
 )
 
 _OPEN = re.compile(
-    rf"^\s*(?:what (?:are|were) (?:the )?(?:\w+ ){{0,2}}(?:{_OPEN_WORDS})\b|what (?:\w+ )?(?:{_OPEN_WORDS}) (?:does|do|did|are|were|has|have)\b"
+    rf"^\s*(?:what (?:are|were) (?:the )?(?:\w+ ){{0,2}}(?:{_OPEN_WORDS})\b"
+    rf"|what (?:are|were) (?:the |its |their )?(?:[\w'’-]+ ){{0,3}}(?:main|key|principal|major) \w+s\b|what (?:\w+ )?(?:{_OPEN_WORDS}) (?:does|do|did|are|were|has|have)\b"
     rf"|(?:list|summari[sz]e|outline|give a summary of)\b"
     rf"|what (?:does|do|did) (?:the |this |their )?[\w -]{{0,40}}(?:say|said|set out|state) (?:about|on)\b"
     rf"|(?:what is|give) (?:a |the )?summary of\b)",

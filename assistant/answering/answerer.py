@@ -14,7 +14,7 @@ from .abstention import ABSTAIN_COVERAGE, Meaning, confidence
 from .analysis import analyse
 from .candidates import candidates
 from .extraction import Extracted, compose, supporting
-from .open_answers import SectionReader, open_answer
+from .open_answers import SectionReader, by_meaning, open_answer
 from .scoring import choose
 
 
@@ -27,12 +27,15 @@ def extract(
     ``meaning`` scores a text against the question with the sentence encoder (the abstention checks)."""
     query = analyse(question)
     if query.qtype == "open":
-        return open_answer(query, passages, section)
+        return open_answer(query, passages, section, meaning)
     choice = choose(query, candidates(query, passages))
     if choice is None:
         return Extracted(query, None, None, 0.0, [])
     unit, coverage = choice.unit, choice.coverage
     sure = confidence(query, unit, coverage, passages, meaning)
+    if query.qtype == "reason" and meaning is not None:  # a why-question: the reason given, then the other points
+        first = (compose(query, unit), unit.passage) if sure >= ABSTAIN_COVERAGE else None
+        return by_meaning(query, passages, meaning, section, first)
     if sure < ABSTAIN_COVERAGE:
         return Extracted(query, None, unit, coverage, [], sure)
     answer = compose(query, unit)

@@ -18,6 +18,7 @@ from .analysis import Query
 from .candidates import LEAD_NUMBER, Unit
 from .entities import named
 from .figures import figures
+from .terms import weight
 
 MAX_ANSWER = 300
 
@@ -63,8 +64,10 @@ def _with_currency(unit: Unit, header: str, value: str) -> str:
 
 
 def _lower_first(header: str) -> str:
-    """ "Budget" reads as "budget" inside a sentence; "ICT", "2018/19 Budget" stay as printed."""
-    return header[0].lower() + header[1:] if header[:1].isupper() and header[1:2].islower() else header
+    """A header inside a sentence: "Budget" reads as "budget"; "ICT", "2018/19 Budget" and a name no
+    word list knows ("Keytime") stay as printed."""
+    common = header[:1].isupper() and header[1:2].islower() and weight(header.split()[0].lower()) < 6
+    return header[0].lower() + header[1:] if common else header
 
 
 def compose(query: Query, unit: Unit) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from ..documents import Passage
 from ..reading.guard import instruction_like, without_instructions
-from .abstention import ABSTAIN_COVERAGE
+from .abstention import ABSTAIN_COVERAGE, Meaning
 from .analysis import Query
 from .candidates import LEAD_NUMBER, SENTENCE_SPLIT
 from .extraction import Extracted, trim
@@ -25,7 +25,14 @@ from .terms import stem as _stem
 from .terms import words as _words
 
 MAX_POINTS = 5
+OPEN_FLOOR = 0.3  # a point chosen by meaning is at least this close to the question (cosine)
+MEANING_POOL = 16  # sentences read by meaning for one question (about 0.1 s to encode on one core)
 SectionReader = Callable[[Passage], list[Passage]]
+_CAUSE = re.compile(
+    r"\b(due to|because|as a result|owing to|in order to|so that|caused by|reflects?|therefore)\b", re.I
+)
+# A paragraph number opening a line or following a sentence's end ("… both forces. 6.2 A second …").
+_OWN_NUMBER = re.compile(r"(?:^|\n|(?<=[.!?;:]) )\s*[-•◆▪*–]?\s*(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?=[A-Z“\"(])")
 _ITEM = re.compile(r"^\s*(?:[-•◆▪*–]|\(?[a-z]\)|\(?[ivx]{1,4}\)|\d{1,2}\.\d{1,2}\.?)\s+(?=\S)")
 
 
@@ -50,9 +57,13 @@ def _points(passages: list[Passage]) -> list[tuple[str, Passage]]:
     return items
 
 
-def open_answer(query: Query, passages: list[Passage], section: SectionReader | None) -> Extracted:
+def open_answer(
+    query: Query, passages: list[Passage], section: SectionReader | None, meaning: Meaning | None = None
+) -> Extracted:
     """The key points of the section that best matches an open question, each quoted and cited
-    (read whole through ``section`` when given, else from the retrieved passages)."""
+    (read whole through ``section`` when given, else from the retrieved passages). With ``meaning``,
+    a summary's points come from across the report's sections and a question no section's words
+    match is answered with the sentences closest to it in meaning, instead of an abstention."""
     sections: dict[tuple[str, str], list[Passage]] = {}
     for p in passages:
         if p.kind == "paragraph" and without_instructions(p.text):
@@ -71,6 +82,10 @@ def open_answer(query: Query, passages: list[Passage], section: SectionReader | 
             s += 0.3
         if best is None or s > best[0]:
             best = (s, group)
+    if summary and section is not None:
+        return _summary(query, passages, section)
+    if meaning is not None and (best is None or best[0] < ABSTAIN_COVERAGE):
+        return by_meaning(query, passages, meaning, section)
     if best is None or best[0] < ABSTAIN_COVERAGE:
         return Extracted(query, None, None, best[0] if best else 0.0, [], 0.0)
     # The best paragraph's own list if it has one, else the whole section's points.
@@ -79,14 +94,123 @@ def open_answer(query: Query, passages: list[Passage], section: SectionReader | 
     )
     group = section(lead) if section else best[1]
     points = _points([p for p in group if p.paragraph and p.paragraph == lead.paragraph])
+    if len(points) < 2 and meaning is not None:  # no list: the section's sentences closest to the question
+        return by_meaning(query, sorted(group, key=lambda p: p.reading_order), meaning, per_section=MAX_POINTS)
     if len(points) < 2:
         points = _points(group)
     points = points[:MAX_POINTS]
+    if not points and meaning is not None:  # the section has no list and no sentence: the closest sentences
+        return by_meaning(query, passages, meaning, section)
     if not points:
         return Extracted(query, None, None, best[0], [], 0.0)
-    where = lead.under
-    lines = [f"Key points quoted from {lead.document}" + (f", “{where}”" if where else "") + ":"]
+    return _answer(query, points, lead.document, lead.under, best[0])
+
+
+def by_meaning(
+    query: Query,
+    passages: list[Passage],
+    meaning: Meaning,
+    section: SectionReader | None = None,
+    first: tuple[str, Passage] | None = None,
+    per_section: int = 2,
+) -> Extracted:
+    """Up to five sentences of the retrieved passages (and their sections) closest in meaning to the
+    question, at most ``per_section`` from one section, after ``first`` when given (a reason already
+    chosen); an abstention when none is within :data:`OPEN_FLOOR`."""
+    pool = [p for p in passages if p.kind == "paragraph"]
+    if section is not None:
+        for p in pool[:2]:  # the top passages' whole sections: what they go on to say
+            pool += [q for q in section(p) if q.chunk_id not in {x.chunk_id for x in pool}]
+    candidates = [c for c in _sentences(pool) if not first or c[0] != first[0]][:MEANING_POOL]
+    chosen = [first] if first else []
+    taken: dict[str, int] = {}  # points taken from each section
+    for text, p, closeness in _ranked(query, candidates, meaning, with_scores=True):
+        if len(chosen) >= MAX_POINTS or closeness < OPEN_FLOOR:
+            break
+        key = f"{p.metadata.get('doc_id', p.document)}|{p.under}"
+        if taken.get(key, 0) >= per_section or any(_same(text, t) for t, _ in chosen):
+            continue
+        taken[key] = taken.get(key, 0) + 1
+        chosen.append((text, p))
+    if not chosen:
+        return Extracted(query, None, None, 0.0, [], 0.0)
+    head = chosen[0][1]
+    sure = max(ABSTAIN_COVERAGE, coverage(query.terms, chosen[0][0], head.context))
+    return _answer(query, chosen, head.document, "", sure)
+
+
+def _summary(query: Query, passages: list[Passage], section: SectionReader) -> Extracted:
+    """A report's key points from across its sections: the opening sentence of each section the
+    retrieved passages of the best-ranked report stand in, in reading order (at most five)."""
+    top = next((p for p in passages if p.kind == "paragraph"), None)
+    if top is None:
+        return Extracted(query, None, None, 0.0, [], 0.0)
+    doc = top.metadata.get("doc_id", top.document)
+    openings: list[tuple[str, Passage]] = []
+    seen: set[str] = set()
+    for p in passages:
+        if p.kind != "paragraph" or p.metadata.get("doc_id", p.document) != doc or p.under in seen:
+            continue
+        seen.add(p.under)
+        found = _sentences(sorted(section(p), key=lambda q: q.reading_order))
+        if found and not any(_same(found[0][0], t) for t, _ in openings):
+            openings.append(found[0])
+    points = sorted(openings, key=lambda tp: tp[1].reading_order)[:MAX_POINTS]
+    if not points:
+        return Extracted(query, None, None, 0.0, [], 0.0)
+    return _answer(query, points, top.document, "", ABSTAIN_COVERAGE)
+
+
+def _sentences(passages: list[Passage]) -> list[tuple[str, Passage]]:
+    """The whole sentences of ``passages`` that could be a point: not a heading, a fragment or an instruction."""
+    out: list[tuple[str, Passage]] = []
+    seen: set[str] = set()
+    for p in passages:
+        for raw in SENTENCE_SPLIT.split(without_instructions(p.text)):
+            text = LEAD_NUMBER.sub("", _ITEM.sub("", " ".join(raw.split()).strip(" •-–")))
+            if len(text) < 40 or text in seen or instruction_like(text) or text.endswith(":"):
+                continue
+            if not (text[0].isupper() or text[0] in '“"(') or text.upper() == text or text in (p.heading, p.document):
+                continue  # a fragment ("… and the"), a heading in capitals, the report's title
+            if not (text.endswith((".", "”", '"', ";")) or len(text) >= 80):
+                continue
+            seen.add(text)
+            out.append((text, p))
+    return out
+
+
+def _ranked(query: Query, points: list[tuple[str, Passage]], meaning: Meaning, with_scores: bool = False) -> list:
+    """``points`` best first: closeness in meaning, then the question's words, then a reason for a why-question."""
+    if not points:
+        return []
+    closeness = meaning(query.text, [t for t, _ in points])
+    scored = []
+    for (text, p), c in zip(points, closeness):
+        s = c + 0.3 * coverage(query.terms, text) + (0.1 if query.qtype == "reason" and _CAUSE.search(text) else 0.0)
+        scored.append((s, c, text, p))
+    scored.sort(key=lambda x: -x[0])
+    return [(t, p, c) for _, c, t, p in scored] if with_scores else [(t, p) for _, _, t, p in scored]
+
+
+def _same(a: str, b: str) -> bool:
+    """Two points saying much the same (most of the shorter one's words are in the other)."""
+    wa, wb = set(a.lower().split()), set(b.lower().split())
+    return len(wa & wb) >= 0.8 * min(len(wa), len(wb))
+
+
+def _own_paragraph(text: str, p: Passage) -> str | None:
+    """The report's number for the paragraph a point is quoted from: the last number opening a
+    paragraph before it in the passage ("10.1", not the passage's first, "10"), else the passage's."""
+    at = without_instructions(p.text).find(text[:40])
+    found = [m.group(1) for m in _OWN_NUMBER.finditer(p.text[: at if at >= 0 else 0] + "\n" + text[:12])]
+    return found[-1] if found else p.paragraph
+
+
+def _answer(query: Query, points: list[tuple[str, Passage]], document: str, where: str, sure: float) -> Extracted:
+    lines = [f"Key points quoted from {document}" + (f", “{where}”" if where else "") + ":"]
     for n, (text, p) in enumerate(points, 1):
-        lines.append(f"{n}. “{trim(text, 220)}” ({p.location() or 'text'})")
+        para = _own_paragraph(text, p)
+        place = ", ".join(x for x in (p.pages, f"para {para}" if para else "") if x)
+        lines.append(f"{n}. “{trim(text, 220)}” ({place or 'text'})")
     support = list({p.chunk_id: p for _, p in points}.values())
-    return Extracted(query, "\n".join(lines), None, best[0], support, best[0])
+    return Extracted(query, "\n".join(lines), None, sure, support, sure)

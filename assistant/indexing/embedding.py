@@ -64,10 +64,12 @@ class Encoder:
     def embed_query(self, text: str, threads: int = 0) -> list[float]:
         return self.embed([text], threads=threads)[0]
 
-    def cosine(self, a: str, b: str, threads: int = 0) -> float:
-        """How close two texts are in meaning: the cosine of their unit vectors (-1 to 1)."""
-        va, vb = self.embed([a, b], threads=threads)
-        return float(sum(x * y for x, y in zip(va, vb)))
+    def similarities(self, text: str, others: list[str], threads: int = 0) -> list[float]:
+        """How close each of ``others`` is in meaning to ``text``: the cosines of their unit vectors (-1 to 1)."""
+        if not others:
+            return []
+        first, *rest = self.embed([text, *others], threads=threads)
+        return [float(sum(x * y for x, y in zip(first, v))) for v in rest]
 
     def _encode(self, texts: list[str], threads: int) -> Any:
         """One batch: tokenised one caller at a time, then the forward pass, which callers wanting the
