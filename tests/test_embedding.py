@@ -131,3 +131,25 @@ def test_the_meaning_floor_separates_a_paraphrase_from_an_unrelated_sentence():
         ["There were 2,310 responses to the neighbourhood policing survey.", "The custody suite cost £1.2m to refit."],
     )
     assert close >= MEANING_FLOOR > far
+
+
+def test_similarities_keep_recent_vectors_and_give_the_same_cosines():
+    from conftest import HashingModel
+
+    from assistant.indexing.embedding import Encoder
+
+    encoded: list[str] = []
+
+    class Counting(HashingModel):
+        def encode(self, texts, **kw):
+            encoded.extend(texts)
+            return super().encode(texts, **kw)
+
+    encoder = Encoder(model=Counting())
+    texts = ["The fleet budget overspent.", "The custody suite was rebuilt.", "The fleet budget overspent."]
+    first = encoder.similarities("Why did the fleet overspend?", texts)
+    assert len(first) == 3 and first[0] == first[2] and first[0] > first[1]
+    assert sorted(encoded) == sorted(["Why did the fleet overspend?", *texts[:2]])  # each text once
+    encoded.clear()
+    assert encoder.similarities("Why did the fleet overspend?", texts) == first
+    assert encoded == ["Why did the fleet overspend?"]  # the sentences' vectors were kept

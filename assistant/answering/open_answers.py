@@ -26,7 +26,7 @@ from .terms import words as _words
 
 MAX_POINTS = 5
 OPEN_FLOOR = 0.3  # a point chosen by meaning is at least this close to the question (cosine)
-MEANING_POOL = 16  # sentences read by meaning for one question (about 0.1 s to encode on one core)
+MEANING_POOL = 12  # sentences read by meaning for one question (about 0.1 s to encode on one core)
 SectionReader = Callable[[Passage], list[Passage]]
 _CAUSE = re.compile(
     r"\b(due to|because|as a result|owing to|in order to|so that|caused by|reflects?|therefore)\b", re.I

