@@ -168,9 +168,11 @@ class Passage:
             return ""
         return f"pp. {self.page}–{end}" if isinstance(end, int) and end > self.page else f"p. {self.page}"
 
-    def location(self) -> str:
-        """Where in the report: "p. 8, para 3.6" (either part may be absent)."""
-        return ", ".join(x for x in (self.pages, f"para {self.paragraph}" if self.paragraph else "") if x)
+    def location(self, paragraph: str | None = None) -> str:
+        """Where in the report: "p. 8, para 3.6" (either part may be absent); ``paragraph``: the number
+        of a paragraph inside the passage, for a point quoted from it."""
+        para = paragraph or self.paragraph
+        return ", ".join(x for x in (self.pages, f"para {para}" if para else "") if x)
 
     @property
     def context(self) -> str:

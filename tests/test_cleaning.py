@@ -74,3 +74,14 @@ def test_a_figure_line_repeated_on_a_few_pages_is_not_taken_for_a_numbered_heade
     ]
     text = "\n".join(p.text for p in clean_pages(pages))
     assert all(f"Officers recruited this quarter {10 + i}" in text for i in range(1, 4))
+
+
+def test_text_that_starts_like_a_running_header_is_kept_unless_its_number_is_the_page():
+    pages = [
+        Page(i, f"Police and Crime Plan {i + 2}\nLine of page {i} body.\nMore of page {i}.\nEnd {i}.")
+        for i in range(1, 7)
+    ]
+    pages.append(Page(7, "Police and Crime Plan 2021 sets out four priorities.\nLine of page 7.\nMore.\nEnd."))
+    text = "\n".join(p.text for p in clean_pages(pages))
+    assert "Police and Crime Plan 2021 sets out four priorities." in text  # 2021 is not page 7's number
+    assert "Police and Crime Plan 5" not in text

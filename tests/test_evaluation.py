@@ -73,23 +73,13 @@ def test_quality_gate(corpus, tmp_path):
     out = ARTIFACTS / f"eval-{corpus}"
     result = evaluate(index, None, out, title=f"Evaluation on the {corpus} corpus")
     assert (out / "results.jsonl").exists() and (out / "report.md").exists() and (out / "charts.png").exists()
-    for metric, bound in THRESHOLDS[corpus].items():
-        if metric.endswith("_max"):
-            assert result[metric[:-4]] <= bound, f"{corpus}: {metric[:-4]} {result[metric[:-4]]} > {bound}"
-        else:
-            assert result[metric] >= bound, f"{corpus}: {metric} {result[metric]} < {bound}"
+    _check(result, THRESHOLDS[corpus], corpus)
     generated = evaluate(
         index, [GENERATED], ARTIFACTS / f"eval-{corpus}-generated", title=f"Generated questions, {corpus}"
     )
     print(corpus, generated["by_part"], "gap", generated["dev_test_accuracy_gap"])
     for part, got in generated["by_part"].items():  # questions generated from the reports' structure, both parts
-        for metric, bound in ((m, b) for m, b in THRESHOLDS["generated"][corpus].items() if not m.startswith("_")):
-            if metric.endswith("_max"):
-                assert got[metric[:-4]] <= bound, (
-                    f"{corpus} generated {part}: {metric[:-4]} {got[metric[:-4]]} > {bound}"
-                )
-            else:
-                assert got[metric] >= bound, f"{corpus} generated {part}: {metric} {got[metric]} < {bound}"
+        _check(got, THRESHOLDS["generated"][corpus], f"{corpus} generated {part}")
 
 
 def _check(got: dict, bounds: dict, where: str) -> None:

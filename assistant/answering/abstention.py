@@ -5,9 +5,9 @@ retrieved passages; hands on a confidence: the coverage when every check passes,
 answerer abstains below :data:`ABSTAIN_COVERAGE`. A check fails when the unit is not the kind of
 answer asked for, is about another financial year or calendar year than the one asked, only
 repeats the question's own words, or the question names something (a name, a figure, a rare word)
-that no retrieved passage mentions. A rare ordinary word is forgiven when the answer is close in
-meaning to the question (``meaning``, the sentence encoder's cosine): a word differs ("replied" for
-"responses") but nothing the question names is missing.
+that no retrieved passage mentions. One missing ordinary word is forgiven when the answer is close
+in meaning to the question (``meaning``, the sentence encoder's cosine): a word differs ("replied"
+for "responses") but nothing the question names is missing.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from .terms import stems as _stems
 ABSTAIN_COVERAGE = 0.4  # share of the question's weighted terms the best evidence must carry
 RARE_TERM = 2.7  # a question word this rare (7 - Zipf frequency) must appear in some retrieved passage
 MEANING_FLOOR = 0.5  # cosine (question, answer) above which a missing ordinary word is a paraphrase
+FORGIVEN_WEIGHT = 4.0  # only a word commoner than this (7 - Zipf frequency) may be missing: "replied", not "precept"
 
 Meaning = Callable[[str, list[str]], list[float]]  # (question, texts) -> each text's cosine with the question
 
@@ -33,13 +34,12 @@ def confidence(
     query: Query, unit: Unit, coverage: float, passages: list[Passage], meaning: Meaning | None = None
 ) -> float:
     """``coverage`` when the chosen ``unit`` passes every check, else 0."""
-    pool_text = " ".join(f"{p.text} {p.context}" for p in passages)
-    pool = _stems(pool_text)
+    pool, pool_text = pool_of(passages)
     blocked = (
         not unit.typed
         or _period_conflict(query, unit)
         or _year_conflict(query, unit)
-        or _unmatched_constraint(query, unit, pool, pool_text.lower(), meaning)
+        or _unmatched_constraint(query, unit, pool, pool_text, meaning)
     )
     return 0.0 if blocked else coverage
 
@@ -60,18 +60,19 @@ def _unmatched_constraint(
     """The question names something no retrieved passage mentions (a name, a figure, or a rare word
     the answer's meaning does not make up for), or the evidence adds nothing to the question's own
     words (a heading echoing it)."""
-    if unit.novelty == 0:
+    if unit.novelty == 0 or unnamed(query, pool, pool_text):
         return True
-    missing = False
-    for term, w in query.terms.items():
-        if any(c.isdigit() for c in term):
-            if term not in pool_text:
-                return True
-        elif w >= RARE_TERM and not _found(term, pool):
-            if term in query.names or meaning is None:
-                return True
-            missing = True
-    return missing and meaning is not None and meaning(query.text, [answer_text(unit)])[0] < MEANING_FLOOR
+    missing = [
+        t
+        for t, w in query.terms.items()
+        if w >= RARE_TERM and t not in query.names and not any(c.isdigit() for c in t) and not _found(t, pool)
+    ]
+    if not missing:
+        return False
+    # One ordinary word may differ ("replied" for "responses"); a rarer one names the topic ("precept").
+    if meaning is None or len(missing) > 1 or query.terms[missing[0]] >= FORGIVEN_WEIGHT:
+        return True
+    return meaning(query.text, [answer_text(unit)])[0] < MEANING_FLOOR
 
 
 def answer_text(unit: Unit) -> str:
@@ -80,6 +81,29 @@ def answer_text(unit: Unit) -> str:
     if unit.cells:
         return " ".join([unit.caption, unit.label, *(f"{h} {v}" for h, v in unit.cells)]).strip()
     return f"{unit.lead} {unit.text}".strip()
+
+
+def unnamed(query: Query, pool: set[str], pool_text: str) -> bool:
+    """A name or a figure of the question that no retrieved passage mentions."""
+    for term, w in query.terms.items():
+        if any(c.isdigit() for c in term):
+            if term not in pool_text:
+                return True
+        elif w >= RARE_TERM and term in query.names and not _found(term, pool):
+            return True
+    return False
+
+
+def conflicts(query: Query, text: str, passage: Passage) -> bool:
+    """``text`` of ``passage`` is about another financial year or calendar year than the one asked."""
+    unit = Unit(passage, 0, text)
+    return _period_conflict(query, unit) or _year_conflict(query, unit)
+
+
+def pool_of(passages: list[Passage]) -> tuple[set[str], str]:
+    """The stems and the lower-cased text of the retrieved passages with their framing."""
+    text = " ".join(f"{p.text} {p.context}" for p in passages)
+    return _stems(text), text.lower()
 
 
 def _year_conflict(query: Query, unit: Unit) -> bool:

@@ -104,7 +104,8 @@ def analyse(question: str) -> Query:
     else:
         qtype = "entity"
     kind = kind if qtype == "entity" else set()
-    money = qtype == "quantity" and bool(_MONEY.search(q))
+    # "how much time … spend", "how much of the budget": a share or a duration may answer, not only a sum
+    money = qtype == "quantity" and bool(_MONEY.search(q)) and not re.search(r"\bhow much (time|of)\b", q, re.I)
     return Query(q, qtype, query_terms(q), periods(q), years(without_periods(q)), acronyms(q), kind, names(q), money)
 
 

@@ -41,7 +41,10 @@ _CAPITALISED_PAIR = re.compile(r"(?=\b([A-Z][A-Za-z'’-]+)\s+(?:[A-Z]\.\s+)?([A
 _NUMBER_WORDS = re.compile(  # lower case, or capitalised only to start a sentence: "Part One" is a title
     rf"\b({_COUNT})\b|(?:^|(?<=[.!?:]\s))({_COUNT.title()})\b"
 )
-_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
+    r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b\.?"
+)
 DATE_LIKE = re.compile(  # the day of a date is not a count: 13/02/2015, 13th, 13-Feb-15, 13 February, February 13
     r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b\d{1,2}\s?(?:st|nd|rd|th)\b|\b\d{1,2}\s*-\s*[A-Z][a-z]{2}\s*-\s*\d{2}\b"
     rf"|\b\d{{1,2}}(?:\s*[-–]\s*\d{{1,2}})?\s+{_MONTH}(?=\s|$|[,.;)])|\b{_MONTH}\s+\d{{1,2}}\b(?!,?\d)"

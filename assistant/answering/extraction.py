@@ -36,7 +36,9 @@ class Extracted:
     confidence: float = 0.0  # the coverage of an answer that passes every check, else 0: abstain below ABSTAIN_COVERAGE
 
 
-_THOUSANDS = re.compile(r"£\s*'?0{3}\b|£\s*k\b|£\s*m\b|£\s*millions?\b|£\s*thousands?\b", re.I)
+_THOUSANDS = re.compile(r"£\s*'?0{3}s?\b|£\s*'?(?:k|m|bn)\b|£\s*(?:thousands?|millions?|billions?)\b", re.I)
+# A column of counts, rates or shares in a table of money: its figures are not pounds.
+_NOT_MONEY = re.compile(r"%|\b(no\.?|number|count|headcount|fte|staff|officers|vehicles|ratio|rate|percent)\b", re.I)
 _BARE = re.compile(r"^[-–]?\d[\d,]*(\.\d+)?$")
 
 
@@ -54,6 +56,8 @@ def _with_currency(unit: Unit, header: str, value: str) -> str:
         return _money(value)
     if _THOUSANDS.search(header):
         return value  # "2021/22 Total (£000) … was 355": the header, quoted with it, gives the unit
+    if _NOT_MONEY.search(header) and "£" not in header:
+        return value
     for where in (header, unit.caption, unit.label):
         scale = _THOUSANDS.search(where)
         if scale:
@@ -80,7 +84,7 @@ def compose(query: Query, unit: Unit) -> str:
         if len(cells) == 1:
             head, value = cells[0]
             measure = _lower_first(head) if head else "value"
-            if re.fullmatch(r"[a-z]+(ed|ent|id)", measure):  # a column named by a participle: "Spent", "Approved"
+            if re.fullmatch(r"spent|approved|allocated|committed|received|claimed|incurred|budgeted", measure):
                 measure = f"amount {measure}"
             return trim(f"The {measure} for {unit.label}{place} {verb} {_with_currency(unit, head, value)}")
         if cells:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from ..documents import Passage
 from ..reading.guard import instruction_like, without_instructions
-from .abstention import ABSTAIN_COVERAGE, Meaning
+from .abstention import ABSTAIN_COVERAGE, Meaning, conflicts, pool_of, unnamed
 from .analysis import Query
 from .candidates import LEAD_NUMBER, SENTENCE_SPLIT
 from .extraction import Extracted, trim
@@ -31,9 +31,12 @@ SectionReader = Callable[[Passage], list[Passage]]
 _CAUSE = re.compile(
     r"\b(due to|because|as a result|owing to|in order to|so that|caused by|reflects?|therefore)\b", re.I
 )
-# A paragraph number opening a line or following a sentence's end ("… both forces. 6.2 A second …").
-_OWN_NUMBER = re.compile(r"(?:^|\n|(?<=[.!?;:]) )\s*[-•◆▪*–]?\s*(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?=[A-Z“\"(])")
 _ITEM = re.compile(r"^\s*(?:[-•◆▪*–]|\(?[a-z]\)|\(?[ivx]{1,4}\)|\d{1,2}\.\d{1,2}\.?)\s+(?=\S)")
+# A paragraph number opening a line or following a sentence's end ("… both forces. 6.2 A second …"):
+# dotted ("6.2", "10.") so that a count opening a sentence ("12 Special Constables …") is not one.
+_OWN_NUMBER = re.compile(
+    r"(?:^|\n|(?<=[.!?;:]) )\s*[-•◆▪*–]?\s*(\d{1,2}(?:\.\d{1,2}){1,3}\.?|\d{1,2}\.)\s+(?=[A-Z“\"(])"
+)
 
 
 def _points(passages: list[Passage]) -> list[tuple[str, Passage]]:
@@ -61,9 +64,10 @@ def open_answer(
     query: Query, passages: list[Passage], section: SectionReader | None, meaning: Meaning | None = None
 ) -> Extracted:
     """The key points of the section that best matches an open question, each quoted and cited
-    (read whole through ``section`` when given, else from the retrieved passages). With ``meaning``,
-    a summary's points come from across the report's sections and a question no section's words
-    match is answered with the sentences closest to it in meaning, instead of an abstention."""
+    (read whole through ``section`` when given, else from the retrieved passages). A report's
+    summary takes the opening of each of its sections; with ``meaning``, a section without a list
+    gives its sentences closest to the question, and a question no section's words match is
+    answered with the retrieved sentences closest in meaning instead of an abstention."""
     sections: dict[tuple[str, str], list[Passage]] = {}
     for p in passages:
         if p.kind == "paragraph" and without_instructions(p.text):
@@ -82,8 +86,8 @@ def open_answer(
             s += 0.3
         if best is None or s > best[0]:
             best = (s, group)
-    if summary and section is not None:
-        return _summary(query, passages, section)
+    if summary and section is not None and not re.search(r"\b(about|on)\b", query.text, re.I):
+        return _summary(query, passages, section)  # a whole report's summary, not one topic's
     if meaning is not None and (best is None or best[0] < ABSTAIN_COVERAGE):
         return by_meaning(query, passages, meaning, section)
     if best is None or best[0] < ABSTAIN_COVERAGE:
@@ -95,7 +99,8 @@ def open_answer(
     group = section(lead) if section else best[1]
     points = _points([p for p in group if p.paragraph and p.paragraph == lead.paragraph])
     if len(points) < 2 and meaning is not None:  # no list: the section's sentences closest to the question
-        return by_meaning(query, sorted(group, key=lambda p: p.reading_order), meaning, per_section=MAX_POINTS)
+        got = by_meaning(query, sorted(group, key=lambda p: p.reading_order), meaning, per_section=MAX_POINTS)
+        return got if got.answer is not None else by_meaning(query, passages, meaning, section)
     if len(points) < 2:
         points = _points(group)
     points = points[:MAX_POINTS]
@@ -117,16 +122,22 @@ def by_meaning(
     """Up to five sentences of the retrieved passages (and their sections) closest in meaning to the
     question, at most ``per_section`` from one section, after ``first`` when given (a reason already
     chosen); an abstention when none is within :data:`OPEN_FLOOR`."""
+    if unnamed(query, *pool_of(passages)):
+        return Extracted(query, None, None, 0.0, [], 0.0)  # a name or figure asked that no passage mentions
     pool = [p for p in passages if p.kind == "paragraph"]
     if section is not None:
         for p in pool[:2]:  # the top passages' whole sections: what they go on to say
             pool += [q for q in section(p) if q.chunk_id not in {x.chunk_id for x in pool}]
-    candidates = [c for c in _sentences(pool) if not first or c[0] != first[0]][:MEANING_POOL]
+    candidates = [
+        (text, p) for text, p in _sentences(pool) if (not first or text != first[0]) and not conflicts(query, text, p)
+    ][:MEANING_POOL]
     chosen = [first] if first else []
     taken: dict[str, int] = {}  # points taken from each section
     for text, p, closeness in _ranked(query, candidates, meaning, with_scores=True):
-        if len(chosen) >= MAX_POINTS or closeness < OPEN_FLOOR:
+        if len(chosen) >= MAX_POINTS:
             break
+        if closeness < OPEN_FLOOR:
+            continue  # ranked high for its words, but not close in meaning
         key = f"{p.metadata.get('doc_id', p.document)}|{p.under}"
         if taken.get(key, 0) >= per_section or any(_same(text, t) for t, _ in chosen):
             continue
@@ -167,7 +178,7 @@ def _sentences(passages: list[Passage]) -> list[tuple[str, Passage]]:
     seen: set[str] = set()
     for p in passages:
         for raw in SENTENCE_SPLIT.split(without_instructions(p.text)):
-            text = LEAD_NUMBER.sub("", _ITEM.sub("", " ".join(raw.split()).strip(" •-–")))
+            text = _ITEM.sub("", " ".join(raw.split()).strip(" •-–"))  # "6.2 A second …": its number goes
             if len(text) < 40 or text in seen or instruction_like(text) or text.endswith(":"):
                 continue
             if not (text[0].isupper() or text[0] in '“"(') or text.upper() == text or text in (p.heading, p.document):
@@ -200,17 +211,17 @@ def _same(a: str, b: str) -> bool:
 
 def _own_paragraph(text: str, p: Passage) -> str | None:
     """The report's number for the paragraph a point is quoted from: the last number opening a
-    paragraph before it in the passage ("10.1", not the passage's first, "10"), else the passage's."""
-    at = without_instructions(p.text).find(text[:40])
-    found = [m.group(1) for m in _OWN_NUMBER.finditer(p.text[: at if at >= 0 else 0] + "\n" + text[:12])]
+    paragraph up to it in the passage ("10.1", not the passage's first, "10"), else the passage's."""
+    words = text.split()[:6]
+    at = re.search(r"\s+".join(map(re.escape, words)), p.text) if words else None
+    upto = p.text[: at.start() + 1] if at else ""  # with the point's first letter, which a number precedes
+    found = [m.group(1).rstrip(".") for m in _OWN_NUMBER.finditer(upto)]
     return found[-1] if found else p.paragraph
 
 
 def _answer(query: Query, points: list[tuple[str, Passage]], document: str, where: str, sure: float) -> Extracted:
     lines = [f"Key points quoted from {document}" + (f", “{where}”" if where else "") + ":"]
     for n, (text, p) in enumerate(points, 1):
-        para = _own_paragraph(text, p)
-        place = ", ".join(x for x in (p.pages, f"para {para}" if para else "") if x)
-        lines.append(f"{n}. “{trim(text, 220)}” ({place or 'text'})")
+        lines.append(f"{n}. “{trim(text, 220)}” ({p.location(_own_paragraph(text, p)) or 'text'})")
     support = list({p.chunk_id: p for _, p in points}.values())
     return Extracted(query, "\n".join(lines), None, sure, support, sure)

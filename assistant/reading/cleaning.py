@@ -80,7 +80,7 @@ def _zone_indices(lines: list[str]) -> list[int]:
 
 def _numbered(line: str) -> tuple[str, str] | None:
     """(the text, the number) of a running line that carries its page number at either end
-    ("Mental Health Commission: Citizens Jury 21", "14 | Annual Report"), else None."""
+    ("Mental Health Commission: Citizens Jury 21", "14 | Annual Report of the Commissioner"), else None."""
     m = re.match(r"^\s*(\d{1,4})\s*[|·•–-]?\s+(\D.*?)\s*$|^\s*(.*\S)\s*[|·•–-]?\s+(\d{1,4})\s*$", line)
     if not m:
         return None
@@ -89,28 +89,34 @@ def _numbered(line: str) -> tuple[str, str] | None:
     return (" ".join(text.lower().split()), number) if len(text.split()) >= 3 else None
 
 
-def _page_furniture(split: list[list[str]], n: int) -> set[str]:
-    """The texts of running lines numbered with their page: at the top or bottom of at least half
-    the pages (and three), each time with another number."""
-    numbers: dict[str, set[str]] = {}
-    found: Counter[str] = Counter()
-    for lines in split:
+def _page_furniture(split: list[list[str]], numbers: list[int | None]) -> dict[str, int | None]:
+    """The texts of running lines numbered with their page (at the top or bottom of at least half the
+    pages, and three, each time with another number), with the printed number's offset from the PDF
+    page when most of them agree (None when they do not)."""
+    printed: dict[str, list[tuple[str, int | None]]] = {}
+    for lines, page in zip(split, numbers):
         for key in {k for k in (_numbered(lines[i]) for i in _zone_indices(lines)) if k}:
-            found[key[0]] += 1
-            numbers.setdefault(key[0], set()).add(key[1])
-    return {t for t, c in found.items() if c >= 3 and c * 2 >= n and len(numbers[t]) * 5 >= c * 4}
+            printed.setdefault(key[0], []).append((key[1], page))
+    out: dict[str, int | None] = {}
+    for text, seen in printed.items():
+        c = len(seen)
+        if c >= 3 and c * 2 >= len(split) and len({n for n, _ in seen}) * 5 >= c * 4:
+            offsets = Counter(int(n) - page for n, page in seen if page is not None)
+            common = offsets.most_common(1)
+            out[text] = common[0][0] if common and common[0][1] * 5 >= c * 3 else None
+    return out
 
 
-def _strip_furniture(line: str, furniture: set[str]) -> str | None:
+def _strip_furniture(line: str, furniture: dict[str, int | None], page: int | None) -> str | None:
     """``line`` without a numbered running header that starts it (a two-column page's reading joins
-    the header to the text beside it); None when the line is nothing else."""
+    the header to the text beside it), when its number is this page's; None when the line is nothing else."""
     whole = _numbered(line)
     if whole and whole[0] in furniture:
         return None
     folded = " ".join(line.split())
-    for text in furniture:
-        m = re.match(rf"{re.escape(text)}\s*[|·•–-]?\s*\d{{1,4}}\s+(?=\S)", folded, re.I)
-        if m:
+    for text, offset in furniture.items():
+        m = re.match(rf"{re.escape(text)}\s*[|·•–-]?\s*(\d{{1,4}})\s+(?=\S)", folded, re.I)
+        if m and offset is not None and page is not None and int(m.group(1)) - page == offset:
             return folded[m.end() :]
     return line
 
@@ -129,7 +135,7 @@ def remove_running_lines(pages: list[Page]) -> list[Page]:
     for lines in split:
         counts.update({_norm(lines[i]) for i in _zone_indices(lines)})
     n = len(pages)
-    furniture = _page_furniture(split, n)
+    furniture = _page_furniture(split, [p.number for p in pages])
     seen: set[str] = set()
     result = []
     for page, lines in zip(pages, split):
@@ -146,7 +152,7 @@ def remove_running_lines(pages: list[Page]) -> list[Page]:
                         continue
                     seen.add(key)
                 if furniture:
-                    stripped = _strip_furniture(line, furniture)
+                    stripped = _strip_furniture(line, furniture, page.number)
                     if stripped is None:
                         continue
                     line = stripped
