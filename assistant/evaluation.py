@@ -142,18 +142,21 @@ def page_correct(item: dict[str, Any], answer: Answer, paths: dict[str, str]) ->
 
 
 def figure_on_cited_page(answer: Answer, paths: dict[str, str]) -> bool | None:
-    """Whether the page a PDF answer cites (its first citation's page or pages) prints the answer's figures.
+    """Whether the page a PDF answer cites (its first citation's page or pages) prints the answer's figures;
+    for a key-point answer, whether the pages its points cite print the figures quoted.
 
     None when there is nothing to check: an abstention, no figure, or a citation without a page.
     """
     if answer.abstained or not answer.citations:
         return None
-    figs = [
-        f for f in figures(answer.answer) if not (f.kind == "number" and (1900 <= f.value <= 2100 or abs(f.value) < 10))
-    ]
-    text = _cited_pages(answer.citations[0], paths) if figs else None
-    if text is None:
+    points = answer.answer.startswith("Key points quoted from")
+    said = " ".join(re.findall(r"“(.*?)”", answer.answer)) if points else answer.answer  # not the "(p. 16)"
+    figs = [f for f in figures(said) if not (f.kind == "number" and (1900 <= f.value <= 2100 or abs(f.value) < 10))]
+    cited = answer.citations if points else answer.citations[:1]  # each point cites its own passage
+    pages = [t for t in (_cited_pages(p, paths) for p in cited) if t is not None] if figs else []
+    if not pages:
         return None
+    text = "".join(pages)
     return all(normalise(f.text) in text for f in figs)
 
 

@@ -246,3 +246,25 @@ def test_open_questions_are_scored_by_key_points_and_answers_by_their_cited_evid
     summary = summarise(scored)
     assert summary["answer_accuracy"] == 1.0 and summary["answer_with_citation"] == 1.0  # the open one is apart
     assert summary["open_key_points"] == 1.0 and summary["by_type"]["open"]["accuracy"] == 1.0
+
+
+def test_a_key_point_answer_is_checked_against_the_pages_its_points_cite(tmp_path):
+    from pdfgen import make_pdf
+
+    from assistant.api import Answer
+    from assistant.documents import Passage
+    from assistant.evaluation import figure_on_cited_page
+
+    path = tmp_path / "fleet.pdf"
+    path.write_bytes(make_pdf([["Fleet overspent by 86,192 on fuel."], ["Repairs cost a further 41,300."]]))
+    paths = {"d1": str(path)}
+
+    def cited(page: int, text: str) -> Passage:
+        return Passage(f"c{page}", "Fleet", str(path), page, None, None, "paragraph", text, 1.0, {"doc_id": "d1"})
+
+    def points(second: str) -> Answer:
+        text = f"Key points quoted from Fleet:\n1. “Fleet overspent by 86,192 on fuel.” (p. 1)\n2. “{second}” (p. 2)"
+        return Answer("Why?", text, False, [cited(1, "Fleet overspent by 86,192 on fuel."), cited(2, second)])
+
+    assert figure_on_cited_page(points("Repairs cost a further 41,300."), paths) is True
+    assert figure_on_cited_page(points("Repairs cost a further 99,999."), paths) is False  # printed on no cited page
