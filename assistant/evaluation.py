@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .answering.figures import figure_in, figures
+from .answering.open_answers import KEY_POINTS
 from .api import Answer, Assistant
 from .documents import Filters, Passage
 
@@ -57,7 +58,7 @@ def answer_matches(answer: str, expected: list[str]) -> bool:
 
     A key-point answer (a why-question's reasons) is judged by its first point, and an answer
     longer than 320 characters is wrong: a list of everything near the question is not an answer."""
-    if answer.startswith("Key points quoted from") and "\n" in answer:
+    if answer.startswith(KEY_POINTS) and "\n" in answer:
         answer = answer.split("\n")[1]
     if len(answer) > 320:
         return False
@@ -72,21 +73,23 @@ def answer_matches(answer: str, expected: list[str]) -> bool:
     return False
 
 
-def evidence_rank(item: dict[str, Any], answer: Answer) -> int | None:
-    """1-based rank of the first retrieved passage holding the evidence snippet."""
+def _holding(item: dict[str, Any], passages: list[Passage]) -> int | None:
+    """1-based rank of the first of ``passages`` holding the item's evidence snippet (compared on
+    letters and digits: readers join lines differently); None for none, or no snippet."""
     snippet = normalise(item.get("evidence", ""))
     if not snippet:
         return None
-    for rank, p in enumerate(answer.passages, 1):
-        if snippet in normalise(p.text):
-            return rank
-    return None
+    return next((rank for rank, p in enumerate(passages, 1) if snippet in normalise(p.text)), None)
+
+
+def evidence_rank(item: dict[str, Any], answer: Answer) -> int | None:
+    """1-based rank of the first retrieved passage holding the evidence snippet."""
+    return _holding(item, answer.passages)
 
 
 def evidence_cited(item: dict[str, Any], answer: Answer) -> bool:
-    """A cited passage holds the item's evidence (compared on letters and digits: readers join lines differently)."""
-    snippet = normalise(item.get("evidence", ""))
-    return bool(snippet) and any(snippet in normalise(p.text) for p in answer.citations)
+    """A cited passage holds the item's evidence."""
+    return _holding(item, answer.citations) is not None
 
 
 def key_points(answer: Answer, phrases: list[str]) -> float:
@@ -149,7 +152,7 @@ def figure_on_cited_page(answer: Answer, paths: dict[str, str]) -> bool | None:
     """
     if answer.abstained or not answer.citations:
         return None
-    points = answer.answer.startswith("Key points quoted from")
+    points = answer.answer.startswith(KEY_POINTS)
     said = " ".join(re.findall(r"“(.*?)”", answer.answer)) if points else answer.answer  # not the "(p. 16)"
     figs = [f for f in figures(said) if not (f.kind == "number" and (1900 <= f.value <= 2100 or abs(f.value) < 10))]
     cited = answer.citations if points else answer.citations[:1]  # each point cites its own passage

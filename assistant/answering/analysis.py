@@ -64,9 +64,8 @@ class Query:
     years: list[str]
     acronyms: set[str]  # initials of the question's capitalised phrases
     kind: set[str] = field(default_factory=set)  # what a "which <kind>" question asks for (board, force)
-    names: set[str] = field(
-        default_factory=set
-    )  # stems of the names it uses: capitalised words after its first, acronyms
+    # stems of the names it uses: its capitalised words after the first, its acronyms
+    names: set[str] = field(default_factory=set)
     money: bool = False  # asks an amount of money ("how much … spend")
 
     total: float = field(init=False)  # the question's weighted terms summed (1 for none)

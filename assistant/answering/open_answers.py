@@ -25,6 +25,7 @@ from .terms import stem as _stem
 from .terms import words as _words
 
 MAX_POINTS = 5
+KEY_POINTS = "Key points quoted from"  # how a key-point answer opens (the evaluation reads its points by it)
 OPEN_FLOOR = 0.3  # a point chosen by meaning is at least this close to the question (cosine)
 MEANING_POOL = 12  # sentences read by meaning for one question (about 0.1 s to encode on one core)
 SectionReader = Callable[[Passage], list[Passage]]
@@ -68,12 +69,13 @@ def open_answer(
     summary takes the opening of each of its sections; with ``meaning``, a section without a list
     gives its sentences closest to the question, and a question no section's words match is
     answered with the retrieved sentences closest in meaning instead of an abstention."""
+    summary = bool(re.search(r"\bsummar", query.text, re.I))
+    if summary and section is not None and not re.search(r"\b(about|on)\b", query.text, re.I):
+        return _summary(query, passages, section)  # a whole report's summary, not one topic's
     sections: dict[tuple[str, str], list[Passage]] = {}
     for p in passages:
         if p.kind == "paragraph" and without_instructions(p.text):
-            key = (p.metadata.get("doc_id", p.document), p.under)
-            sections.setdefault(key, []).append(p)
-    summary = bool(re.search(r"\bsummar", query.text, re.I))
+            sections.setdefault(_section_key(p), []).append(p)
     best: tuple[float, list[Passage]] | None = None
     for rank, ((_, heading), group) in enumerate(sections.items()):
         text = " ".join(without_instructions(p.text) for p in group)
@@ -86,8 +88,6 @@ def open_answer(
             s += 0.3
         if best is None or s > best[0]:
             best = (s, group)
-    if summary and section is not None and not re.search(r"\b(about|on)\b", query.text, re.I):
-        return _summary(query, passages, section)  # a whole report's summary, not one topic's
     if meaning is not None and (best is None or best[0] < ABSTAIN_COVERAGE):
         return by_meaning(query, passages, meaning, section)
     if best is None or best[0] < ABSTAIN_COVERAGE:
@@ -104,8 +104,6 @@ def open_answer(
     if len(points) < 2:
         points = _points(group)
     points = points[:MAX_POINTS]
-    if not points and meaning is not None:  # the section has no list and no sentence: the closest sentences
-        return by_meaning(query, passages, meaning, section)
     if not points:
         return Extracted(query, None, None, best[0], [], 0.0)
     return _answer(query, points, lead.document, lead.under, best[0])
@@ -126,19 +124,22 @@ def by_meaning(
         return Extracted(query, None, None, 0.0, [], 0.0)  # a name or figure asked that no passage mentions
     pool = [p for p in passages if p.kind == "paragraph"]
     if section is not None:
+        read = {p.chunk_id for p in pool}
         for p in pool[:2]:  # the top passages' whole sections: what they go on to say
-            pool += [q for q in section(p) if q.chunk_id not in {x.chunk_id for x in pool}]
+            more = [q for q in section(p) if q.chunk_id not in read]
+            read.update(q.chunk_id for q in more)
+            pool += more
     candidates = [
         (text, p) for text, p in _sentences(pool) if (not first or text != first[0]) and not conflicts(query, text, p)
     ][:MEANING_POOL]
     chosen = [first] if first else []
-    taken: dict[str, int] = {}  # points taken from each section
+    taken: dict[tuple[str, str], int] = {}  # points taken from each section
     for text, p, closeness in _ranked(query, candidates, meaning, with_scores=True):
         if len(chosen) >= MAX_POINTS:
             break
         if closeness < OPEN_FLOOR:
             continue  # ranked high for its words, but not close in meaning
-        key = f"{p.metadata.get('doc_id', p.document)}|{p.under}"
+        key = _section_key(p)
         if taken.get(key, 0) >= per_section or any(_same(text, t) for t, _ in chosen):
             continue
         taken[key] = taken.get(key, 0) + 1
@@ -148,6 +149,11 @@ def by_meaning(
     head = chosen[0][1]
     sure = max(ABSTAIN_COVERAGE, coverage(query.terms, chosen[0][0], head.context))
     return _answer(query, chosen, head.document, "", sure)
+
+
+def _section_key(p: Passage) -> tuple[str, str]:
+    """The report and the heading a passage stands under: one section."""
+    return p.metadata.get("doc_id", p.document), p.under
 
 
 def _summary(query: Query, passages: list[Passage], section: SectionReader) -> Extracted:
@@ -220,7 +226,7 @@ def _own_paragraph(text: str, p: Passage) -> str | None:
 
 
 def _answer(query: Query, points: list[tuple[str, Passage]], document: str, where: str, sure: float) -> Extracted:
-    lines = [f"Key points quoted from {document}" + (f", “{where}”" if where else "") + ":"]
+    lines = [f"{KEY_POINTS} {document}" + (f", “{where}”" if where else "") + ":"]
     for n, (text, p) in enumerate(points, 1):
         lines.append(f"{n}. “{trim(text, 220)}” ({p.location(_own_paragraph(text, p)) or 'text'})")
     support = list({p.chunk_id: p for _, p in points}.values())
