@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -73,13 +73,29 @@ def answer_matches(answer: str, expected: list[str]) -> bool:
     return False
 
 
-def _holding(item: dict[str, Any], passages: list[Passage]) -> int | None:
-    """1-based rank of the first of ``passages`` holding the item's evidence snippet (compared on
-    letters and digits: readers join lines differently); None for none, or no snippet."""
-    snippet = normalise(item.get("evidence", ""))
+ORDER_FREE_WORDS = 4  # an evidence snippet this long may be found with its words in another order
+
+
+def holds_evidence(evidence: str, text: str) -> bool:
+    """``text`` holds the evidence snippet: compared on letters and digits (readers join lines
+    differently), or, for a snippet of four or more words, all its words within a span three times
+    its length in any order (a reader that keeps table cells or columns apart orders them otherwise)."""
+    snippet = normalise(evidence)
     if not snippet:
-        return None
-    return next((rank for rank, p in enumerate(passages, 1) if snippet in normalise(p.text)), None)
+        return False
+    if snippet in normalise(text):
+        return True
+    words = re.findall(r"[a-z0-9]+", evidence.lower())
+    if len(words) < ORDER_FREE_WORDS:
+        return False
+    seq, need, span = re.findall(r"[a-z0-9]+", text.lower()), Counter(words), 3 * len(words)
+    return any(seq[i] in need and not need - Counter(seq[i : i + span]) for i in range(len(seq)))
+
+
+def _holding(item: dict[str, Any], passages: list[Passage]) -> int | None:
+    """1-based rank of the first of ``passages`` holding the item's evidence snippet; None for none, or no snippet."""
+    evidence = item.get("evidence", "")
+    return next((rank for rank, p in enumerate(passages, 1) if holds_evidence(evidence, p.text)), None)
 
 
 def evidence_rank(item: dict[str, Any], answer: Answer) -> int | None:

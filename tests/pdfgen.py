@@ -166,8 +166,9 @@ def long_table_pdf(
     return pages_pdf(drawn)
 
 
-def pages_pdf(pages: list[list[str]]) -> bytes:
-    """An A4 PDF whose page ``i`` draws the content-stream operators ``pages[i]`` (Helvetica as /F1)."""
+def pages_pdf(pages: list[list[str]], info: bytes | None = None) -> bytes:
+    """An A4 PDF whose page ``i`` draws the content-stream operators ``pages[i]`` (Helvetica as /F1);
+    ``info`` is its /Info dictionary, if any."""
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"",
@@ -183,7 +184,9 @@ def pages_pdf(pages: list[list[str]]) -> bytes:
         )
         objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
     objects[1] = f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] /Count {len(kids)} >>".encode()
-    return assemble(objects)
+    if info:
+        objects.append(info)
+    return assemble(objects, info=len(objects) if info else None)
 
 
 def footnote_pdf(pages: list[tuple[list[str], list[str]]]) -> bytes:

@@ -555,3 +555,12 @@ def test_a_summary_about_a_topic_is_not_the_opening_of_every_section():
     ]
     got = extract("Summarise what the report says about stop and search", stored, section=lambda p: [p])
     assert "estates plan" not in (got.answer or "")
+
+
+def test_a_who_question_is_not_answered_by_a_sentence_naming_only_what_it_asks_about():
+    remit = "The Tredegar Valleys Partnership reviews the risk register of the force every quarter."
+    both = passage(f"{remit} The Partnership is chaired by Sarah Hughes, an independent member.", para="3.1")
+    got = extract("Who chairs the Tredegar Valleys Partnership?", [both]).answer
+    assert got is not None and "Sarah Hughes" in got
+    alone = passage(f"{remit} It reports to the board.", para="3.2")
+    assert extract("Who chairs the Tredegar Valleys Partnership?", [alone]).answer is None  # names only what is asked

@@ -268,3 +268,15 @@ def test_a_key_point_answer_is_checked_against_the_pages_its_points_cite(tmp_pat
 
     assert figure_on_cited_page(points("Repairs cost a further 41,300."), paths) is True
     assert figure_on_cited_page(points("Repairs cost a further 99,999."), paths) is False  # printed on no cited page
+
+
+def test_evidence_held_in_another_reading_order():
+    from assistant.evaluation import holds_evidence
+
+    row = "Appendix 2 – Staffing | Vacancies – police staff | North 12 | South 7 | East 3"
+    assert holds_evidence("Vacancies – 12 7 3 police staff", row)  # a reader that ran the cells together
+    assert holds_evidence("North 12 | South", row)  # letters and digits, in order
+    assert not holds_evidence("Vacancies – 12 7 4 police staff", row)  # a figure it does not hold
+    assert not holds_evidence("South North", row)  # short snippets keep their order
+    spread = "Vacancies " + "filler " * 30 + "police staff 12 7 3"
+    assert not holds_evidence("Vacancies – 12 7 3 police staff", spread)  # words too far apart

@@ -282,3 +282,26 @@ def test_active_content_in_a_pdf_is_found_and_its_text_still_read(tmp_path, chan
 
 def test_a_plain_pdf_and_a_text_file_carry_no_active_content():
     assert load(GWENT_PDF).active_content == [] and load(GWENT_TXT).active_content == []
+
+
+def test_a_cover_title_is_taken_whole_over_its_lines_when_the_metadata_title_is_not_one(tmp_path):
+    """A cover holds little but its title, so the title's type is measured against the pages after it;
+    a style name ("Heading 9"), a browser's blank page or a letter's "From" is not a title."""
+    from pdfgen import pages_pdf
+
+    title = ["Tredegar Valleys", "Community Safety", "Partnership", "Annual Review"]
+    cover = ["BT", "/F1 28 Tf"] + [f"1 0 0 1 60 {640 - 36 * i} Tm ({line}) Tj" for i, line in enumerate(title)]
+    cover += ["/F1 14 Tf", "1 0 0 1 60 460 Tm (March 2023) Tj", "ET"]
+    body = (
+        ["BT", "/F1 10 Tf"]
+        + [
+            f"1 0 0 1 50 {780 - 14 * i} Tm (1.{i} The partnership met {i + 2} times and reviewed the risk register.) Tj"
+            for i in range(12)
+        ]
+        + ["ET"]
+    )
+    for junk in ("Heading 9", "about:blank", "From"):
+        data = pages_pdf([cover, body, body], f"<< /Title ({junk}) >>".encode())
+        doc = load_document(tmp_path / "review.pdf", data)
+        assert doc.title == "Tredegar Valleys Community Safety Partnership Annual Review", junk
+        assert doc.metadata_origin["title"] == "largest type on the first page"

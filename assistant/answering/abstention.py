@@ -24,7 +24,7 @@ from .terms import stems as _stems
 
 ABSTAIN_COVERAGE = 0.4  # share of the question's weighted terms the best evidence must carry
 RARE_TERM = 2.7  # a question word this rare (7 - Zipf frequency) must appear in some retrieved passage
-MEANING_FLOOR = 0.5  # cosine (question, answer) above which a missing ordinary word is a paraphrase
+MEANING_FLOOR = 0.4  # cosine (question, answer) above which a missing ordinary word is a paraphrase
 FORGIVEN_WEIGHT = 4.0  # only a word commoner than this (7 - Zipf frequency) may be missing: "replied", not "precept"
 
 Meaning = Callable[[str, list[str]], list[float]]  # (question, texts) -> each text's cosine with the question

@@ -215,7 +215,7 @@ def _has_type(query: Query, unit: Unit) -> bool:
             or (asks_year and periods(text))
         )
     if query.qtype == "who":  # a form's field the question names answers with whoever or whatever it holds
-        return _names_someone(text) or bool(unit.field) and unit.label_share >= 0.5
+        return _names_someone(text, set(query.terms)) or bool(unit.field) and unit.label_share >= 0.5
     if query.qtype == "frequency":
         return bool(_FREQUENCY.search(text))
     if query.qtype == "duration":
@@ -225,14 +225,18 @@ def _has_type(query: Query, unit: Unit) -> bool:
     return True
 
 
-def _names_someone(text: str) -> bool:
-    """A person or organisation: a titled name, a rare capitalised pair, or an acronym before a name."""
+def _names_someone(text: str, asked: set[str] | None = None) -> bool:
+    """A person or organisation: a titled name, a rare capitalised pair, or an acronym before a name;
+    not one the question itself names (``asked``: its term stems): "Who chairs the Audit Board?" is
+    not answered by a sentence that names only the Audit Board."""
     if _TITLED.search(text):
         return True
     for m in _CAPITALISED_PAIR.finditer(text):
         first, second = m.group(1), m.group(2)
         if second.isupper():
             continue  # "Tri-Force PCC": a name does not end in an acronym
+        if asked and _stem(first.lower()) in asked and _stem(second.lower()) in asked:
+            continue
         if (
             first.isupper()
             and 2 <= len(first) <= 6

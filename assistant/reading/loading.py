@@ -259,11 +259,28 @@ def _legible_pages(name: str, miner: _Pdfminer, pages: list[Page]) -> tuple[list
     return out, warnings
 
 
+def _respaced_pages(miner: _Pdfminer, pages: list[Page]) -> list[Page]:
+    """Pages whose text looks letter-spaced ("£48 0") repaired from pdfminer's reading of the same page."""
+    from .spacing import rejoin, spaced_pages
+
+    out = list(pages)
+    for i in spaced_pages([p.text for p in pages]):
+        try:
+            plumbed = miner.page(i)
+            reference = (plumbed.extract_text() or "") if plumbed is not None else ""
+        except Exception:  # noqa: BLE001 - only a repair; pypdf's text stands
+            reference = ""
+        if reference:
+            out[i] = Page(pages[i].number, rejoin(pages[i].text, reference), pages[i].notes)
+    return out
+
+
 _LABEL_ONLY = re.compile(r"(?i)^(appendix|annex|annexe|chapter|section|part|table|figure|item|page|schedule)\s+[\w.]+$")
 
 
 def _largest_heading(miner: _Pdfminer) -> str | None:
-    """The lines set in the largest type on the first page (a cover's title), if that type stands out from the body."""
+    """The lines set in the largest type on the first page (a cover's title, taken whole over its lines),
+    if that type stands out from the body text of the first pages (a cover may hold little else)."""
     try:
         page = miner.page(0)
         if page is None:
@@ -271,24 +288,37 @@ def _largest_heading(miner: _Pdfminer) -> str | None:
         chars = [c for c in page.chars if c.get("text", "").strip()]
         if len(chars) < 20:
             return None
-        sizes = sorted(round(c["size"], 1) for c in chars)
+        body_chars = [
+            c for i in (1, 2) if (p := miner.page(i)) is not None for c in p.chars if c.get("text", "").strip()
+        ]
+        sizes = sorted(round(c["size"], 1) for c in (body_chars if len(body_chars) >= 200 else chars))
         body = sizes[len(sizes) // 2]
-        for size in sorted(set(sizes), reverse=True):  # the largest type first, then the next
+        lines = page.extract_text_lines(strip=True, return_chars=True)
+        for size in sorted({round(c["size"], 1) for c in chars}, reverse=True):  # the largest type first
             if size < body * 1.2:
                 return None
-            tops = sorted({round(c["top"]) for c in chars if round(c["size"], 1) == size})
-            # Whole lines: small capitals set the capitals larger than the rest of the word.
-            lines = [
-                ln["text"].strip()
-                for ln in page.extract_text_lines(strip=True)
-                if any(abs(ln["top"] - t) < 3 for t in tops[:3])
-            ]
-            title = " ".join(ln for ln in lines[:3] if ln)
+            title = _title_lines([ln for ln in lines if _line_size(ln) == size], size)
             if 4 <= len(title) <= 160 and not _LABEL_ONLY.match(title) and not junk_title(title):
                 return title
     except Exception:  # noqa: BLE001 - only a title candidate; the PDF was already read
         return None
     return None
+
+
+def _line_size(line: dict[str, Any]) -> float:
+    """The type size most of a line's letters are set in (small capitals set some of them larger)."""
+    sizes = [round(c["size"], 1) for c in line.get("chars", []) if c.get("text", "").strip()]
+    return max(sizes, key=sizes.count) if sizes else 0.0
+
+
+def _title_lines(lines: list[dict[str, Any]], size: float) -> str:
+    """The first run of lines in one type size, each below the last by less than two lines' height."""
+    run: list[dict[str, Any]] = []
+    for ln in lines:
+        if run and (ln["top"] - run[-1]["top"] > 2.2 * size or len(run) == 6):
+            break
+        run.append(ln)
+    return " ".join(ln["text"].strip() for ln in run if ln["text"].strip())
 
 
 _ACTIONS = {"/JavaScript": "JavaScript", "/Launch": "launch action"}
@@ -434,6 +464,8 @@ def _load_pdf(
             if limits.pdf_reader == "layout":
                 pages = _layout_pages(miner, pages)
             pages, warnings = _legible_pages(name, miner, pages)
+            if limits.pdf_reader != "layout":
+                pages = _respaced_pages(miner, pages)
         finally:
             miner.close()
         active = active_content(reader)
