@@ -564,3 +564,12 @@ def test_a_who_question_is_not_answered_by_a_sentence_naming_only_what_it_asks_a
     assert got is not None and "Sarah Hughes" in got
     alone = passage(f"{remit} It reports to the board.", para="3.2")
     assert extract("Who chairs the Tredegar Valleys Partnership?", [alone]).answer is None  # names only what is asked
+
+
+def test_a_who_question_is_answered_by_the_sentence_stating_the_role_asked_about():
+    text = (
+        "Their task was to advise the Tredegar Valleys Community Safety Partnership and Rhondda Cynon Taf Council "
+        "on the future of the custody suites. The Partnership is chaired by Aled Pritchard, the Deputy Commissioner."
+    )
+    got = extract("Who chairs the Tredegar Valleys Community Safety Partnership?", [passage(text, para="2.1")]).answer
+    assert got is not None and "Aled Pritchard" in got

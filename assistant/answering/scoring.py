@@ -4,7 +4,8 @@ Takes the :class:`~.analysis.Query` and the candidate :class:`~.candidates.Unit`
 :class:`Choice`: the best unit with its score and the share of the question's weighted terms it
 carries. :func:`choose` is the stage's one entry point: another scorer replaces this one there.
 A unit scores for the question's terms (its own words, then its passage's framing), for being the
-kind of answer asked for, for the period and column asked, and against a sentence that its own
+kind of answer asked for (a who-answer stating the role asked: "chaired by"), for the period and
+column asked, and against a sentence that its own
 report's plain statement of the same measure contradicts. A how-many or how-much question that
 names no row of a table gets the table's Total row.
 """
@@ -216,6 +217,8 @@ def score(query: Query, unit: Unit) -> tuple[float, float]:
         pcts = [f for f in figures(unit.text) if f.kind == "percent"]
         if pcts and all(f.value == 100 for f in pcts):
             s -= 0.3  # a column total, not an answer
+    if query.qtype == "who" and not unit.cells and not _states_role(query, unit):
+        s -= ROLELESS
     if query.qtype == "reason" and _CAUSE.search(unit.text):
         s += 0.2
     if query.qtype == "date" and any(len(d) == 10 for d in dates(unit.text)):
@@ -228,6 +231,19 @@ def score(query: Query, unit: Unit) -> tuple[float, float]:
     if unit.novelty == 0:
         s -= 0.5
     return s, coverage
+
+
+ROLELESS = 0.6  # a who-answer that names someone but not the role asked about ("chairs", "signed")
+
+
+def _states_role(query: Query, unit: Unit) -> bool:
+    """The unit uses one of a who-question's own words beside its names (the role: "chaired" for "Who
+    chairs the Audit Board?"), or the question has no such word, or the unit is a form's field."""
+    role = [t for t in query.terms if t not in query.names and not any(c.isdigit() for c in t)]
+    if not role or unit.field:
+        return True
+    own = _stems(f"{unit.lead} {unit.text}")
+    return any(_found(t, own) for t in role)
 
 
 def _unasked_direction(query: Query, label: str) -> bool:
