@@ -165,11 +165,12 @@ def test_kill_mid_ingest_leaves_a_working_index_and_rerun_completes(tmp_path):
     for f in TEXTS.glob("*.txt"):  # ten reports: the five PDFs and their text renditions
         shutil.copy(f, folder / f.name)
     index_dir = tmp_path / "idx"
+    log = tmp_path / "ingest.log"
     proc = subprocess.Popen(
         [sys.executable, "-m", "assistant", "ingest", str(folder), "--index", str(index_dir), "--no-progress"],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log.open("wb"),
         env={**os.environ, "ASSISTANT_EMBED_BUFFER": "100"},  # commit file by file, so the kill lands mid-run
     )
     registry = index_dir / "lexical.sqlite3"
@@ -185,7 +186,10 @@ def test_kill_mid_ingest_leaves_a_working_index_and_rerun_completes(tmp_path):
             if docs >= 2:
                 break
         time.sleep(0.2)
-    assert proc.poll() is None, "ingest finished before it could be interrupted"
+    assert proc.poll() is None, (
+        f"ingest finished (exit {proc.poll()}) before it could be interrupted; {docs} reports seen; "
+        f"its log ends: {log.read_text(errors='replace')[-1500:]}"
+    )
     time.sleep(0.7)  # land somewhere inside the next file's embedding
     proc.send_signal(signal.SIGKILL)
     proc.wait()
