@@ -73,13 +73,14 @@ def answer_matches(answer: str, expected: list[str]) -> bool:
     return False
 
 
-ORDER_FREE_WORDS = 4  # an evidence snippet this long may be found with its words in another order
+ORDER_FREE_WORDS = 5  # an evidence snippet this long may be found with its words in another order
 
 
 def holds_evidence(evidence: str, text: str) -> bool:
     """``text`` holds the evidence snippet: compared on letters and digits (readers join lines
-    differently), or, for a snippet of four or more words, all its words within a span three times
-    its length in any order (a reader that keeps table cells or columns apart orders them otherwise)."""
+    differently), or, for a snippet of five or more words, all its words within a span three times
+    its length, its figures in their order and its other words in any (a reader that keeps a
+    table's cells or a page's columns apart orders them otherwise)."""
     snippet = normalise(evidence)
     if not snippet:
         return False
@@ -89,7 +90,18 @@ def holds_evidence(evidence: str, text: str) -> bool:
     if len(words) < ORDER_FREE_WORDS:
         return False
     seq, need, span = re.findall(r"[a-z0-9]+", text.lower()), Counter(words), 3 * len(words)
-    return any(seq[i] in need and not need - Counter(seq[i : i + span]) for i in range(len(seq)))
+    figures_in_order = [w for w in words if w[0].isdigit()]
+    for i in range(len(seq)):
+        window = seq[i : i + span]
+        if seq[i] in need and not need - Counter(window) and _in_order(figures_in_order, window):
+            return True
+    return False
+
+
+def _in_order(wanted: list[str], seq: list[str]) -> bool:
+    """``wanted`` is a subsequence of ``seq``."""
+    it = iter(seq)
+    return all(w in it for w in wanted)
 
 
 def _holding(item: dict[str, Any], passages: list[Passage]) -> int | None:

@@ -573,3 +573,17 @@ def test_a_who_question_is_answered_by_the_sentence_stating_the_role_asked_about
     )
     got = extract("Who chairs the Tredegar Valleys Community Safety Partnership?", [passage(text, para="2.1")]).answer
     assert got is not None and "Aled Pritchard" in got
+
+
+def test_a_who_question_reads_the_role_in_any_form_and_a_name_it_asks_about():
+    from assistant.answering.candidates import _names_someone
+
+    assert _names_someone("The Tredegar Valleys Partnership met Rhondda Cynon Taf Council.", None)
+    assert not _names_someone("The Tredegar Valleys Partnership met.", {"tredegar", "valley", "partnership"})
+    who = "Who is Carys Morgan?"  # a question about the name itself
+    got = extract(who, [passage("Carys Morgan is the Deputy Commissioner for Dyfed-Powys.", para="1.2")]).answer
+    assert got is not None and "Carys Morgan" in got
+    chairman = passage("Mr John Smith is Chairman of the Audit Committee.", para="3.1")
+    others = passage("Committee chairs across the region met Dr Jane Doe in March.", para="3.2")
+    got = extract("Who chairs the Audit Committee?", [chairman, others]).answer
+    assert got is not None and "John Smith" in got

@@ -277,6 +277,8 @@ def test_evidence_held_in_another_reading_order():
     assert holds_evidence("Vacancies – 12 7 3 police staff", row)  # a reader that ran the cells together
     assert holds_evidence("North 12 | South", row)  # letters and digits, in order
     assert not holds_evidence("Vacancies – 12 7 4 police staff", row)  # a figure it does not hold
-    assert not holds_evidence("South North", row)  # short snippets keep their order
+    assert not holds_evidence("Vacancies – 7 12 3 police staff", row)  # figures keep their order
+    assert not holds_evidence("The precept rose by 2.5 per cent", "The precept rose by 5.2 per cent")
+    assert not holds_evidence("staff South North", row)  # a short snippet keeps its order
     spread = "Vacancies " + "filler " * 30 + "police staff 12 7 3"
     assert not holds_evidence("Vacancies – 12 7 3 police staff", spread)  # words too far apart

@@ -166,13 +166,14 @@ def test_kill_mid_ingest_leaves_a_working_index_and_rerun_completes(tmp_path):
         shutil.copy(f, folder / f.name)
     index_dir = tmp_path / "idx"
     log = tmp_path / "ingest.log"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "assistant", "ingest", str(folder), "--index", str(index_dir), "--no-progress"],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("wb"),
-        env={**os.environ, "ASSISTANT_EMBED_BUFFER": "100"},  # commit file by file, so the kill lands mid-run
-    )
+    with log.open("wb") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "assistant", "ingest", str(folder), "--index", str(index_dir), "--no-progress"],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            env={**os.environ, "ASSISTANT_EMBED_BUFFER": "100"},  # commit file by file, so the kill lands mid-run
+        )
     registry = index_dir / "lexical.sqlite3"
     deadline = time.time() + 300
     docs = 0

@@ -291,6 +291,7 @@ def test_a_cover_title_is_taken_whole_over_its_lines_when_the_metadata_title_is_
 
     title = ["Tredegar Valleys", "Community Safety", "Partnership", "Annual Review"]
     cover = ["BT", "/F1 28 Tf"] + [f"1 0 0 1 60 {640 - 36 * i} Tm ({line}) Tj" for i, line in enumerate(title)]
+    cover += ["1 0 0 1 60 300 Tm (Contents) Tj"]  # the same type further down: not the title's
     cover += ["/F1 14 Tf", "1 0 0 1 60 460 Tm (March 2023) Tj", "ET"]
     body = (
         ["BT", "/F1 10 Tf"]

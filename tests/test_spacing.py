@@ -51,3 +51,10 @@ def test_a_letter_spaced_pdf_reads_whole(tmp_path: Path) -> None:
     text = " ".join(p.text for p in doc.pages)
     assert "£475" in text and "design" in text and "jury" in text and "to attend" in text
     assert "£4 75" not in text
+
+
+def test_rejoin_follows_the_two_readings_side_by_side_not_the_page_at_large():
+    # pdfminer ran a label into its first cell ("Cases1"): the cells stay apart although "12" is on the page
+    assert rejoin("Cases 1 2 3 4\nPage 12", "Cases1 2 3 4\nPage 12") == "Cases 1 2 3 4\nPage 12"
+    assert rejoin("Cases 1 2 3 4", "Cases 1 3\n2 4\nPage 12") == "Cases 1 2 3 4"
+    assert rejoin("x" * 70 + " y", "x" * 70 + "y") == "x" * 70 + " y"  # an overlong token is left alone

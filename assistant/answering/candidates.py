@@ -215,7 +215,9 @@ def _has_type(query: Query, unit: Unit) -> bool:
             or (asks_year and periods(text))
         )
     if query.qtype == "who":  # a form's field the question names answers with whoever or whatever it holds
-        return _names_someone(text, set(query.terms)) or bool(unit.field) and unit.label_share >= 0.5
+        # the question's own names are not the answer, unless it asks who they are ("Who is Jane Hughes?")
+        asked = set(query.terms) if any(t not in query.names for t in query.terms) else None
+        return _names_someone(text, asked) or bool(unit.field) and unit.label_share >= 0.5
     if query.qtype == "frequency":
         return bool(_FREQUENCY.search(text))
     if query.qtype == "duration":

@@ -236,14 +236,25 @@ def score(query: Query, unit: Unit) -> tuple[float, float]:
 ROLELESS = 0.6  # a who-answer that names someone but not the role asked about ("chairs", "signed")
 
 
+_FRAME = {"name", "person", "peopl", "individual"}  # "what is the name of", "which person": no role
+
+
 def _states_role(query: Query, unit: Unit) -> bool:
-    """The unit uses one of a who-question's own words beside its names (the role: "chaired" for "Who
-    chairs the Audit Board?"), or the question has no such word, or the unit is a form's field."""
-    role = [t for t in query.terms if t not in query.names and not any(c.isdigit() for c in t)]
+    """The unit states a who-question's role: one of its words beside its names, in any form ("chaired",
+    "Chairman" for "chairs"), or their initials ("CFO" for "chief finance officer"); true when the
+    question names no role, and for a form's field."""
+    role = [t for t in query.terms if t not in query.names and t not in _FRAME and not any(c.isdigit() for c in t)]
     if not role or unit.field:
         return True
-    own = _stems(f"{unit.lead} {unit.text}")
-    return any(_found(t, own) for t in role)
+    said = f"{unit.lead} {unit.text}"
+    own = _stems(said)
+    if any(_found(t, own) or (len(t) >= 4 and any(w.startswith(t) for w in own)) for t in role):
+        return True
+    content = [w for w in _words(query.text.lower()) if w not in _STOP]
+    initials = {
+        "".join(w[0] for w in content[i : i + n]).upper() for n in (2, 3, 4) for i in range(len(content) - n + 1)
+    }
+    return any(w in initials for w in _words(said) if w.isupper())
 
 
 def _unasked_direction(query: Query, label: str) -> bool:

@@ -8,5 +8,5 @@ PDFs are parsed in an isolated worker with time and memory limits; ``guard`` rec
 addressed to a model; page images for evidence are rendered here too. Nothing here knows of
 the index.
 
-Modules, in data-flow order: isolation, legibility, guard, cleaning, spacing, disclosure, metadata, layout, tables, loading, chunking, evidence
+Modules, in data-flow order: isolation, legibility, spacing, guard, cleaning, disclosure, metadata, layout, tables, loading, chunking, evidence
 """

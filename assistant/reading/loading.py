@@ -7,6 +7,7 @@ import hashlib
 import io
 import logging
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -259,15 +260,22 @@ def _legible_pages(name: str, miner: _Pdfminer, pages: list[Page]) -> tuple[list
     return out, warnings
 
 
-def _respaced_pages(miner: _Pdfminer, pages: list[Page]) -> list[Page]:
-    """Pages whose text looks letter-spaced ("£48 0") repaired from pdfminer's reading of the same page."""
+def _respaced_pages(miner: _Pdfminer, pages: list[Page], budget: float) -> list[Page]:
+    """Pages whose text looks letter-spaced ("£48 0") repaired from pdfminer's reading of the same page,
+    for at most ``budget`` seconds (pages past it keep pypdf's text: a repair never costs the file)."""
     from .spacing import rejoin, spaced_pages
 
     out = list(pages)
+    deadline = time.monotonic() + budget
     for i in spaced_pages([p.text for p in pages]):
+        if time.monotonic() > deadline:
+            log.info("letter-spacing repair stopped at page %d: its time budget is spent", pages[i].number)
+            break
         try:
             plumbed = miner.page(i)
             reference = (plumbed.extract_text() or "") if plumbed is not None else ""
+            if plumbed is not None:
+                plumbed.close()  # pdfplumber keeps each page's objects until it is closed
         except Exception:  # noqa: BLE001 - only a repair; pypdf's text stands
             reference = ""
         if reference:
@@ -297,7 +305,10 @@ def _largest_heading(miner: _Pdfminer) -> str | None:
         for size in sorted({round(c["size"], 1) for c in chars}, reverse=True):  # the largest type first
             if size < body * 1.2:
                 return None
-            title = _title_lines([ln for ln in lines if _line_size(ln) == size], size)
+            run = [ln for ln in lines if _line_size(ln) == size]
+            title = _title_lines(run, size)
+            if len(title) > 160:
+                title = _title_lines(run, size, most=3)  # a long run: its first lines, not a smaller type
             if 4 <= len(title) <= 160 and not _LABEL_ONLY.match(title) and not junk_title(title):
                 return title
     except Exception:  # noqa: BLE001 - only a title candidate; the PDF was already read
@@ -311,11 +322,12 @@ def _line_size(line: dict[str, Any]) -> float:
     return max(sizes, key=sizes.count) if sizes else 0.0
 
 
-def _title_lines(lines: list[dict[str, Any]], size: float) -> str:
-    """The first run of lines in one type size, each below the last by less than two lines' height."""
+def _title_lines(lines: list[dict[str, Any]], size: float, most: int = 6) -> str:
+    """The first run of ``lines`` (all in one type ``size``), at most ``most`` of them, each starting
+    less than 2.2 times the type size below the one before (a wider gap ends the title)."""
     run: list[dict[str, Any]] = []
     for ln in lines:
-        if run and (ln["top"] - run[-1]["top"] > 2.2 * size or len(run) == 6):
+        if run and (ln["top"] - run[-1]["top"] > 2.2 * size or len(run) == most):
             break
         run.append(ln)
     return " ".join(ln["text"].strip() for ln in run if ln["text"].strip())
@@ -465,7 +477,7 @@ def _load_pdf(
                 pages = _layout_pages(miner, pages)
             pages, warnings = _legible_pages(name, miner, pages)
             if limits.pdf_reader != "layout":
-                pages = _respaced_pages(miner, pages)
+                pages = _respaced_pages(miner, pages, limits.pdf_seconds / 4)
         finally:
             miner.close()
         active = active_content(reader)

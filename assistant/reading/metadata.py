@@ -118,8 +118,8 @@ def junk_title(title: str) -> bool:
         or re.match(r"(?i)(microsoft\s+(word|excel|powerpoint)|untitled|document\d*$|slide \d+$|title\s*:?$)", t)
         or re.match(r"(?i)^(report title|agenda item|item \d+|insert title|click here)", t)
         # a word processor's style name, a browser's blank page, a letter's header word
-        or re.match(r"(?i)^(heading|title|subtitle|normal|body text|default|caption|header|footer)\s*\d*$", t)
-        or re.match(r"(?i)^(about:blank|from|to|subject|re)\s*:?$", t)
+        or re.match(r"(?i)^(heading|subtitle|normal|body text|default|caption|header|footer)\s*\d*$", t)
+        or re.match(r"(?i)^(about:blank|from|subject)\s*:?$", t)
         or (" " not in t and re.search(r"[_\d]", t))  # ICT_report_v3, 20190904final
         or not re.search(r"[A-Za-z]{3}", t)
     )
