@@ -587,3 +587,67 @@ def test_a_who_question_reads_the_role_in_any_form_and_a_name_it_asks_about():
     others = passage("Committee chairs across the region met Dr Jane Doe in March.", para="3.2")
     got = extract("Who chairs the Audit Committee?", [chairman, others]).answer
     assert got is not None and "John Smith" in got
+
+
+def test_a_which_role_question_asks_for_a_person_named_by_initials():
+    assert analyse("Which auditor signed the audit opinion?").qtype == "who"
+    assert analyse("Which board monitors the risk register?").qtype == "entity"
+    from assistant.answering.candidates import _names_someone
+
+    assert _names_someone("The opinion was signed by K L Braithwaite.") and _names_someone("Signed: R. Pemberton")
+    assert not _names_someone("A review of custody provision") and not _names_someone("U K Government")
+    p = passage("The audit opinion was signed by K L Braithwaite, engagement lead for the auditor.", para="7.2")
+    got = extract("Which auditor signed the audit opinion?", [p]).answer
+    assert got is not None and "K L Braithwaite" in got
+
+
+def test_a_date_without_its_year_and_a_period_question_are_dates():
+    assert analyse("Over what period was the precept survey run?").qtype == "date"
+    held = passage("The scrutiny panel will next meet on 14th June at Police Headquarters, Carmarthen.", para="4.1")
+    other = passage("The scrutiny panel has 9 members drawn from the four local authorities.", para="4.2")
+    got = extract("When will the scrutiny panel next meet?", [other, held]).answer
+    assert got is not None and "14th June" in got
+    ran = passage("The precept survey ran between 3rd October and 28th November 2022, online and on paper.", para="2.1")
+    size = passage("The precept survey had 1,204 responses from residents across 4 counties.", para="2.2")
+    got = extract("Over what period was the precept survey run?", [size, ran]).answer
+    assert got is not None and "3rd October" in got
+
+
+def test_a_number_naming_a_part_of_the_report_is_not_a_count():
+    p = passage("Members discussed question 4 of the consultation and Appendix 2 on the precept at length.", para="3.3")
+    assert extract("How many members discussed the precept?", [p]).answer is None
+
+
+def test_how_many_prefers_the_figure_counting_the_thing_asked():
+    from assistant.answering.analysis import counted_words
+
+    assert counted_words("How many recruitment leaflets were delivered?") == {stem("recruitment"), stem("leaflets")}
+    assert counted_words("How many people attended the meeting?") == set()  # "people" counts anything
+    visited = passage("Officers visited 210 homes that had received the recruitment leaflet.", para="5.1")
+    sent = passage("In all, 1,500 leaflets were delivered by hand across the county.", para="5.2")
+    got = extract("How many recruitment leaflets were delivered?", [visited, sent]).answer
+    assert got is not None and "1,500" in got
+
+
+CALLS = [
+    passage(f"Calls handled | {label} | 2019/20 {a} | 2020/21 {b}", "table_row", table="Calls handled")
+    for label, a, b in (
+        ("999 calls answered – day shift", "41,200", "43,950"),
+        ("999 calls answered – night shift", "22,310", "24,005"),
+    )
+] + [passage("Calls handled | TOTAL ANSWERED | 2019/20 63,510 | 2020/21 67,955", "table_row", table="Calls handled")]
+
+
+def test_a_question_asking_a_total_gets_the_total_row_not_a_part_of_it():
+    got = extract("What was the total number of 999 calls answered in 2020/21?", CALLS).answer
+    assert got is not None and "67,955" in got
+    got = extract("What was the total for 999 calls answered – night shift in 2020/21?", CALLS).answer
+    assert got is not None and "24,005" in got  # the row it names, whose own total is asked
+
+
+def test_one_alone_is_not_a_count():
+    p = passage("The panel spoke with one voice on the future of the custody suites.", para="6.1")
+    assert extract("How many panel members supported the custody suites plan?", [p]).answer is None
+    p = passage("Only one force in the region met the call answering target last year.", para="6.2")
+    got = extract("How many forces in the region met the call answering target?", [p]).answer
+    assert got is not None and "one force" in got  # before the thing counted, "one" is the count

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from .entities import asked_kind
 from .figures import periods, years
-from .terms import acronyms, query_terms, stem, without_periods, words
+from .terms import STOPWORDS, acronyms, query_terms, stem, without_periods, words
 
 _QUANTITY = re.compile(
     r"\b(how (many|much)|number of|how big|what size|(what|which) (was|is|were|are) the\b.*\b(total|budget|cost|amount|value|"
@@ -32,10 +32,20 @@ _MONEY = re.compile(
     r"salar(y|ies)|pay|wage|price|fee)s?\b|\b(budget|cost|spend|spent|expenditure|funding|pay|price|fee)s?\b.*\bhow much\b",
     re.I,
 )
-_WHEN = re.compile(r"\b(when|dates?|dated|what year|which year|what month|by when|how long ago|deadline)\b", re.I)
+_WHEN = re.compile(
+    r"\b(when|dates?|dated|what year|which year|what month|by when|how long ago|deadline|"
+    r"(what|which) (period|time ?frame|timescale))\b",
+    re.I,
+)
 _HOW_LONG = re.compile(r"\bhow long\b", re.I)
 _HOW_OFTEN = re.compile(r"\bhow (often|frequently)\b", re.I)
-_WHO = re.compile(r"^\s*(who|whom|which (officer|person|people|individual)|what is the name of)\b", re.I)
+# "Which (planning) inspector …": a role held by a person asks for a name, as "who" does
+_PERSON_ROLES = (
+    r"officers?|persons?|people|individuals?|inspectors?|chairs?|chairman|chairwoman|chairperson|directors?|ministers?|"
+    r"commissioners?|councillors?|judges?|auditors?|managers?|officials?|members?|facilitators?|authors?|"
+    r"secretary|secretaries|presidents?|chiefs?|constables?|superintendents?|leaders?|heads?|representatives?"
+)
+_WHO = re.compile(rf"^\s*(who|whom|(which|what) ([\w-]+ )?({_PERSON_ROLES})\b|what is the name of)", re.I)
 
 # Questions answered with a section's key points, not one sentence: aims, priorities, risks,
 # recommendations, a summary, "what does the report say about X".
@@ -67,6 +77,7 @@ class Query:
     # stems of the names it uses: its capitalised words after the first, its acronyms
     names: set[str] = field(default_factory=set)
     money: bool = False  # asks an amount of money ("how much … spend")
+    counted: set[str] = field(default_factory=set)  # stems of what "how many" counts ("how many letters were …")
 
     total: float = field(init=False)  # the question's weighted terms summed (1 for none)
 
@@ -105,7 +116,32 @@ def analyse(question: str) -> Query:
     kind = kind if qtype == "entity" else set()
     # "how much time … spend", "how much of the budget": a share or a duration may answer, not only a sum
     money = qtype == "quantity" and bool(_MONEY.search(q)) and not re.search(r"\bhow much (time|of)\b", q, re.I)
-    return Query(q, qtype, query_terms(q), periods(q), years(without_periods(q)), acronyms(q), kind, names(q), money)
+    counted = counted_words(q) if qtype == "quantity" else set()
+    return Query(
+        q, qtype, query_terms(q), periods(q), years(without_periods(q)), acronyms(q), kind, names(q), money, counted
+    )
+
+
+_COUNTED = re.compile(r"\bhow many ([\w'’-]+)(?: ([\w'’-]+))?(?: ([\w'’-]+))?", re.I)
+_AFTER_COUNTED = re.compile(
+    r"^(were|was|are|is|did|do|does|have|has|had|will|would|could|can|in|of|for|on|at|to|from|with|by|that|who|which)$",
+    re.I,
+)
+_GENERIC_COUNTS = {"people", "persons", "individuals", "times", "ones", "things", "cases"}  # count anything
+
+
+def counted_words(question: str) -> set[str]:
+    """Stems of the thing "how many" counts: its next word, with the one after when a verb or a preposition
+    follows that ("How many recruitment letters were posted?" -> recruit, letter; "How many jurors
+    attended?" -> juror); a word that counts anything ("people") is left out."""
+    m = _COUNTED.search(question)
+    if not m:
+        return set()
+    first, second, third = m.groups()
+    counted = [first, second] if second and (not third or _AFTER_COUNTED.match(third)) else [first]
+    if second and _AFTER_COUNTED.match(second):
+        counted = [first]
+    return {stem(w.lower()) for w in counted if w.lower() not in STOPWORDS | _GENERIC_COUNTS}
 
 
 def names(question: str) -> set[str]:

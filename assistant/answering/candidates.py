@@ -37,6 +37,8 @@ _MONTH_SHORT_YEAR = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|
 SENTENCE_SPLIT = re.compile(r"(?<=[.!?:])\s+(?=[A-Z(“\"•\-–0-9])|\n+(?=[A-Z(“\"•\-–0-9])|\s+[•◆▪]\s+")
 LEAD_NUMBER = re.compile(r"^\d{1,2}(\.\d{1,2}){0,3}\.?\s+(?=[A-Z])")
 _TITLED = re.compile(r"\b(Mr|Mrs|Ms|Miss|Dr|DCC|ACC|ACO|DCI|Supt|CFO|CEO|Cllr|Sir|Dame|Signed:)\.?\s+[A-Z]")
+# initials before a surname: "J E Tempest", "A. N. Other" (one initial only with its full stop: "A Jury …" is no name)
+_INITIALLED = re.compile(r"(?<![\w.])(?:(?:[A-Z]\.?\s+){2,3}|[A-Z]\.\s*)([A-Z][a-z][A-Za-z'’-]+)\b")
 _CAPITALISED_PAIR = re.compile(r"(?=\b([A-Z][A-Za-z'’-]+)\s+(?:[A-Z]\.\s+)?([A-Z][A-Za-z'’-]+)\b)")
 _NUMBER_WORDS = re.compile(  # lower case, or capitalised only to start a sentence: "Part One" is a title
     rf"\b({_COUNT})\b|(?:^|(?<=[.!?:]\s))({_COUNT.title()})\b"
@@ -48,6 +50,17 @@ _MONTH = (
 DATE_LIKE = re.compile(  # the day of a date is not a count: 13/02/2015, 13th, 13-Feb-15, 13 February, February 13
     r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b\d{1,2}\s?(?:st|nd|rd|th)\b|\b\d{1,2}\s*-\s*[A-Z][a-z]{2}\s*-\s*\d{2}\b"
     rf"|\b\d{{1,2}}(?:\s*[-–]\s*\d{{1,2}})?\s+{_MONTH}(?=\s|$|[,.;)])|\b{_MONTH}\s+\d{{1,2}}\b(?!,?\d)"
+)
+_DAY_MONTH = re.compile(  # a date without its year: "25th May", "May 25th"
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?=\s|$|[,.;)])|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?!,?\d)"
+)
+# a number that names a part of the report or of a scheme is not a count: "question 6", "Appendix 2", "Tier 3"
+REFERENCE = re.compile(
+    r"\b(?:questions?|sections?|paragraphs?|paras?|pages?|pp?|appendix|appendices|annex(?:es)?|tables?|figures?|"
+    r"chapters?|parts?|items?|recommendations?|phases?|stages?|options?|tiers?|levels?|steps?|priority|priorities|"
+    r"objectives?|actions?|notes?|schedules?|clauses?|rules?|articles?|session|week|day|year|round|wave|version)"
+    r"\.?\s+\d+(?:\.\d+)*[a-z]?\b",
+    re.I,
 )
 _PERCENT_WORDS = re.compile(r"\bper ?cent\b", re.I)
 
@@ -196,7 +209,9 @@ def _has_type(query: Query, unit: Unit) -> bool:
                 values = [(h, v) for h, v in values if not re.search(r"[£$€]", h + v)]
             figs = [f for _, v in values for f in figures(v)]
         else:
-            figs = [f for f in figures(DATE_LIKE.sub(" ", text)) if not _is_paragraph_number(f, unit)]
+            figs = [
+                f for f in figures(REFERENCE.sub(" ", DATE_LIKE.sub(" ", text))) if not _is_paragraph_number(f, unit)
+            ]
             if counting:
                 figs = [f for f in figs if f.kind != "money"]
         if query.money and not unit.cells:  # a sentence answers with a sum of money (a table may print bare figures)
@@ -205,11 +220,12 @@ def _has_type(query: Query, unit: Unit) -> bool:
             in_percent = any(PERCENT.search(h) for h, _ in unit.figure_cells)
             return any(f.kind == "percent" for f in figs) or in_percent or bool(_PERCENT_WORDS.search(text))
         real = [f for f in figs if not (f.kind == "number" and 1900 <= f.value <= 2100 and "," not in f.text)]
-        return bool(real) or (not unit.cells and bool(_NUMBER_WORDS.search(text)))
+        return bool(real) or (not unit.cells and any(_counts(m, text, query) for m in _NUMBER_WORDS.finditer(text)))
     if query.qtype == "date":
-        asks_year = re.search(r"\b(year|financial year)\b", query.text, re.I)
+        asks_year = re.search(r"\b(year|financial year|period)\b", query.text, re.I)
         return bool(
             dates(text)
+            or _DAY_MONTH.search(text)
             or years(without_periods(text))
             or _MONTH_SHORT_YEAR.search(text)
             or (asks_year and periods(text))
@@ -227,12 +243,28 @@ def _has_type(query: Query, unit: Unit) -> bool:
     return True
 
 
+def _counts(m: re.Match[str], text: str, query: Query) -> bool:
+    """A number word that counts: "one" only before the thing asked ("one force" for "how many forces");
+    elsewhere it is mostly a determiner ("with one voice", "one of the")."""
+    if m.group(0).lower() != "one":
+        return True
+    after = _WORD.match(text, m.end())
+    return bool(after and query.counted and _stem(after.group(1).lower()) in query.counted)
+
+
+_WORD = re.compile(r"\s+([A-Za-z][\w'’-]*)")
+
+
 def _names_someone(text: str, asked: set[str] | None = None) -> bool:
     """A person or organisation: a titled name, a rare capitalised pair, or an acronym before a name;
     not one the question itself names (``asked``: its term stems): "Who chairs the Audit Board?" is
     not answered by a sentence that names only the Audit Board."""
     if _TITLED.search(text):
         return True
+    for m in _INITIALLED.finditer(text):
+        surname = m.group(1)
+        if _weight(surname.lower()) >= 2.0 and not (asked and _stem(surname.lower()) in asked):
+            return True
     for m in _CAPITALISED_PAIR.finditer(text):
         first, second = m.group(1), m.group(2)
         if second.isupper():

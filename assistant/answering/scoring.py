@@ -179,13 +179,31 @@ _TOTAL = re.compile(r"(grand )?totals?\b", re.I)
 
 
 def _total_row(query: Query, chosen: Unit, units: list[Unit]) -> Unit | None:
-    """The same table's Total row, when a count question names none of the row labels."""
-    if query.qtype != "quantity" or not chosen.cells or _TOTAL.match(chosen.label) or chosen.label_share >= 0.5:
+    """The same table's Total row, when a count question names none of the row labels, or asks for a
+    total and the Total row's label carries its words as well as the chosen row's does ("the total number
+    of completed interviews": "TOTAL COMPLETE", not "Completed interviews – telephone")."""
+    if query.qtype != "quantity" or not chosen.cells or _TOTAL.match(chosen.label):
+        return None
+    asks_total = bool(re.search(r"\btotal\b", query.text, re.I))
+    if chosen.label_share >= 0.5 and not asks_total:
         return None
     for unit in units:
         if unit.cells and unit.caption == chosen.caption and _TOTAL.match(unit.label) and unit.answer_cells:
-            return unit
+            if chosen.label_share < 0.5 or _narrower(query, chosen.label, unit.label):
+                return unit
     return None
+
+
+def _narrower(query: Query, label: str, total: str) -> bool:
+    """The chosen row is a part the question did not ask for ("… – telephone") and the Total row's
+    label uses only the question's words ("TOTAL COMPLETE" for "the total number of completed …")."""
+
+    def unasked(text: str) -> list[str]:
+        return [
+            w for w in _words(text.lower()) if w.isalpha() and w not in _STOP and not _found(_stem(w), set(query.terms))
+        ]
+
+    return bool(unasked(label)) and not unasked(total)
 
 
 def score(query: Query, unit: Unit) -> tuple[float, float]:
@@ -217,6 +235,8 @@ def score(query: Query, unit: Unit) -> tuple[float, float]:
         pcts = [f for f in figures(unit.text) if f.kind == "percent"]
         if pcts and all(f.value == 100 for f in pcts):
             s -= 0.3  # a column total, not an answer
+    if query.counted and not unit.cells and _counts_asked(query, unit.text):
+        s += COUNTED
     if query.qtype == "who" and not unit.cells and not _states_role(query, unit):
         s -= ROLELESS
     if query.qtype == "reason" and _CAUSE.search(unit.text):
@@ -231,6 +251,23 @@ def score(query: Query, unit: Unit) -> tuple[float, float]:
     if unit.novelty == 0:
         s -= 0.5
     return s, coverage
+
+
+COUNTED = 0.3  # a figure that counts what "how many" asks about ("3000 letters" for "how many letters")
+_COUNT_WORD = re.compile(
+    r"^(\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|hundred|thousand)$",
+    re.I,
+)
+
+
+def _counts_asked(query: Query, text: str) -> bool:
+    """A figure in ``text`` followed within three words by the thing the question counts."""
+    ws = _words(text)
+    return any(
+        _COUNT_WORD.match(w) and any(_stem(v.lower()) in query.counted for v in ws[i + 1 : i + 4])
+        for i, w in enumerate(ws)
+    )
 
 
 ROLELESS = 0.6  # a who-answer that names someone but not the role asked about ("chairs", "signed")
