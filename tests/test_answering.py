@@ -651,3 +651,13 @@ def test_one_alone_is_not_a_count():
     p = passage("Only one force in the region met the call answering target last year.", para="6.2")
     got = extract("How many forces in the region met the call answering target?", [p]).answer
     assert got is not None and "one force" in got  # before the thing counted, "one" is the count
+
+
+def test_a_hyphenated_word_holds_its_parts():
+    from assistant.answering.terms import stems
+
+    assert stem("build") in stems("two new-build custody suites") and stem("new-build") in stems("new-build")
+    proposed = passage("The scheme proposed is two new-build custody suites beside the station.", para="4.1")
+    other = passage("The force's custody scheme as a whole would harm the setting of the listed station.", para="4.2")
+    got = extract("What was the force wanting to build in the custody scheme?", [proposed, other]).answer
+    assert got is not None and "new-build custody suites" in got

@@ -94,7 +94,10 @@ def expand(text: str) -> str:
 
 
 def stems(text: str) -> set[str]:
-    out = {stem(w.lower()) for w in words(text)}
+    """Stems of the words of ``text`` (a hyphenated word also by its parts: "new-build" holds "build"),
+    with the vocabulary's equivalents of any it holds."""
+    ws = words(text)
+    out = {stem(w.lower()) for w in ws} | {stem(p.lower()) for w in ws if "-" in w for p in w.split("-") if p}
     for _, key, values in vocabulary().equivalents:
         if key in out:
             out |= values
