@@ -661,3 +661,18 @@ def test_a_hyphenated_word_holds_its_parts():
     other = passage("The force's custody scheme as a whole would harm the setting of the listed station.", para="4.2")
     got = extract("What was the force wanting to build in the custody scheme?", [proposed, other]).answer
     assert got is not None and "new-build custody suites" in got
+
+
+def test_a_who_answer_is_read_with_its_passage_when_a_question_word_differs():
+    """A name alone means little to the encoder; the passage says what the person did."""
+    from assistant.answering.terms import weight
+
+    notice = passage(
+        "Decision Notice 2021/14: contract for the custody suite at Llanelli, awarded by the Police and Crime "
+        "Commissioner after the Policing Board on 3 March 2021. A R Pryderi COMMISSIONER",
+        para="1",
+    )
+    question = "Which commissioner handled the custody suite contract?"
+    assert 2.7 <= weight("handled") < 4.0  # one ordinary word the passage does not use
+    got = extract(question, [notice], meaning=_meaning()).answer
+    assert got is not None and "Pryderi" in got

@@ -72,7 +72,9 @@ def _unmatched_constraint(
     # One ordinary word may differ ("replied" for "responses"); a rarer one names the topic ("precept").
     if meaning is None or len(missing) > 1 or query.terms[missing[0]] >= FORGIVEN_WEIGHT:
         return True
-    return meaning(query.text, [answer_text(unit)])[0] < MEANING_FLOOR
+    # a name alone means little to the encoder: a who-answer is read with the passage saying what they did
+    read = [answer_text(unit), unit.passage.text] if query.qtype == "who" else [answer_text(unit)]
+    return max(meaning(query.text, read)) < MEANING_FLOOR
 
 
 def answer_text(unit: Unit) -> str:
