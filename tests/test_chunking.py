@@ -201,3 +201,21 @@ def test_a_long_numbered_report_keeps_its_numbers_when_an_appendix_restarts():
     }
     assert next(c for c in chunks if "Paragraph 1 " in c.text).paragraph == "1"
     assert all(c.paragraph != "1" for c in chunks if "list," in c.text)
+
+
+@pytest.mark.parametrize("kind", ["pdf", "text"])
+def test_unnumbered_headings_between_numbered_paragraphs_name_their_section(kind):
+    """A committee report or decision numbers every paragraph 1, 2, 3 … and heads groups of them
+    without numbers: each paragraph stands under the heading before it, and keeps its number."""
+    para = "{n}. Paragraph {n} weighs the effect of the proposal on the estate in some detail."
+    parts = ["Main issues", para.format(n=1), para.format(n=2), "Other matters", para.format(n=3), "Conclusions"]
+    parts += [para.format(n=4), para.format(n=5)]
+    doc = _doc("\n".join(parts), kind=kind) if kind == "pdf" else _doc("\n\n".join(parts), kind=kind)
+    under = {c.paragraph: c.heading or c.section for c in chunk_document(doc) if c.text.startswith(f"{c.paragraph}.")}
+    assert under == {
+        "1": "Main issues",
+        "2": "Main issues",
+        "3": "Other matters",
+        "4": "Conclusions",
+        "5": "Conclusions",
+    }

@@ -393,6 +393,11 @@ def _feed(st: _State, text: str, line: Line, is_heading: bool, next_text: str = 
         st.flush()
         if is_heading and st.paragraph is None:
             st.section, st.title = text, None
+        elif st.number is None or len(st.number) == 1 and st.number != st.section_number:
+            # paragraphs numbered 1, 2, 3 … with unnumbered headings between them (an appeal decision, a
+            # committee report): the heading names the section the next numbered paragraphs stand in, and
+            # belongs to no paragraph (not the one before it)
+            st.section, st.title, st.paragraph = text, None, None
         else:
             st.title = text
         st.buffer.append(sub)  # a heading stays in the text too (its own line): nothing is lost to a wrong guess
