@@ -676,3 +676,16 @@ def test_a_who_answer_is_read_with_its_passage_when_a_question_word_differs():
     assert 2.7 <= weight("handled") < 4.0  # one ordinary word the passage does not use
     got = extract(question, [notice], meaning=_meaning()).answer
     assert got is not None and "Pryderi" in got
+
+
+def test_a_named_sum_of_money_is_answered_only_with_money():
+    question = "What is the Director of Finance's salary?"
+    assert analyse(question).money and analyse("What was the total cost of the new custody suite?").money
+    assert not analyse("What is the budget?").money  # a budget table prints bare figures
+    share = passage("Ninety per cent of finance staff completed the fraud awareness training in 2021.", para="8.1")
+    assert extract(question, [share]).answer is None
+    paid = passage("The Director of Finance's salary is £98,500 a year, set by the Commissioner.", para="8.2")
+    assert "£98,500" in extract(question, [share, paid]).answer
+    # bare figures under a unit of money the passage states: a table read as text
+    text = passage("Capital costs (£000) 2021/22\nCustody suite refurbishment 420\nFleet replacement 1,250", para="9")
+    assert "420" in extract("What is the cost of the custody suite refurbishment?", [text]).answer

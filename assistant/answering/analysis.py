@@ -32,6 +32,12 @@ _MONEY = re.compile(
     r"salar(y|ies)|pay|wage|price|fee)s?\b|\b(budget|cost|spend|spent|expenditure|funding|pay|price|fee)s?\b.*\bhow much\b",
     re.I,
 )
+# "What is the Chief Constable's salary?": a sum of money named as what is asked, not only after "how much"
+_MONEY_NAMED = re.compile(
+    r"^\s*(what|which) (is|was|are|were|will be) the\b[^?]{0,60}?\b(salary|salaries|wages?|price|fees?|"
+    r"cost|costs|expenditure|spend|funding|grant|precept)\b(?: (?:of|for) [^?]*)?\??\s*$",
+    re.I,
+)
 _WHEN = re.compile(
     r"\b(when|dates?|dated|what year|which year|what month|by when|how long ago|deadline|"
     r"(what|which) (period|time ?frame|timescale))\b",
@@ -115,7 +121,11 @@ def analyse(question: str) -> Query:
         qtype = "entity"
     kind = kind if qtype == "entity" else set()
     # "how much time … spend", "how much of the budget": a share or a duration may answer, not only a sum
-    money = qtype == "quantity" and bool(_MONEY.search(q)) and not re.search(r"\bhow much (time|of)\b", q, re.I)
+    money = (
+        qtype == "quantity"
+        and bool(_MONEY.search(q) or _MONEY_NAMED.search(q))
+        and not re.search(r"\bhow much (time|of)\b", q, re.I)
+    )
     counted = counted_words(q) if qtype == "quantity" else set()
     return Query(
         q, qtype, query_terms(q), periods(q), years(without_periods(q)), acronyms(q), kind, names(q), money, counted

@@ -62,6 +62,7 @@ REFERENCE = re.compile(
     r"\.?\s+\d+(?:\.\d+)*[a-z]?\b",
     re.I,
 )
+_MONEY_UNIT = re.compile(r"[£$€]\s?(?:000s?|m|k|bn|millions?|thousands?)\b|\((?:£|\$|€)\)", re.I)
 _PERCENT_WORDS = re.compile(r"\bper ?cent\b", re.I)
 
 
@@ -215,7 +216,8 @@ def _has_type(query: Query, unit: Unit) -> bool:
             if counting:
                 figs = [f for f in figs if f.kind != "money"]
         if query.money and not unit.cells:  # a sentence answers with a sum of money (a table may print bare figures)
-            return any(f.kind == "money" for f in figs)
+            # … or bare figures under a unit of money it states ("£000": a table read as text)
+            return any(f.kind == "money" for f in figs) or bool(figs and _MONEY_UNIT.search(unit.passage.text))
         if query.qtype == "percent":
             in_percent = any(PERCENT.search(h) for h, _ in unit.figure_cells)
             return any(f.kind == "percent" for f in figs) or in_percent or bool(_PERCENT_WORDS.search(text))
