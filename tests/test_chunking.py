@@ -219,3 +219,15 @@ def test_unnumbered_headings_between_numbered_paragraphs_name_their_section(kind
         "4": "Conclusions",
         "5": "Conclusions",
     }
+
+
+def test_a_long_bulleted_list_is_split_between_its_items():
+    """A list of members run into one paragraph is split at its bullets, so no member is parted
+    from their role ("…, Director of Estates (Chair)")."""
+    members = [f"Member {n} Surname{n}, Director of Service Area {n}, County Council" for n in range(1, 13)]
+    members[9] = "Gwen Pryce, Strategic Director of Environment & Operations, County Council (Chair)"
+    doc = _doc("Who attended the panel meetings? • " + " • ".join(members))
+    texts = [c.text for c in chunk_document(doc, chunk_size=500)]
+    assert len(texts) > 1
+    assert any("Gwen Pryce, Strategic Director of Environment & Operations, County Council (Chair)" in t for t in texts)
+    assert all(t.startswith(("Who attended", "•")) for t in texts)
