@@ -82,3 +82,32 @@ def test_ordinary_words_alone_are_a_new_question_not_a_follow_up(message):
 @pytest.mark.parametrize("message", ["Gwent?", "DSD", "the Estates Board?", "2016-17?"])
 def test_a_name_or_a_period_alone_is_a_follow_up(message):
     assert is_follow_up(message)
+
+
+@pytest.mark.parametrize(
+    ("previous", "question", "expected"),
+    [
+        ("What does the Joint Audit Committee do?", "Who chairs it?", "Who chairs the Joint Audit Committee?"),
+        (
+            "What is the Tri-Force Collaboration?",
+            "What is its budget?",
+            "What is the Tri-Force Collaboration’s budget?",
+        ),
+        ("Who sits on the Estates Board?", "When did they last meet?", "When did the Estates Board last meet?"),
+    ],
+)
+def test_a_pronoun_stands_for_the_one_thing_the_previous_question_named(previous, question, expected):
+    assert resolve(question, previous) == expected
+
+
+@pytest.mark.parametrize(
+    ("previous", "question"),
+    [
+        ("How does Gwent Police work with Dyfed-Powys Police?", "Who chairs it?"),  # two names: which one?
+        ("What was the ICT budget in 2018/19?", "Is it on track?"),  # "ICT" qualifies the budget
+        ("What does the Estates Board do?", "Who chairs it for Gwent?"),  # a name of its own
+        ("What was the total underspend?", "Why was it so large?"),  # no name at all
+    ],
+)
+def test_a_pronoun_is_left_alone_when_what_it_stands_for_is_not_clear(previous, question):
+    assert resolve(question, previous) == question

@@ -6,7 +6,9 @@ that stands on its own, which is what gets retrieved, answered and shown:
 - a new period or year replaces the old one ("and in 2017/18?", "the year before?");
 - "the <Name>" replaces the previous question's own "the <Name>", keeping its measure and
   period ("and the DSD?" after "What was the SRS Collaboration underspend?");
-- any other name is added to it ("and for Cumbria?").
+- any other name is added to it ("and for Cumbria?");
+- "it", "they", "its" … stand for the one name the previous question used ("Who chairs it?" after
+  "What does the ICT Delivery Board do?").
 
 A message without a follow-up's opening ("and", "what about", …) is a follow-up only when it
 is nothing but a period or a name ("2017/18?", "Gwent?"); one ordinary word ("budget") is a
@@ -18,7 +20,7 @@ from __future__ import annotations
 import re
 
 from .figures import period_spans
-from .terms import query_terms, without_periods
+from .terms import STOPWORDS, query_terms, without_periods
 
 _LEAD = re.compile(
     r"^\s*(?:(?:and|but|also|so|ok|okay|then)\b[\s,]*)*(?:(?:what|how) about|what of|same (?:for|in)|(?:and )?for|in|during)?\b[\s,]*",
@@ -80,9 +82,43 @@ def _shift(span_text: str, period: str | None, delta: int) -> str:
     return str(int(span_text) + delta)
 
 
+_PRONOUN = re.compile(r"\b(it|its|they|them|their)\b", re.I)
+
+
+def _named(question: str) -> list[str]:
+    """The names a question uses, but for its first word (capitalised as the sentence's start)."""
+    first = re.match(r"\s*\S+\s*", question)
+    rest = question[first.end() :] if first else question
+    return [
+        m.group(0) for m in _NAME.finditer(rest) if not period_spans(m.group(0)) and not _YEAR.fullmatch(m.group(0))
+    ]
+
+
+def _unpronouned(question: str, previous: str) -> str | None:
+    """``question`` with "it", "they" … standing for the one thing the previous question named
+    ("Who chairs it?" after "What does the ICT Delivery Board do?"); None when it names something of
+    its own, or the previous question named no one thing."""
+    if not _PRONOUN.search(question) or _named(question):
+        return None
+    names = list(dict.fromkeys(_named(previous)))
+    if len(names) != 1:
+        return None
+    after = re.match(r"\s*([a-z]\w*)", previous[previous.find(names[0]) + len(names[0]) :])
+    if after and after.group(1) not in STOPWORDS:
+        return None  # the name qualifies a word after it ("the ICT budget"): which it stands for is not clear
+    name = names[0] if names[0].lower().startswith("the ") else f"the {names[0]}"
+
+    def put(m: re.Match[str]) -> str:
+        return f"{name}’s" if m.group(1).lower() in ("its", "their") else name
+
+    return _PRONOUN.sub(put, question)
+
+
 def resolve(question: str, previous: str | None) -> str:
     """The follow-up rewritten as a standalone question; other questions unchanged."""
     question = question.strip()
+    if previous and question and not is_follow_up(question):
+        return _unpronouned(question, previous.strip()) or question
     if not previous or not question or not is_follow_up(question):
         return question
     previous = previous.strip()
