@@ -93,7 +93,7 @@ def test_a_name_or_a_period_alone_is_a_follow_up(message):
             "What is its budget?",
             "What is the Tri-Force Collaboration’s budget?",
         ),
-        ("Who sits on the Estates Board?", "When did they last meet?", "When did the Estates Board last meet?"),
+        ("Who sits on the Estates Board?", "When did it last meet?", "When did the Estates Board last meet?"),
     ],
 )
 def test_a_pronoun_stands_for_the_one_thing_the_previous_question_named(previous, question, expected):
@@ -107,6 +107,10 @@ def test_a_pronoun_stands_for_the_one_thing_the_previous_question_named(previous
         ("What was the ICT budget in 2018/19?", "Is it on track?"),  # "ICT" qualifies the budget
         ("What does the Estates Board do?", "Who chairs it for Gwent?"),  # a name of its own
         ("What was the total underspend?", "Why was it so large?"),  # no name at all
+        ("Does Gwent have a custody suite?", "How big is it?"),  # a bare name need not be what "it" is
+        ("What does the Joint Audit Committee do?", "Is it true that crime rose in 2022?"),  # "it" stands for nothing
+        ("What does the Joint Audit Committee do?", "How do officers record their overtime?"),  # a new question
+        ("What does the Joint Audit Committee do?", "How many victims in Gwent said it made them feel safe?"),
     ],
 )
 def test_a_pronoun_is_left_alone_when_what_it_stands_for_is_not_clear(previous, question):

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable
 
 from ..documents import Passage
+from ..reading.guard import sentences
 from .analysis import Query
 from .candidates import Unit
 from .figures import periods, years
@@ -72,9 +73,18 @@ def _unmatched_constraint(
     # One ordinary word may differ ("replied" for "responses"); a rarer one names the topic ("precept").
     if meaning is None or len(missing) > 1 or query.terms[missing[0]] >= FORGIVEN_WEIGHT:
         return True
-    # a name alone means little to the encoder: a who-answer is read with the passage saying what they did
-    read = [answer_text(unit), unit.passage.text] if query.qtype == "who" else [answer_text(unit)]
+    # a name alone means little to the encoder: a who-answer is read with the sentences beside it
+    read = [answer_text(unit), _beside(unit)] if query.qtype == "who" else [answer_text(unit)]
     return max(meaning(query.text, read)) < MEANING_FLOOR
+
+
+def _beside(unit: Unit) -> str:
+    """The unit's sentence with the one before and the one after it ("… the appeal should be
+    dismissed. J E Tempest INSPECTOR"): what the person named did."""
+    said = sentences(unit.passage.text)
+    squeezed = " ".join(unit.text.split())
+    at = next((i for i, s in enumerate(said) if squeezed in s or s in squeezed), None)
+    return " ".join(said[max(0, at - 1) : at + 2]) if at is not None else answer_text(unit)
 
 
 def answer_text(unit: Unit) -> str:

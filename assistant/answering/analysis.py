@@ -40,7 +40,7 @@ _MONEY_NAMED = re.compile(
 )
 _WHEN = re.compile(
     r"\b(when|dates?|dated|what year|which year|what month|by when|how long ago|deadline|"
-    r"(what|which) (period|time ?frame|timescale))\b",
+    r"(what|which) period(?! of)|time ?frames?|timescales?)\b",
     re.I,
 )
 _HOW_LONG = re.compile(r"\bhow long\b", re.I)
@@ -51,7 +51,16 @@ _PERSON_ROLES = (
     r"commissioners?|councillors?|judges?|auditors?|managers?|officials?|members?|facilitators?|authors?|"
     r"secretary|secretaries|presidents?|chiefs?|constables?|superintendents?|leaders?|heads?|representatives?"
 )
-_WHO = re.compile(rf"^\s*(who|whom|(which|what) ([\w-]+ )?({_PERSON_ROLES})\b|what is the name of)", re.I)
+# the role, then a verb (not a noun it qualifies: "Which officer numbers …", "Which chief officer group …")
+_ROLE_THEN_VERB = (
+    r"(?![’'-])\s+(?:was|were|is|are|did|does|do|has|have|had|will|would|can|could|should|may|must|of|from|at|on|in|"
+    r"for|[a-z]+ed|[a-z]+[lnr]t|led|made|took|gave|wrote|said|met|ran|chose|heard|held|sat|set|saw|went|came|told|"
+    r"found|spoke|sent|brought|became|began|won|lost)\b|\s*\??\s*$"
+)
+_WHO = re.compile(
+    rf"^\s*(who|whom|which ([\w-]+ )?({_PERSON_ROLES})(?:{_ROLE_THEN_VERB})|what is the name of)",
+    re.I,
+)
 
 # Questions answered with a section's key points, not one sentence: aims, priorities, risks,
 # recommendations, a summary, "what does the report say about X".
@@ -132,26 +141,31 @@ def analyse(question: str) -> Query:
     )
 
 
-_COUNTED = re.compile(r"\bhow many ([\w'’-]+)(?: ([\w'’-]+))?(?: ([\w'’-]+))?", re.I)
+_COUNTED = re.compile(r"\bhow many ((?:[\w'’-]+ ?){1,3})", re.I)
 _AFTER_COUNTED = re.compile(
-    r"^(were|was|are|is|did|do|does|have|has|had|will|would|could|can|in|of|for|on|at|to|from|with|by|that|who|which)$",
+    r"^(were|was|are|is|did|do|does|have|has|had|will|would|could|can|in|of|for|on|at|to|from|with|by|that|who|which|"
+    r"[a-z]+ed)$",
     re.I,
 )
-_GENERIC_COUNTS = {"people", "persons", "individuals", "times", "ones", "things", "cases"}  # count anything
+_PLURAL = re.compile(r"^([a-z'’-]+[^su'’\W]s|people|staff|police|personnel|children|men|women)$", re.I)
+GENERIC_COUNTS = {"peopl", "person", "individual", "time", "one", "thing", "case"}  # stems of words counting anything
 
 
 def counted_words(question: str) -> set[str]:
-    """Stems of the thing "how many" counts: its next word, with the one after when a verb or a preposition
-    follows that ("How many recruitment letters were posted?" -> recruit, letter; "How many jurors
-    attended?" -> juror); a word that counts anything ("people") is left out."""
+    """The stem of the thing "how many" counts: the last plural among its next words, up to a verb or a
+    preposition ("How many recruitment letters were posted?" -> letter; "How many new officers joined?"
+    -> officer), else the first of them."""
     m = _COUNTED.search(question)
     if not m:
         return set()
-    first, second, third = m.groups()
-    counted = [first, second] if second and (not third or _AFTER_COUNTED.match(third)) else [first]
-    if second and _AFTER_COUNTED.match(second):
-        counted = [first]
-    return {stem(w.lower()) for w in counted if w.lower() not in STOPWORDS | _GENERIC_COUNTS}
+    phrase: list[str] = []
+    for w in words(m.group(1)):
+        if _AFTER_COUNTED.match(w) and phrase:
+            break
+        phrase.append(w)
+    plurals = [w for w in phrase if _PLURAL.match(w) and not w.lower().endswith("selves")]
+    head = plurals[-1] if plurals else phrase[0] if phrase else ""
+    return {stem(head.lower())} if head and head.lower() not in STOPWORDS else set()
 
 
 def names(question: str) -> set[str]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from ..documents import Passage
 from ..reading.guard import directed, instruction_like, without_instructions
-from .analysis import PERCENT, Query
+from .analysis import GENERIC_COUNTS, PERCENT, Query
 from .figures import Figure, dates, figures, periods, years
 from .terms import FUNCTION_WORDS, without_periods
 from .terms import STOPWORDS as _STOP
@@ -27,8 +27,8 @@ from .terms import stems as _stems
 from .terms import weight as _weight
 from .terms import words as _words
 
-_COUNT = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|dozen"
-_DURATION = re.compile(rf"\b(\d+|{_COUNT}|several|many)\s+(years?|months?|weeks?|days?)\b", re.I)
+COUNT_WORDS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|dozen"
+_DURATION = re.compile(rf"\b(\d+|{COUNT_WORDS}|several|many)\s+(years?|months?|weeks?|days?)\b", re.I)
 _FREQUENCY = re.compile(
     r"\b(daily|weekly|fortnightly|monthly|quarterly|annually|yearly|bi-?annual|every|each (day|week|month|year|quarter)|times a)\b",
     re.I,
@@ -39,9 +39,14 @@ LEAD_NUMBER = re.compile(r"^\d{1,2}(\.\d{1,2}){0,3}\.?\s+(?=[A-Z])")
 _TITLED = re.compile(r"\b(Mr|Mrs|Ms|Miss|Dr|DCC|ACC|ACO|DCI|Supt|CFO|CEO|Cllr|Sir|Dame|Signed:)\.?\s+[A-Z]")
 # initials before a surname: "J E Tempest", "A. N. Other" (one initial only with its full stop: "A Jury …" is no name)
 _INITIALLED = re.compile(r"(?<![\w.])(?:(?:[A-Z]\.?\s+){2,3}|[A-Z]\.\s*)([A-Z][a-z][A-Za-z'’-]+)\b")
+_LABELLED = re.compile(
+    r"\b(?:option|appendix|annex|priority|plan|part|section|table|figure|schedule|phase|stage|tier|level|grade|"
+    r"class|category|item|note|box|group|team|area|zone|block|unit|site|route|model|scenario)\s*$",
+    re.I,
+)
 _CAPITALISED_PAIR = re.compile(r"(?=\b([A-Z][A-Za-z'’-]+)\s+(?:[A-Z]\.\s+)?([A-Z][A-Za-z'’-]+)\b)")
 _NUMBER_WORDS = re.compile(  # lower case, or capitalised only to start a sentence: "Part One" is a title
-    rf"\b({_COUNT})\b|(?:^|(?<=[.!?:]\s))({_COUNT.title()})\b"
+    rf"\b({COUNT_WORDS})\b|(?:^|(?<=[.!?:]\s))({COUNT_WORDS.title()})\b"
 )
 _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
@@ -51,15 +56,15 @@ DATE_LIKE = re.compile(  # the day of a date is not a count: 13/02/2015, 13th, 1
     r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b\d{1,2}\s?(?:st|nd|rd|th)\b|\b\d{1,2}\s*-\s*[A-Z][a-z]{2}\s*-\s*\d{2}\b"
     rf"|\b\d{{1,2}}(?:\s*[-–]\s*\d{{1,2}})?\s+{_MONTH}(?=\s|$|[,.;)])|\b{_MONTH}\s+\d{{1,2}}\b(?!,?\d)"
 )
-_DAY_MONTH = re.compile(  # a date without its year: "25th May", "May 25th"
-    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?=\s|$|[,.;)])|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?!,?\d)"
+_DAY_MONTH = re.compile(  # a date without its year: "25th May", "25 May", "May 25th" (not "May 12 arrests")
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?=\s|$|[,.;)])|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)\b"
 )
 # a number that names a part of the report or of a scheme is not a count: "question 6", "Appendix 2", "Tier 3"
 REFERENCE = re.compile(
     r"\b(?:questions?|sections?|paragraphs?|paras?|pages?|pp?|appendix|appendices|annex(?:es)?|tables?|figures?|"
     r"chapters?|parts?|items?|recommendations?|phases?|stages?|options?|tiers?|levels?|steps?|priority|priorities|"
-    r"objectives?|actions?|notes?|schedules?|clauses?|rules?|articles?|session|week|day|year|round|wave|version)"
-    r"\.?\s+\d+(?:\.\d+)*[a-z]?\b",
+    r"objectives?|actions?|notes?|schedules?|clauses?|rules?|articles?|version)"
+    r"\.?\s+\d+(?:\.\d+)*[a-z]?\b(?!\s+[a-z]+s\b)",  # "question 6 on …", not "part 3 officers"
     re.I,
 )
 _MONEY_UNIT = re.compile(r"[£$€]\s?(?:000s?|m|k|bn|millions?|thousands?)\b|\((?:£|\$|€)\)", re.I)
@@ -217,7 +222,8 @@ def _has_type(query: Query, unit: Unit) -> bool:
                 figs = [f for f in figs if f.kind != "money"]
         if query.money and not unit.cells:  # a sentence answers with a sum of money (a table may print bare figures)
             # … or bare figures under a unit of money it states ("£000": a table read as text)
-            return any(f.kind == "money" for f in figs) or bool(figs and _MONEY_UNIT.search(unit.passage.text))
+            sums = [f for f in figs if not (f.kind == "number" and 1900 <= f.value <= 2100 and "," not in f.text)]
+            return any(f.kind == "money" for f in figs) or bool(sums and _MONEY_UNIT.search(unit.passage.text))
         if query.qtype == "percent":
             in_percent = any(PERCENT.search(h) for h, _ in unit.figure_cells)
             return any(f.kind == "percent" for f in figs) or in_percent or bool(_PERCENT_WORDS.search(text))
@@ -250,11 +256,11 @@ def _counts(m: re.Match[str], text: str, query: Query) -> bool:
     elsewhere it is mostly a determiner ("with one voice", "one of the")."""
     if m.group(0).lower() != "one":
         return True
-    after = _WORD.match(text, m.end())
-    return bool(after and query.counted and _stem(after.group(1).lower()) in query.counted)
+    after = {_stem(w.lower()) for w in _words(text[m.end() :])[:3]}  # "one officer", "one police officer"
+    return bool(after & query.counted or query.counted & GENERIC_COUNTS and after & _PERSON)
 
 
-_WORD = re.compile(r"\s+([A-Za-z][\w'’-]*)")
+_PERSON = {"person", "individual", "member", "peopl"}  # one of "how many people …"
 
 
 def _names_someone(text: str, asked: set[str] | None = None) -> bool:
@@ -265,6 +271,8 @@ def _names_someone(text: str, asked: set[str] | None = None) -> bool:
         return True
     for m in _INITIALLED.finditer(text):
         surname = m.group(1)
+        if _LABELLED.search(text[: m.start()]):
+            continue  # "Appendix A. Custody Suites", "Option C. Tempest said": a label, not an initial
         if _weight(surname.lower()) >= 2.0 and not (asked and _stem(surname.lower()) in asked):
             return True
     for m in _CAPITALISED_PAIR.finditer(text):

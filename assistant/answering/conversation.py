@@ -7,8 +7,8 @@ that stands on its own, which is what gets retrieved, answered and shown:
 - "the <Name>" replaces the previous question's own "the <Name>", keeping its measure and
   period ("and the DSD?" after "What was the SRS Collaboration underspend?");
 - any other name is added to it ("and for Cumbria?");
-- "it", "they", "its" … stand for the one name the previous question used ("Who chairs it?" after
-  "What does the ICT Delivery Board do?").
+- "it" and "its" in a short question stand for the one "the <Name>" the previous question used
+  ("Who chairs it?" after "What does the ICT Delivery Board do?").
 
 A message without a follow-up's opening ("and", "what about", …) is a follow-up only when it
 is nothing but a period or a name ("2017/18?", "Gwent?"); one ordinary word ("budget") is a
@@ -82,7 +82,11 @@ def _shift(span_text: str, period: str | None, delta: int) -> str:
     return str(int(span_text) + delta)
 
 
-_PRONOUN = re.compile(r"\b(it|its|they|them|their)\b", re.I)
+_PRONOUN = re.compile(r"\b(it|its)\b", re.I)
+_DUMMY_IT = re.compile(
+    r"\b(?:is|was|will|would|does|did|do)\s+it\s+(?:true|possible|likely|the case|right|fair)\b|\bit\s+takes?\b", re.I
+)
+_PRONOUN_WORDS = 2  # a question with more words of its own than this is about them, not the previous name
 
 
 def _named(question: str) -> list[str]:
@@ -95,23 +99,21 @@ def _named(question: str) -> list[str]:
 
 
 def _unpronouned(question: str, previous: str) -> str | None:
-    """``question`` with "it", "they" … standing for the one thing the previous question named
-    ("Who chairs it?" after "What does the ICT Delivery Board do?"); None when it names something of
-    its own, or the previous question named no one thing."""
-    if not _PRONOUN.search(question) or _named(question):
+    """``question`` with "it" or "its" standing for the one "the <Name>" the previous question asked
+    about ("Who chairs it?" after "What does the ICT Delivery Board do?"); None when the question has
+    names or several words of its own, or the previous question did not name one thing."""
+    if not _PRONOUN.search(question) or _DUMMY_IT.search(question) or _named(question):
+        return None
+    if len(query_terms(without_periods(question))) > _PRONOUN_WORDS:
         return None
     names = list(dict.fromkeys(_named(previous)))
-    if len(names) != 1:
-        return None
-    after = re.match(r"\s*([a-z]\w*)", previous[previous.find(names[0]) + len(names[0]) :])
+    if len(names) != 1 or not names[0].lower().startswith("the "):
+        return None  # a bare name ("Does Gwent have a custody suite?") may not be what "it" is
+    name = names[0]
+    after = re.match(r"\s*([a-z]\w*)", previous[previous.find(name) + len(name) :])
     if after and after.group(1) not in STOPWORDS:
         return None  # the name qualifies a word after it ("the ICT budget"): which it stands for is not clear
-    name = names[0] if names[0].lower().startswith("the ") else f"the {names[0]}"
-
-    def put(m: re.Match[str]) -> str:
-        return f"{name}’s" if m.group(1).lower() in ("its", "their") else name
-
-    return _PRONOUN.sub(put, question)
+    return _PRONOUN.sub(lambda m: f"{name}’s" if m.group(1).lower() == "its" else name, question)
 
 
 def resolve(question: str, previous: str | None) -> str:

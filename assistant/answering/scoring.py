@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass
 
 from ..reading.guard import plain, sentences
-from .analysis import Query
-from .candidates import DATE_LIKE, Unit
+from .analysis import GENERIC_COUNTS, Query
+from .candidates import COUNT_WORDS, DATE_LIKE, Unit
 from .entities import named
 from .figures import dates, figures, periods
 from .terms import STOPWORDS as _STOP
@@ -196,14 +196,16 @@ def _total_row(query: Query, chosen: Unit, units: list[Unit]) -> Unit | None:
 
 def _narrower(query: Query, label: str, total: str) -> bool:
     """The chosen row is a part the question did not ask for ("… – telephone") and the Total row's
-    label uses only the question's words ("TOTAL COMPLETE" for "the total number of completed …")."""
+    label names what was asked in the question's words ("TOTAL COMPLETE" for "the total number of
+    completed …"; a bare "Total" row adds up other things too: "Police officers (FTE)" stays)."""
 
     def unasked(text: str) -> list[str]:
         return [
             w for w in _words(text.lower()) if w.isalpha() and w not in _STOP and not _found(_stem(w), set(query.terms))
         ]
 
-    return bool(unasked(label)) and not unasked(total)
+    own = [w for w in _words(total.lower()) if w.isalpha() and not _TOTAL.fullmatch(w)]  # "COMPLETE", not "Total"
+    return bool(unasked(label)) and bool(own) and not unasked(total)
 
 
 def score(query: Query, unit: Unit) -> tuple[float, float]:
@@ -254,18 +256,18 @@ def score(query: Query, unit: Unit) -> tuple[float, float]:
 
 
 COUNTED = 0.3  # a figure that counts what "how many" asks about ("3000 letters" for "how many letters")
-_COUNT_WORD = re.compile(
-    r"^(\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
-    r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|hundred|thousand)$",
-    re.I,
-)
+_COUNT_WORD = re.compile(rf"^(?:\d[\d,]*|{COUNT_WORDS})$", re.I)
 
 
 def _counts_asked(query: Query, text: str) -> bool:
-    """A figure in ``text`` followed within three words by the thing the question counts."""
+    """A figure in ``text`` (not a year) followed within three words by the thing the question counts
+    (a word that counts anything, "people", marks no figure)."""
+    asked = query.counted - GENERIC_COUNTS
     ws = _words(text)
     return any(
-        _COUNT_WORD.match(w) and any(_stem(v.lower()) in query.counted for v in ws[i + 1 : i + 4])
+        _COUNT_WORD.match(w)
+        and not re.fullmatch(r"(19|20)\d\d", w)
+        and any(_stem(v.lower()) in asked for v in ws[i + 1 : i + 4])
         for i, w in enumerate(ws)
     )
 

@@ -93,11 +93,17 @@ def expand(text: str) -> str:
     return f"{text} {' '.join(extra)}" if extra else text
 
 
+_NEGATING = re.compile(r"(?i)(non|anti|counter|un|dis|mis|ex|pre|post|self)-")  # "non-crime" is no crime
+
+
 def stems(text: str) -> set[str]:
-    """Stems of the words of ``text`` (a hyphenated word also by its parts: "new-build" holds "build"),
+    """Stems of the words of ``text`` (a hyphenated word also by its parts: "new-build" holds "build",
+    "non-crime" does not hold "crime"),
     with the vocabulary's equivalents of any it holds."""
     ws = words(text)
-    out = {stem(w.lower()) for w in ws} | {stem(p.lower()) for w in ws if "-" in w for p in w.split("-") if p}
+    out = {stem(w.lower()) for w in ws} | {
+        stem(p.lower()) for w in ws if "-" in w and not _NEGATING.match(w) for p in w.split("-") if p
+    }
     for _, key, values in vocabulary().equivalents:
         if key in out:
             out |= values

@@ -71,6 +71,7 @@ class _State:
     number: tuple[int, ...] | None = None
     section: str | None = None
     section_number: tuple[int, ...] | None = None
+    section_guessed: bool = False  # the section is a plain heading line's, not a marked or numbered heading's
     title: str | None = None
     title_from_line: bool = False  # the title is the rest of a numbered line ("12.1 DCC Amanda Blakeman")
     pdf: bool = False
@@ -365,6 +366,7 @@ def _feed(st: _State, text: str, line: Line, is_heading: bool, next_text: str = 
             if st.run is not None:
                 st.run.labels.add(m.group(1))
             st.paragraph, st.number, st.section, st.title = m.group(1), num, rest, None
+            st.section_guessed = False
             st.section_number = num
             return
         if depth_one or _plausible(st.number, num):
@@ -392,12 +394,15 @@ def _feed(st: _State, text: str, line: Line, is_heading: bool, next_text: str = 
     if is_heading or (_heading_like(text) and _ends_sentence(st.buffer, st.pdf) and _starts_body(next_text, st.pdf)):
         st.flush()
         if is_heading and st.paragraph is None:
-            st.section, st.title = text, None
-        elif st.number is None or len(st.number) == 1 and st.number != st.section_number:
+            st.section, st.title, st.section_guessed = text, None, False
+        elif (st.number is None and (st.section is None or st.section_guessed)) or (
+            st.number is not None and len(st.number) == 1 and st.number != st.section_number
+        ):
             # paragraphs numbered 1, 2, 3 … with unnumbered headings between them (an appeal decision, a
-            # committee report): the heading names the section the next numbered paragraphs stand in, and
-            # belongs to no paragraph (not the one before it)
-            st.section, st.title, st.paragraph = text, None, None
+            # committee report), or no numbered paragraphs and no marked headings: the heading names the
+            # section the next paragraphs stand in (a numbered list item does not end it), and belongs
+            # to no paragraph (not the one before it)
+            st.section, st.title, st.paragraph, st.section_guessed = text, None, None, True
         else:
             st.title = text
         st.buffer.append(sub)  # a heading stays in the text too (its own line): nothing is lost to a wrong guess
