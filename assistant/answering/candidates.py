@@ -220,14 +220,13 @@ def _has_type(query: Query, unit: Unit) -> bool:
             ]
             if counting:
                 figs = [f for f in figs if f.kind != "money"]
+        real = [f for f in figs if not (f.kind == "number" and 1900 <= f.value <= 2100 and "," not in f.text)]
         if query.money and not unit.cells:  # a sentence answers with a sum of money (a table may print bare figures)
-            # … or bare figures under a unit of money it states ("£000": a table read as text)
-            sums = [f for f in figs if not (f.kind == "number" and 1900 <= f.value <= 2100 and "," not in f.text)]
-            return any(f.kind == "money" for f in figs) or bool(sums and _MONEY_UNIT.search(unit.passage.text))
+            # … or bare figures (not years) under a unit of money it states ("£000": a table read as text)
+            return any(f.kind == "money" for f in figs) or bool(real and _MONEY_UNIT.search(unit.passage.text))
         if query.qtype == "percent":
             in_percent = any(PERCENT.search(h) for h, _ in unit.figure_cells)
             return any(f.kind == "percent" for f in figs) or in_percent or bool(_PERCENT_WORDS.search(text))
-        real = [f for f in figs if not (f.kind == "number" and 1900 <= f.value <= 2100 and "," not in f.text)]
         return bool(real) or (not unit.cells and any(_counts(m, text, query) for m in _NUMBER_WORDS.finditer(text)))
     if query.qtype == "date":
         asks_year = re.search(r"\b(year|financial year|period)\b", query.text, re.I)

@@ -119,11 +119,11 @@ def _unpronouned(question: str, previous: str) -> str | None:
 def resolve(question: str, previous: str | None) -> str:
     """The follow-up rewritten as a standalone question; other questions unchanged."""
     question = question.strip()
-    if previous and question and not is_follow_up(question):
-        return _unpronouned(question, previous.strip()) or question
-    if not previous or not question or not is_follow_up(question):
+    if not previous or not question:
         return question
     previous = previous.strip()
+    if not is_follow_up(question):
+        return _unpronouned(question, previous) or question
     new_periods = [question[s:e] for s, e, _ in period_spans(question)]
     new_years = [y for _, _, y in _years_outside_periods(question)]
     topic = _LEAD.sub("", question).strip(" ?.!")

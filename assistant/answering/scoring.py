@@ -199,10 +199,10 @@ def _narrower(query: Query, label: str, total: str) -> bool:
     label names what was asked in the question's words ("TOTAL COMPLETE" for "the total number of
     completed …"; a bare "Total" row adds up other things too: "Police officers (FTE)" stays)."""
 
+    asked = set(query.terms)
+
     def unasked(text: str) -> list[str]:
-        return [
-            w for w in _words(text.lower()) if w.isalpha() and w not in _STOP and not _found(_stem(w), set(query.terms))
-        ]
+        return [w for w in _words(text.lower()) if w.isalpha() and w not in _STOP and not _found(_stem(w), asked)]
 
     own = [w for w in _words(total.lower()) if w.isalpha() and not _TOTAL.fullmatch(w)]  # "COMPLETE", not "Total"
     return bool(unasked(label)) and bool(own) and not unasked(total)
