@@ -54,7 +54,7 @@ _PERSON_ROLES = (
 # the role, then a verb (not a noun it qualifies: "Which officer numbers …", "Which chief officer group …")
 _ROLE_THEN_VERB = (
     r"(?![’'-])\s+(?:was|were|is|are|did|does|do|has|have|had|will|would|can|could|should|may|must|of|from|at|on|in|"
-    r"for|[a-z]+ed|[a-z]+[lnr]t|led|made|took|gave|wrote|said|met|ran|chose|heard|held|sat|set|saw|went|came|told|"
+    r"for|[a-z]+ed|[a-z]+[lnr]t|led|made|gave|wrote|said|met|ran|chose|heard|held|sat|set|saw|came|told|"
     r"found|spoke|sent|brought|became|began|won|lost)\b|\s*\??\s*$"
 )
 _WHO = re.compile(
