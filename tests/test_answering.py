@@ -457,6 +457,10 @@ def test_a_table_answer_reads_as_a_sentence_with_the_currency_its_table_gives():
     assert extract("How many vehicles are response cars?", [fleet]).answer.endswith("45")  # a count, not £45
     counts = passage("Workforce | Police staff | Headcount 1,204", "table_row")
     assert extract("What is the headcount of police staff?", [counts]).answer.endswith("is 1,204")
+    total = passage("Overtime by division (£) | Total | Budget 812,000 | Actual 905,250", "table_row")
+    assert extract("What was the total overtime budget?", [total]).answer == (
+        "The total budget in Overtime by division (£) was £812,000"  # not "The budget for Total …"
+    )
     named = passage("Interviews by software | Telephone | Keytime 13 | Iris 5", "table_row")
     assert (
         "The Keytime for Telephone" in extract("How many telephone interviews were with Keytime users?", [named]).answer
@@ -625,6 +629,17 @@ def test_a_number_naming_a_part_of_the_report_is_not_a_count():
     assert extract("How many members discussed the precept?", [p]).answer is None
     for text in ("Last year 450 complaints were received by the force.", "In part 3 complaints were upheld twice."):
         assert extract("How many complaints were received?", [passage(text, para="3.4")]).answer is not None
+
+
+def test_a_pointer_to_another_numbered_paragraph_is_not_a_count():
+    pointer = passage(
+        "The Chief Executive is satisfied the decision is lawful for the reasons set out in 7.4.", para="12.1"
+    )
+    assert extract("How many decisions did the Chief Executive sign?", [pointer]).answer is None
+    grew = passage("The detection rate for burglary rose in 2021 to 11.3.", para="4.2")  # a value, not a pointer
+    assert extract("What was the detection rate for burglary?", [grew]).answer is not None
+    unnumbered = passage("Overtime spend was reduced in 4.5 of the 6 units reviewed last year.")
+    assert extract("How many units reduced overtime spend?", [unnumbered]).answer is not None
 
 
 def test_how_many_prefers_the_figure_counting_the_thing_asked():

@@ -95,3 +95,16 @@ def test_open_question_quotes_the_sections_key_points(assistant):
     assert got.citations and all(p.paragraph == "3.8" for p in got.citations)
     section = assistant.retriever.section(got.citations[0])
     assert len(section) > 1 and all(p.metadata["doc_id"] == got.citations[0].metadata["doc_id"] for p in section)
+
+
+def test_fusion_trusts_bm25s_first_over_the_encoders_first_that_bm25_ranks_twelfth():
+    """On long real reports the encoder puts many passages of one topic near a paraphrased question;
+    the weights fitted on the development parts keep BM25's clear first ahead of them."""
+    from assistant.answering import retrieval
+
+    others = [f"p{n}" for n in range(20)]
+    dense = ["near", *others]  # the encoder's first; "exact" is not in its list
+    lexical = ["exact", *others[:10], "near", *others[10:]]  # BM25's first; "near" is its twelfth
+    weights = [retrieval.DENSE_WEIGHT, retrieval.LEXICAL_WEIGHT]
+    fused = retrieval.reciprocal_rank_fusion([dense, lexical], weights=weights)
+    assert fused["exact"] > fused["near"]

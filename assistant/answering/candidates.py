@@ -67,6 +67,8 @@ REFERENCE = re.compile(
     r"\.?\s+\d+(?:\.\d+)*[a-z]?\b(?!\s+[a-z]+s\b)",  # "question 6 on …", not "part 3 officers"
     re.I,
 )
+# in a report numbered 1.1, 1.2 …, "the reasons stated in 11.3" points at paragraph 11.3
+_CROSS_REFERENCE = re.compile(r"\b(?:see|in|at|under)\s+\d{1,2}\.\d{1,2}(?=\s*(?:[.,;:)]|above|below|$))", re.I)
 _MONEY_UNIT = re.compile(r"[£$€]\s?(?:000s?|m|k|bn|millions?|thousands?)\b|\((?:£|\$|€)\)", re.I)
 _PERCENT_WORDS = re.compile(r"\bper ?cent\b", re.I)
 
@@ -215,9 +217,7 @@ def _has_type(query: Query, unit: Unit) -> bool:
                 values = [(h, v) for h, v in values if not re.search(r"[£$€]", h + v)]
             figs = [f for _, v in values for f in figures(v)]
         else:
-            figs = [
-                f for f in figures(REFERENCE.sub(" ", DATE_LIKE.sub(" ", text))) if not _is_paragraph_number(f, unit)
-            ]
+            figs = [f for f in figures(_references_masked(text, unit)) if not _is_paragraph_number(f, unit)]
             if counting:
                 figs = [f for f in figs if f.kind != "money"]
         real = [f for f in figs if not (f.kind == "number" and 1900 <= f.value <= 2100 and "," not in f.text)]
@@ -290,6 +290,14 @@ def _names_someone(text: str, asked: set[str] | None = None) -> bool:
         if min(_weight(first.lower()), _weight(second.lower())) >= 2.3:
             return True
     return False
+
+
+def _references_masked(text: str, unit: Unit) -> str:
+    """``text`` without its dates and the numbers naming parts of the report."""
+    text = REFERENCE.sub(" ", DATE_LIKE.sub(" ", text))
+    if "." in (unit.passage.paragraph or ""):
+        text = _CROSS_REFERENCE.sub(" ", text)
+    return text
 
 
 def _is_paragraph_number(fig: Figure, unit: Unit) -> bool:

@@ -67,6 +67,9 @@ def _with_currency(unit: Unit, header: str, value: str) -> str:
     return value
 
 
+_TOTAL_LABEL = re.compile(r"(?:grand |overall )?total", re.I)
+
+
 def _lower_first(header: str) -> str:
     """A header inside a sentence: "Budget" reads as "budget"; "ICT", "2018/19 Budget" and a name no
     word list knows ("Keytime") stay as printed."""
@@ -76,7 +79,7 @@ def _lower_first(header: str) -> str:
 
 def compose(query: Query, unit: Unit) -> str:
     """A concise answer quoting the figure as the report writes it: a table cell as a sentence ("The
-    budget for Total in Financial Performance 2018/19 was £9,123,757"), a sentence without its number."""
+    total budget in Financial Performance 2018/19 was £9,123,757"), a sentence without its number."""
     if unit.cells:
         cells = unit.answer_cells
         verb = "is" if re.match(r"^\s*(what|which|how much|how many)\s+(is|are)\b", query.text, re.I) else "was"
@@ -86,6 +89,10 @@ def compose(query: Query, unit: Unit) -> str:
             measure = _lower_first(head) if head else "value"
             if re.fullmatch(r"spent|approved|allocated|committed|received|claimed|incurred|budgeted", measure):
                 measure = f"amount {measure}"
+            if _TOTAL_LABEL.fullmatch(unit.label.strip()):  # "The total budget …", not "The budget for Total …"
+                return trim(
+                    f"The {unit.label.strip().lower()} {measure}{place} {verb} {_with_currency(unit, head, value)}"
+                )
             return trim(f"The {measure} for {unit.label}{place} {verb} {_with_currency(unit, head, value)}")
         if cells:
             listed = "; ".join(f"{h} {_with_currency(unit, h, v)}".strip() for h, v in cells)
