@@ -175,15 +175,18 @@ class Assistant:
         page = meta.get("page")
         if doc is None or doc.kind != "pdf" or not isinstance(page, int) or not Path(doc.path).is_file():
             return None
+        scanned = bool(meta.get("ocr"))  # its words are found by reading the page image again
+        s = self.settings
         return page_image(
             Path(doc.path),
             page,
             text,
             marks or [],
-            evidence_folder(self.settings),
+            evidence_folder(s),
             doc.doc_id,
-            self.settings.pdf_memory_mb,
-            self.settings.pdf_timeout,
+            max(s.pdf_memory_mb, s.ocr_memory_mb) if scanned else s.pdf_memory_mb,
+            s.pdf_timeout + s.ocr_timeout if scanned else s.pdf_timeout,
+            scanned,
         )
 
     def ingest(self, paths: list[Path], prune: bool = False, progress: bool = False) -> IngestSummary:

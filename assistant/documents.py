@@ -29,6 +29,7 @@ class Page:
     number: int | None
     text: str
     notes: list[str] = field(default_factory=list)
+    ocr: bool = False  # the text was read from the page's image (a scan), not its text layer
 
 
 @dataclass
@@ -48,6 +49,11 @@ class SourceDocument:
     warnings: list[str] = field(default_factory=list)
     active_content: list[str] = field(default_factory=list)  # a PDF's JavaScript, launch actions, embedded files
     flags: list[str] = field(default_factory=list)  # what the library shows a reader (set by ingest)
+
+    @property
+    def ocr_pages(self) -> set[int]:
+        """The numbers of the pages read by OCR (scans)."""
+        return {p.number for p in self.pages if p.ocr and p.number is not None}
 
     @property
     def page_count(self) -> int:
@@ -100,6 +106,8 @@ class Chunk:
             "columns": self.columns,
         }
         meta.update({k: v for k, v in optional.items() if v is not None})
+        if self.page is not None and doc.ocr_pages & set(range(self.page, (self.page_end or self.page) + 1)):
+            meta["ocr"] = True  # read from a scanned page's image: the citation says so
         return meta
 
 
@@ -172,7 +180,8 @@ class Passage:
         """Where in the report: "p. 8, para 3.6" (either part may be absent); ``paragraph``: the number
         of a paragraph inside the passage, for a point quoted from it."""
         para = paragraph or self.paragraph
-        return ", ".join(x for x in (self.pages, f"para {para}" if para else "") if x)
+        ocr = "read by OCR" if self.metadata.get("ocr") else ""
+        return ", ".join(x for x in (self.pages, f"para {para}" if para else "", ocr) if x)
 
     @property
     def context(self) -> str:

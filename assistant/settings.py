@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     max_text_chars: int = _setting(20_000_000, "most text a report may yield (a decompression bomb stops here)")
     pdf_timeout: float = _setting(60.0, "seconds one PDF may take to parse, in its own worker process")
     pdf_memory_mb: int = _setting(1536, "memory, in MB, the PDF worker process may use")
+    ocr: bool = _setting(True, "read PDF pages with no text layer (scans) by OCR, offline (RapidOCR); false: skip them")
+    ocr_timeout: float = _setting(120.0, "seconds OCR may take to read one page")
+    ocr_memory_mb: int = _setting(3072, "memory, in MB, the OCR worker process may use")
     pdf_reader: Literal["pypdf", "layout"] = _setting(
         "pypdf", "`pypdf` (plain text) or `layout` (pdfplumber positions, tables read as rows; see Benchmarks)"
     )

@@ -229,3 +229,43 @@ def leader_table_pdf(rows: list[tuple[str, list[str]]], xs: list[float]) -> byte
     ops += [f"{left} {y} m {right} {y} l S" for y in ys]
     ops += [f"{x - 6} {ys[0]} m {x - 6} {ys[-1]} l S" for x in xs] + [f"{right} {ys[0]} m {right} {ys[-1]} l S"]
     return one_page_pdf(ops)
+
+
+def scanned_copy(
+    data: bytes, dpi: int = 200, seed: int = 0, blur: float = 0.6, tilt: float = 1.0, pages: list[int] | None = None
+) -> bytes:
+    """``data`` as a scanner would return it: each page (or each of ``pages``, 0-based; the others are
+    kept as they are) rendered at ``dpi``, in grey, turned by up to ``tilt`` degrees and blurred, in a
+    PDF of images with no text layer."""
+    import io
+    import random
+
+    import pypdfium2
+    from PIL import Image, ImageFilter
+    from pypdf import PdfReader, PdfWriter
+
+    rnd = random.Random(seed)
+    pdf = pypdfium2.PdfDocument(data)
+    try:
+        chosen = range(len(pdf)) if pages is None else pages
+        images = {}
+        for i in chosen:
+            page = pdf[i]
+            image = page.render(scale=dpi / 72).to_pil().convert("L")
+            image = image.rotate(rnd.uniform(-tilt, tilt), resample=Image.BICUBIC, fillcolor=255)
+            images[i] = image.filter(ImageFilter.GaussianBlur(blur)) if blur else image
+        count = len(pdf)
+    finally:
+        pdf.close()
+    original = PdfReader(io.BytesIO(data))
+    writer = PdfWriter()
+    for i in range(count):
+        if i in images:
+            buf = io.BytesIO()
+            images[i].save(buf, "PDF", resolution=dpi)
+            writer.add_page(PdfReader(io.BytesIO(buf.getvalue())).pages[0])
+        else:
+            writer.add_page(original.pages[i])
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

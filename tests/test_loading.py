@@ -123,12 +123,12 @@ def test_encrypted_pdf_with_empty_password_is_read(tmp_path):
     assert "1,234" in load(f).pages[0].text
 
 
-def test_scanned_pdf_needs_ocr(tmp_path):
+def test_a_blank_scan_is_refused_after_ocr_finds_no_text(tmp_path):
     from PIL import Image
 
     f = tmp_path / "scan.pdf"
     Image.new("RGB", (300, 400), "white").save(f, "PDF")
-    _fails(f, "needs OCR")
+    _fails(f, "no text layer (1 pages, scanned images?) and OCR found no text on any page")
 
 
 def test_non_utf8_text_is_decoded_with_warning(tmp_path):

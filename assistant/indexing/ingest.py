@@ -98,7 +98,8 @@ class IngestSummary:
 
 def document_flags(doc: SourceDocument) -> list[str]:
     """What a reader of the library should know about a report: sentences addressed to an AI tool or to
-    whoever answers (never evidence), and active content in its PDF (JavaScript, launch actions, embedded files)."""
+    whoever answers (never evidence), active content in its PDF (JavaScript, launch actions, embedded
+    files), and pages read by OCR."""
     flags = []
     addressed = sum(len(instructions(p.text)) for p in doc.pages)
     if addressed:
@@ -106,6 +107,9 @@ def document_flags(doc: SourceDocument) -> list[str]:
         flags.append(f"{addressed} {noun} addressed to an AI tool or reader (instructions, not evidence)")
     if doc.active_content:
         flags.append("active content: " + ", ".join(doc.active_content))
+    if doc.ocr_pages:
+        read, total = len(doc.ocr_pages), len(doc.pages)
+        flags.append(f"{read} of {total} pages read by OCR (scanned): check a quoted figure against the page image")
     return flags
 
 

@@ -4,9 +4,10 @@ Takes a PDF or text file (and an optional sidecar or manifest of metadata); hand
 :class:`~assistant.documents.SourceDocument`: its pages, metadata (title, date, disclosure
 status) and any active content in the PDF, and its :class:`~assistant.documents.Chunk` s:
 numbered paragraphs under their headings, table rows with their column headers, whole tables.
-PDFs are parsed in an isolated worker with time and memory limits; ``guard`` recognises text
+PDFs are parsed in an isolated worker with time and memory limits, and pages with no text layer
+(scans) are read there by OCR; ``guard`` recognises text
 addressed to a model; page images for evidence are rendered here too. Nothing here knows of
 the index.
 
-Modules, in data-flow order: isolation, legibility, spacing, guard, cleaning, disclosure, metadata, layout, tables, loading, chunking, evidence
+Modules, in data-flow order: isolation, legibility, spacing, ocr, guard, cleaning, disclosure, metadata, layout, tables, loading, chunking, evidence
 """

@@ -39,7 +39,7 @@ def clean_pages(pages: list[Page]) -> list[Page]:
         lines = [clean_line(l) for l in page.text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
         if page.number is not None:
             lines = merge_vertical_text(lines)
-        cleaned.append(Page(page.number, "\n".join(lines), [clean_line(n) for n in page.notes]))
+        cleaned.append(Page(page.number, "\n".join(lines), [clean_line(n) for n in page.notes], page.ocr))
     if sum(1 for p in cleaned if p.number is not None) >= 3:
         cleaned = remove_running_lines(cleaned)
     return cleaned
@@ -157,7 +157,7 @@ def remove_running_lines(pages: list[Page]) -> list[Page]:
                         continue
                     line = stripped
             kept.append(line)
-        result.append(Page(page.number, "\n".join(kept), page.notes))
+        result.append(Page(page.number, "\n".join(kept), page.notes, page.ocr))
     return result
 
 

@@ -14,6 +14,7 @@ import hashlib
 import os
 import re
 import stat
+import threading
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,16 @@ from .isolation import Worker
 WIDTH = 820  # pixels: the sources panel, at about 1.4x for a sharp image
 MARGIN = 110  # PDF points kept above and below the highlighted lines
 _WORD = re.compile(r"[a-z0-9£%]+(?:[.,][0-9]+)*")
-_worker: Worker | None = None
+_workers: dict[int, Worker] = {}
+_workers_lock = threading.Lock()
+
+
+def _evidence_worker(memory_mb: int) -> Worker:
+    """Its own worker (one per memory limit): an ingest parsing a large PDF does not hold up the page images."""
+    with _workers_lock:
+        if memory_mb not in _workers:
+            _workers[memory_mb] = Worker(memory_mb)
+        return _workers[memory_mb]
 
 
 def cache_name(doc_id: str, page: int, passage: str, marks: list[str]) -> str:
@@ -39,17 +49,23 @@ def remove_cached(folder: Path, doc_id: str) -> None:
 
 
 def page_image(
-    pdf: Path, page: int, passage: str, marks: list[str], folder: Path, doc_id: str, memory_mb: int, timeout: float
+    pdf: Path,
+    page: int,
+    passage: str,
+    marks: list[str],
+    folder: Path,
+    doc_id: str,
+    memory_mb: int,
+    timeout: float,
+    scanned: bool = False,
 ) -> Path:
-    """The highlighted image of ``page`` (1-based) of ``pdf``, rendered once in the PDF worker, then cached."""
-    global _worker
+    """The highlighted image of ``page`` (1-based) of ``pdf``, rendered once in the PDF worker, then cached;
+    ``scanned``: the page was read by OCR, whose words are found on its image again."""
     _owner_only_folder(folder)
     out = folder / cache_name(doc_id, page, passage, marks)
     if not out.exists():
-        if _worker is None:  # its own worker: an ingest parsing a large PDF does not hold up the page images
-            _worker = Worker(memory_mb)
         tmp = out.with_suffix(".tmp")
-        _worker.run(render, str(pdf), page, passage, marks, str(tmp), timeout=timeout)
+        _evidence_worker(memory_mb).run(render, str(pdf), page, passage, marks, str(tmp), scanned, timeout=timeout)
         os.chmod(tmp, 0o600)  # a restricted page: owner-only before it has its name
         tmp.replace(out)  # whole images only: a reader never sees half a file
     return out
@@ -95,8 +111,9 @@ def lines(boxes: list[dict[str, Any]]) -> list[tuple[float, float, float, float]
     return [tuple(m) for m in merged]  # type: ignore[misc]
 
 
-def render(pdf: str, page: int, passage: str, marks: list[str], out: str) -> dict[str, Any]:
-    """Draw the page with the passage's lines highlighted and ``marks`` outlined; crop to them; save a PNG."""
+def render(pdf: str, page: int, passage: str, marks: list[str], out: str, scanned: bool = False) -> dict[str, Any]:
+    """Draw the page with the passage's lines highlighted and ``marks`` outlined; crop to them; save a PNG.
+    The words are the text layer's (pdfplumber), or for a ``scanned`` page OCR's reading of its image."""
     import pdfplumber
     import pypdfium2
     from PIL import Image, ImageDraw
@@ -104,7 +121,11 @@ def render(pdf: str, page: int, passage: str, marks: list[str], out: str) -> dic
     with pdfplumber.open(pdf) as doc:
         p = doc.pages[page - 1]
         width, height = float(p.width), float(p.height)
-        words = p.extract_words(keep_blank_chars=False, use_text_flow=True)
+        words = [] if scanned else p.extract_words(keep_blank_chars=False, use_text_flow=True)
+    if scanned:
+        from .ocr import page_words
+
+        words = page_words(pdf, page - 1)
     found = locate(words, passage)
     spans = lines(found)
     marked = [

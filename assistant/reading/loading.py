@@ -18,6 +18,7 @@ from ..settings import Settings
 from .cleaning import clean_pages
 from .isolation import LimitExceeded, worker
 from .metadata import detect_metadata, junk_title
+from .ocr import MIN_TEXT
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,9 @@ class Limits:
     pdf_seconds: float = 60.0
     pdf_memory_mb: int = 1536
     pdf_reader: str = "pypdf"  # or "layout": pdfplumber's positions, tables as rows (assistant/reading/layout.py)
+    ocr: bool = True  # read pages with no text layer from their image (assistant/reading/ocr.py)
+    ocr_seconds: float = 120.0  # per page
+    ocr_memory_mb: int = 3072
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
@@ -70,6 +74,9 @@ class Limits:
             settings.pdf_timeout,
             settings.pdf_memory_mb,
             settings.pdf_reader,
+            settings.ocr,
+            settings.ocr_timeout,
+            settings.ocr_memory_mb,
         )
 
 
@@ -93,12 +100,13 @@ def load_document(path: Path, data: bytes, source: str | None = None, limits: Li
         if not is_pdf_bytes:
             raise LoadError(name, "not a PDF: the file does not start with a PDF header")
         try:
-            pages, (pdf_title, title_origin), pdf_warnings, active = worker(limits.pdf_memory_mb).run(
+            pages, (pdf_title, title_origin), pdf_warnings, active, unread = worker(limits.pdf_memory_mb).run(
                 _load_pdf, name, data, limits, timeout=limits.pdf_seconds
             )
-            warnings += pdf_warnings
         except LimitExceeded as exc:
             raise LoadError(name, f"PDF refused: parsing {exc}") from exc
+        pages, pdf_warnings = _read_by_ocr(name, data, pages, unread, pdf_warnings, limits)
+        warnings += pdf_warnings
         kind = "pdf"
     else:
         if is_pdf_bytes:
@@ -493,8 +501,84 @@ def _load_pdf(
         raise LoadError(name, f"corrupt or truncated PDF ({type(exc).__name__}: {exc})") from exc
     if not pages:
         raise LoadError(name, "PDF has no pages")
-    if not any(p.text.strip() for p in pages):
-        if warnings:
+    # Pages to read from their image: too little text, and an image to read it from (a scan) or
+    # text in a font no reader decodes (its glyphs still print).
+    unread = [
+        i
+        for i, p in enumerate(pages)
+        if len(p.text.strip()) < MIN_TEXT
+        and (any(w.startswith(f"page {p.number}: ") for w in warnings) or _has_image(reader.pages[i]))
+    ]
+    return pages, (title, title_origin), warnings, active, unread
+
+
+def _has_image(page: Any) -> bool:
+    """Whether a page draws an image (directly or inside a form XObject); never raises."""
+    try:
+        return _holds_image(_resolved(page.get("/Resources")), 0)
+    except Exception:  # noqa: BLE001 - a malformed resource dictionary: no image found
+        return False
+
+
+def _holds_image(resources: Any, depth: int) -> bool:
+    if not hasattr(resources, "get") or depth > 3:
+        return False
+    objects = _resolved(resources.get("/XObject"))
+    if not hasattr(objects, "values"):
+        return False
+    for obj in list(objects.values())[:200]:
+        obj = _resolved(obj)
+        if not hasattr(obj, "get"):
+            continue
+        kind = str(obj.get("/Subtype"))
+        if kind == "/Image" or kind == "/Form" and _holds_image(_resolved(obj.get("/Resources")), depth + 1):
+            return True
+    return False
+
+
+def _read_by_ocr(
+    name: str, data: bytes, pages: list[Page], unread: list[int], warnings: list[str], limits: Limits
+) -> tuple[list[Page], list[str]]:
+    """``pages`` with the ``unread`` ones (0-based) read from their image by OCR, one page a call in
+    the OCR worker (its own time and memory limits); a page OCR cannot read is skipped with a warning.
+    Refuses the file when no page has text at all."""
+    from . import ocr
+    from .legibility import legible
+
+    out = list(pages)
+    skipped: list[str] = []
+    if unread and limits.ocr and ocr.available():
+        for i in unread:
+            number = pages[i].number
+            try:
+                text, _ = worker(limits.ocr_memory_mb).run(ocr.read_page, data, i, timeout=limits.ocr_seconds)
+            except LimitExceeded as exc:
+                skipped.append(f"page {number}: OCR could not read it ({exc}); nothing indexed from that page")
+                continue
+            except Exception as exc:  # noqa: BLE001 - an image the renderer or the model cannot take
+                skipped.append(
+                    f"page {number}: OCR could not read it ({type(exc).__name__}); nothing indexed from that page"
+                )
+                continue
+            if text.strip() and legible(
+                text
+            ):  # the glyphs of a page whose font decodes to gibberish may be gibberish too
+                out[i] = Page(number, text, [], ocr=True)
+                warnings = [w for w in warnings if not w.startswith(f"page {number}: ")]  # read after all
+        log.info("%s: %d of %d pages read by OCR", name, sum(p.ocr for p in out), len(out))
+    elif unread and any(p.text.strip() for p in pages):
+        which = ", ".join(str(pages[i].number) for i in unread[:20]) + (" …" if len(unread) > 20 else "")
+        why = "OCR is turned off" if not limits.ocr else "the OCR engine is not installed"
+        skipped.append(f"pages {which}: no text layer and {why}; nothing indexed from them")
+    warnings = warnings + skipped
+    if not any(p.text.strip() for p in out):
+        if any("not language" in w for w in warnings):
             raise LoadError(name, f"no page's text is language ({len(pages)} pages): its fonts decode to gibberish")
-        raise LoadError(name, f"PDF has no text layer ({len(pages)} pages, scanned images?): it needs OCR first")
-    return pages, (title, title_origin), warnings, active
+        if not limits.ocr:
+            why = "OCR is turned off (ASSISTANT_OCR=false)"
+        elif not ocr.available():
+            why = "the OCR engine is not installed (pip install rapidocr onnxruntime)"
+        else:
+            why = "OCR found no text on any page"
+        raise LoadError(name, f"PDF has no text layer ({len(pages)} pages, scanned images?) and {why}")
+    return out, warnings

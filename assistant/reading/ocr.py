@@ -1,0 +1,183 @@
+"""Text for pages with no text layer (scanned reports, signed decision records), read offline.
+
+The page is rendered with pypdfium2 and read by RapidOCR (PP-OCR models that ship inside the
+``rapidocr`` wheel, run by onnxruntime; nothing is downloaded). The words come back with their
+boxes, in PDF points, so the evidence image can highlight them as on a born-digital page; the
+text is laid out in reading order: rows of words top to bottom, the columns of a two-column page
+one after the other, a blank line where a gap stands between paragraphs.
+
+Runs in the isolated PDF worker (time and memory limits, as for parsing), one page a call.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import statistics
+from typing import Any
+
+DPI = 200  # pages are rendered at this resolution for reading (about 1650 x 2340 pixels for A4)
+MAX_PIXELS = 3400  # a page's longer side, at most, in pixels (an A3 or poster page is read at less)
+MIN_TEXT = 20  # a page yielding fewer characters than this has no usable text layer
+MIN_SCORE = 0.5  # words read with less confidence are left out
+_engine: Any = None
+
+
+def available() -> bool:
+    """Whether the OCR engine is installed (``rapidocr`` and ``onnxruntime``)."""
+    return all(importlib.util.find_spec(m) is not None for m in ("rapidocr", "onnxruntime"))
+
+
+def _reader() -> Any:
+    global _engine
+    if _engine is None:
+        from rapidocr import RapidOCR
+
+        _engine = RapidOCR(
+            params={"Global.log_level": "error", "Global.return_word_box": True, "Global.text_score": MIN_SCORE}
+        )
+    return _engine
+
+
+def image_words(image: Any, scale: float) -> list[dict[str, Any]]:
+    """The words OCR reads on a page image, each with its box in PDF points (pixels / ``scale``),
+    in pdfplumber's form: ``text``, ``x0``, ``x1``, ``top``, ``bottom``."""
+    result = _reader()(image)
+    words: list[dict[str, Any]] = []
+    for line in result.word_results or ():
+        for text, score, box in line:
+            if not str(text).strip() or float(score) < MIN_SCORE:
+                continue
+            xs, ys = [pt[0] for pt in box], [pt[1] for pt in box]
+            words.append(
+                {
+                    "text": str(text).strip(),
+                    "x0": min(xs) / scale,
+                    "x1": max(xs) / scale,
+                    "top": min(ys) / scale,
+                    "bottom": max(ys) / scale,
+                }
+            )
+    return words
+
+
+def page_words(pdf: bytes | str, index: int) -> list[dict[str, Any]]:
+    """The words OCR reads on page ``index`` (0-based) of a PDF (its bytes or path), boxes in PDF points."""
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(pdf)
+    try:
+        page = doc[index]
+        scale = min(DPI, MAX_PIXELS * 72 / max(page.get_width(), page.get_height(), 1)) / 72
+        image = page.render(scale=scale).to_pil()
+    finally:
+        doc.close()
+    return image_words(image, scale)
+
+
+def read_page(data: bytes, index: int) -> tuple[str, int]:
+    """The text OCR reads on page ``index`` (0-based) of a PDF, in reading order, and its word count."""
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(data)
+    try:
+        width = doc[index].get_width()
+    finally:
+        doc.close()
+    words = page_words(data, index)
+    return layout_text(words, width), len(words)
+
+
+def layout_text(words: list[dict[str, Any]], page_width: float) -> str:
+    """Words with boxes as plain text in reading order: the columns of a page set in two read one
+    after the other (a line spanning both ends them), rows joined left to right, paragraphs apart."""
+    if not words:
+        return ""
+    gutter = _gutter(words, page_width)
+    if gutter is None:
+        return _rows_text(words)
+    out: list[str] = []
+    band: list[dict[str, Any]] = []
+    for row in _rows(words):  # a row crossing the gutter (a title, a full-width table) ends a band
+        crossing = any(w["x0"] < gutter < w["x1"] for w in row)
+        if crossing:
+            out.append(_band_text(band, gutter))
+            band = []
+            out.append(_join(row))
+        else:
+            band += row
+    out.append(_band_text(band, gutter))
+    return "\n".join(t for t in out if t)
+
+
+def _band_text(words: list[dict[str, Any]], gutter: float) -> str:
+    left = [w for w in words if w["x1"] <= gutter]
+    right = [w for w in words if w["x0"] >= gutter]
+    return "\n\n".join(t for t in (_rows_text(left), _rows_text(right)) if t)
+
+
+def _gutter(words: list[dict[str, Any]], page_width: float) -> float | None:
+    """The x of a white strip down the middle of the page that few rows cross, with full lines of
+    text on both sides (a page set in two columns), or None. A table's short labels beside their
+    values are not columns: each side's lines must mostly fill their column."""
+    rows = _rows(words)
+    if len(rows) < 10:
+        return None
+    best: tuple[int, float] | None = None
+    for step in range(30, 71, 2):  # candidate strips between 30% and 70% of the page width
+        x = page_width * step / 100
+        crossing = sum(1 for row in rows if any(w["x0"] < x < w["x1"] for w in row))
+        if crossing > len(rows) * 0.1:
+            continue
+        left = [
+            (min(w["x0"] for w in side), max(w["x1"] for w in side)) for row in rows if (side := _side(row, x, True))
+        ]
+        right = [
+            (min(w["x0"] for w in side), max(w["x1"] for w in side)) for row in rows if (side := _side(row, x, False))
+        ]
+        if len(left) < 5 or len(right) < 5:
+            continue
+        if _full(left, x - min(a for a, _ in left)) and _full(right, max(b for _, b in right) - x):
+            if best is None or crossing < best[0]:
+                best = (crossing, x)
+    return best[1] if best else None
+
+
+def _full(spans: list[tuple[float, float]], column: float) -> bool:
+    """Whether a third or more of a side's lines run most of its width (text, not a table's labels)."""
+    return sum(1 for a, b in spans if b - a >= 0.7 * column) >= len(spans) / 3
+
+
+def _side(row: list[dict[str, Any]], x: float, left: bool) -> list[dict[str, Any]]:
+    return [w for w in row if (w["x1"] <= x if left else w["x0"] >= x)]
+
+
+def _rows(words: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Words grouped into rows: a word joins the row whose band holds its middle."""
+    rows: list[list[dict[str, Any]]] = []
+    for w in sorted(words, key=lambda w: (w["top"] + w["bottom"]) / 2):
+        middle = (w["top"] + w["bottom"]) / 2
+        last = rows[-1] if rows else None
+        if last and min(x["top"] for x in last) <= middle <= max(x["bottom"] for x in last):
+            last.append(w)
+        else:
+            rows.append([w])
+    return [sorted(r, key=lambda w: w["x0"]) for r in rows]
+
+
+def _join(row: list[dict[str, Any]]) -> str:
+    return " ".join(w["text"] for w in row)
+
+
+def _rows_text(words: list[dict[str, Any]]) -> str:
+    """Rows top to bottom, a blank line where the gap above a row is over half a line's height."""
+    rows = _rows(words)
+    if not rows:
+        return ""
+    height = statistics.median(w["bottom"] - w["top"] for w in words)
+    lines = [_join(rows[0])]
+    for above, row in zip(rows, rows[1:]):
+        gap = min(w["top"] for w in row) - max(w["bottom"] for w in above)
+        if gap > 0.5 * height:
+            lines.append("")
+        lines.append(_join(row))
+    return "\n".join(lines)

@@ -1,0 +1,165 @@
+"""OCR of scanned pages: the candidates side by side, and answers from scanned copies against born-digital.
+
+1. Engines: each page (every ``--step``-th) of the sample PDFs and the realworld-dev PDFs is rendered
+   at 200 dpi, in grey, turned by up to a degree and blurred (``tests/pdfgen.scanned_copy``'s
+   scanner), then read by RapidOCR (what the assistant uses) and by Tesseract (Debian's
+   ``tesseract-ocr``, when installed). Word recall: the share of the page's text-layer words (pypdf)
+   that the engine reads, counted with repeats; pages per second on this machine.
+2. ``--qa``: scanned copies of whole PDFs are ingested (OCR through the assistant's own reader) and
+   the question sets run on them and on the born-digital PDFs: hand-written and generated on the
+   sample corpus, realworld-dev's questions on its PDFs (when ``../shared`` is there).
+
+Usage: python bench/ocr_bench.py [--step 3] [--qa] [--out /tmp/ocr-bench]. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+REALWORLD = ROOT.parent / "shared" / "benchmarks" / "realworld-dev"
+
+
+def _words(text: str) -> Counter[str]:
+    return Counter(re.findall(r"[a-z0-9£%]+", text.lower()))
+
+
+def recall(reference: str, read: str) -> float:
+    """The share of ``reference``'s words (with repeats) that ``read`` holds."""
+    ref, got = _words(reference), _words(read)
+    total = sum(ref.values())
+    return sum(min(n, got[w]) for w, n in ref.items()) / total if total else 1.0
+
+
+def scanned_image(page, dpi: int, seed: int):  # noqa: ANN001, ANN201 - a pypdfium2 page in, a PIL image out
+    import random
+
+    from PIL import Image, ImageFilter
+
+    rnd = random.Random(seed)
+    image = page.render(scale=dpi / 72).to_pil().convert("L")
+    image = image.rotate(rnd.uniform(-1, 1), resample=Image.BICUBIC, fillcolor=255)
+    return image.filter(ImageFilter.GaussianBlur(0.6))
+
+
+def read_rapidocr(image) -> str:  # noqa: ANN001
+    from assistant.reading import ocr
+
+    return ocr.layout_text(ocr.image_words(image, 1.0), image.width)
+
+
+def read_tesseract(image) -> str:  # noqa: ANN001
+    buf = io.BytesIO()
+    image.save(buf, "PNG")
+    done = subprocess.run(
+        ["tesseract", "stdin", "stdout", "-l", "eng", "--psm", "3"],
+        input=buf.getvalue(),
+        capture_output=True,
+        check=True,
+    )
+    return done.stdout.decode("utf-8", "replace")
+
+
+def engines_bench(pdfs: list[Path], step: int, dpi: int = 200) -> None:
+    import pypdfium2
+    from pypdf import PdfReader
+
+    engines = {"rapidocr": read_rapidocr}
+    if shutil.which("tesseract"):
+        engines["tesseract"] = read_tesseract
+    else:
+        print("tesseract: not installed (Debian's tesseract-ocr); measured RapidOCR only")
+    got: dict[str, list[tuple[float, float]]] = {name: [] for name in engines}
+    pages = 0
+    for pdf_path in pdfs:
+        reader, doc = PdfReader(pdf_path), pypdfium2.PdfDocument(pdf_path)
+        try:
+            for i in range(0, len(doc), step):
+                reference = reader.pages[i].extract_text() or ""
+                if len(_words(reference)) < 20:
+                    continue  # a cover or a picture: little text to score against
+                image = scanned_image(doc[i], dpi, i)
+                pages += 1
+                for name, read in engines.items():
+                    started = time.perf_counter()
+                    text = read(image)
+                    got[name].append((recall(reference, text), time.perf_counter() - started))
+        finally:
+            doc.close()
+    print(f"engines: {pages} scanned pages ({dpi} dpi, grey, turned up to 1 degree, blurred) of {len(pdfs)} PDFs")
+    for name, rows in got.items():
+        seconds = sum(s for _, s in rows)
+        mean = sum(r for r, _ in rows) / len(rows)
+        low = sorted(r for r, _ in rows)[len(rows) // 10]
+        print(
+            f"  {name:10s} word recall mean {mean:.3f} (10th percentile {low:.3f}); {len(rows) / seconds:.2f} pages/s"
+        )
+
+
+def qa_bench(out: Path) -> None:
+    from pdfgen import scanned_copy
+
+    from assistant.api import Assistant
+    from assistant.evaluation import QUESTIONS, load_questions, run, summarise
+    from assistant.settings import Settings
+
+    sets = [
+        ("sample", sorted((ROOT / "corpus").glob("*.pdf")), [QUESTIONS, ROOT / "evals" / "generated-questions.jsonl"])
+    ]
+    if REALWORLD.exists():
+        sets.append(("realworld-dev", sorted((REALWORLD / "pdfs").glob("*.pdf")), [REALWORLD / "questions.jsonl"]))
+    else:
+        print(f"realworld-dev: {REALWORLD} is absent; sample corpus only")
+    keys = ("answer_accuracy", "answer_with_citation", "evidence_hit@3", "abstention_recall", "false_abstention_rate")
+    for name, pdfs, question_files in sets:
+        for copy in ("born-digital", "scanned"):
+            folder = out / name / copy
+            shutil.rmtree(folder, ignore_errors=True)
+            (folder / "files").mkdir(parents=True)
+            started = time.perf_counter()
+            for pdf in pdfs:
+                data = pdf.read_bytes()
+                (folder / "files" / pdf.name).write_bytes(
+                    scanned_copy(data, seed=len(data)) if copy == "scanned" else data
+                )
+            settings = Settings(index_dir=folder / "index", audit_db=folder / "audit.sqlite3")
+            with Assistant(settings=settings) as a:
+                summary = a.ingest([folder / "files"])
+                ingest_s = time.perf_counter() - started
+                for path in question_files:
+                    s = summarise(run(a, load_questions([path])))
+                    shown = {k: round(s[k], 3) for k in keys if isinstance(s.get(k), float)}
+                    print(f"{name} {copy} {path.name}: {shown}", flush=True)
+            print(
+                f"{name} {copy}: {summary.pages} pages, {summary.failed} failed, {summary.warnings} warnings, "
+                f"ingest {ingest_s:.0f} s ({summary.pages / ingest_s:.2f} pages/s)",
+                flush=True,
+            )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--step", type=int, default=3, help="read every n-th page in the engines comparison")
+    ap.add_argument("--qa", action="store_true", help="also answer the question sets from scanned copies")
+    ap.add_argument("--out", type=Path, default=Path("/tmp/ocr-bench"), help="where the copies and indexes go")
+    args = ap.parse_args()
+    pdfs = sorted((ROOT / "corpus").glob("*.pdf"))
+    if REALWORLD.exists():
+        pdfs += sorted((REALWORLD / "pdfs").glob("*.pdf"))
+    engines_bench(pdfs, args.step)
+    if args.qa:
+        qa_bench(args.out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""Scanned pages read by OCR (RapidOCR, offline): the text, its reading order, the citation's mark,
+the evidence image, and the pages OCR cannot read."""
+
+from pathlib import Path
+
+import pytest
+from pdfgen import make_pdf, scanned_copy
+
+from assistant.api import Assistant
+from assistant.documents import LoadError
+from assistant.reading import ocr
+from assistant.reading.loading import Limits, load_document, read_file
+from assistant.settings import Settings
+
+DECISION = [
+    "Police and Crime Commissioner for Dyfed-Powys",
+    "Decision Record PCC/2021/017",
+    "",
+    "1. Background",
+    "1.1 The Commissioner approved a grant of £48,500 to the Safer Streets project.",
+    "1.2 The grant runs from 1 April 2021 to 31 March 2022 and is reviewed every quarter.",
+    "",
+    "2. Decision",
+    "2.1 The Commissioner signed this decision on 12 March 2021.",
+]
+COVER = ["Annual Policing Plan 2021/22", "", "1.1 The plan sets out the Commissioner's six priorities for the year."]
+
+
+def _word(text: str, x0: float, top: float, width: float = 40.0) -> dict:
+    return {"text": text, "x0": x0, "x1": x0 + width, "top": top, "bottom": top + 10}
+
+
+def test_two_columns_are_read_one_after_the_other():
+    words = []
+    for row in range(12):
+        top = 100 + row * 14
+        words += [_word(f"left{row}a", 40, top), _word(f"left{row}b", 90, top), _word(f"left{row}c", 140, top, 120)]
+        words += [
+            _word(f"right{row}a", 320, top),
+            _word(f"right{row}b", 370, top),
+            _word(f"right{row}c", 420, top, 130),
+        ]
+    text = ocr.layout_text(words, 595)
+    assert text.index("left11c") < text.index("right0a")  # the whole left column, then the right
+    assert "left0a left0b left0c\nleft1a" in text
+
+
+def test_labels_beside_their_values_stay_on_one_line():
+    words = []
+    for row, (label, value) in enumerate(
+        [(f"Label{n}:", f"value {n} of the form, written out at length") for n in range(12)]
+    ):
+        top = 100 + row * 14
+        words.append(_word(label, 40, top))
+        x = 320
+        for part in value.split():
+            words.append(_word(part, x, top, 30))
+            x += 34
+    lines = ocr.layout_text(words, 595).splitlines()
+    assert "Label3: value 3 of the form, written out at length" in lines
+
+
+def test_ocr_turned_off_refuses_a_scan_and_says_why(tmp_path):
+    f = tmp_path / "scan.pdf"
+    f.write_bytes(scanned_copy(make_pdf([DECISION])))
+    with pytest.raises(LoadError) as err:
+        load_document(f, read_file(f, 50_000_000), limits=Limits(ocr=False))
+    assert "scan.pdf" in str(err.value) and "no text layer" in str(err.value) and "OCR is turned off" in str(err.value)
+
+
+@pytest.mark.slow
+def test_a_scanned_page_is_read_by_ocr_and_a_text_page_is_not(tmp_path):
+    f = tmp_path / "mixed.pdf"
+    f.write_bytes(scanned_copy(make_pdf([COVER, DECISION]), pages=[1]))  # page 2 scanned, page 1 born digital
+    doc = load_document(f, read_file(f, 50_000_000))
+    assert [p.ocr for p in doc.pages] == [False, True]
+    assert "six priorities" in doc.pages[0].text
+    scanned = " ".join(doc.pages[1].text.split())
+    assert "£48,500" in scanned and "Safer Streets" in scanned and "12 March 2021" in scanned
+    assert doc.ocr_pages == {2} and not doc.warnings
+
+
+@pytest.mark.slow
+def test_a_page_ocr_cannot_read_in_time_is_skipped_with_a_warning_naming_it(tmp_path):
+    f = tmp_path / "mixed.pdf"
+    f.write_bytes(scanned_copy(make_pdf([COVER, DECISION]), pages=[1]))
+    doc = load_document(f, read_file(f, 50_000_000), limits=Limits(ocr_seconds=0.01))
+    assert "six priorities" in doc.pages[0].text and not doc.pages[1].text.strip()
+    assert any(w.startswith("page 2: OCR could not read it") for w in doc.warnings)
+
+
+@pytest.mark.slow
+def test_an_answer_from_a_scanned_report_cites_its_page_as_read_by_ocr(tmp_path):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "decision-pcc-2021-017.pdf").write_bytes(scanned_copy(make_pdf([DECISION]), seed=3))
+    settings = Settings(index_dir=tmp_path / "index", audit_db=tmp_path / "audit.sqlite3")
+    with Assistant(settings=settings) as a:
+        summary = a.ingest([folder])
+        assert summary.failed == 0 and summary.warnings == 0 and summary.flagged == 1
+        record = a.reports()[0]
+        assert any("read by OCR" in flag for flag in record.flags)
+        got = a.ask("How much was the grant to the Safer Streets project?")
+        assert not got.abstained and "48,500" in got.answer
+        cited = got.citations[0]
+        assert "read by OCR" in cited.location() and cited.page == 1
+        image = a.evidence(cited.chunk_id, marks=["£48,500"])
+        assert image is not None and Path(image).stat().st_size > 1000
+
+
+@pytest.mark.slow
+def test_the_evidence_image_of_a_scanned_page_highlights_the_passage(tmp_path):
+    from assistant.reading.evidence import render
+
+    f = tmp_path / "scan.pdf"
+    f.write_bytes(scanned_copy(make_pdf([DECISION])))
+    passage = "1.1 The Commissioner approved a grant of £48,500 to the Safer Streets project."
+    got = render(str(f), 1, passage, ["£48,500"], str(tmp_path / "out.png"), True)
+    assert got["found"] and got["lines"] >= 1 and got["marked"] >= 1
+    blind = render(str(f), 1, passage, ["£48,500"], str(tmp_path / "blind.png"), False)
+    assert not blind["found"]  # without OCR a scanned page has no words to highlight
