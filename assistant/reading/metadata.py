@@ -120,6 +120,9 @@ def junk_title(title: str) -> bool:
         # a word processor's style name, a browser's blank page, a letter's header word
         or re.match(r"(?i)^(heading|subtitle|normal|body text|default|caption|header|footer)\s*\d*$", t)
         or re.match(r"(?i)^(about:blank|from|subject)\s*:?$", t)
+        # the report writer's template, or a spreadsheet's sheet or book
+        or re.search(r"(?i)\btemplate(\s*v?\d+(\.\d+)*)?$", t)
+        or re.match(r"(?i)^(sheet|book|workbook|chart)\s*\d*$", t)
         or (" " not in t and re.search(r"[_\d]", t))  # ICT_report_v3, 20190904final
         or not re.search(r"[A-Za-z]{3}", t)
     )
