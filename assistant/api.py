@@ -58,7 +58,10 @@ class Answer:
             "question": self.question,
             "answer": self.answer,
             "abstained": self.abstained,
-            "citations": [{k: p.citation()[k] for k in CITATION_KEYS} for p in self.citations],
+            "citations": [
+                {**{k: p.citation()[k] for k in CITATION_KEYS}, "ocr": bool(p.metadata.get("ocr"))}
+                for p in self.citations
+            ],
             "latency_ms": round(self.latency_ms, 1),
         }
 

@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     pdf_memory_mb: int = _setting(1536, "memory, in MB, the PDF worker process may use")
     ocr: bool = _setting(True, "read PDF pages with no text layer (scans) by OCR, offline (RapidOCR); false: skip them")
     ocr_timeout: float = _setting(120.0, "seconds OCR may take to read one page")
+    ocr_file_timeout: float = _setting(
+        3600.0, "seconds OCR may take over one file's pages; the pages left are skipped with a warning"
+    )
     ocr_memory_mb: int = _setting(3072, "memory, in MB, the OCR worker process may use")
     pdf_reader: Literal["pypdf", "layout"] = _setting(
         "pypdf", "`pypdf` (plain text) or `layout` (pdfplumber positions, tables read as rows; see Benchmarks)"

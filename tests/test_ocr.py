@@ -119,3 +119,66 @@ def test_the_evidence_image_of_a_scanned_page_highlights_the_passage(tmp_path):
     assert got["found"] and got["lines"] >= 1 and got["marked"] >= 1
     blind = render(str(f), 1, passage, ["£48,500"], str(tmp_path / "blind.png"), False)
     assert not blind["found"]  # without OCR a scanned page has no words to highlight
+
+
+def test_a_tilted_line_stays_whole_beside_its_neighbours():
+    """Up a 2-degree tilt a full-width line climbs about its own height: read by position alone, its
+    last words would join the next line; the line OCR read keeps them."""
+    words = []
+    for line in range(3):
+        for k in range(10):
+            top = 100 + line * 12 + k * 1.6  # each word a little lower than the one before
+            words.append(
+                {
+                    "text": f"w{line}{k}",
+                    "x0": 40 + k * 50,
+                    "x1": 80 + k * 50,
+                    "top": top,
+                    "bottom": top + 10,
+                    "line": line,
+                }
+            )
+    rows = ocr.layout_text(words, 595).splitlines()
+    assert [r for r in rows if r] == [" ".join(f"w{line}{k}" for k in range(10)) for line in range(3)]
+
+
+def test_an_inline_image_marks_a_page_to_read():
+    import io
+
+    from pdfgen import pages_pdf
+    from pypdf import PdfReader
+
+    from assistant.reading.loading import _has_image
+
+    inline = ["q 200 0 0 200 50 500 cm", "BI /W 2 /H 2 /CS /G /BPC 8 ID", "\x00\xff\xff\x00", "EI Q"]
+    text = ["BT /F1 12 Tf 50 700 Td (A page of text only) Tj ET"]
+    reader = PdfReader(io.BytesIO(pages_pdf([inline, text])))
+    assert _has_image(reader.pages[0]) and not _has_image(reader.pages[1])
+
+
+def test_a_source_card_says_its_passage_was_read_by_ocr():
+    from assistant.documents import Passage
+    from assistant.web.render import source_card
+
+    meta = {"doc_id": "d1", "title": "Decision Record", "page": 2, "doc_kind": "pdf", "ocr": True}
+    card = source_card(1, Passage.stored("d1:c1", "1.1 The Commissioner approved a grant of £48,500.", meta), "£48,500")
+    assert "read by OCR" in card
+    assert "read by OCR" not in source_card(1, Passage.stored("d1:c2", "1.2 Text.", {**meta, "ocr": False}), "")
+
+
+@pytest.mark.slow
+def test_a_blank_scanned_page_is_no_warning(tmp_path):
+    f = tmp_path / "mixed.pdf"
+    f.write_bytes(scanned_copy(make_pdf([COVER, [""], DECISION]), pages=[1, 2]))  # page 2 a blank scan
+    doc = load_document(f, read_file(f, 50_000_000))
+    assert [p.ocr for p in doc.pages] == [False, False, True] and not doc.warnings
+
+
+@pytest.mark.slow
+def test_ocr_gives_up_on_a_file_after_three_pages_in_a_row_fail(tmp_path):
+    mixed = tmp_path / "mixed.pdf"
+    mixed.write_bytes(scanned_copy(make_pdf([COVER] + [DECISION] * 5), pages=[1, 2, 3, 4, 5], blur=0))
+    doc = load_document(mixed, read_file(mixed, 50_000_000), limits=Limits(ocr_seconds=0.01))
+    assert "six priorities" in doc.pages[0].text
+    assert [w.split(":")[0] for w in doc.warnings] == ["page 2", "page 3", "page 4", "pages 5, 6"]
+    assert doc.warnings[-1].startswith("pages 5, 6: not read by OCR (OCR failed on the pages before)")

@@ -72,7 +72,8 @@ def test_ask_json_has_exactly_the_documented_keys(gwent_index, capsys):
     out = json.loads(capsys.readouterr().out)
     assert set(out) == {"question", "answer", "abstained", "citations", "latency_ms"}
     assert "1,865,354" in out["answer"] and out["abstained"] is False
-    assert set(out["citations"][0]) == {"document", "source", "page", "paragraph", "heading", "text", "score"}
+    assert set(out["citations"][0]) == {"document", "source", "page", "paragraph", "heading", "text", "score", "ocr"}
+    assert out["citations"][0]["ocr"] is False
 
 
 def test_unfiltered_queries_carry_no_report_list(assistant):

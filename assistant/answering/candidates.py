@@ -68,7 +68,7 @@ REFERENCE = re.compile(
     re.I,
 )
 # in a report numbered 1.1, 1.2 …, "the reasons stated in 11.3" points at paragraph 11.3
-_CROSS_REFERENCE = re.compile(r"\b(?:see|in|at|under)\s+\d{1,2}\.\d{1,2}(?=\s*(?:[.,;:)]|above|below|$))", re.I)
+_CROSS_REFERENCE = re.compile(r"\b(?:see|in|under)\s+\d{1,2}\.\d{1,2}(?=\s*(?:[.,;:)]|above|below|$))", re.I)
 _MONEY_UNIT = re.compile(r"[£$€]\s?(?:000s?|m|k|bn|millions?|thousands?)\b|\((?:£|\$|€)\)", re.I)
 _PERCENT_WORDS = re.compile(r"\bper ?cent\b", re.I)
 

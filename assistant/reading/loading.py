@@ -65,6 +65,7 @@ class Limits:
     ocr: bool = True  # read pages with no text layer from their image (assistant/reading/ocr.py)
     ocr_seconds: float = 120.0  # per page
     ocr_memory_mb: int = 3072
+    ocr_file_seconds: float = 3600.0  # all of one file's pages
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
@@ -77,6 +78,7 @@ class Limits:
             settings.ocr,
             settings.ocr_timeout,
             settings.ocr_memory_mb,
+            settings.ocr_file_timeout,
         )
 
 
@@ -440,9 +442,9 @@ def active_content(reader: Any) -> list[str]:
 
 def _load_pdf(
     name: str, data: bytes, limits: Limits = Limits()
-) -> tuple[list[Page], tuple[str | None, str], list[str], list[str]]:
-    """Pages, (title candidate, where it came from), warnings and active content of a PDF (runs in the worker;
-    plain values only)."""
+) -> tuple[list[Page], tuple[str | None, str], list[str], list[str], list[int]]:
+    """Pages, (title candidate, where it came from), warnings, active content and the pages to read
+    by OCR (0-based) of a PDF (runs in the worker; plain values only)."""
     from pypdf import PdfReader
     from pypdf.errors import LimitReachedError, PdfReadError
 
@@ -513,11 +515,19 @@ def _load_pdf(
 
 
 def _has_image(page: Any) -> bool:
-    """Whether a page draws an image (directly or inside a form XObject); never raises."""
+    """Whether a page draws an image (an image XObject, also inside a form XObject, or an image inline
+    in its content, as fax and scanner software writes them); never raises."""
     try:
-        return _holds_image(_resolved(page.get("/Resources")), 0)
-    except Exception:  # noqa: BLE001 - a malformed resource dictionary: no image found
+        if _holds_image(_resolved(page.get("/Resources")), 0):
+            return True
+        contents = page.get_contents()
+        return contents is not None and _INLINE_IMAGE.search(contents.get_data()[:2_000_000]) is not None
+    except Exception:  # noqa: BLE001 - a malformed resource dictionary or content stream: no image found
         return False
+
+
+_INLINE_IMAGE = re.compile(rb"(?:^|\s)BI\s.{0,2000}?\sID\s", re.S)
+OCR_GIVE_UP = 3  # pages in a row OCR fails on before the file's other scanned pages are left
 
 
 def _holds_image(resources: Any, depth: int) -> bool:
@@ -548,23 +558,34 @@ def _read_by_ocr(
     out = list(pages)
     skipped: list[str] = []
     if unread and limits.ocr and ocr.available():
-        for i in unread:
+        deadline = time.monotonic() + limits.ocr_file_seconds
+        failed_in_a_row = 0
+        for n, i in enumerate(unread):
             number = pages[i].number
+            if time.monotonic() > deadline or failed_in_a_row >= OCR_GIVE_UP:
+                left = unread[n:]
+                which = ", ".join(str(pages[j].number) for j in left[:20]) + (" …" if len(left) > 20 else "")
+                why = "OCR failed on the pages before" if failed_in_a_row >= OCR_GIVE_UP else "its OCR time is spent"
+                skipped.append(f"pages {which}: not read by OCR ({why}); nothing indexed from them")
+                break
             try:
                 text, _ = worker(limits.ocr_memory_mb).run(ocr.read_page, data, i, timeout=limits.ocr_seconds)
             except LimitExceeded as exc:
+                failed_in_a_row += 1
                 skipped.append(f"page {number}: OCR could not read it ({exc}); nothing indexed from that page")
                 continue
             except Exception as exc:  # noqa: BLE001 - an image the renderer or the model cannot take
-                skipped.append(
-                    f"page {number}: OCR could not read it ({type(exc).__name__}); nothing indexed from that page"
-                )
+                failed_in_a_row += 1
+                why = type(exc).__name__
+                skipped.append(f"page {number}: OCR could not read it ({why}); nothing indexed from that page")
                 continue
-            if text.strip() and legible(
-                text
-            ):  # the glyphs of a page whose font decodes to gibberish may be gibberish too
+            failed_in_a_row = 0
+            if text.strip() and legible(text):
                 out[i] = Page(number, text, [], ocr=True)
                 warnings = [w for w in warnings if not w.startswith(f"page {number}: ")]  # read after all
+            elif text.strip() and not any(w.startswith(f"page {number}: ") for w in warnings):
+                # (a font that decodes to gibberish may print gibberish too: its own warning then stands)
+                skipped.append(f"page {number}: OCR's reading of it is not language; nothing indexed from that page")
         log.info("%s: %d of %d pages read by OCR", name, sum(p.ocr for p in out), len(out))
     elif unread and any(p.text.strip() for p in pages):
         which = ", ".join(str(pages[i].number) for i in unread[:20]) + (" …" if len(unread) > 20 else "")

@@ -16,7 +16,7 @@ import statistics
 from typing import Any
 
 DPI = 200  # pages are rendered at this resolution for reading (about 1650 x 2340 pixels for A4)
-MAX_PIXELS = 3400  # a page's longer side, at most, in pixels (an A3 or poster page is read at less)
+MAX_PIXELS = 3400  # a page's longer side, at most, in pixels: a poster-sized page never renders huge
 MIN_TEXT = 20  # a page yielding fewer characters than this has no usable text layer
 MIN_SCORE = 0.5  # words read with less confidence are left out
 _engine: Any = None
@@ -33,18 +33,30 @@ def _reader() -> Any:
         from rapidocr import RapidOCR
 
         _engine = RapidOCR(
-            params={"Global.log_level": "error", "Global.return_word_box": True, "Global.text_score": MIN_SCORE}
+            params={
+                "Global.log_level": "error",
+                "Global.return_word_box": True,
+                "Global.text_score": MIN_SCORE,
+                # two threads: the worker's memory limit counts every thread's arena, and questions need a core
+                "EngineConfig.onnxruntime.intra_op_num_threads": 2,
+                "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+            }
         )
     return _engine
 
 
 def image_words(image: Any, scale: float) -> list[dict[str, Any]]:
     """The words OCR reads on a page image, each with its box in PDF points (pixels / ``scale``),
-    in pdfplumber's form: ``text``, ``x0``, ``x1``, ``top``, ``bottom``."""
+    in pdfplumber's form (``text``, ``x0``, ``x1``, ``top``, ``bottom``) and the number of the
+    line OCR read it in (``line``). A page with nothing legible gives no words."""
     result = _reader()(image)
     words: list[dict[str, Any]] = []
-    for line in result.word_results or ():
-        for text, score, box in line:
+    for n, line in enumerate(getattr(result, "word_results", None) or ()):
+        for item in line or ():
+            # a page with nothing on it comes back as one empty word with no box
+            if not isinstance(item, (tuple, list)) or len(item) != 3 or item[2] is None:
+                continue
+            text, score, box = item
             if not str(text).strip() or float(score) < MIN_SCORE:
                 continue
             xs, ys = [pt[0] for pt in box], [pt[1] for pt in box]
@@ -55,6 +67,7 @@ def image_words(image: Any, scale: float) -> list[dict[str, Any]]:
                     "x1": max(xs) / scale,
                     "top": min(ys) / scale,
                     "bottom": max(ys) / scale,
+                    "line": n,
                 }
             )
     return words
@@ -152,16 +165,26 @@ def _side(row: list[dict[str, Any]], x: float, left: bool) -> list[dict[str, Any
 
 
 def _rows(words: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """Words grouped into rows: a word joins the row whose band holds its middle."""
-    rows: list[list[dict[str, Any]]] = []
-    for w in sorted(words, key=lambda w: (w["top"] + w["bottom"]) / 2):
-        middle = (w["top"] + w["bottom"]) / 2
+    """Words grouped into rows, left to right: a line OCR read stays whole (so a tilted scan's words
+    keep their line), and lines side by side (a table's cells, two columns) whose middles fall within
+    the first one's band share a row; a line under another is a row of its own."""
+    lines: dict[Any, list[dict[str, Any]]] = {}
+    for i, w in enumerate(words):
+        lines.setdefault(w.get("line", ("word", i)), []).append(w)
+    rows: list[tuple[float, float, list[dict[str, Any]]]] = []
+    for line in sorted(lines.values(), key=_middle):
+        x0, x1 = min(w["x0"] for w in line), max(w["x1"] for w in line)
         last = rows[-1] if rows else None
-        if last and min(x["top"] for x in last) <= middle <= max(x["bottom"] for x in last):
-            last.append(w)
+        beside = last and not any(w["x0"] < x1 - 2 and x0 + 2 < w["x1"] for w in last[2])
+        if last and beside and last[0] <= _middle(line) <= last[1]:
+            last[2].extend(line)
         else:
-            rows.append([w])
-    return [sorted(r, key=lambda w: w["x0"]) for r in rows]
+            rows.append((min(w["top"] for w in line), max(w["bottom"] for w in line), list(line)))
+    return [sorted(r, key=lambda w: w["x0"]) for _, _, r in rows]
+
+
+def _middle(line: list[dict[str, Any]]) -> float:
+    return sum(w["top"] + w["bottom"] for w in line) / (2 * len(line))
 
 
 def _join(row: list[dict[str, Any]]) -> str:

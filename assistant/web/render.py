@@ -62,7 +62,8 @@ def source_card(n: int, p: Passage, answer: str) -> str:
     """One citation in the sources panel: title, date, page, paragraph, heading, verbatim passage."""
     e = html.escape
     date = format_date(p.metadata.get("date"))
-    where = " · ".join(x for x in (p.pages, f"para {p.paragraph}" if p.paragraph else None, p.heading) if x)
+    scanned = "read by OCR" if p.metadata.get("ocr") else None  # check a quoted figure against the image
+    where = " · ".join(x for x in (p.pages, f"para {p.paragraph}" if p.paragraph else None, p.heading, scanned) if x)
     link_text = f"Open PDF at p. {p.page}" if p.page and p.metadata.get("doc_kind") == "pdf" else "Open report"
     image = evidence_url(p, answer_terms(answer))
     page = (
