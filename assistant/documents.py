@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any
 
 
@@ -50,7 +51,7 @@ class SourceDocument:
     active_content: list[str] = field(default_factory=list)  # a PDF's JavaScript, launch actions, embedded files
     flags: list[str] = field(default_factory=list)  # what the library shows a reader (set by ingest)
 
-    @property
+    @cached_property  # read for every chunk at ingest; a document's pages are set when it is loaded
     def ocr_pages(self) -> set[int]:
         """The numbers of the pages read by OCR (scans)."""
         return {p.number for p in self.pages if p.ocr and p.number is not None}

@@ -41,17 +41,6 @@ def recall(reference: str, read: str) -> float:
     return sum(min(n, got[w]) for w, n in ref.items()) / total if total else 1.0
 
 
-def scanned_image(page, dpi: int, seed: int):  # noqa: ANN001, ANN201 - a pypdfium2 page in, a PIL image out
-    import random
-
-    from PIL import Image, ImageFilter
-
-    rnd = random.Random(seed)
-    image = page.render(scale=dpi / 72).to_pil().convert("L")
-    image = image.rotate(rnd.uniform(-1, 1), resample=Image.BICUBIC, fillcolor=255)
-    return image.filter(ImageFilter.GaussianBlur(0.6))
-
-
 def read_rapidocr(image) -> str:  # noqa: ANN001
     from assistant.reading import ocr
 
@@ -71,7 +60,10 @@ def read_tesseract(image) -> str:  # noqa: ANN001
 
 
 def engines_bench(pdfs: list[Path], step: int, dpi: int = 200) -> None:
+    import random
+
     import pypdfium2
+    from pdfgen import scanned_image
     from pypdf import PdfReader
 
     engines = {"rapidocr": read_rapidocr}
@@ -88,7 +80,7 @@ def engines_bench(pdfs: list[Path], step: int, dpi: int = 200) -> None:
                 reference = reader.pages[i].extract_text() or ""
                 if len(_words(reference)) < 20:
                     continue  # a cover or a picture: little text to score against
-                image = scanned_image(doc[i], dpi, i)
+                image = scanned_image(doc[i], dpi, random.Random(i).uniform(-1, 1))
                 pages += 1
                 for name, read in engines.items():
                     started = time.perf_counter()

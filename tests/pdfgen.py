@@ -241,19 +241,13 @@ def scanned_copy(
     import random
 
     import pypdfium2
-    from PIL import Image, ImageFilter
     from pypdf import PdfReader, PdfWriter
 
     rnd = random.Random(seed)
     pdf = pypdfium2.PdfDocument(data)
     try:
         chosen = range(len(pdf)) if pages is None else pages
-        images = {}
-        for i in chosen:
-            page = pdf[i]
-            image = page.render(scale=dpi / 72).to_pil().convert("L")
-            image = image.rotate(rnd.uniform(-tilt, tilt), resample=Image.BICUBIC, fillcolor=255)
-            images[i] = image.filter(ImageFilter.GaussianBlur(blur)) if blur else image
+        images = {i: scanned_image(pdf[i], dpi, rnd.uniform(-tilt, tilt), blur) for i in chosen}
         count = len(pdf)
     finally:
         pdf.close()
@@ -269,3 +263,13 @@ def scanned_copy(
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def scanned_image(page, dpi: int = 200, angle: float = 0.0, blur: float = 0.6):  # noqa: ANN001, ANN201
+    """A pypdfium2 page as a scanner would return it: a grey PIL image at ``dpi``, turned ``angle``
+    degrees and blurred."""
+    from PIL import Image, ImageFilter
+
+    image = page.render(scale=dpi / 72).to_pil().convert("L")
+    image = image.rotate(angle, resample=Image.BICUBIC, fillcolor=255)
+    return image.filter(ImageFilter.GaussianBlur(blur)) if blur else image

@@ -14,26 +14,15 @@ import hashlib
 import os
 import re
 import stat
-import threading
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
-from .isolation import Worker
+from .isolation import worker
 
 WIDTH = 820  # pixels: the sources panel, at about 1.4x for a sharp image
 MARGIN = 110  # PDF points kept above and below the highlighted lines
 _WORD = re.compile(r"[a-z0-9£%]+(?:[.,][0-9]+)*")
-_workers: dict[int, Worker] = {}
-_workers_lock = threading.Lock()
-
-
-def _evidence_worker(memory_mb: int) -> Worker:
-    """Its own worker (one per memory limit): an ingest parsing a large PDF does not hold up the page images."""
-    with _workers_lock:
-        if memory_mb not in _workers:
-            _workers[memory_mb] = Worker(memory_mb)
-        return _workers[memory_mb]
 
 
 def cache_name(doc_id: str, page: int, passage: str, marks: list[str]) -> str:
@@ -65,7 +54,8 @@ def page_image(
     out = folder / cache_name(doc_id, page, passage, marks)
     if not out.exists():
         tmp = out.with_suffix(".tmp")
-        _evidence_worker(memory_mb).run(render, str(pdf), page, passage, marks, str(tmp), scanned, timeout=timeout)
+        # at full priority, apart from parsing: an ingest of a large PDF does not hold up the page images
+        worker(memory_mb, nice=0).run(render, str(pdf), page, passage, marks, str(tmp), scanned, timeout=timeout)
         os.chmod(tmp, 0o600)  # a restricted page: owner-only before it has its name
         tmp.replace(out)  # whole images only: a reader never sees half a file
     return out

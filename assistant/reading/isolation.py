@@ -96,13 +96,14 @@ class Worker:
             self._reset()
 
 
-_workers: dict[int, Worker] = {}
+_workers: dict[tuple[int, int], Worker] = {}
 _workers_lock = threading.Lock()
 
 
-def worker(memory_mb: int) -> Worker:
-    """The process-wide parsing worker for this memory limit (at a lower priority: see ``PARSE_NICE``)."""
+def worker(memory_mb: int, nice: int = PARSE_NICE) -> Worker:
+    """The process-wide worker for this memory limit and priority: parsing runs at a lower priority
+    (``PARSE_NICE``); work a user waits for (page images, ``nice=0``) has workers of its own."""
     with _workers_lock:
-        if memory_mb not in _workers:
-            _workers[memory_mb] = Worker(memory_mb, nice=PARSE_NICE)
-        return _workers[memory_mb]
+        if (memory_mb, nice) not in _workers:
+            _workers[memory_mb, nice] = Worker(memory_mb, nice=nice)
+        return _workers[memory_mb, nice]

@@ -546,6 +546,11 @@ def _holds_image(resources: Any, depth: int) -> bool:
     return False
 
 
+def _numbers(pages: list[Page], indexes: list[int], most: int = 20) -> str:
+    """The page numbers of ``indexes`` (0-based) for a warning: "4, 5, 6", the first ``most`` and "…"."""
+    return ", ".join(str(pages[i].number) for i in indexes[:most]) + (" …" if len(indexes) > most else "")
+
+
 def _read_by_ocr(
     name: str, data: bytes, pages: list[Page], unread: list[int], warnings: list[str], limits: Limits
 ) -> tuple[list[Page], list[str]]:
@@ -563,8 +568,7 @@ def _read_by_ocr(
         for n, i in enumerate(unread):
             number = pages[i].number
             if time.monotonic() > deadline or failed_in_a_row >= OCR_GIVE_UP:
-                left = unread[n:]
-                which = ", ".join(str(pages[j].number) for j in left[:20]) + (" …" if len(left) > 20 else "")
+                which = _numbers(pages, unread[n:])
                 why = "OCR failed on the pages before" if failed_in_a_row >= OCR_GIVE_UP else "its OCR time is spent"
                 skipped.append(f"pages {which}: not read by OCR ({why}); nothing indexed from them")
                 break
@@ -588,7 +592,7 @@ def _read_by_ocr(
                 skipped.append(f"page {number}: OCR's reading of it is not language; nothing indexed from that page")
         log.info("%s: %d of %d pages read by OCR", name, sum(p.ocr for p in out), len(out))
     elif unread and any(p.text.strip() for p in pages):
-        which = ", ".join(str(pages[i].number) for i in unread[:20]) + (" …" if len(unread) > 20 else "")
+        which = _numbers(pages, unread)
         why = "OCR is turned off" if not limits.ocr else "the OCR engine is not installed"
         skipped.append(f"pages {which}: no text layer and {why}; nothing indexed from them")
     warnings = warnings + skipped

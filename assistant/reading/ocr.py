@@ -75,29 +75,28 @@ def image_words(image: Any, scale: float) -> list[dict[str, Any]]:
 
 def page_words(pdf: bytes | str, index: int) -> list[dict[str, Any]]:
     """The words OCR reads on page ``index`` (0-based) of a PDF (its bytes or path), boxes in PDF points."""
+    return _read(pdf, index)[0]
+
+
+def read_page(data: bytes, index: int) -> tuple[str, int]:
+    """The text OCR reads on page ``index`` (0-based) of a PDF, in reading order, and its word count."""
+    words, width = _read(data, index)
+    return layout_text(words, width), len(words)
+
+
+def _read(pdf: bytes | str, index: int) -> tuple[list[dict[str, Any]], float]:
+    """The words OCR reads on one page, and the page's width in points."""
     import pypdfium2
 
     doc = pypdfium2.PdfDocument(pdf)
     try:
         page = doc[index]
-        scale = min(DPI, MAX_PIXELS * 72 / max(page.get_width(), page.get_height(), 1)) / 72
+        width = page.get_width()
+        scale = min(DPI, MAX_PIXELS * 72 / max(width, page.get_height(), 1)) / 72
         image = page.render(scale=scale).to_pil()
     finally:
         doc.close()
-    return image_words(image, scale)
-
-
-def read_page(data: bytes, index: int) -> tuple[str, int]:
-    """The text OCR reads on page ``index`` (0-based) of a PDF, in reading order, and its word count."""
-    import pypdfium2
-
-    doc = pypdfium2.PdfDocument(data)
-    try:
-        width = doc[index].get_width()
-    finally:
-        doc.close()
-    words = page_words(data, index)
-    return layout_text(words, width), len(words)
+    return image_words(image, scale), width
 
 
 def layout_text(words: list[dict[str, Any]], page_width: float) -> str:
@@ -105,12 +104,13 @@ def layout_text(words: list[dict[str, Any]], page_width: float) -> str:
     after the other (a line spanning both ends them), rows joined left to right, paragraphs apart."""
     if not words:
         return ""
-    gutter = _gutter(words, page_width)
+    rows = _rows(words)
+    gutter = _gutter(rows, page_width)
     if gutter is None:
         return _rows_text(words)
     out: list[str] = []
     band: list[dict[str, Any]] = []
-    for row in _rows(words):  # a row crossing the gutter (a title, a full-width table) ends a band
+    for row in rows:  # a row crossing the gutter (a title, a full-width table) ends a band
         crossing = any(w["x0"] < gutter < w["x1"] for w in row)
         if crossing:
             out.append(_band_text(band, gutter))
@@ -128,11 +128,10 @@ def _band_text(words: list[dict[str, Any]], gutter: float) -> str:
     return "\n\n".join(t for t in (_rows_text(left), _rows_text(right)) if t)
 
 
-def _gutter(words: list[dict[str, Any]], page_width: float) -> float | None:
-    """The x of a white strip down the middle of the page that few rows cross, with full lines of
-    text on both sides (a page set in two columns), or None. A table's short labels beside their
-    values are not columns: each side's lines must mostly fill their column."""
-    rows = _rows(words)
+def _gutter(rows: list[list[dict[str, Any]]], page_width: float) -> float | None:
+    """The x of a white strip down the middle of the page that few of its ``rows`` cross, with full
+    lines of text on both sides (a page set in two columns), or None. A table's short labels beside
+    their values are not columns: each side's lines must mostly fill their column."""
     if len(rows) < 10:
         return None
     best: tuple[int, float] | None = None
