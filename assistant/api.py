@@ -190,6 +190,7 @@ class Assistant:
             max(s.pdf_memory_mb, s.ocr_memory_mb) if scanned else s.pdf_memory_mb,
             s.pdf_timeout + s.ocr_timeout if scanned else s.pdf_timeout,
             scanned,
+            meta.get("page_end") if isinstance(meta.get("page_end"), int) else None,
         )
 
     def ingest(self, paths: list[Path], prune: bool = False, progress: bool = False) -> IngestSummary:

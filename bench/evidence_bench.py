@@ -22,6 +22,7 @@ import assistant  # noqa: F401  (offline environment)
 from assistant.answering.citations import answer_terms
 from assistant.api import Assistant
 from assistant.indexing.library import evidence_folder
+from assistant.reading.evidence import render
 from assistant.settings import Settings
 
 
@@ -42,12 +43,13 @@ def main() -> int:
                 a.ingest([folder])
             cache = evidence_folder(Settings(index_dir=index))
             shutil.rmtree(cache, ignore_errors=True)
-            wanted = []
+            wanted, found = [], []
             for q in questions():
                 answer = a.ask(q)
                 cited = next((p for p in answer.shown if p.page and p.metadata.get("doc_kind") == "pdf"), None)
                 if cited is not None:
                     wanted.append((cited.chunk_id, answer_terms(answer.answer)))
+                    found.append((cited, answer_terms(answer.answer)))
                 if len(wanted) >= args.questions:
                     break
             started = time.perf_counter()
@@ -65,7 +67,33 @@ def main() -> int:
             print(spread("rendered (cold)", cold))
             print(spread("cached", cached))
             print(f"image size: median {statistics.median(sizes):.0f} KB over {len(sizes)} images")
+            _what_is_drawn(a, found, Path(tmp))
     return 0
+
+
+def _what_is_drawn(a: Assistant, cited: list, tmp: Path) -> None:
+    """How often the image shows what the answer rests on: the passage found on the page, the answer's
+    figure outlined, and a table row's column headers in the crop."""
+    found = outlined = with_figure = rows = headed = 0
+    for passage, marks in cited:
+        doc = a.report(str(passage.metadata.get("doc_id")))
+        info = render(
+            doc.path,
+            passage.page,
+            passage.text,
+            marks,
+            str(tmp / "probe.png"),
+            last_page=passage.metadata.get("page_end"),
+        )
+        found += info["found"]
+        with_figure += bool(marks)
+        outlined += bool(marks) and info["marked"] > 0
+        rows += passage.kind == "table_row"
+        headed += passage.kind == "table_row" and info["header"]
+    print(
+        f"passage found on its page: {found}/{len(cited)}; answer's figure outlined: {outlined}/{with_figure}; "
+        f"table rows with their column headers in view: {headed}/{rows}"
+    )
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@ users who may see the report."""
 
 import pytest
 from conftest import GWENT_PDF
-from pdfgen import make_pdf
+from pdfgen import make_pdf, pages_pdf
 from PIL import Image
 
 from assistant.api import Assistant
@@ -30,7 +30,7 @@ def test_a_paragraph_is_found_highlighted_and_its_figure_outlined(tmp_path):
     )
     out = tmp_path / "p8.png"
     info = render(str(GWENT_PDF), 8, passage, ["24,635"], str(out))
-    assert info == {"lines": 3, "marked": 1, "found": True}
+    assert info == {"lines": 3, "marked": 1, "found": True, "page": 8, "header": False}
     image = Image.open(out)
     assert image.format == "PNG" and image.width == 820 and image.height < 600, "cropped around the passage"
     assert _yellow_rows(out) > 20
@@ -39,7 +39,40 @@ def test_a_paragraph_is_found_highlighted_and_its_figure_outlined(tmp_path):
 def test_a_table_row_written_out_with_its_headers_lands_on_its_cells(tmp_path):
     row = "Financial Performance 2018/19 | SRS Airwave | Budget 567,448 | Expenditure 653,640 | Variance -86,192"
     info = render(str(GWENT_PDF), 16, row, ["-86,192"], str(tmp_path / "row.png"))
-    assert info == {"lines": 1, "marked": 1, "found": True}
+    assert info == {"lines": 1, "marked": 1, "found": True, "page": 16, "header": True}
+
+
+def test_a_total_row_far_below_its_headers_marks_the_cell_the_answer_quotes_with_the_headers_in_view(tmp_path):
+    # Aligned word by word, the header words were spent on the header line and only the last cell
+    # (Variance) was lit; the answer's figure, the Budget cell, went unmarked and the headers were cropped off.
+    row = "Financial Performance 2018/19 | Total | Budget 9,123,757 | Expenditure 7,971,387 | Variance 1,152,370"
+    out = tmp_path / "total.png"
+    info = render(str(GWENT_PDF), 16, row, ["£9,123,757"], str(out))
+    assert info == {"lines": 1, "marked": 1, "found": True, "page": 16, "header": True}
+    image = Image.open(out).convert("RGB")
+    top_tint = next(y for y in range(image.height) if _tinted(image, y, lambda r, g, b: b > 240 and r < 235))
+    first_yellow = next(y for y in range(image.height) if _tinted(image, y, lambda r, g, b: r > 240 and b < 190))
+    assert top_tint < first_yellow  # the column headers (tinted blue) are in the image, above the row
+
+
+def _tinted(image, y, test) -> bool:
+    return sum(1 for x in range(0, image.width, 4) if test(*image.getpixel((x, y)))) > 10
+
+
+def test_a_passage_over_a_page_break_is_shown_on_the_page_that_prints_the_figure(tmp_path):
+    first = ["BT /F1 11 Tf 72 760 Td (3.2 The force replaced its oldest vehicles during the year, and the) Tj ET"]
+    second = ["BT /F1 11 Tf 72 760 Td (total cost of the new fleet was 412,000 pounds.) Tj ET"]
+    pdf = tmp_path / "fleet.pdf"
+    pdf.write_bytes(pages_pdf([first, second]))
+    passage = (
+        "3.2 The force replaced its oldest vehicles during the year, and the total cost of the new fleet was "
+        "412,000 pounds."
+    )
+    assert render(str(pdf), 1, passage, ["412,000"], str(tmp_path / "a.png"), last_page=2)["page"] == 2
+    assert (
+        render(str(pdf), 1, passage, [], str(tmp_path / "b.png"), last_page=2)["page"] == 1
+    )  # no figure: where it starts
+    assert render(str(pdf), 1, passage, ["412,000"], str(tmp_path / "c.png"))["page"] == 1  # one page cited: that page
 
 
 def test_locate_keeps_runs_and_lone_figures_not_lone_common_words():

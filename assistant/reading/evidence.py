@@ -14,6 +14,7 @@ import hashlib
 import os
 import re
 import stat
+from collections import Counter
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
@@ -47,15 +48,19 @@ def page_image(
     memory_mb: int,
     timeout: float,
     scanned: bool = False,
+    last_page: int | None = None,
 ) -> Path:
     """The highlighted image of ``page`` (1-based) of ``pdf``, rendered once in the PDF worker, then cached;
-    ``scanned``: the page was read by OCR, whose words are found on its image again."""
+    ``scanned``: the page was read by OCR, whose words are found on its image again; ``last_page``: the
+    passage's last page, shown instead when it, not ``page``, prints a mark."""
     _owner_only_folder(folder)
     out = folder / cache_name(doc_id, page, passage, marks)
     if not out.exists():
         tmp = out.with_suffix(".tmp")
         # at full priority, apart from parsing: an ingest of a large PDF does not hold up the page images
-        worker(memory_mb, nice=0).run(render, str(pdf), page, passage, marks, str(tmp), scanned, timeout=timeout)
+        worker(memory_mb, nice=0).run(
+            render, str(pdf), page, passage, marks, str(tmp), scanned, last_page, timeout=timeout
+        )
         os.chmod(tmp, 0o600)  # a restricted page: owner-only before it has its name
         tmp.replace(out)  # whole images only: a reader never sees half a file
     return out
@@ -101,34 +106,102 @@ def lines(boxes: list[dict[str, Any]]) -> list[tuple[float, float, float, float]
     return [tuple(m) for m in merged]  # type: ignore[misc]
 
 
-def render(pdf: str, page: int, passage: str, marks: list[str], out: str, scanned: bool = False) -> dict[str, Any]:
-    """Draw the page with the passage's lines highlighted and ``marks`` outlined; crop to them; save a PNG.
-    The words are the text layer's (pdfplumber), or for a ``scanned`` page OCR's reading of its image."""
+def _first(word: dict[str, Any]) -> str:
+    """A page word's first token, its currency sign dropped (the answer writes "£9,123,757", a table "9,123,757")."""
+    return (_tokens(word["text"]) or [""])[0].lstrip("£")
+
+
+def _mark_tokens(marks: list[str]) -> set[str]:
+    return {t[0].lstrip("£") for t in (_tokens(m) for m in marks) if t}
+
+
+def _page_lines(words: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The page's words grouped into printed lines (tops within 3 points), top to bottom."""
+    out: list[list[dict[str, Any]]] = []
+    for w in sorted(words, key=lambda w: (w["top"], w["x0"])):
+        if out and abs(w["top"] - out[-1][0]["top"]) < 3:
+            out[-1].append(w)
+        else:
+            out.append([w])
+    return out
+
+
+def table_row(words: list[dict[str, Any]], passage: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """For a table row written out with its headers ("Caption | Total | Budget 9,123,757 | …"): the
+    printed line carrying its figures, and the nearest line above carrying its column headers.
+    ([], []) for other passages, or when no line holds the row's figures.
+
+    Aligning such a passage word by word can spend its header words on the header line and miss
+    the row's own cells; the figures find the row."""
+    cells = passage.split(" | ")
+    if len(cells) < 3:
+        return [], []
+    tokens = [t.lstrip("£") for t in _tokens(passage)]
+    figures = Counter(t for t in tokens if any(c.isdigit() for c in t) and len(t) >= 2)
+    if not figures:
+        return [], []
+    text_words = {t for t in tokens if not any(c.isdigit() for c in t) and len(t) >= 2}
+    lines_ = _page_lines(words)
+
+    def held(line: list[dict[str, Any]]) -> tuple[int, int]:
+        seen = [_first(w) for w in line]
+        return sum((figures & Counter(seen)).values()), len(text_words & set(seen))
+
+    scored = [(held(line), i) for i, line in enumerate(lines_)]
+    (figs, named), at = max(scored, key=lambda s: (s[0][0], s[0][1], -s[1]))
+    if figs < min(2, sum(figures.values())) or (figs == 1 and not named):
+        return [], []
+    row = lines_[at]
+    on_row = {_first(w) for w in row}
+    headers = text_words - on_row
+    need = max(2, (len(headers) + 1) // 2) if len(headers) >= 2 else 1
+    for line in reversed(lines_[:at]):
+        if headers and len(headers & {_first(w) for w in line}) >= need:
+            return row, line
+    return row, []
+
+
+def _holds_mark(words: list[dict[str, Any]], marks: list[str]) -> bool:
+    wanted = _mark_tokens(marks)
+    return any(_first(w) in wanted for w in words)
+
+
+def render(
+    pdf: str, page: int, passage: str, marks: list[str], out: str, scanned: bool = False, last_page: int | None = None
+) -> dict[str, Any]:
+    """Draw the page with the passage's lines highlighted and ``marks`` outlined; crop to them (with a
+    table row's column headers); save a PNG. The words are the text layer's (pdfplumber), or for a
+    ``scanned`` page OCR's reading of its image. A passage running on to ``last_page`` is shown on
+    the first of its pages that prints a mark (the answer's figure), else on ``page``."""
     import pdfplumber
     import pypdfium2
     from PIL import Image, ImageDraw
 
     with pdfplumber.open(pdf) as doc:
-        p = doc.pages[page - 1]
-        width, height = float(p.width), float(p.height)
-        words = [] if scanned else p.extract_words(keep_blank_chars=False, use_text_flow=True)
-    if scanned:
-        from .ocr import page_words
-
-        words = page_words(pdf, page - 1)
-    found = locate(words, passage)
+        last = min(max(last_page or page, page), len(doc.pages), page + 2)
+        shown, words = page, _page_words(doc, pdf, page, scanned)
+        if marks and not _holds_mark(locate(words, passage) or words, marks):
+            for later in range(page + 1, last + 1):
+                more = _page_words(doc, pdf, later, scanned)
+                if _holds_mark(locate(more, passage), marks):
+                    shown, words = later, more
+                    break
+        width, height = float(doc.pages[shown - 1].width), float(doc.pages[shown - 1].height)
+    row, header = table_row(words, passage)
+    found = row or locate(words, passage)
     spans = lines(found)
-    marked = [
-        w for w in (found or words) if any(_tokens(m) and _tokens(w["text"])[:1] == _tokens(m)[:1] for m in marks)
-    ]
+    wanted = _mark_tokens(marks)
+    marked = [w for w in (found or words) if _first(w) in wanted]
     scale = WIDTH / width
     pdfium = pypdfium2.PdfDocument(pdf)
     try:
-        image = pdfium[page - 1].render(scale=scale).to_pil().convert("RGB")
+        image = pdfium[shown - 1].render(scale=scale).to_pil().convert("RGB")
     finally:
         pdfium.close()
     layer = Image.new("RGBA", image.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
+    for x0, top, x1, bottom in lines(header):  # the columns' names, tinted apart from the passage
+        draw.rectangle([x0 * scale - 2, top * scale - 2, x1 * scale + 2, bottom * scale + 2], fill=(90, 150, 255, 45))
     for x0, top, x1, bottom in spans:
         draw.rectangle([x0 * scale - 2, top * scale - 2, x1 * scale + 2, bottom * scale + 2], fill=(255, 214, 0, 90))
     for w in marked:
@@ -136,8 +209,18 @@ def render(pdf: str, page: int, passage: str, marks: list[str], out: str, scanne
         draw.rectangle(box, outline=(214, 40, 40, 255), width=3)
     image = Image.alpha_composite(image.convert("RGBA"), layer).convert("RGB")
     if spans:
-        top = max(0.0, min(s[1] for s in spans) - MARGIN)
-        bottom = min(height, max(s[3] for s in spans) + MARGIN)
+        kept = spans + lines(header)
+        top = max(0.0, min(s[1] for s in kept) - MARGIN)
+        bottom = min(height, max(s[3] for s in kept) + MARGIN)
         image = image.crop((0, int(top * scale), image.width, int(bottom * scale)))
     image.save(out, format="PNG", optimize=True)
-    return {"lines": len(spans), "marked": len(marked), "found": bool(spans)}
+    return {"lines": len(spans), "marked": len(marked), "found": bool(spans), "page": shown, "header": bool(header)}
+
+
+def _page_words(doc: Any, pdf: str, page: int, scanned: bool) -> list[dict[str, Any]]:
+    """One page's words with their boxes: the text layer's, or OCR's for a ``scanned`` page."""
+    if scanned:
+        from .ocr import page_words
+
+        return page_words(pdf, page - 1)
+    return doc.pages[page - 1].extract_words(keep_blank_chars=False, use_text_flow=True)
