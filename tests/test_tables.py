@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 from assistant.reading.tables import find_pdf_tables, is_layout_table, parse_grid, split_row
 
 MD = """| | Budget | Expenditure | Variance |
@@ -84,3 +87,18 @@ def test_misplaced_group_headers_follow_the_leaf_pattern():
     assert table.linearise(table.rows[0], 0) == (
         "Service Desk Calls | Telephone Calls | 2017/18 Number 21,136 | 2017/18 % 81% | 2018/19 Number 20,096 | 2018/19 % 82%"
     )
+
+
+def test_a_row_ending_in_an_em_dash_is_a_row_and_a_line_of_figures_is_read_in_one_pass():
+    from assistant.reading.tables import numeric_row
+
+    assert numeric_row("Prison admissions 49,316 27,797 8,421 —") == (
+        "Prison admissions",
+        ["49,316", "27,797", "8,421", "—"],
+    )
+    # Figures that a line's end does not let match were split every possible way (7 figures ending
+    # in "—" took 11 s, one ingest of a 7-page US table 185 s); 40 would never finish. Run apart, with a limit.
+    line = " ".join(["12,345"] * 40) + " per cent of the total"
+    code = f"from assistant.reading.tables import numeric_row; print(numeric_row({line!r}))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "None", done.stderr

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .cleaning import join_wrapped
 
-_NUM = re.compile(r"^[-–(]?[£$€]?-?\d[\d,]*(\.\d+)?\s?(%|m|k|bn|million)?\)?$|^[-–]$", re.I)
+_NUM = re.compile(r"^[-–(]?[£$€]?-?\d[\d,]*(\.\d+)?\s?(%|m|k|bn|million)?\)?$|^[-–—]$", re.I)  # a dash: nil
 _PERIOD = re.compile(r"^(19|20)?\d{2}/\d{2}$|^(19|20)\d{2}[-–/](19|20)?\d{2}$|^(19|20)\d{2}$")
 _UNIT = re.compile(r"^[£$€](000|m|k|bn)?$|^%$|^(£|GBP)?\s?000s?$", re.I)
 _CURRENCY = re.compile(r"^[£$€](000|m|k|bn)?$|^(£|GBP)?000s?$", re.I)
@@ -206,7 +206,9 @@ def _looks_header(row: list[str], raw: list[list[str]], idx: int) -> bool:
 
 # --- tables as pypdf extracts them: rows of figures after their wrapped labels -------------
 
-_TRAILING_NUMS = re.compile(r"^(.*?)((?:\s*(?:[-–(]?[£$€]?-?\d[\d,]*(?:\.\d+)?%?\)?|[-–]))+)\s*$")
+# A figure ends where its digits end ((?![\d,])): without that, the figures of a line that does not
+# match (one ending in "—") were split every possible way, and one line of a US table took 11 s.
+_TRAILING_NUMS = re.compile(r"^(.*?)((?:\s*(?:[-–(]?[£$€]?-?\d[\d,]*(?![\d,])(?:\.\d+)?%?\)?|[-–—]))+)\s*$")
 
 
 def numeric_row(line: str) -> tuple[str, list[str]] | None:
