@@ -7,7 +7,7 @@ import sys
 
 import pytest
 from conftest import ROOT
-from pdfgen import leader_table_pdf, table_pdf, two_column_pdf
+from pdfgen import leader_table_pdf, one_page_pdf, table_pdf, two_column_pdf
 
 from assistant.reading.layout import open_pdf, page_tables, read_page, region_table
 
@@ -47,6 +47,31 @@ def test_a_wrapped_label_is_one_cell():
     grid = page_tables(_page(table_pdf(rows, [60, 260, 360])))[0]
     labels = [r[0] for r in grid]
     assert "Calls resolved at first point of contact" in labels and "of contact" not in labels
+
+
+def test_labels_wrapped_in_most_rows_stay_whole():
+    # A narrow label column where most rows wrap (a Word table): the commonest gap between lines is
+    # the one inside a wrapped cell, so rows are told apart by the gap above a line holding figures.
+    rows = [
+        (["Telephone", "Calls"], ["21,136", "81%"]),
+        (["Self", "Service", "Calls"], ["5,078", "19%"]),
+        (["Total", "Calls"], ["26,214", "100%"]),
+    ]
+    ops, y = ["BT", "/F1 9 Tf"], 760.0
+    for label, figures in rows:
+        for i, part in enumerate(label):
+            ops += [f"1 0 0 1 60 {y} Tm", f"({part}) Tj"]
+            if i == 0:
+                ops += [f"1 0 0 1 {x} {y} Tm ({f}) Tj" for x, f in zip((200, 300), figures)]
+            y -= 11  # a wrapped line
+        y -= 8  # the cell's padding: the next row
+    ops.append("ET")
+    grid = page_tables(_page(one_page_pdf(ops)))[0]
+    assert [[c for c in r if c] for r in grid if any(r)] == [
+        ["Telephone Calls", "21,136", "81%"],
+        ["Self Service Calls", "5,078", "19%"],
+        ["Total Calls", "26,214", "100%"],
+    ]
 
 
 def test_prose_is_not_a_table():

@@ -180,7 +180,10 @@ def table_from_words(words: list[dict], box: Box) -> Grid | None:
             row[first] = f"{row[first]} {seg.text}" if first in row else seg.text
         placed.append((ln, row))
     gaps = [b[0].top - a[0].bottom for a, b in zip(placed, placed[1:])]
-    spacing = statistics.median([g for g in gaps if g > 0] or [size])
+    # The gap between rows, from the gaps above lines that hold a figure (a row's first line): in a
+    # table where most labels wrap, the commonest gap is the one inside a wrapped cell.
+    before_figures = [g for g, (_, row) in zip(gaps, placed[1:]) if g > 0 and any(_numeric(t) for t in row.values())]
+    spacing = statistics.median(before_figures or [g for g in gaps if g > 0] or [size])
     rows: list[dict[int, str]] = []
     prev_line: Line | None = None
     for ln, row in placed:
