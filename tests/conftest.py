@@ -3,6 +3,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -106,12 +107,42 @@ def gwent_index(tmp_path_factory):
 def local_server(
     command: list[str], ready_url: str, timeout: float = 120.0, env: dict | None = None, log: Path | None = None
 ):
-    """Run a server process on 127.0.0.1 until ``ready_url`` answers; stop it afterwards (output to ``log``)."""
+    """Run a server process on 127.0.0.1 until ``ready_url`` answers; stop it afterwards.
+
+    Its output goes to ``log`` (a temporary file when not given), whose end is attached to the
+    report of any test that fails while it runs: a handler's traceback is only in the server's output."""
+    with contextlib.ExitStack() as stack:
+        if log is None:
+            log = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="server-log-"))) / "server.log"
+        _SERVER_LOGS.append(log)
+        stack.callback(_SERVER_LOGS.remove, log)
+        try:
+            with running(command, ready_url, timeout, env, log) as proc:
+                try:
+                    yield proc
+                except BaseException:  # a test failed inside the with-block: say what the server said
+                    print(f"server output ({' '.join(command[:4])}), its end:\n{_tail(log)}", file=sys.stderr)
+                    raise
+        except RuntimeError as exc:
+            pytest.fail(f"{exc}\n{_tail(log)}")
+
+
+_SERVER_LOGS: list[Path] = []  # the output files of the servers running now
+
+
+def _tail(log: Path, lines: int = 60) -> str:
     try:
-        with running(command, ready_url, timeout, env, log) as proc:
-            yield proc
-    except RuntimeError as exc:
-        pytest.fail(str(exc))
+        return "".join(log.read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)[-lines:])
+    except OSError:
+        return ""
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = (yield).get_result()
+    if report.failed:
+        for log in _SERVER_LOGS:
+            report.sections.append(("server output, its end", _tail(log)))
 
 
 def cli(

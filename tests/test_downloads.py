@@ -29,3 +29,18 @@ def test_files_left_by_a_previous_run_are_removed_at_start(tmp_path):
     assert len(list(folder.iterdir())) == 1  # the server was killed before anyone fetched it
     Downloads(folder)
     assert list(folder.iterdir()) == []
+
+
+def test_a_temporary_folder_is_made_at_the_first_file_and_removed_with_its_owner(tmp_path, monkeypatch):
+    import gc
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    d = Downloads()
+    assert list(tmp_path.iterdir()) == []  # an app that never exports leaves no folder behind
+    d.add("fiona", "passages.csv", lambda path: path.write_text("rank\n1\n"))
+    (folder,) = tmp_path.iterdir()
+    assert folder.name.startswith("opcc-downloads-") and oct(folder.stat().st_mode)[-3:] == "700"
+    del d
+    gc.collect()
+    assert not folder.exists()

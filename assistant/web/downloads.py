@@ -14,6 +14,7 @@ import shutil
 import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,15 +33,26 @@ class Downloads:
     """Owner-only, one-time, expiring downloads."""
 
     def __init__(self, folder: Path | None = None, ttl: float = 900.0) -> None:
-        self.folder = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="opcc-downloads-"))
-        self.folder.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.folder, 0o700)
-        for stale in self.folder.iterdir():  # a previous run's files: their tokens died with it
-            if stale.is_file():
-                stale.unlink(missing_ok=True)
+        """``folder``: where the files are kept (a previous run's are deleted); without one, a
+        temporary folder made at the first file and removed when this object or the process ends."""
+        self._folder = Path(folder) if folder else None
+        if self._folder:
+            self._folder.mkdir(parents=True, exist_ok=True)
+            os.chmod(self._folder, 0o700)
+            for stale in self._folder.iterdir():  # a previous run's files: their tokens died with it
+                if stale.is_file():
+                    stale.unlink(missing_ok=True)
         self.ttl = ttl
         self._items: dict[str, Download] = {}
         self._lock = threading.Lock()
+
+    @property
+    def folder(self) -> Path:
+        with self._lock:
+            if self._folder is None:
+                self._folder = Path(tempfile.mkdtemp(prefix="opcc-downloads-"))  # 0700
+                weakref.finalize(self, shutil.rmtree, self._folder, ignore_errors=True)
+            return self._folder
 
     def add(
         self, owner: str, filename: str, write: Callable[[Path], None], doc_ids: list[str] | tuple[str, ...] = ()
@@ -77,4 +89,5 @@ class Downloads:
             path.unlink(missing_ok=True)
 
     def close(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
