@@ -50,6 +50,10 @@ class SourceDocument:
     warnings: list[str] = field(default_factory=list)
     active_content: list[str] = field(default_factory=list)  # a PDF's JavaScript, launch actions, embedded files
     flags: list[str] = field(default_factory=list)  # what the library shows a reader (set by ingest)
+    # Scanned pages left unread for want of OCR (turned off, not installed, out of time or memory),
+    # and the OCR limits they were read under: an ingest under more generous ones reads them again.
+    unread_pages: list[int] = field(default_factory=list)
+    ocr_limits: dict[str, Any] = field(default_factory=dict)
 
     @cached_property  # read for every chunk at ingest; a document's pages are set when it is loaded
     def ocr_pages(self) -> set[int]:

@@ -182,3 +182,30 @@ def test_ocr_gives_up_on_a_file_after_three_pages_in_a_row_fail(tmp_path):
     assert "six priorities" in doc.pages[0].text
     assert [w.split(":")[0] for w in doc.warnings] == ["page 2", "page 3", "page 4", "pages 5, 6"]
     assert doc.warnings[-1].startswith("pages 5, 6: not read by OCR (OCR failed on the pages before)")
+
+
+def test_pages_left_unread_for_want_of_ocr_are_read_again_once_it_can(tmp_path, fast_settings):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "plan.pdf").write_bytes(scanned_copy(make_pdf([COVER, DECISION]), pages=[1]))
+    with Assistant(settings=fast_settings.model_copy(update={"ocr": False})) as a:
+        first = a.ingest([folder]).results[0]
+        assert first.status == "indexed" and "OCR is turned off" in " ".join(first.warnings)
+        assert a.ingest([folder]).results[0].status == "unchanged"  # OCR still off: nothing to gain
+    with Assistant(settings=fast_settings) as a:
+        assert a.ingest([folder]).results[0].status == "replaced"  # the scanned page, read now
+        (doc,) = a.documents()
+        assert "48,500" in " ".join(a.index.lexical.texts(doc.doc_id)) and "unread_pages" not in doc.metadata
+        assert a.ingest([folder]).results[0].status == "unchanged"
+
+
+def test_ocr_limits_are_more_generous_when_ocr_may_read_what_it_could_not():
+    from assistant.reading.loading import more_generous
+
+    then = {"ocr": True, "engine": True, "seconds": 120.0, "file_seconds": 3600.0, "memory_mb": 3072}
+    assert not more_generous(dict(then), then)
+    assert more_generous({**then, "seconds": 300.0}, then) and more_generous({**then, "memory_mb": 4096}, then)
+    assert not more_generous({**then, "seconds": 60.0}, then)
+    assert more_generous(then, {**then, "ocr": False}) and more_generous(then, {**then, "engine": False})
+    assert not more_generous({**then, "ocr": False, "seconds": 300.0}, then)  # turned off: reads nothing
+    assert not more_generous(then, {})  # nothing was left unread

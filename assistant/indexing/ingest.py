@@ -21,7 +21,15 @@ from tqdm import tqdm
 from ..documents import Chunk, LoadError, SourceDocument
 from ..reading.chunking import chunk_document
 from ..reading.guard import instructions
-from ..reading.loading import SIDECAR_SUFFIXES, Limits, content_id, load_document, read_file
+from ..reading.loading import (
+    SIDECAR_SUFFIXES,
+    Limits,
+    content_id,
+    load_document,
+    more_generous,
+    ocr_limits,
+    read_file,
+)
 from ..reading.metadata import sidecar_fingerprint
 from ..settings import Settings
 from .embedding import get_encoder
@@ -248,6 +256,14 @@ def _prepare(
     sidecar = sidecar_fingerprint(path)
     if existing is not None and existing.path == abspath and existing.metadata.get("sidecar", sidecar) != sidecar:
         existing = None  # same bytes, new hand-set metadata (title, date, disclosure): index again
+    if (
+        existing is not None
+        and existing.path == abspath
+        and existing.metadata.get("unread_pages")
+        and more_generous(ocr_limits(Limits.from_settings(settings)), existing.metadata.get("ocr_limits") or {})
+    ):
+        log.info("%s: reading again the scanned pages OCR left unread, under more generous OCR limits", display)
+        existing = None  # same bytes, scanned pages that OCR may read now: index again
     if existing is not None:
         claimed[doc_id] = existing.path if Path(existing.path).exists() else abspath
         if existing.path == abspath:

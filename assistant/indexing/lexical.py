@@ -284,6 +284,7 @@ class LexicalIndex:
             "disclosure_reason": doc.disclosure_reason,
             "warnings": doc.warnings,
             "flags": doc.flags,
+            **({"unread_pages": doc.unread_pages, "ocr_limits": doc.ocr_limits} if doc.unread_pages else {}),
         }
         with self.conn:
             for old in {*replaces, doc.doc_id}:

@@ -107,7 +107,7 @@ def load_document(path: Path, data: bytes, source: str | None = None, limits: Li
             )
         except LimitExceeded as exc:
             raise LoadError(name, f"PDF refused: parsing {exc}") from exc
-        pages, pdf_warnings = _read_by_ocr(name, data, pages, unread, pdf_warnings, limits)
+        pages, pdf_warnings, left = _read_by_ocr(name, data, pages, unread, pdf_warnings, limits)
         warnings += pdf_warnings
         kind = "pdf"
     else:
@@ -119,6 +119,7 @@ def load_document(path: Path, data: bytes, source: str | None = None, limits: Li
         pages = [Page(number=None, text=t) for t in _split_form_feeds(text)]
         pdf_title, title_origin = None, ""
         kind = "text"
+        left = []
     pages = clean_pages(pages)
     if not any(p.text.strip() for p in pages):
         raise LoadError(name, "no text found in the file")
@@ -136,6 +137,8 @@ def load_document(path: Path, data: bytes, source: str | None = None, limits: Li
         metadata_origin=meta.origin,
         warnings=warnings,
         active_content=active,
+        unread_pages=left,
+        ocr_limits=ocr_limits(limits) if left else {},
     )
 
 
@@ -551,17 +554,42 @@ def _numbers(pages: list[Page], indexes: list[int], most: int = 20) -> str:
     return ", ".join(str(pages[i].number) for i in indexes[:most]) + (" …" if len(indexes) > most else "")
 
 
+def ocr_limits(limits: Limits) -> dict[str, Any]:
+    """The OCR limits a document's scanned pages are read under (recorded with pages left unread)."""
+    from . import ocr
+
+    return {
+        "ocr": limits.ocr,
+        "engine": ocr.available(),
+        "seconds": limits.ocr_seconds,
+        "file_seconds": limits.ocr_file_seconds,
+        "memory_mb": limits.ocr_memory_mb,
+    }
+
+
+def more_generous(now: dict[str, Any], then: dict[str, Any]) -> bool:
+    """Whether OCR limits ``now`` could read a page that ``then`` left unread: OCR turned on or
+    installed since, or more time or memory."""
+    if not then:
+        return False
+    if now["ocr"] and now["engine"] and not (then.get("ocr") and then.get("engine")):
+        return True
+    return now["ocr"] and any(now[k] > then.get(k, now[k]) for k in ("seconds", "file_seconds", "memory_mb"))
+
+
 def _read_by_ocr(
     name: str, data: bytes, pages: list[Page], unread: list[int], warnings: list[str], limits: Limits
-) -> tuple[list[Page], list[str]]:
+) -> tuple[list[Page], list[str], list[int]]:
     """``pages`` with the ``unread`` ones (0-based) read from their image by OCR, one page a call in
     the OCR worker (its own time and memory limits); a page OCR cannot read is skipped with a warning.
+    Also the numbers of the pages left for want of OCR (off, not installed, out of time or memory).
     Refuses the file when no page has text at all."""
     from . import ocr
     from .legibility import legible
 
     out = list(pages)
     skipped: list[str] = []
+    left: list[int] = []
     if unread and limits.ocr and ocr.available():
         deadline = time.monotonic() + limits.ocr_file_seconds
         failed_in_a_row = 0
@@ -571,12 +599,14 @@ def _read_by_ocr(
                 which = _numbers(pages, unread[n:])
                 why = "OCR failed on the pages before" if failed_in_a_row >= OCR_GIVE_UP else "its OCR time is spent"
                 skipped.append(f"pages {which}: not read by OCR ({why}); nothing indexed from them")
+                left += [pages[j].number for j in unread[n:]]
                 break
             try:
                 text, _ = worker(limits.ocr_memory_mb).run(ocr.read_page, data, i, timeout=limits.ocr_seconds)
             except LimitExceeded as exc:
                 failed_in_a_row += 1
                 skipped.append(f"page {number}: OCR could not read it ({exc}); nothing indexed from that page")
+                left.append(number)
                 continue
             except Exception as exc:  # noqa: BLE001 - an image the renderer or the model cannot take
                 failed_in_a_row += 1
@@ -595,6 +625,7 @@ def _read_by_ocr(
         which = _numbers(pages, unread)
         why = "OCR is turned off" if not limits.ocr else "the OCR engine is not installed"
         skipped.append(f"pages {which}: no text layer and {why}; nothing indexed from them")
+        left = [pages[i].number for i in unread]
     warnings = warnings + skipped
     if not any(p.text.strip() for p in out):
         if any("not language" in w for w in warnings):
@@ -606,4 +637,4 @@ def _read_by_ocr(
         else:
             why = "OCR found no text on any page"
         raise LoadError(name, f"PDF has no text layer ({len(pages)} pages, scanned images?) and {why}")
-    return out, warnings
+    return out, warnings, [n for n in left if n is not None]
