@@ -273,3 +273,22 @@ def scanned_image(page, dpi: int = 200, angle: float = 0.0, blur: float = 0.6): 
     image = page.render(scale=dpi / 72).to_pil().convert("L")
     image = image.rotate(angle, resample=Image.BICUBIC, fillcolor=255)
     return image.filter(ImageFilter.GaussianBlur(blur)) if blur else image
+
+
+def wrapped_label_table_pdf(
+    caption: str, headers: list[str], rows: list[tuple[list[str], list[str]]], xs: list[float], size: int = 11
+) -> bytes:
+    """A one-page PDF: ``caption``, then a table whose row labels wrap over lines (a Word table's
+    narrow first column), each row's figures on its first line; a sentence below it."""
+    ops, y = ["BT", f"/F1 {size} Tf", f"1 0 0 1 {xs[0]} 740 Tm", f"({_escape(caption)}) Tj"], 700.0
+    ops += [f"1 0 0 1 {x} {y} Tm ({_escape(h)}) Tj" for x, h in zip(xs[1:], headers)]
+    y -= 2 * size
+    for label, figures in rows:
+        for i, part in enumerate(label):
+            ops += [f"1 0 0 1 {xs[0]} {y} Tm ({_escape(part)}) Tj"]
+            if i == 0:
+                ops += [f"1 0 0 1 {x} {y} Tm ({_escape(f)}) Tj" for x, f in zip(xs[1:], figures)]
+            y -= size + 2  # a wrapped line
+        y -= size - 2  # the cell's padding: the next row
+    ops += [f"1 0 0 1 {xs[0]} {y - 20} Tm (Overall, the budgets were underspent for the year.) Tj", "ET"]
+    return one_page_pdf(ops)

@@ -32,17 +32,17 @@ def _word(text: str, x0: float, top: float, width: float = 40.0) -> dict:
 
 def test_two_columns_are_read_one_after_the_other():
     words = []
-    for row in range(12):
-        top = 100 + row * 14
-        words += [_word(f"left{row}a", 40, top), _word(f"left{row}b", 90, top), _word(f"left{row}c", 140, top, 120)]
+    for n in "abcdefghijkl":  # twelve lines of words in two columns (words, not figures: not a table)
+        top = 100 + (ord(n) - 97) * 14
+        words += [_word(f"left{n}a", 40, top), _word(f"left{n}b", 90, top), _word(f"left{n}c", 140, top, 120)]
         words += [
-            _word(f"right{row}a", 320, top),
-            _word(f"right{row}b", 370, top),
-            _word(f"right{row}c", 420, top, 130),
+            _word(f"right{n}a", 320, top),
+            _word(f"right{n}b", 370, top),
+            _word(f"right{n}c", 420, top, 130),
         ]
     text = ocr.layout_text(words, 595)
-    assert text.index("left11c") < text.index("right0a")  # the whole left column, then the right
-    assert "left0a left0b left0c\nleft1a" in text
+    assert text.index("leftlc") < text.index("rightaa")  # the whole left column, then the right
+    assert "leftaa leftab leftac\nleftba" in text
 
 
 def test_labels_beside_their_values_stay_on_one_line():
@@ -209,3 +209,24 @@ def test_ocr_limits_are_more_generous_when_ocr_may_read_what_it_could_not():
     assert more_generous(then, {**then, "ocr": False}) and more_generous(then, {**then, "engine": False})
     assert not more_generous({**then, "ocr": False, "seconds": 300.0}, then)  # turned off: reads nothing
     assert not more_generous(then, {})  # nothing was left unread
+
+
+def test_a_scanned_table_is_read_as_rows_whose_wrapped_labels_stay_whole():
+    from pdfgen import wrapped_label_table_pdf
+
+    rows = [
+        (["SRS", "Collaboration"], ["3,707,910", "3,246,373", "461,537"]),
+        (["SRS Airwave"], ["567,448", "653,640", "-86,192"]),
+        (["Devolved", "Force", "Budgets"], ["2,192,578", "1,159,753", "1,032,825"]),
+        (["Total"], ["9,123,757", "7,971,387", "1,152,370"]),
+    ]
+    pdf = wrapped_label_table_pdf(
+        "Financial Performance 2018/19", ["Budget", "Expenditure", "Variance"], rows, [72, 250, 350, 450]
+    )
+    text, _ = ocr.read_page(scanned_copy(pdf, seed=1), 0)  # turned by up to a degree, blurred
+    lines = text.splitlines()
+    cells = [[c.strip() for c in line.strip("|").split("|") if c.strip()] for line in lines if line.startswith("|")]
+    assert ["Devolved Force Budgets", "2,192,578", "1,159,753", "1,032,825"] in cells
+    assert ["SRS Collaboration", "3,707,910", "3,246,373", "461,537"] in cells
+    assert cells[0] == ["Budget", "Expenditure", "Variance"] and len(cells) == 5
+    assert lines[0] == "Financial Performance 2018/19" and lines[-1].startswith("Overall")  # in their places

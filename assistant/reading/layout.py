@@ -297,7 +297,14 @@ def located_tables(page: Any) -> list[tuple[Box, Grid]]:
         ruled.append(b)
         if best:
             found.append((b, best))
-    words = [w for w in all_words if not any(inside(w, b) for b in ruled)]
+    found += word_tables([w for w in all_words if not any(inside(w, b) for b in ruled)])
+    return sorted(found, key=lambda t: t[0][1])
+
+
+def word_tables(words: list[dict]) -> list[tuple[Box, Grid]]:
+    """(bbox, grid) of each unruled table in ``words`` (pdfplumber's, or OCR's read from a scan):
+    runs of lines set in aligned columns."""
+    found = []
     for block in _aligned_blocks(words):
         box = (
             min(w["x0"] for w in block),
@@ -308,7 +315,17 @@ def located_tables(page: Any) -> list[tuple[Box, Grid]]:
         grid = table_from_words(block, box)
         if grid and len(grid) >= 2 and len(grid[0]) >= 2:
             found.append((box, grid))
-    return sorted(found, key=lambda t: t[0][1])
+    return found
+
+
+def grid_text(grid: Grid) -> str:
+    """A table as ``| cell | cell |`` rows, each as wide as the widest."""
+    width = max(len(r) for r in grid)
+    return "\n".join(
+        "| " + " | ".join(c.replace("|", "/") or " " for c in row + [""] * (width - len(row))) + " |"
+        for row in grid
+        if any(row)
+    )
 
 
 _PARA = re.compile(r"^\(?\d{1,2}(\.\d{1,2}){0,3}\.?\)?$|^\(?[a-z]\)$|^[•◆▪●\-–]$")
@@ -442,15 +459,7 @@ def read_page(page: Any) -> tuple[str, list[str]]:
             return False
         return kind != "char" or not (_centred_in(obj, placed) or id(obj) in marks)
 
-    rendered = []
-    for b, grid in tables:
-        width = max(len(r) for r in grid)
-        rows = [
-            "| " + " | ".join(c.replace("|", "/") or " " for c in row + [""] * (width - len(row))) + " |"
-            for row in grid
-            if any(row)
-        ]
-        rendered.append((b, "\n".join(rows)))
+    rendered = [(b, grid_text(grid)) for b, grid in tables]
     rendered += [(b, "\n".join(fields)) for b, fields in forms]
     body = page.filter(outside)
     flow = _column_flow(body, placed)
@@ -551,25 +560,38 @@ def _aligned_blocks(words: list[dict]) -> list[list[dict]]:
     if not words:
         return []
     size = statistics.median(w["bottom"] - w["top"] for w in words)
-    blocks, current = [], []
+    gap = max(2.5, 1.2 * size)
+    blocks: list[list[dict]] = []
+    current: list[list[dict]] = []
+
+    def above(i: int) -> float:
+        return current[i][0]["top"] - max(w["bottom"] for w in current[i - 1])
+
+    def close() -> None:
+        # A one-segment line at the end of a block is the last row's wrapped label only when it
+        # sits as close under it as a wrapped line does, closer than the rows are apart: else it
+        # is the sentence under the table.
+        rows = [above(i) for i in range(1, len(current)) if len(_segments(current[i], gap).segments) >= 2]
+        spacing = statistics.median(rows) if rows else 0.0
+        while len(current) > 1 and len(_segments(current[-1], gap).segments) < 2 and above(len(current) - 1) >= spacing:
+            current.pop()
+        if len(current) >= 3:
+            blocks.append([w for ln_ in current for w in ln_])
+
     for raw in _lines(words):
-        ln = _segments(raw, gap=max(2.5, 1.2 * size))
-        multi = len(ln.segments) >= 2
+        multi = len(_segments(raw, gap).segments) >= 2
         near = current and raw[0]["top"] - max(w["bottom"] for w in current[-1]) < 2.5 * size
         if multi and (not current or near):
             current.append(raw)
         elif multi:
-            if len(current) >= 3:
-                blocks.append([w for ln_ in current for w in ln_])
+            close()
             current = [raw]
         else:
             # A one-segment line inside a table (a wrapped label, a group heading) keeps the block going.
-            if current and near and len(raw) <= 8:
+            if current and near and sum(len(w["text"].split()) for w in raw) <= 8:
                 current.append(raw)
                 continue
-            if len(current) >= 3:
-                blocks.append([w for ln_ in current for w in ln_])
+            close()
             current = []
-    if len(current) >= 3:
-        blocks.append([w for ln_ in current for w in ln_])
+    close()
     return blocks

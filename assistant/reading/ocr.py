@@ -100,6 +100,75 @@ def _read(pdf: bytes | str, index: int) -> tuple[list[dict[str, Any]], float]:
 
 
 def layout_text(words: list[dict[str, Any]], page_width: float) -> str:
+    """Words with boxes as text in reading order: a table (lines set in aligned columns, figures in
+    its body) as ``| cell | cell |`` rows in its place, as the layout reader writes one (so a wrapped
+    row label stays in its row); the rest as :func:`flow_text` reads it."""
+    if not words:
+        return ""
+    tables = _tables(words)
+    out: list[str] = []
+    rest = list(range(len(words)))
+    for top, members, text in tables:
+        above = {i for i in rest if i not in members and _centre(words[i]) < top}
+        out += [flow_text([words[i] for i in rest if i in above], page_width), text]
+        rest = [i for i in rest if i not in members and i not in above]
+    out.append(flow_text([words[i] for i in rest], page_width))
+    return "\n".join(t for t in out if t)
+
+
+def _tables(words: list[dict[str, Any]]) -> list[tuple[float, set[int], str]]:
+    """The data tables among OCR's words, top to bottom: (top, the indexes of their words, rows as text).
+    Found on the words levelled for the scan's tilt (so a row's cells stay on one line), with the
+    words of one phrase OCR read as a line joined (so a sentence's wider spaces split no cells)."""
+    from .layout import grid_text, is_data_table, word_tables
+
+    slope = _tilt(words)
+    units: list[dict[str, Any]] = []
+    for i, w in sorted(enumerate(words), key=lambda t: (str(t[1].get("line", t[0])), t[1]["x0"])):
+        lift = slope * (w["x0"] + w["x1"]) / 2
+        last = units[-1] if units else None
+        height = w["bottom"] - w["top"]
+        if last and "line" in w and last["line"] == w["line"] and w["x0"] - last["x1"] < height:
+            last.update(text=f"{last['text']} {w['text']}", x1=w["x1"], members=last["members"] | {i})
+        else:
+            units.append({**w, "top": w["top"] - lift, "bottom": w["bottom"] - lift, "members": {i}})
+    found = []
+    for box, grid in word_tables(units):
+        if not is_data_table(grid):
+            continue
+        members = set().union(
+            *(
+                u["members"]
+                for u in units
+                if box[0] <= u["x0"] and u["x1"] <= box[2] and box[1] <= u["top"] and u["bottom"] <= box[3]
+            )
+        )
+        found.append((min(words[i]["top"] for i in members), members, grid_text(grid)))
+    return sorted(found, key=lambda t: t[0])
+
+
+def _tilt(words: list[dict[str, Any]]) -> float:
+    """The scan's tilt as a slope (points down per point across), the median over OCR's lines of
+    two or more words that run some way across the page."""
+    lines: dict[Any, list[dict[str, Any]]] = {}
+    for w in words:
+        if "line" in w:
+            lines.setdefault(w["line"], []).append(w)
+    slopes = []
+    for line in lines.values():
+        if len(line) >= 2:
+            a, b = min(line, key=lambda w: w["x0"]), max(line, key=lambda w: w["x1"])
+            run = (b["x0"] + b["x1"] - a["x0"] - a["x1"]) / 2
+            if run > 100:
+                slopes.append((_centre(b) - _centre(a)) / run)
+    return statistics.median(slopes) if slopes else 0.0
+
+
+def _centre(w: dict[str, Any]) -> float:
+    return (w["top"] + w["bottom"]) / 2
+
+
+def flow_text(words: list[dict[str, Any]], page_width: float) -> str:
     """Words with boxes as plain text in reading order: the columns of a page set in two read one
     after the other (a line spanning both ends them), rows joined left to right, paragraphs apart."""
     if not words:
