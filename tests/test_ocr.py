@@ -230,21 +230,3 @@ def test_a_scanned_table_is_read_as_rows_whose_wrapped_labels_stay_whole():
     assert ["SRS Collaboration", "3,707,910", "3,246,373", "461,537"] in cells
     assert cells[0] == ["Budget", "Expenditure", "Variance"] and len(cells) == 5
     assert lines[0] == "Financial Performance 2018/19" and lines[-1].startswith("Overall")  # in their places
-
-
-def test_words_ocr_ran_together_are_parted_and_real_words_are_left_whole():
-    assert ocr.unglued("byBluelight") == ["by", "Bluelight"]  # a lowercase word against a capital
-    assert ocr.unglued("toan,") == ["to", "an,"]  # a rare string that is two common words
-    assert ocr.unglued("concluded“there") == ["concluded", "“there"]
-    assert ocr.unglued("£2.25m)which") == ["£2.25m)", "which"]
-    for word in ("within", "into", "another", "itself", "cybersecurity", "Nottinghamshire", "iPhone", "PowerPoint"):
-        assert ocr.unglued(word) == [word]
-
-
-def test_a_parted_word_keeps_its_share_of_the_box(monkeypatch):
-    class Result:  # RapidOCR's result for one box read as "subjectto" (9 characters, 90 pixels wide)
-        word_results = [[("subjectto", 0.9, [[100, 10], [190, 10], [190, 30], [100, 30]])]]
-
-    monkeypatch.setattr(ocr, "_engine", lambda image: Result())
-    words = ocr.image_words(None, 1.0)
-    assert [(w["text"], round(w["x0"]), round(w["x1"])) for w in words] == [("subject", 100, 170), ("to", 170, 190)]

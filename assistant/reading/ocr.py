@@ -12,7 +12,6 @@ Runs in the isolated PDF worker (time and memory limits, as for parsing), one pa
 from __future__ import annotations
 
 import importlib.util
-import re
 import statistics
 from typing import Any
 
@@ -61,69 +60,17 @@ def image_words(image: Any, scale: float) -> list[dict[str, Any]]:
             if not str(text).strip() or float(score) < MIN_SCORE:
                 continue
             xs, ys = [pt[0] for pt in box], [pt[1] for pt in box]
-            x0, x1, text = min(xs) / scale, max(xs) / scale, str(text).strip()
-            at, width = 0, (x1 - x0) / max(len(text), 1)
-            for part in unglued(text):  # each part gets its share of the box, by its characters
-                start = text.index(part, at)
-                at = start + len(part)
-                words.append(
-                    {
-                        "text": part,
-                        "x0": x0 + start * width,
-                        "x1": x0 + at * width,
-                        "top": min(ys) / scale,
-                        "bottom": max(ys) / scale,
-                        "line": n,
-                    }
-                )
+            words.append(
+                {
+                    "text": str(text).strip(),
+                    "x0": min(xs) / scale,
+                    "x1": max(xs) / scale,
+                    "top": min(ys) / scale,
+                    "bottom": max(ys) / scale,
+                    "line": n,
+                }
+            )
     return words
-
-
-_CAMEL = re.compile(r"^([a-z]{2,})([A-Z][a-z].*)$")
-_QUOTE_GLUE = re.compile(r"(?<=[A-Za-z])(?=[“‘(])|(?<=[”’)])(?=[A-Za-z])")
-_EDGES = re.compile(r"^(\W*)(.*?)(\W*)$", re.S)  # a word's leading and trailing punctuation
-
-
-def unglued(word: str) -> list[str]:
-    """A word OCR read without the spaces between its parts, parted again: "byBluelight" (a lowercase
-    word before a capital), "toan" (a rare string that is two common words), "concluded“there" (a
-    word against a quote or bracket). Anything else comes back whole."""
-    out: list[str] = []
-    for part in (p for p in _QUOTE_GLUE.split(word) if p):
-        lead, core, tail = _EDGES.match(part).groups()  # type: ignore[union-attr]
-        split = _camel(core) or _two_words(core)
-        out += [lead + split[0], split[1] + tail] if split else [part]
-    return out
-
-
-def _camel(core: str) -> tuple[str, str] | None:
-    m = _CAMEL.match(core)
-    if m and _zipf(m.group(1)) >= 4.0 and _zipf(core.lower()) < 3.0:
-        return m.group(1), m.group(2)
-    return None
-
-
-def _two_words(core: str) -> tuple[str, str] | None:
-    """A rare lowercase string split into the two common words it most likely is, if any."""
-    if not (core.isalpha() and core.islower() and len(core) >= 4):
-        return None
-    whole = _zipf(core)
-    if whole >= 3.5:
-        return None
-    best: tuple[float, int] | None = None
-    for i in range(1, len(core)):
-        left, right = core[:i], core[i:]
-        scores = [_zipf(w) if len(w) >= 2 or w in ("a", "i") else 0.0 for w in (left, right)]
-        score = min(scores)
-        if score >= 3.5 and score >= whole + 1.5 and (best is None or score > best[0]):
-            best = (score, i)
-    return (core[: best[1]], core[best[1] :]) if best else None
-
-
-def _zipf(word: str) -> float:
-    from wordfreq import zipf_frequency
-
-    return zipf_frequency(word, "en")
 
 
 def page_words(pdf: bytes | str, index: int) -> list[dict[str, Any]]:
