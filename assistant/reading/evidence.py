@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .isolation import worker
+from .layout import word_lines
 
 WIDTH = 820  # pixels: the sources panel, at about 1.4x for a sharp image
 MARGIN = 110  # PDF points kept above and below the highlighted lines
@@ -115,17 +116,6 @@ def _mark_tokens(marks: list[str]) -> set[str]:
     return {t[0].lstrip("£") for t in (_tokens(m) for m in marks) if t}
 
 
-def _page_lines(words: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """The page's words grouped into printed lines (tops within 3 points), top to bottom."""
-    out: list[list[dict[str, Any]]] = []
-    for w in sorted(words, key=lambda w: (w["top"], w["x0"])):
-        if out and abs(w["top"] - out[-1][0]["top"]) < 3:
-            out[-1].append(w)
-        else:
-            out.append([w])
-    return out
-
-
 def table_row(words: list[dict[str, Any]], passage: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """For a table row written out with its headers ("Caption | Total | Budget 9,123,757 | …"): the
     printed line carrying its figures, and the nearest line above carrying its column headers.
@@ -141,7 +131,7 @@ def table_row(words: list[dict[str, Any]], passage: str) -> tuple[list[dict[str,
     if not figures:
         return [], []
     text_words = {t for t in tokens if not any(c.isdigit() for c in t) and len(t) >= 2}
-    lines_ = _page_lines(words)
+    lines_ = word_lines(words)
 
     def held(line: list[dict[str, Any]]) -> tuple[int, int]:
         seen = [_first(w) for w in line]
@@ -180,15 +170,15 @@ def render(
     with pdfplumber.open(pdf) as doc:
         last = min(max(last_page or page, page), len(doc.pages), page + 2)
         shown, words = page, _page_words(doc, pdf, page, scanned)
-        if marks and not _holds_mark(locate(words, passage) or words, marks):
+        found, header = _found(words, passage)
+        if marks and not _holds_mark(found or words, marks):
             for later in range(page + 1, last + 1):
                 more = _page_words(doc, pdf, later, scanned)
-                if _holds_mark(locate(more, passage), marks):
-                    shown, words = later, more
+                there, above = _found(more, passage)
+                if _holds_mark(there, marks):
+                    shown, words, found, header = later, more, there, above
                     break
         width, height = float(doc.pages[shown - 1].width), float(doc.pages[shown - 1].height)
-    row, header = table_row(words, passage)
-    found = row or locate(words, passage)
     spans = lines(found)
     wanted = _mark_tokens(marks)
     marked = [w for w in (found or words) if _first(w) in wanted]
@@ -215,6 +205,13 @@ def render(
         image = image.crop((0, int(top * scale), image.width, int(bottom * scale)))
     image.save(out, format="PNG", optimize=True)
     return {"lines": len(spans), "marked": len(marked), "found": bool(spans), "page": shown, "header": bool(header)}
+
+
+def _found(words: list[dict[str, Any]], passage: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The page words carrying ``passage`` (a table row's printed line, else its aligned runs) and
+    a table row's column-header line."""
+    row, header = table_row(words, passage)
+    return row or locate(words, passage), header
 
 
 def _page_words(doc: Any, pdf: str, page: int, scanned: bool) -> list[dict[str, Any]]:

@@ -51,7 +51,7 @@ def _words(page: Any) -> list[dict]:
     return [w for w in words if not _LEADER.match(w["text"])]
 
 
-def _lines(words: list[dict]) -> list[list[dict]]:
+def word_lines(words: list[dict]) -> list[list[dict]]:
     """Words grouped into lines by vertical overlap, top to bottom, each left to right."""
     lines: list[list[dict]] = []
     for w in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
@@ -163,12 +163,12 @@ def table_from_words(words: list[dict], box: Box) -> Grid | None:
     if not words:
         return None
     size = statistics.median(w["bottom"] - w["top"] for w in words)
-    raw_lines = _lines(words)
+    raw_lines = word_lines(words)
     # Columns from single words: a gap between two words of one multi-word label is covered by other lines.
-    word_lines = [
+    single_words = [
         Line(0, 0, [Segment(w["x0"], w["x1"], w["top"], w["bottom"], w["text"]) for w in ln]) for ln in raw_lines
     ]
-    columns = _columns(word_lines, box[0], box[2])
+    columns = _columns(single_words, box[0], box[2])
     if not columns:
         return None
     lines = [_split(ln, columns, space=0.3 * size) for ln in raw_lines]
@@ -560,36 +560,35 @@ def _aligned_blocks(words: list[dict]) -> list[list[dict]]:
     if not words:
         return []
     size = statistics.median(w["bottom"] - w["top"] for w in words)
-    gap = max(2.5, 1.2 * size)
     blocks: list[list[dict]] = []
-    current: list[list[dict]] = []
+    current: list[tuple[list[dict], bool]] = []  # the block's lines, each with whether it splits
 
     def above(i: int) -> float:
-        return current[i][0]["top"] - max(w["bottom"] for w in current[i - 1])
+        return current[i][0][0]["top"] - max(w["bottom"] for w in current[i - 1][0])
 
     def close() -> None:
         # A one-segment line at the end of a block is the last row's wrapped label only when it
         # sits as close under it as a wrapped line does, closer than the rows are apart: else it
         # is the sentence under the table.
-        rows = [above(i) for i in range(1, len(current)) if len(_segments(current[i], gap).segments) >= 2]
+        rows = [above(i) for i in range(1, len(current)) if current[i][1]]
         spacing = statistics.median(rows) if rows else 0.0
-        while len(current) > 1 and len(_segments(current[-1], gap).segments) < 2 and above(len(current) - 1) >= spacing:
+        while len(current) > 1 and not current[-1][1] and above(len(current) - 1) >= spacing:
             current.pop()
         if len(current) >= 3:
-            blocks.append([w for ln_ in current for w in ln_])
+            blocks.append([w for line, _ in current for w in line])
 
-    for raw in _lines(words):
-        multi = len(_segments(raw, gap).segments) >= 2
-        near = current and raw[0]["top"] - max(w["bottom"] for w in current[-1]) < 2.5 * size
+    for raw in word_lines(words):
+        multi = len(_segments(raw, gap=max(2.5, 1.2 * size)).segments) >= 2
+        near = current and raw[0]["top"] - max(w["bottom"] for w in current[-1][0]) < 2.5 * size
         if multi and (not current or near):
-            current.append(raw)
+            current.append((raw, True))
         elif multi:
             close()
-            current = [raw]
+            current = [(raw, True)]
         else:
             # A one-segment line inside a table (a wrapped label, a group heading) keeps the block going.
             if current and near and sum(len(w["text"].split()) for w in raw) <= 8:
-                current.append(raw)
+                current.append((raw, False))
                 continue
             close()
             current = []

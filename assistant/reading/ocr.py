@@ -150,12 +150,8 @@ def _tables(words: list[dict[str, Any]]) -> list[tuple[float, set[int], str]]:
 def _tilt(words: list[dict[str, Any]]) -> float:
     """The scan's tilt as a slope (points down per point across), the median over OCR's lines of
     two or more words that run some way across the page."""
-    lines: dict[Any, list[dict[str, Any]]] = {}
-    for w in words:
-        if "line" in w:
-            lines.setdefault(w["line"], []).append(w)
     slopes = []
-    for line in lines.values():
+    for line in _by_line(words):
         if len(line) >= 2:
             a, b = min(line, key=lambda w: w["x0"]), max(line, key=lambda w: w["x1"])
             run = (b["x0"] + b["x1"] - a["x0"] - a["x1"]) / 2
@@ -236,11 +232,8 @@ def _rows(words: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     """Words grouped into rows, left to right: a line OCR read stays whole (so a tilted scan's words
     keep their line), and lines side by side (a table's cells, two columns) whose middles fall within
     the first one's band share a row; a line under another is a row of its own."""
-    lines: dict[Any, list[dict[str, Any]]] = {}
-    for i, w in enumerate(words):
-        lines.setdefault(w.get("line", ("word", i)), []).append(w)
     rows: list[tuple[float, float, list[dict[str, Any]]]] = []
-    for line in sorted(lines.values(), key=_middle):
+    for line in sorted(_by_line(words), key=_middle):
         x0, x1 = min(w["x0"] for w in line), max(w["x1"] for w in line)
         last = rows[-1] if rows else None
         beside = last and not any(w["x0"] < x1 - 2 and x0 + 2 < w["x1"] for w in last[2])
@@ -251,8 +244,16 @@ def _rows(words: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return [sorted(r, key=lambda w: w["x0"]) for _, _, r in rows]
 
 
+def _by_line(words: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The words grouped by the line OCR read them in (a word without a line number stands alone)."""
+    lines: dict[Any, list[dict[str, Any]]] = {}
+    for i, w in enumerate(words):
+        lines.setdefault(w.get("line", ("word", i)), []).append(w)
+    return list(lines.values())
+
+
 def _middle(line: list[dict[str, Any]]) -> float:
-    return sum(w["top"] + w["bottom"] for w in line) / (2 * len(line))
+    return sum(_centre(w) for w in line) / len(line)
 
 
 def _join(row: list[dict[str, Any]]) -> str:
