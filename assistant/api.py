@@ -195,7 +195,7 @@ class Assistant:
 
     def ingest(self, paths: list[Path], prune: bool = False, progress: bool = False) -> IngestSummary:
         """Index the reports under ``paths`` (files or folders); one bad file never aborts the rest."""
-        return ingest(paths, self.settings, prune=prune, progress=progress)
+        return ingest(paths, self.settings, prune=prune, progress=progress, index=self.index)
 
     def add(
         self,

@@ -159,13 +159,16 @@ def _genuine_anchor(data: bytes, key: bytes | None) -> tuple[int, int, str] | No
 
 
 def _private_file(path: Path) -> None:
-    """Create ``path`` if missing, owner-only; tighten an existing one we own."""
-    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    """Create ``path`` if missing, owner-only; tighten an existing one we own.
+
+    An existing file is not opened: closing a descriptor of the database would drop the locks
+    this process's SQLite connections hold on it."""
     try:
-        if os.fstat(fd).st_uid == os.getuid():
-            os.fchmod(fd, 0o600)
-    finally:
-        os.close(fd)
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600))
+    except FileExistsError:
+        st = os.stat(path)
+        if st.st_uid == os.getuid() and st.st_mode & 0o777 != 0o600:
+            os.chmod(path, 0o600)
 
 
 def key_path(db: Path) -> Path:

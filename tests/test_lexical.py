@@ -1,6 +1,8 @@
 """The lexical index: FTS5 search, leaving out words that carry no BM25 weight and rows that cannot rank."""
 
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -251,3 +253,20 @@ def test_an_index_without_full_text_links_is_linked_once(tmp_path):
     lexical.remove_document(surrey)
     assert set(_fts_rows(lexical)) == {c for c in rows if not c.startswith(surrey)} != set()
     lexical.close()
+
+
+def test_opening_the_index_again_leaves_its_log_to_the_connections_using_it(tmp_path):
+    """A second LexicalIndex on the same file in one process (the app's upload once opened one)
+    must not drop the first one's locks: another process closing the database would then think
+    itself the last user and delete the write-ahead log under the app ("disk I/O error")."""
+    db = tmp_path / "lexical.sqlite3"
+    first = LexicalIndex(db)
+    assert first.documents() == []  # a read: the connection now holds its shared lock
+    wal = db.with_name(db.name + "-wal")
+    assert wal.exists()
+    LexicalIndex(db).documents()
+    reader = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('SELECT count(*) FROM documents').fetchall(); c.close()"
+    subprocess.run([sys.executable, "-c", reader, str(db)], check=True)
+    assert wal.exists(), "another process deleted the log while this one's connections were open"
+    assert first.documents() == []
+    first.close()

@@ -151,19 +151,22 @@ def ingest(
     progress: bool = True,
     on_progress: Callable[[float, str], None] | None = None,
     threads: int = 0,
+    index: Index | None = None,
 ) -> IngestSummary:
     """Index the reports under ``paths``; never aborts on one bad file.
 
     ``on_progress(fraction, what)`` is called as files are read and their passages embedded
     (the app's progress bar): reading and embedding each count for half of a file.
     ``threads``: intra-op threads for the embedding (0: all cores; the app's uploads use fewer).
+    ``index``: the caller's open index (the app's), used and left open; otherwise one is opened and closed.
     """
     started = time.perf_counter()
     summary = IngestSummary()
     files, bad = discover(paths)
     for result in bad:
         summary.add(result)
-    index = Index(settings)
+    own = index is None
+    index = Index(settings) if index is None else index
     try:
         orphans = index.reconcile()
         if orphans:
@@ -194,7 +197,8 @@ def ingest(
                     index.remove_document(doc.doc_id)
                     summary.add(FileResult(doc.source, "removed", "file no longer exists; its chunks were removed"))
     finally:
-        index.close()
+        if own:
+            index.close()
     summary.seconds = time.perf_counter() - started
     return summary
 

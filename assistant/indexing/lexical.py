@@ -142,8 +142,15 @@ class _Stemmer:
 
 def _create_owner_only(path: Path) -> None:
     """The database file created 0600 (SQLite gives its -wal and -shm files the same mode), or an
-    existing one of this user's, with those files, made so."""
-    os.close(os.open(path, os.O_CREAT | os.O_RDONLY, 0o600))
+    existing one of this user's, with those files, made so.
+
+    An existing file is never opened here: closing any descriptor of it drops every lock this
+    process's SQLite connections hold on it, and another process closing the database then finds
+    itself the last user and deletes the write-ahead log under them ("disk I/O error")."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDONLY, 0o600))
+    except FileExistsError:
+        pass
     for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         try:
             st = os.lstat(p)

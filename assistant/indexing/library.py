@@ -175,6 +175,7 @@ def add_reports(
             progress=False,
             on_progress=on_progress,
             threads=settings.upload_threads,
+            index=index,
         )
     for r in result.results:
         stored_name = Path(r.path).name
