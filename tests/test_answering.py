@@ -730,3 +730,92 @@ def test_a_named_sum_of_money_is_answered_only_with_money():
         "The refurbishment was approved by the Commissioner in 2021. Capital costs (£000) follow.", para="9"
     )
     assert extract("What is the cost of the custody suite refurbishment?", [dated]).answer is None  # a year
+
+
+def test_questions_asking_for_an_account_are_told_apart_from_questions_asking_one_fact():
+    for question in (
+        "How did the force cut its overtime?",
+        "What did the panel decide about the precept proposal?",
+        "What was the public consultation about?",
+        "What measures did the Commissioner take after the inspection?",
+        "What has the OPCC done to support victims?",
+    ):
+        assert analyse(question).account, question
+    for question in (
+        "What did the force spend on fuel in 2021/22?",  # a sum of money
+        "How many officers did the force recruit?",
+        "How long did the inspection take?",
+        "Which board approved the strategy?",
+        "What was the ICT budget?",
+        "What was the audit opinion?",
+        "What proportion of calls did the desk resolve?",
+    ):
+        assert not analyse(question).account, question
+
+
+def test_an_account_gives_the_best_sentence_first_then_points_of_the_same_report():
+    recruitment = [
+        passage(
+            "3.1 New officers were recruited through an open advertising campaign run across the county. "
+            "3.2 Applicants were then selected by a panel using structured interviews and fitness tests.",
+            para="3.1",
+            heading="Recruitment",
+        ),
+        passage(
+            "3.3 Successful applicants joined a cohort starting training in September.",
+            para="3.3",
+            heading="Recruitment",
+        ),
+        passage(
+            "5.1 Staff at the other force were recruited by an agency campaign and selected at interview.",
+            para="5.1",
+            heading="Recruitment",
+            doc_id="other",
+            title="Another Force Workforce Plan",
+        ),
+    ]
+    got = extract("How were the new officers recruited and selected?", recruitment, meaning=_meaning())
+    lines = got.answer.splitlines()
+    assert got.query.account and lines[0].startswith("Key points quoted from Annual Report")
+    assert "open advertising campaign" in lines[1]
+    assert any("structured interviews" in line for line in lines[2:])
+    assert not any("agency campaign" in line for line in lines)  # another report's sentence is not its point
+
+
+@pytest.mark.parametrize("bullet", ["•", "\uf0b7"])  # as printed, and as a Symbol-font bullet reaches the text
+def test_a_sentence_introducing_a_list_answers_with_the_list_items_read_on_into_the_next_passage(bullet):
+    stored = [
+        passage(
+            "7.1 The inspection was carried out in March. The inspectors raised several concerns about the "
+            "control room, including:",
+            para="7.1",
+            heading="Inspection findings",
+            span_start=0,
+        ),
+        passage(
+            "• Calls to 101 waited too long for an answer; • Too few supervisors were on duty at night; and "
+            "• Vulnerable callers were not always identified".replace("•", bullet),
+            para="7.1",
+            heading="Inspection findings",
+            span_start=1,
+        ),
+        passage(
+            "7.2 The force has since recruited twelve call handlers.",
+            para="7.2",
+            heading="Inspection findings",
+            span_start=2,
+        ),
+    ]
+    got = extract(
+        "What concerns did the inspectors raise about the control room?",
+        stored[:1],
+        section=lambda p: stored,
+        meaning=_meaning(),
+    )
+    lines = got.answer.splitlines()
+    assert "concerns about the control room, including:" in lines[0]
+    assert [line.split("“")[1].split("”")[0] for line in lines[1:]] == [
+        "Calls to 101 waited too long for an answer",
+        "Too few supervisors were on duty at night",
+        "Vulnerable callers were not always identified",
+    ]

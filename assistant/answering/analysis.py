@@ -80,6 +80,18 @@ _OPEN = re.compile(
 )
 
 
+# A question asking for an account, not one fact: how something was done, what someone said, did
+# or decided, what a thing was about, or what <things> (a plural) someone did. Answered like a
+# why-question: the best sentence first, then the points closest to it in meaning.
+_ACCOUNT = re.compile(
+    r"^\s*(?:how (?:did|does|do|was|were|is|are|will|has|have|had)\b"
+    r"|what (?:did|does|do|has|have|had|will|would) (?:the|this|that|its|their|each|our|[A-Z]\w*)\b"
+    r"|what (?:was|is|were|are) [^?]{3,80}\babout\s*\??\s*$"
+    r"|what [a-z]{3,}[^s\W]s (?:did|do|does|were|are|have|has|had|will|would)\b)",
+    re.I,
+)
+
+
 @dataclass
 class Query:
     text: str
@@ -93,6 +105,7 @@ class Query:
     names: set[str] = field(default_factory=set)
     money: bool = False  # asks an amount of money ("how much … spend")
     counted: set[str] = field(default_factory=set)  # stems of what "how many" counts ("how many letters were …")
+    account: bool = False  # asks for an account (how, what someone said or did): several points answer
 
     total: float = field(init=False)  # the question's weighted terms summed (1 for none)
 
@@ -136,8 +149,19 @@ def analyse(question: str) -> Query:
         and not re.search(r"\bhow much (time|of)\b", q, re.I)
     )
     counted = counted_words(q) if qtype == "quantity" else set()
+    account = qtype == "entity" and bool(_ACCOUNT.search(q)) and not (_MEASURE.search(q) or PERCENT.search(q))
     return Query(
-        q, qtype, query_terms(q), periods(q), years(without_periods(q)), acronyms(q), kind, names(q), money, counted
+        q,
+        qtype,
+        query_terms(q),
+        periods(q),
+        years(without_periods(q)),
+        acronyms(q),
+        kind,
+        names(q),
+        money,
+        counted,
+        account,
     )
 
 

@@ -1,7 +1,9 @@
 """The default answerer: extractive and grounded, no LLM.
 
 Runs the stages in pipeline order, each once: :mod:`.analysis` reads the question,
-:mod:`.open_answers` answers an open one from a section's key points; otherwise
+:mod:`.open_answers` answers an open one from a section's key points (a why-question or one asking
+for an account, "How were …?", "What did … decide?", from its best sentence and the points closest
+to it in meaning, or from the list a sentence near the top introduces); otherwise
 :mod:`.candidates` cuts the passages into candidate answers, :mod:`.scoring` chooses one,
 :mod:`.abstention` checks it may be given and :mod:`.extraction` words the answer and finds its
 support. An answer below :data:`~.abstention.ABSTAIN_COVERAGE` is an abstention.
@@ -14,8 +16,10 @@ from .abstention import ABSTAIN_COVERAGE, Meaning, confidence
 from .analysis import analyse
 from .candidates import candidates
 from .extraction import Extracted, compose, supporting
-from .open_answers import SectionReader, by_meaning, open_answer
+from .open_answers import MAX_POINTS, SectionReader, by_meaning, open_answer, point_like
 from .scoring import choose
+
+ACCOUNT_POINTS = 3
 
 
 def extract(
@@ -33,9 +37,15 @@ def extract(
         return Extracted(query, None, None, 0.0, [])
     unit, coverage = choice.unit, choice.coverage
     sure = confidence(query, unit, coverage, passages, meaning)
-    if query.qtype == "reason" and meaning is not None:  # a why-question: the reason given, then the other points
+    if (query.qtype == "reason" or query.account) and meaning is not None:
+        # a why-question or an account: the best sentence first, then the other points
         first = (compose(query, unit), unit.passage) if sure >= ABSTAIN_COVERAGE else None
-        return by_meaning(query, passages, meaning, section, first)
+        if query.account and first and not point_like(unit.text, unit.passage):
+            first = None  # a fragment or a cover line: the points by meaning alone
+        # an account's answer chosen is most of it: two more points at most, not five
+        return by_meaning(
+            query, passages, meaning, section, first, most=ACCOUNT_POINTS if query.account else MAX_POINTS
+        )
     if sure < ABSTAIN_COVERAGE:
         return Extracted(query, None, unit, coverage, [], sure)
     answer = compose(query, unit)

@@ -27,7 +27,8 @@ from .terms import words as _words
 MAX_POINTS = 5
 KEY_POINTS = "Key points quoted from"  # how a key-point answer opens (the evaluation reads its points by it)
 OPEN_FLOOR = 0.3  # a point chosen by meaning is at least this close to the question (cosine)
-MEANING_POOL = 12  # sentences read by meaning for one question (about 0.1 s to encode on one core)
+MEANING_POOL = 30  # sentences read by meaning for one question (about 0.1 s to encode on one core)
+LIST_RANK = 3  # a list is the answer when the sentence introducing it ranks among the first three candidates
 SectionReader = Callable[[Passage], list[Passage]]
 _CAUSE = re.compile(
     r"\b(due to|because|as a result|owing to|in order to|so that|caused by|reflects?|therefore)\b", re.I
@@ -40,20 +41,31 @@ _OWN_NUMBER = re.compile(
 )
 
 
+# Bullets as PDFs set in the Symbol or Wingdings font give them (Word's "" is U+F0B7), read as the
+# bullet they print. Only key points read them so: read as bullets everywhere, they split a cover's
+# boxed lines into separate candidate answers, which lost a realworld-dev development answer needing two.
+_FONT_BULLETS = str.maketrans(dict.fromkeys("\uf0b7\uf0a7\uf0a8\uf0d8\uf076\uf0fc\uf06e\uf09f", "•"))
+
+
+def _read(p: Passage) -> str:
+    """A passage's text as key points read it: without instructions, its bullets as printed."""
+    return without_instructions(p.text).translate(_FONT_BULLETS)
+
+
 def _points(passages: list[Passage]) -> list[tuple[str, Passage]]:
     """A section's key points in reading order: its list items, or else each passage's first sentence."""
     ordered = sorted(passages, key=lambda p: p.reading_order)
     items = [
         (LEAD_NUMBER.sub("", _ITEM.sub("", line).strip()), p)
         for p in ordered
-        for line in without_instructions(p.text).split("\n")
+        for line in _read(p).split("\n")
         if _ITEM.match(line)
     ]
     items = [(t, p) for t, p in items if len(t) >= 20 and not t.endswith(":") and not instruction_like(t)]
     if len(items) < 2:
         items = []
         for p in ordered:  # a sentence, not a heading line: long, or closed by a full stop
-            text = without_instructions(p.text)
+            text = _read(p)
             sentences = (LEAD_NUMBER.sub("", s.strip(" •-–")) for s in SENTENCE_SPLIT.split(text))
             first = next((t for t in sentences if len(t) >= 60 or len(t) >= 30 and t.endswith(".")), "")
             if first and not instruction_like(first):
@@ -74,11 +86,11 @@ def open_answer(
         return _summary(query, passages, section)  # a whole report's summary, not one topic's
     sections: dict[tuple[str, str], list[Passage]] = {}
     for p in passages:
-        if p.kind == "paragraph" and without_instructions(p.text):
+        if p.kind == "paragraph" and _read(p):
             sections.setdefault(_section_key(p), []).append(p)
     best: tuple[float, list[Passage]] | None = None
     for rank, ((_, heading), group) in enumerate(sections.items()):
-        text = " ".join(without_instructions(p.text) for p in group)
+        text = " ".join(_read(p) for p in group)
         frame = " ".join(p.context for p in group)
         s = coverage(query.terms, frame, text, context_weight=0.8) + 0.1 / (rank + 1)
         named = {_stem(w.lower()) for w in _words(heading) if w.lower() not in _STOP and not w[0].isdigit()}
@@ -93,9 +105,7 @@ def open_answer(
     if best is None or best[0] < ABSTAIN_COVERAGE:
         return Extracted(query, None, None, best[0] if best else 0.0, [], 0.0)
     # The best paragraph's own list if it has one, else the whole section's points.
-    lead = max(
-        best[1], key=lambda p: coverage(query.terms, without_instructions(p.text), p.context, context_weight=0.8)
-    )
+    lead = max(best[1], key=lambda p: coverage(query.terms, _read(p), p.context, context_weight=0.8))
     group = section(lead) if section else best[1]
     points = _points([p for p in group if p.paragraph and p.paragraph == lead.paragraph])
     if len(points) < 2 and meaning is not None:  # no list: the section's sentences closest to the question
@@ -116,10 +126,12 @@ def by_meaning(
     section: SectionReader | None = None,
     first: tuple[str, Passage] | None = None,
     per_section: int = 2,
+    most: int = MAX_POINTS,
 ) -> Extracted:
-    """Up to five sentences of the retrieved passages (and their sections) closest in meaning to the
-    question, at most ``per_section`` from one section, after ``first`` when given (a reason already
-    chosen); an abstention when none is within :data:`OPEN_FLOOR`."""
+    """Up to ``most`` sentences of the retrieved passages (and their sections) closest in meaning to
+    the question, at most ``per_section`` from one section, after ``first`` when given (a reason or
+    an answer already chosen), or the items of a list one of them introduces; an abstention when
+    none is within :data:`OPEN_FLOOR`."""
     if unnamed(query, *pool_of(passages)):
         return Extracted(query, None, None, 0.0, [], 0.0)  # a name or figure asked that no passage mentions
     pool = [p for p in passages if p.kind == "paragraph"]
@@ -132,14 +144,30 @@ def by_meaning(
     candidates = [
         (text, p) for text, p in _sentences(pool) if (not first or text != first[0]) and not conflicts(query, text, p)
     ][:MEANING_POOL]
+    lists = {lead: got for lead, got in _lists(pool).items() if not conflicts(query, lead, got[0])}
+    ranked = _ranked(
+        query, candidates + [(lead, p) for lead, (p, _) in lists.items()] + [first] * bool(first), meaning, True
+    )
+    lead = next((t for t, _, c in ranked[:LIST_RANK] if t in lists and c >= OPEN_FLOOR), None)
+    if lead is not None:
+        # a sentence among the closest to the question introduces a list ("The key risks are:"): the
+        # report's own points, so its items are the answer's
+        p = lists[lead][0]
+        items = lists[lead][1][:MAX_POINTS]
+        sure = max(ABSTAIN_COVERAGE, coverage(query.terms, " ".join([lead, *(t for t, _ in items)]), p.context))
+        return _answer(query, items, p.document, trim(lead, 160), sure)
     chosen = [first] if first else []
     taken: dict[tuple[str, str], int] = {}  # points taken from each section
-    for text, p, closeness in _ranked(query, candidates, meaning, with_scores=True):
-        if len(chosen) >= MAX_POINTS:
+    for text, p, closeness in ranked:
+        if len(chosen) >= most:
             break
+        if text in lists or first and text == first[0]:
+            continue
         if closeness < OPEN_FLOOR:
             continue  # ranked high for its words, but not close in meaning
         key = _section_key(p)
+        if chosen and key[0] != _section_key(chosen[0][1])[0]:
+            continue  # the points of one report, the one the answer names
         if taken.get(key, 0) >= per_section or any(_same(text, t) for t, _ in chosen):
             continue
         taken[key] = taken.get(key, 0) + 1
@@ -149,6 +177,36 @@ def by_meaning(
     head = chosen[0][1]
     sure = max(ABSTAIN_COVERAGE, coverage(query.terms, chosen[0][0], head.context))
     return _answer(query, chosen, head.document, "", sure)
+
+
+_BULLET = re.compile(r"\s*[•◆▪]\s+")
+# A sentence introducing a bulleted list, the list after it or in the passage that follows
+_LEAD_IN = re.compile(r"(?:^|(?<=[.!?;]\s)|(?<=\n))([A-Z][^.!?:\n•◆▪]{14,250}:)\s*(?=[•◆▪]|$)")
+
+
+def _lists(pool: list[Passage]) -> dict[str, tuple[Passage, list[tuple[str, Passage]]]]:
+    """Each sentence of ``pool`` that introduces a bulleted list, with its passage and the list's
+    items (two or more), read on into the next passages of its section while they go on with it."""
+    sections: dict[tuple[str, str], dict[str, Passage]] = {}
+    for p in pool:
+        sections.setdefault(_section_key(p), {})[p.chunk_id] = p
+    out: dict[str, tuple[Passage, list[tuple[str, Passage]]]] = {}
+    for group in sections.values():
+        ordered = sorted(group.values(), key=lambda p: p.reading_order)
+        for i, p in enumerate(ordered):
+            text = _read(p)
+            for m in _LEAD_IN.finditer(text):
+                raw = [(t, p) for t in _BULLET.split(text[m.end() :])[1:]]
+                for q in ordered[i + 1 :]:
+                    if len(raw) >= MAX_POINTS or not _BULLET.match(_read(q)):
+                        break
+                    raw += [(t, q) for t in _BULLET.split(_read(q))[1:]]
+                items = [(" ".join(t.split()).rstrip(" ;,"), q) for t, q in raw]
+                items = [(re.sub(r"[;,]? (and|or)$", "", t), q) for t, q in items if len(t.split()) >= 3]
+                items = [(t, q) for t, q in items if not instruction_like(t)]
+                if len(items) >= 2:
+                    out.setdefault(" ".join(m.group(1).split()), (p, items))
+    return out
 
 
 def _section_key(p: Passage) -> tuple[str, str]:
@@ -183,17 +241,24 @@ def _sentences(passages: list[Passage]) -> list[tuple[str, Passage]]:
     out: list[tuple[str, Passage]] = []
     seen: set[str] = set()
     for p in passages:
-        for raw in SENTENCE_SPLIT.split(without_instructions(p.text)):
+        for raw in SENTENCE_SPLIT.split(_read(p)):
             text = _ITEM.sub("", " ".join(raw.split()).strip(" •-–"))  # "6.2 A second …": its number goes
-            if len(text) < 40 or text in seen or instruction_like(text) or text.endswith(":"):
-                continue
-            if not (text[0].isupper() or text[0] in '“"(') or text.upper() == text or text in (p.heading, p.document):
-                continue  # a fragment ("… and the"), a heading in capitals, the report's title
-            if not (text.endswith((".", "”", '"', ";")) or len(text) >= 80):
-                continue
-            seen.add(text)
-            out.append((text, p))
+            if text not in seen and point_like(text, p):
+                seen.add(text)
+                out.append((text, p))
     return out
+
+
+def point_like(text: str, p: Passage) -> bool:
+    """``text`` (of passage ``p``) reads as a point: a whole sentence, not a heading, a fragment, the
+    report's title or cover, or an instruction."""
+    if len(text) < 40 or instruction_like(text) or text.endswith(":"):
+        return False
+    if not (text[0].isupper() or text[0] in '“"(') or text.upper() == text or text in (p.heading, p.document):
+        return False  # a fragment ("… and the"), a heading in capitals, the report's title
+    if len(p.document) >= 12 and text.startswith(p.document):
+        return False  # the cover: the title run into what follows it
+    return text.endswith((".", "”", '"', ";")) or len(text) >= 80
 
 
 def _ranked(query: Query, points: list[tuple[str, Passage]], meaning: Meaning, with_scores: bool = False) -> list:
