@@ -819,3 +819,34 @@ def test_a_sentence_introducing_a_list_answers_with_the_list_items_read_on_into_
         "Too few supervisors were on duty at night",
         "Vulnerable callers were not always identified",
     ]
+
+
+def test_a_sum_of_money_is_not_answered_from_a_table_of_counts():
+    counts = [
+        passage(
+            "Recruitment profile | Total | Target 24 | Recruited 26",
+            "table_row",
+            heading="Members",
+            table="Recruitment",
+        )
+    ]
+    assert extract("What was the total cost of the recruitment?", counts).answer is None
+    budget = [  # bare figures, but a table of money: its column says so
+        passage("Fleet | Total | Budget 412,500 | Outturn 398,000", "table_row", heading="Fleet", table="Fleet 2021/22")
+    ]
+    assert "412,500" in extract("What was the total cost of the fleet budget?", budget).answer
+
+
+def test_a_question_the_report_asks_itself_answers_nothing():
+    charge = [
+        passage(
+            "2.1 The panel was asked: Which services should the new contact centre provide to victims of crime? "
+            "2.2 The panel met on four evenings.",
+            para="2.1",
+            heading="The panel's questions",
+        )
+    ]
+    got = extract("Which services will the new contact centre provide to victims of crime?", charge)
+    assert got.answer is None or "?" not in got.answer
+    got = extract("What did the panel decide about the contact centre's services?", charge, meaning=_meaning())
+    assert got.answer is None or "?" not in got.answer

@@ -70,6 +70,15 @@ REFERENCE = re.compile(
 # in a report numbered 1.1, 1.2 …, "the reasons stated in 11.3" points at paragraph 11.3
 _CROSS_REFERENCE = re.compile(r"\b(?:see|in|under)\s+\d{1,2}\.\d{1,2}(?=\s*(?:[.,;:)]|above|below|$))", re.I)
 _MONEY_UNIT = re.compile(r"[£$€]\s?(?:000s?|m|k|bn|millions?|thousands?)\b|\((?:£|\$|€)\)", re.I)
+_ASKED = re.compile(r"\?[\s”\"’')\]]*$")
+# A table of money says so somewhere: a currency in a cell or header, or a money word in its headers,
+# caption or framing (a budget table may print bare figures under "Budget", "Outturn", "Variance").
+_MONEY_TABLE = re.compile(
+    r"[£$€]|\b(budgets?|costs?|costings?|spend|spent|spending|expenditure|outturn|variance|savings?|funding|"
+    r"funded|grants?|income|revenue|capital|investment|salar(?:y|ies)|pay|wages?|prices?|fees?|precept|"
+    r"finance|financial|forecast|allocation|reserves?|payments?|charges?|GBP|pounds)\b",
+    re.I,
+)
 _PERCENT_WORDS = re.compile(r"\bper ?cent\b", re.I)
 
 
@@ -193,7 +202,8 @@ def _units(passages: list[Passage]) -> list[Unit]:
 
 def candidates(query: Query, passages: list[Passage]) -> list[Unit]:
     """The question's candidate answers in ``passages``, each read against the question."""
-    units = _units(passages)
+    # A question the report asks itself (a jury's charge, a consultation's question) answers nothing.
+    units = [u for u in _units(passages) if u.cells or not _ASKED.search(u.text)]
     for unit in units:
         unit.label_share = _label_share(query, unit)
         unit.typed = _has_type(query, unit)
@@ -221,6 +231,12 @@ def _has_type(query: Query, unit: Unit) -> bool:
             if counting:
                 figs = [f for f in figs if f.kind != "money"]
         real = [f for f in figs if not (f.kind == "number" and 1900 <= f.value <= 2100 and "," not in f.text)]
+        if (
+            query.money
+            and unit.cells
+            and not _MONEY_TABLE.search(" ".join([*map(" ".join, unit.cells), unit.caption, unit.framing]))
+        ):
+            return False  # a table of counts (people recruited, calls taken) does not answer a sum of money
         if query.money and not unit.cells:  # a sentence answers with a sum of money (a table may print bare figures)
             # … or bare figures (not years) under a unit of money it states ("£000": a table read as text)
             return any(f.kind == "money" for f in figs) or bool(real and _MONEY_UNIT.search(unit.passage.text))

@@ -252,7 +252,7 @@ def _sentences(passages: list[Passage]) -> list[tuple[str, Passage]]:
 def point_like(text: str, p: Passage) -> bool:
     """``text`` (of passage ``p``) reads as a point: a whole sentence, not a heading, a fragment, the
     report's title or cover, or an instruction."""
-    if len(text) < 40 or instruction_like(text) or text.endswith(":"):
+    if len(text) < 40 or instruction_like(text) or text.endswith((":", "?")):
         return False
     if not (text[0].isupper() or text[0] in '“"(') or text.upper() == text or text in (p.heading, p.document):
         return False  # a fragment ("… and the"), a heading in capitals, the report's title
