@@ -115,3 +115,19 @@ def test_a_pronoun_stands_for_the_one_thing_the_previous_question_named(previous
 )
 def test_a_pronoun_is_left_alone_when_what_it_stands_for_is_not_clear(previous, question):
     assert resolve(question, previous) == question
+
+
+@pytest.mark.parametrize(
+    "follow_up, expected",
+    [
+        ("What about the variance?", "What was the ICT variance in 2018/19?"),
+        ("and the capital budget?", "What was the ICT capital budget in 2018/19?"),
+        ("and the expenditure in 2017/18?", "What was the ICT expenditure in 2017/18?"),
+    ],
+)
+def test_a_measure_replaces_the_previous_measure_keeping_subject_and_period(follow_up, expected):
+    assert resolve(follow_up, "What was the ICT budget in 2018/19?") == expected
+
+
+def test_a_measure_after_a_question_with_none_is_added():
+    assert resolve("and the budget?", "Who chairs the board?") == "Who chairs the board, the budget?"

@@ -21,7 +21,8 @@ _QUANTITY = re.compile(
     re.I,
 )
 PERCENT = re.compile(r"\b(percentage|proportion|per ?cent|share|ratio)\b|%", re.I)
-_MEASURE = re.compile(
+# Words naming a measure: what a figure question asks for ("the ICT budget", "the variance")
+MEASURE = re.compile(
     r"\b(budget|cost|costs|spend|spent|expenditure|variance|savings?|amount|funding|grant|total|value|"
     r"headcount|underspend|overspend|investment|capital|revenue|salary|salaries|pay|wage|wages|price|fee|fees)\b",
     re.I,
@@ -117,7 +118,7 @@ def analyse(question: str) -> Query:
     """Question type, weighted key terms and period constraints."""
     q = question.strip()
     kind = asked_kind(q)
-    if _MEASURE.search(" ".join(kind)):
+    if MEASURE.search(" ".join(kind)):
         kind = set()  # "which budget": a figure is asked for, not a name
     if _OPEN.search(q) and not (_QUANTITY.search(q) or _WHEN.search(q) or _WHO.search(q)):
         qtype = "open"
@@ -137,7 +138,7 @@ def analyse(question: str) -> Query:
         qtype = "entity"  # "… reported to which board?", whatever else the question mentions
     elif PERCENT.search(q):
         qtype = "percent"
-    elif _QUANTITY.search(q) or _MEASURE.search(q):
+    elif _QUANTITY.search(q) or MEASURE.search(q):
         qtype = "quantity"
     else:
         qtype = "entity"
@@ -149,7 +150,7 @@ def analyse(question: str) -> Query:
         and not re.search(r"\bhow much (time|of)\b", q, re.I)
     )
     counted = counted_words(q) if qtype == "quantity" else set()
-    account = qtype == "entity" and bool(_ACCOUNT.search(q)) and not (_MEASURE.search(q) or PERCENT.search(q))
+    account = qtype == "entity" and bool(_ACCOUNT.search(q)) and not (MEASURE.search(q) or PERCENT.search(q))
     return Query(
         q,
         qtype,

@@ -6,6 +6,8 @@ that stands on its own, which is what gets retrieved, answered and shown:
 - a new period or year replaces the old one ("and in 2017/18?", "the year before?");
 - "the <Name>" replaces the previous question's own "the <Name>", keeping its measure and
   period ("and the DSD?" after "What was the SRS Collaboration underspend?");
+- a measure replaces the previous question's measure, keeping its subject and period ("what about
+  the variance?" after "What was the ICT budget in 2018/19?": "What was the ICT variance in 2018/19?");
 - any other name is added to it ("and for Cumbria?");
 - "it" and "its" in a short question stand for the one "the <Name>" the previous question used
   ("Who chairs it?" after "What does the ICT Delivery Board do?").
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import re
 
+from .analysis import MEASURE
 from .figures import period_spans
 from .terms import STOPWORDS, query_terms, without_periods
 
@@ -72,6 +75,19 @@ def _replaced_subject(topic: str, previous: str) -> str | None:
     if len(named) != 1:
         return None  # no subject, or more than one: which the follow-up replaces is not clear
     return previous[: named[0].start(1)] + m.group(1) + previous[named[0].end(1) :]
+
+
+def _replaced_measure(topic: str, previous: str) -> str | None:
+    """``previous`` with its last measure ("budget") replaced by ``topic`` when ``topic`` is a measure
+    in lower case, with at most two words before it ("the variance", "the capital budget")."""
+    m = re.fullmatch(r"(?:the\s+)?((?:[a-z][\w-]*\s+){0,2}[a-z][\w-]*)", topic)
+    if not m or not MEASURE.fullmatch(m.group(1).split()[-1]):
+        return None
+    found = list(MEASURE.finditer(without_periods(previous)))
+    if not found:
+        return None
+    last = found[-1]
+    return previous[: last.start()] + m.group(1) + previous[last.end() :]
 
 
 def _shift(span_text: str, period: str | None, delta: int) -> str:
@@ -147,6 +163,6 @@ def resolve(question: str, previous: str | None) -> str:
         else:
             previous = f"{previous.rstrip(' ?')} in {replacement}?"
     if topic:
-        replaced = _replaced_subject(topic, previous)
+        replaced = _replaced_subject(topic, previous) or _replaced_measure(topic, previous)
         previous = replaced if replaced is not None else f"{previous.rstrip(' ?')}, {topic}?"
     return previous
