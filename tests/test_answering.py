@@ -850,3 +850,17 @@ def test_a_question_the_report_asks_itself_answers_nothing():
     assert got.answer is None or "?" not in got.answer
     got = extract("What did the panel decide about the contact centre's services?", charge, meaning=_meaning())
     assert got.answer is None or "?" not in got.answer
+
+
+def test_a_reason_that_points_back_is_quoted_with_the_sentence_it_concludes_from():
+    decision = [
+        passage(
+            "14. The new station would be too far from the areas of highest demand to meet the response times. "
+            "For these reasons, the panel decided not to support the relocation of the station.",
+            para="14",
+            heading="Decision",
+        )
+    ]
+    got = extract("Why did the panel not support the relocation of the station?", decision, meaning=_meaning())
+    first = got.answer.splitlines()[1]
+    assert "too far from the areas of highest demand" in first and "For these reasons" in first

@@ -156,7 +156,7 @@ def by_meaning(
         items = lists[lead][1][:MAX_POINTS]
         sure = max(ABSTAIN_COVERAGE, coverage(query.terms, " ".join([lead, *(t for t, _ in items)]), p.context))
         return _answer(query, items, p.document, trim(lead, 160), sure)
-    chosen = [first] if first else []
+    chosen = [_with_antecedent(*first)] if first else []
     taken: dict[tuple[str, str], int] = {}  # points taken from each section
     for text, p, closeness in ranked:
         if len(chosen) >= most:
@@ -207,6 +207,27 @@ def _lists(pool: list[Passage]) -> dict[str, tuple[Passage, list[tuple[str, Pass
                 if len(items) >= 2:
                     out.setdefault(" ".join(m.group(1).split()), (p, items))
     return out
+
+
+# A sentence that points back to what it concludes from ("Accordingly, …", "For these reasons, …")
+_BACK_REFERENCE = re.compile(
+    r"^(?:accordingly|therefore|consequently|thus|hence|as a result|for (?:these|those|the) reasons?\b[^,]{0,40}|"
+    r"for (?:all )?(?:the )?(?:above|foregoing) reasons?|in (?:the )?light of (?:this|these|the above)|in conclusion)\b",
+    re.I,
+)
+
+
+def _with_antecedent(text: str, p: Passage) -> tuple[str, Passage]:
+    """A point that concludes from the sentence before it ("Accordingly, I conclude that the appeal
+    should be dismissed.") with that sentence, which states the reason, before it."""
+    if not _BACK_REFERENCE.match(text):
+        return text, p
+    sentences = [" ".join(s.split()) for s in SENTENCE_SPLIT.split(_read(p))]
+    at = next((i for i, s in enumerate(sentences) if s.endswith(text[-40:]) or text.startswith(s[:40])), None)
+    if not at:
+        return text, p
+    before = LEAD_NUMBER.sub("", sentences[at - 1])
+    return (f"{before} {text}", p) if point_like(before, p) else (text, p)
 
 
 def _section_key(p: Passage) -> tuple[str, str]:
