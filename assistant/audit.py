@@ -166,6 +166,9 @@ def _private_file(path: Path) -> None:
     try:
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600))
     except FileExistsError:
+        if not path.exists():  # a link to no file: its target is created owner-only (nothing holds it open)
+            os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+            return
         st = os.stat(path)
         if st.st_uid == os.getuid() and st.st_mode & 0o777 != 0o600:
             os.chmod(path, 0o600)

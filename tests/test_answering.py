@@ -473,6 +473,11 @@ def _meaning():
     return get_encoder(None).similarities  # the packaged sentence encoder, as Assistant passes it
 
 
+def _section_answer(question: str, stored: list) -> list[str]:
+    """The answer's lines when the first passage is retrieved and ``stored`` is its whole section."""
+    return extract(question, stored[:1], section=lambda p: stored, meaning=_meaning()).answer.splitlines()
+
+
 def test_an_open_question_no_heading_names_is_answered_with_the_sentences_closest_in_meaning():
     delivery = [
         passage(
@@ -806,13 +811,7 @@ def test_a_sentence_introducing_a_list_answers_with_the_list_items_read_on_into_
             span_start=2,
         ),
     ]
-    got = extract(
-        "What concerns did the inspectors raise about the control room?",
-        stored[:1],
-        section=lambda p: stored,
-        meaning=_meaning(),
-    )
-    lines = got.answer.splitlines()
+    lines = _section_answer("What concerns did the inspectors raise about the control room?", stored)
     assert "concerns about the control room, including:" in lines[0]
     assert [line.split("“")[1].split("”")[0] for line in lines[1:]] == [
         "Calls to 101 waited too long for an answer",
@@ -864,3 +863,42 @@ def test_a_reason_that_points_back_is_quoted_with_the_sentence_it_concludes_from
     got = extract("Why did the panel not support the relocation of the station?", decision, meaning=_meaning())
     first = got.answer.splitlines()[1]
     assert "too far from the areas of highest demand" in first and "For these reasons" in first
+
+
+def test_an_account_asked_of_a_table_row_or_a_definition_is_answered_by_the_row():
+    for question in ("What does ICT stand for?", "What bonus did the chief executive receive?", "What did you find?"):
+        assert not analyse(question).account, question
+    rows = [
+        passage(
+            "Board decisions 2019 | Custody suite | Decision Approved the rebuild of the custody suite",
+            "table_row",
+            table="Board decisions 2019",
+        )
+    ]
+    got = extract("What did the board decide about the custody suite?", rows, meaning=_meaning())
+    assert got.answer is not None and not got.answer.startswith("Key points")
+
+
+def test_a_list_ends_where_the_next_list_or_the_prose_begins():
+    stored = [
+        passage(
+            "4.1 The inspectors praised these strengths in the control room:\n"
+            "• Staff are well trained and supported\n• Calls are answered within ten seconds\n"
+            "The inspectors found these weaknesses in the control room:\n"
+            "• Too few supervisors were on duty at night\n• Vulnerable callers were not always identified",
+            para="4.1",
+            heading="Control room",
+            span_start=0,
+            span_end=300,
+        ),
+        passage(  # a later list of the section, not the continuation of the first
+            "• Parking at the site costs staff too much money every month\n• The canteen closes too early",
+            para="4.3",
+            heading="Control room",
+            span_start=900,
+            span_end=1000,
+        ),
+    ]
+    lines = _section_answer("What strengths did the inspectors praise in the control room?", stored)
+    quoted = [line.split("“")[1].split("”")[0] for line in lines[1:]]
+    assert quoted == ["Staff are well trained and supported", "Calls are answered within ten seconds"]

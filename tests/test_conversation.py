@@ -131,3 +131,17 @@ def test_a_measure_replaces_the_previous_measure_keeping_subject_and_period(foll
 
 def test_a_measure_after_a_question_with_none_is_added():
     assert resolve("and the budget?", "Who chairs the board?") == "Who chairs the board, the budget?"
+
+
+@pytest.mark.parametrize(
+    "previous, expected",
+    [
+        ("What was the 2018/19 ICT budget?", "What was the 2018/19 ICT variance?"),  # a period before the measure
+        ("In 2018/19, what was the ICT budget?", "In 2018/19, what was the ICT variance?"),
+        ("What was the capital budget for ICT?", "What was the variance for ICT?"),  # the measure replaced whole
+        # a measure word inside a name is not the measure
+        ("What did the Capital Programme Board decide?", "What did the Capital Programme Board decide, the variance?"),
+    ],
+)
+def test_the_measure_replaced_is_the_previous_questions_own(previous, expected):
+    assert resolve("and the variance?", previous) == expected

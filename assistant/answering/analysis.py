@@ -86,11 +86,13 @@ _OPEN = re.compile(
 # why-question: the best sentence first, then the points closest to it in meaning.
 _ACCOUNT = re.compile(
     r"^\s*(?:how (?:did|does|do|was|were|is|are|will|has|have|had)\b"
-    r"|what (?:did|does|do|has|have|had|will|would) (?:the|this|that|its|their|each|our|[A-Z]\w*)\b"
+    r"|what (?:did|does|do|has|have|had|will|would) (?:the|this|that|its|their|each|our|(?-i:[A-Z])\w*)\b"
     r"|what (?:was|is|were|are) [^?]{3,80}\babout\s*\??\s*$"
-    r"|what [a-z]{3,}[^s\W]s (?:did|do|does|were|are|have|has|had|will|would)\b)",
+    r"|what [a-z]{3,}[^siu\W]s (?:did|do|does|were|are|have|has|had|will|would)\b)",
     re.I,
 )
+# … but not a definition ("What does ICT stand for?", "What does 'precept' mean?")
+_DEFINITION = re.compile(r"\b(?:stand|stands|stood) for\b|\bmeans?\s*\??\s*$|\bmeant\b", re.I)
 
 
 @dataclass
@@ -150,7 +152,11 @@ def analyse(question: str) -> Query:
         and not re.search(r"\bhow much (time|of)\b", q, re.I)
     )
     counted = counted_words(q) if qtype == "quantity" else set()
-    account = qtype == "entity" and bool(_ACCOUNT.search(q)) and not (MEASURE.search(q) or PERCENT.search(q))
+    account = (
+        qtype == "entity"
+        and bool(_ACCOUNT.search(q))
+        and not (MEASURE.search(q) or PERCENT.search(q) or _DEFINITION.search(q))
+    )
     return Query(
         q,
         qtype,

@@ -14,7 +14,7 @@ from __future__ import annotations
 from ..documents import Passage
 from .abstention import ABSTAIN_COVERAGE, Meaning, confidence
 from .analysis import analyse
-from .candidates import candidates
+from .candidates import LEAD_NUMBER, candidates
 from .extraction import Extracted, compose, supporting
 from .open_answers import MAX_POINTS, SectionReader, by_meaning, open_answer, point_like
 from .scoring import choose
@@ -37,15 +37,16 @@ def extract(
         return Extracted(query, None, None, 0.0, [])
     unit, coverage = choice.unit, choice.coverage
     sure = confidence(query, unit, coverage, passages, meaning)
-    if (query.qtype == "reason" or query.account) and meaning is not None:
+    # an account asked of a table row or a form's field is answered by its cell or value, as any question
+    account = query.account and not (unit.cells or unit.field)
+    if (query.qtype == "reason" or account) and meaning is not None:
         # a why-question or an account: the best sentence first, then the other points
         first = (compose(query, unit), unit.passage) if sure >= ABSTAIN_COVERAGE else None
-        if query.account and first and not point_like(unit.text, unit.passage):
-            first = None  # a fragment or a cover line: the points by meaning alone
+        if account and first:  # quoted as the report prints it, not composed
+            text = LEAD_NUMBER.sub("", " ".join(unit.text.split()))
+            first = (text, unit.passage) if point_like(text, unit.passage) else None
         # an account's answer chosen is most of it: two more points at most, not five
-        return by_meaning(
-            query, passages, meaning, section, first, most=ACCOUNT_POINTS if query.account else MAX_POINTS
-        )
+        return by_meaning(query, passages, meaning, section, first, most=ACCOUNT_POINTS if account else MAX_POINTS)
     if sure < ABSTAIN_COVERAGE:
         return Extracted(query, None, unit, coverage, [], sure)
     answer = compose(query, unit)

@@ -74,9 +74,10 @@ _ASKED = re.compile(r"\?[\s”\"’')\]]*$")
 # A table of money says so somewhere: a currency in a cell or header, or a money word in its headers,
 # caption or framing (a budget table may print bare figures under "Budget", "Outturn", "Variance").
 _MONEY_TABLE = re.compile(
-    r"[£$€]|\b(budgets?|costs?|costings?|spend|spent|spending|expenditure|outturn|variance|savings?|funding|"
-    r"funded|grants?|income|revenue|capital|investment|salar(?:y|ies)|pay|wages?|prices?|fees?|precept|"
-    r"finance|financial|forecast|allocation|reserves?|payments?|charges?|GBP|pounds)\b",
+    r"[£$€]|\b(budgets?|budgeted|costs?|costings?|spend|spent|spending|expenditure|expenses?|outturn|variance|"
+    r"savings?|funds?|funding|funded|grants?|income|revenue|capital|investment|salar(?:y|ies)|pay|wages?|prices?|"
+    r"fees?|precept|finance|financial|forecast|estimates?|estimated|actuals?|amounts?|tax|taxes|allocation|"
+    r"reserves?|payments?|charges?|GBP|pounds)\b",
     re.I,
 )
 _PERCENT_WORDS = re.compile(r"\bper ?cent\b", re.I)

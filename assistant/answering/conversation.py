@@ -83,11 +83,15 @@ def _replaced_measure(topic: str, previous: str) -> str | None:
     m = re.fullmatch(r"(?:the\s+)?((?:[a-z][\w-]*\s+){0,2}[a-z][\w-]*)", topic)
     if not m or not MEASURE.fullmatch(m.group(1).split()[-1]):
         return None
-    found = list(MEASURE.finditer(without_periods(previous)))
+    # the previous measure in lower case (not a word of a name: "the Capital Programme Board"),
+    # with the measure words before it ("the capital budget" is replaced whole by "the revenue budget")
+    found = [f for f in MEASURE.finditer(previous) if f.group(0).islower()]
     if not found:
         return None
-    last = found[-1]
-    return previous[: last.start()] + m.group(1) + previous[last.end() :]
+    start, end = found[-1].span()
+    while (before := re.search(r"([a-z][\w-]*)\s+$", previous[:start])) and MEASURE.fullmatch(before.group(1)):
+        start = before.start(1)
+    return previous[:start] + m.group(1) + previous[end:]
 
 
 def _shift(span_text: str, period: str | None, delta: int) -> str:

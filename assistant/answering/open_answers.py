@@ -107,7 +107,10 @@ def open_answer(
     # The best paragraph's own list if it has one, else the whole section's points.
     lead = max(best[1], key=lambda p: coverage(query.terms, _read(p), p.context, context_weight=0.8))
     group = section(lead) if section else best[1]
-    points = _points([p for p in group if p.paragraph and p.paragraph == lead.paragraph])
+    own = [p for p in group if p.paragraph and p.paragraph == lead.paragraph]
+    points = _points(own)
+    if meaning is not None and len(_lists(own)) > 1:
+        points = []  # the paragraph introduces several lists: the one closest in meaning, not all their items
     if len(points) < 2 and meaning is not None:  # no list: the section's sentences closest to the question
         got = by_meaning(query, sorted(group, key=lambda p: p.reading_order), meaning, per_section=MAX_POINTS)
         return got if got.answer is not None else by_meaning(query, passages, meaning, section)
@@ -155,7 +158,9 @@ def by_meaning(
         p = lists[lead][0]
         items = lists[lead][1][:MAX_POINTS]
         sure = max(ABSTAIN_COVERAGE, coverage(query.terms, " ".join([lead, *(t for t, _ in items)]), p.context))
-        return _answer(query, items, p.document, trim(lead, 160), sure)
+        if first and query.qtype == "reason":  # the reason given stays first
+            items = [_with_antecedent(*first), *items[: MAX_POINTS - 1]]
+        return _answer(query, items, p.document, trim(lead, 160), sure, also=p)
     chosen = [_with_antecedent(*first)] if first else []
     taken: dict[tuple[str, str], int] = {}  # points taken from each section
     for text, p, closeness in ranked:
@@ -179,9 +184,12 @@ def by_meaning(
     return _answer(query, chosen, head.document, "", sure)
 
 
-_BULLET = re.compile(r"\s*[•◆▪]\s+")
-# A sentence introducing a bulleted list, the list after it or in the passage that follows
-_LEAD_IN = re.compile(r"(?:^|(?<=[.!?;]\s)|(?<=\n))([A-Z][^.!?:\n•◆▪]{14,250}:)\s*(?=[•◆▪]|$)")
+_BULLET = re.compile(r"(?<!\s)\s*[•◆▪]\s+")  # (?<!\s): not tried again inside a run of spaces
+# A sentence introducing a bulleted list, the list after it or in the passage that follows; it may
+# open a numbered paragraph ("7.1 The inspectors raised these concerns:")
+_LEAD_IN = re.compile(
+    r"(?:^|(?<=[.!?;]\s)|(?<=\n))(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?\s+)?([A-Z][^.!?:\n•◆▪]{14,250}:)\s*(?=[•◆▪]|$)"
+)
 
 
 def _lists(pool: list[Passage]) -> dict[str, tuple[Passage, list[tuple[str, Passage]]]]:
@@ -196,17 +204,44 @@ def _lists(pool: list[Passage]) -> dict[str, tuple[Passage, list[tuple[str, Pass
         for i, p in enumerate(ordered):
             text = _read(p)
             for m in _LEAD_IN.finditer(text):
-                raw = [(t, p) for t in _BULLET.split(text[m.end() :])[1:]]
-                for q in ordered[i + 1 :]:
-                    if len(raw) >= MAX_POINTS or not _BULLET.match(_read(q)):
+                raw, ended = _items(text[m.end() :], p)
+                at = p
+                for q in ordered[i + 1 :]:  # the passage straight after, while the list goes on
+                    if ended or len(raw) >= MAX_POINTS or not _follows(at, q) or not _BULLET.match(_read(q)):
                         break
-                    raw += [(t, q) for t in _BULLET.split(_read(q))[1:]]
-                items = [(" ".join(t.split()).rstrip(" ;,"), q) for t, q in raw]
-                items = [(re.sub(r"[;,]? (and|or)$", "", t), q) for t, q in items if len(t.split()) >= 3]
-                items = [(t, q) for t, q in items if not instruction_like(t)]
+                    more, ended = _items(_read(q), q)
+                    raw, at = raw + more, q
+                items: list[tuple[str, Passage]] = []
+                for t, q in raw:
+                    t = re.sub(r"[;,]? (and|or)$", "", " ".join(t.split()).rstrip(" ;,"))
+                    if len(t.split()) >= 3 and not instruction_like(t) and t not in (x for x, _ in items):
+                        items.append((t, q))  # a chunk's overlap repeats the items it shares
                 if len(items) >= 2:
                     out.setdefault(" ".join(m.group(1).split()), (p, items))
     return out
+
+
+def _items(text: str, p: Passage) -> tuple[list[tuple[str, Passage]], bool]:
+    """The bulleted items opening ``text`` (after the sentence introducing them), and whether the
+    list ends in it: at a line that neither is an item nor goes on with one (in lower case), or at
+    the next list's introduction."""
+    nxt = _LEAD_IN.search(text, 1)
+    items: list[tuple[str, Passage]] = []
+    for part in _BULLET.split(text[: nxt.start()] if nxt else text)[1:]:
+        lines = part.split("\n")
+        kept = 1 + next((n for n, line in enumerate(lines[1:]) if not line[:1].islower()), len(lines) - 1)
+        items.append((" ".join(lines[:kept]), p))
+        if any(line.strip() for line in lines[kept:]):
+            return items, True
+    return items, nxt is not None
+
+
+def _follows(a: Passage, b: Passage) -> bool:
+    """Passage ``b`` goes on straight after ``a`` (its span starts where ``a``'s ends, overlap allowed)."""
+    end, start = a.metadata.get("span_end"), b.metadata.get("span_start")
+    if not isinstance(end, int) or not isinstance(start, int):
+        return (b.page or 0) - (a.page or 0) in (0, 1)
+    return start <= end + 5
 
 
 # A sentence that points back to what it concludes from ("Accordingly, …", "For these reasons, …")
@@ -223,6 +258,7 @@ def _with_antecedent(text: str, p: Passage) -> tuple[str, Passage]:
     if not _BACK_REFERENCE.match(text):
         return text, p
     sentences = [" ".join(s.split()) for s in SENTENCE_SPLIT.split(_read(p))]
+    sentences = [s for s in sentences if not re.fullmatch(r"[\d.()]*", s)]  # a paragraph's number alone
     at = next((i for i, s in enumerate(sentences) if s.endswith(text[-40:]) or text.startswith(s[:40])), None)
     if not at:
         return text, p
@@ -277,8 +313,8 @@ def point_like(text: str, p: Passage) -> bool:
         return False
     if not (text[0].isupper() or text[0] in '“"(') or text.upper() == text or text in (p.heading, p.document):
         return False  # a fragment ("… and the"), a heading in capitals, the report's title
-    if len(p.document) >= 12 and text.startswith(p.document):
-        return False  # the cover: the title run into what follows it
+    if len(p.document) >= 12 and re.match(re.escape(p.document) + r"\s+[A-Z]", text):
+        return False  # the cover: the title run into what follows it (not "Cumbria Constabulary has …")
     return text.endswith((".", "”", '"', ";")) or len(text) >= 80
 
 
@@ -311,9 +347,17 @@ def _own_paragraph(text: str, p: Passage) -> str | None:
     return found[-1] if found else p.paragraph
 
 
-def _answer(query: Query, points: list[tuple[str, Passage]], document: str, where: str, sure: float) -> Extracted:
+def _answer(
+    query: Query,
+    points: list[tuple[str, Passage]],
+    document: str,
+    where: str,
+    sure: float,
+    also: Passage | None = None,
+) -> Extracted:
     lines = [f"{KEY_POINTS} {document}" + (f", “{where}”" if where else "") + ":"]
     for n, (text, p) in enumerate(points, 1):
         lines.append(f"{n}. “{trim(text, 220)}” ({p.location(_own_paragraph(text, p)) or 'text'})")
-    support = list({p.chunk_id: p for _, p in points}.values())
+    # ``also``: the passage quoted in the heading (a list's introduction), cited with the points
+    support = list({p.chunk_id: p for p in [*(p for _, p in points), *([also] if also else [])]}.values())
     return Extracted(query, "\n".join(lines), None, sure, support, sure)

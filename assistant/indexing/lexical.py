@@ -150,7 +150,8 @@ def _create_owner_only(path: Path) -> None:
     try:
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDONLY, 0o600))
     except FileExistsError:
-        pass
+        if not path.exists():  # a link to no file: its target is created owner-only (nothing holds it open)
+            os.close(os.open(path, os.O_CREAT | os.O_RDONLY, 0o600))
     for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         try:
             st = os.lstat(p)
