@@ -41,8 +41,10 @@ def extract(
     account = query.account and not (unit.cells or unit.field)
     if (query.qtype == "reason" or account) and meaning is not None:
         # a why-question or an account: the best sentence first, then the other points
-        first = (compose(query, unit), unit.passage) if sure >= ABSTAIN_COVERAGE else None
-        if account and first:  # quoted as the report prints it, not composed
+        first: tuple[str, Passage] | None = None
+        if sure >= ABSTAIN_COVERAGE and not account:
+            first = (compose(query, unit), unit.passage)
+        elif sure >= ABSTAIN_COVERAGE:  # an account's sentence quoted as the report prints it, not composed
             text = LEAD_NUMBER.sub("", " ".join(unit.text.split()))
             first = (text, unit.passage) if point_like(text, unit.passage) else None
         # an account's answer chosen is most of it: two more points at most, not five

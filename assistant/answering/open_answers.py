@@ -148,9 +148,9 @@ def by_meaning(
         (text, p) for text, p in _sentences(pool) if (not first or text != first[0]) and not conflicts(query, text, p)
     ][:MEANING_POOL]
     lists = {lead: got for lead, got in _lists(pool).items() if not conflicts(query, lead, got[0])}
-    ranked = _ranked(
-        query, candidates + [(lead, p) for lead, (p, _) in lists.items()] + [first] * bool(first), meaning, True
-    )
+    # the reason or answer already chosen is ranked too, so that a list is taken only when it ranks near it
+    leads = [(lead, p) for lead, (p, _) in lists.items()]
+    ranked = _ranked(query, candidates + leads + ([first] if first else []), meaning, with_scores=True)
     lead = next((t for t, _, c in ranked[:LIST_RANK] if t in lists and c >= OPEN_FLOOR), None)
     if lead is not None:
         # a sentence among the closest to the question introduces a list ("The key risks are:"): the
@@ -184,11 +184,13 @@ def by_meaning(
     return _answer(query, chosen, head.document, "", sure)
 
 
-_BULLET = re.compile(r"(?<!\s)\s*[•◆▪]\s+")  # (?<!\s): not tried again inside a run of spaces
+_BULLETS = "•◆▪"
+_BULLET = re.compile(rf"(?<!\s)\s*[{_BULLETS}]\s+")  # (?<!\s): not tried again inside a run of spaces
 # A sentence introducing a bulleted list, the list after it or in the passage that follows; it may
 # open a numbered paragraph ("7.1 The inspectors raised these concerns:")
 _LEAD_IN = re.compile(
-    r"(?:^|(?<=[.!?;]\s)|(?<=\n))(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?\s+)?([A-Z][^.!?:\n•◆▪]{14,250}:)\s*(?=[•◆▪]|$)"
+    rf"(?:^|(?<=[.!?;]\s)|(?<=\n))(?:\d{{1,2}}(?:\.\d{{1,2}}){{0,3}}\.?\s+)?"
+    rf"([A-Z][^.!?:\n{_BULLETS}]{{14,250}}:)\s*(?=[{_BULLETS}]|$)"
 )
 
 
@@ -207,9 +209,12 @@ def _lists(pool: list[Passage]) -> dict[str, tuple[Passage, list[tuple[str, Pass
                 raw, ended = _items(text[m.end() :], p)
                 at = p
                 for q in ordered[i + 1 :]:  # the passage straight after, while the list goes on
-                    if ended or len(raw) >= MAX_POINTS or not _follows(at, q) or not _BULLET.match(_read(q)):
+                    if ended or len(raw) >= MAX_POINTS or not _follows(at, q):
                         break
-                    more, ended = _items(_read(q), q)
+                    following = _read(q)
+                    if not _BULLET.match(following):
+                        break
+                    more, ended = _items(following, q)
                     raw, at = raw + more, q
                 items: list[tuple[str, Passage]] = []
                 for t, q in raw:
