@@ -128,13 +128,26 @@ def key_points(answer: Answer, phrases: list[str]) -> float:
     return sum(1 for k in phrases if " ".join(k.lower().split()) in text) / len(phrases)
 
 
+_QUOTED = re.compile(r"“([^”]+)”")
+_SCAFFOLD = re.compile(r"^\s*\d+\.\s|\((?:pp?\.|para)[^)]*\)", re.M)  # "2. “…” (p. 16, para 5.2)"
+
+
 def citation_supported(answer: Answer, expected: list[str]) -> bool:
-    """The answer's figures (or, with none, an expected variant) are in a cited passage."""
+    """Nothing the answer states is missing from its cited passages: each quoted point (the parts around an
+    ellipsis) is in a cited passage, and so is each figure stated outside the quotes; with neither, the
+    answer's own words (a field's value after its label; letters and digits compared) or, for an answer
+    composed around its value, an expected variant."""
     cited = " ".join(p.text for p in answer.citations)
-    figs = [f for f in figures(answer.answer) if not (f.kind == "number" and 1900 <= f.value <= 2100)]
-    if figs:
+    flat = normalise(cited)
+    quotes = _QUOTED.findall(answer.answer)
+    if not all(normalise(part) in flat for q in quotes for part in q.split("…") if normalise(part)):
+        return False
+    rest = _SCAFFOLD.sub(" ", _QUOTED.sub(" ", answer.answer))  # a point's number and page are not claims
+    figs = [f for f in figures(rest) if not (f.kind == "number" and 1900 <= f.value <= 2100)]
+    if figs or quotes:
         return all(figure_in(f, cited) for f in figs)
-    return any(normalise(v) in normalise(cited) for v in expected)
+    value = answer.answer.split(": ", 1)[-1]  # a field's answer, "Lead chief officer: <value>", names its label
+    return normalise(value) in flat or any(normalise(v) in flat for v in expected)
 
 
 @lru_cache(maxsize=64)
@@ -303,13 +316,16 @@ def abstention_curve(scored: list[Scored], steps: int = 50) -> list[dict[str, fl
     return curve
 
 
-_PART_METRICS = (
+PART_METRICS = (
     "questions",
     "answer_accuracy",
     "answer_with_citation",
+    "evidence_hit@1",
     "evidence_hit@3",
+    "citation_support",
     "false_abstention_rate",
     "abstention_recall",
+    "abstention_precision",
     "open_key_points",
 )
 
@@ -324,7 +340,7 @@ def _by_part(scored: list[Scored]) -> dict[str, Any]:
         p: {
             k: v
             for k, v in summarise([s for s in scored if s.item.get("part") == p], parts=False).items()
-            if k in _PART_METRICS
+            if k in PART_METRICS
         }
         for p in parts
     }
@@ -381,11 +397,11 @@ def write_report(scored: list[Scored], summary: dict[str, Any], out: Path, title
             "",
             "## By part (development / held-back test)",
             "",
-            "| part | " + " | ".join(_PART_METRICS) + " |",
-            "| --- |" + " --- |" * len(_PART_METRICS),
+            "| part | " + " | ".join(PART_METRICS) + " |",
+            "| --- |" + " --- |" * len(PART_METRICS),
         ]
         lines += [
-            f"| {p} | " + " | ".join(str(v[k]) for k in _PART_METRICS) + " |" for p, v in summary["by_part"].items()
+            f"| {p} | " + " | ".join(str(v[k]) for k in PART_METRICS) + " |" for p, v in summary["by_part"].items()
         ]
     lines += ["", "## Failures", ""]
     for s in scored:

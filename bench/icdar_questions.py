@@ -109,7 +109,7 @@ def write(path: Path, per_table: int) -> int:
 
 def evaluate_readers(readers: list[str], questions: Path, out: Path) -> dict:
     """Index the 67 PDFs with each reader and score each part of the question set."""
-    from assistant.evaluation import evaluate
+    from assistant.evaluation import PART_METRICS, evaluate
     from assistant.indexing.ingest import ingest
     from assistant.settings import Settings
 
@@ -135,9 +135,7 @@ def evaluate_readers(readers: list[str], questions: Path, out: Path) -> dict:
                     out / f"{reader}-{which}",
                     title=f"ICDAR 2013 generated questions, {which} half, {reader} reader",
                 )
-                results[reader][which] = {
-                    k: got[k] for k in ("questions", "answer_accuracy", "evidence_hit@3", "false_abstention_rate")
-                }
+                results[reader][which] = {k: got[k] for k in PART_METRICS}
     return results
 
 

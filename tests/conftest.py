@@ -19,6 +19,12 @@ for key, value in {
 
 sys.path.insert(0, str(Path(__file__).parent))
 ROOT = Path(__file__).resolve().parent.parent
+try:  # Hypothesis keeps its example database and caches in a temporary folder, not in the repository
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    set_hypothesis_home_dir(tempfile.mkdtemp(prefix="hypothesis-"))
+except ImportError:
+    pass
 sys.path.insert(0, str(ROOT / "bench"))
 
 from common import free_port, running  # noqa: E402,F401  (bench/common.py; free_port is re-exported to the tests)
@@ -27,6 +33,17 @@ CORPUS = ROOT / "corpus"  # the sample reports, as PDFs
 TEXTS = ROOT / "evals" / "text-renditions"  # the same reports as extracted text (an evaluation fixture)
 GWENT_TXT = TEXTS / "gwent-ict-digital-services-annual-report-2018-19.txt"
 GWENT_PDF = CORPUS / "gwent-ict-digital-services-annual-report-2018-19.pdf"
+
+
+def require_benchmark(path: Path, what: str) -> None:
+    """Skip, saying why, when a benchmark read from ``../shared`` is absent; in CI (``CI`` set) fail instead:
+    a gate that quietly skips there gates nothing."""
+    if path.exists():
+        return
+    message = f"{path} is absent: {what} is read from ../shared/benchmarks/"
+    if os.environ.get("CI"):
+        pytest.fail(f"{message} (CI is set, so missing benchmark data is a failure)")
+    pytest.skip(message)
 
 
 @pytest.fixture
@@ -166,3 +183,56 @@ def passage(text: str, kind: str = "paragraph", para: str = "5.2", heading: str 
 
     m = {"title": "Annual Report – ICT 2018/19", "date": "2019-09-04", "doc_id": "d", **meta}
     return Passage(f"d:{hash(text)}", m["title"], "r.txt", 6, para, heading, kind, text, 1.0, m)
+
+
+# Tests write only to temporary folders (and their reports to test-artifacts/): the repository tree is the
+# same after the run as before it, checked once for the whole session.
+_OUTPUTS = ("test-artifacts/", ".pytest_cache/", ".venv/", ".git/")
+
+
+def _tree() -> dict[str, tuple[str, int, int]] | None:
+    """Each changed, untracked or ignored file of the repository (outputs aside): its git status, and for an
+    ignored file its size and mtime."""
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain=v1", "-z", "--ignored", "--untracked-files=all"],
+            capture_output=True,
+            check=True,
+            timeout=60,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None  # not a git checkout: nothing to compare against
+    state = {}
+    for entry in out.decode("utf-8", "surrogateescape").split("\0"):
+        path = entry[3:]
+        if not path or path.startswith(_OUTPUTS) or "__pycache__/" in path or ".egg-info/" in path:
+            continue
+        if entry[:2] != "!!":  # a source file being edited meanwhile is no test's doing: its status is enough
+            state[path] = (entry[:2], 0, 0)
+            continue
+        try:  # an ignored file (an audit log, an index) written to by a test changes size or time
+            st = (ROOT / path).stat()
+            state[path] = (entry[:2], st.st_size, st.st_mtime_ns)
+        except OSError:
+            state[path] = (entry[:2], -1, -1)
+    return state
+
+
+def pytest_sessionstart(session):
+    session.config._tree_before = _tree()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    before, after = getattr(session.config, "_tree_before", None), _tree()
+    if before is None or after is None or getattr(session.config, "workerinput", None):
+        return
+    changed = sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
+    if changed:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = "the tests changed the repository tree (write to tmp_path instead): " + ", ".join(changed[:20])
+        if reporter:
+            reporter.write_line("")
+            reporter.write_sep("!", message, red=True)
+        else:
+            print(message, file=sys.stderr)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -39,6 +39,18 @@ def test_table_answer_names_the_cell():
     assert got.support[0].text.startswith("Financial Performance 2018/19 | SRS Airwave")
 
 
+def test_a_row_answers_with_the_column_asked_or_with_its_figures_in_order_when_none_is_named():
+    asked = {
+        "What was the Airwave budget in 2018/19?": "The budget for SRS Airwave in Financial Performance 2018/19 was £567,448",
+        "What was spent on SRS Airwave in 2018/19?": "The expenditure for SRS Airwave in Financial Performance 2018/19 was £653,640",
+    }
+    for question, answer in asked.items():
+        assert extract(question, ROWS).answer == answer
+    assert extract("What were the figures for SRS Airwave in 2018/19?", ROWS).answer == (
+        "For SRS Airwave in Financial Performance 2018/19: Budget £567,448; Expenditure £653,640; Variance -£86,192"
+    )
+
+
 def test_period_column_is_chosen():
     rows = [
         passage(
@@ -419,6 +431,14 @@ def test_the_day_of_a_date_is_not_a_count_but_a_capitalised_count_is():
     assert extract("How many estates strategies did the Commissioner approve?", [p]).answer is None
     notices = passage("The Commissioner published 12 Decision Notices and 3 Marshal reports in 2021/22.", para="2.4")
     assert "12" in extract("How many Decision Notices did the Commissioner publish in 2021/22?", [notices]).answer
+
+
+def test_a_count_in_words_after_a_paragraph_number_counts_and_a_dates_day_is_no_paragraph_number():
+    stations = passage("1.1 Seventeen stations were refurbished in 2020/21.", para="1.1")
+    assert extract("How many stations were refurbished in 2020/21?", [stations]).answer.startswith("Seventeen")
+    minutes = passage("4 September 2019 The panel approved the precept of £262.58 for 2020/21.", para="")
+    got = extract("When did the panel approve the precept?", [minutes]).answer
+    assert got and got.startswith("4 September 2019"), got  # the day is not read as a paragraph number
 
 
 def test_a_missing_ordinary_word_is_forgiven_when_the_meaning_is_close_but_a_missing_name_never():

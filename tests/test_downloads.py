@@ -1,5 +1,6 @@
-import time
+from types import SimpleNamespace
 
+from assistant.web import downloads
 from assistant.web.downloads import Downloads
 
 
@@ -15,12 +16,20 @@ def test_a_download_is_for_its_owner_once(tmp_path):
     assert d.take(token, "fiona") is None  # once
 
 
-def test_unfetched_downloads_expire_and_are_deleted(tmp_path):
-    d = Downloads(tmp_path / "dl", ttl=0.01)
-    url = d.add("fiona", "x.csv", lambda p: p.write_text("x"))
-    time.sleep(0.05)
+def test_unfetched_downloads_expire_and_are_deleted(tmp_path, monkeypatch):
+    clock = SimpleNamespace(now=1000.0)  # the module's clock, moved by the test instead of waited for
+    monkeypatch.setattr(downloads, "time", SimpleNamespace(monotonic=lambda: clock.now))
+    d = Downloads(tmp_path / "dl", ttl=60)
+    kept = d.add("fiona", "x.csv", lambda p: p.write_text("x"))
+    gone = d.add("fiona", "y.csv", lambda p: p.write_text("y"))
+    clock.now += 59
     d.sweep()
-    assert d.take(url.rsplit("/", 1)[1], "fiona") is None and not any((tmp_path / "dl").iterdir())
+    assert len(list((tmp_path / "dl").iterdir())) == 2  # not yet expired
+    assert d.take(kept.rsplit("/", 1)[1], "fiona") is not None
+    clock.now += 2  # 61 s after it was made
+    d.sweep()
+    assert d.take(gone.rsplit("/", 1)[1], "fiona") is None
+    assert [p.name for p in (tmp_path / "dl").iterdir()] == [kept.rsplit("/", 1)[1]]  # taken, the caller deletes it
 
 
 def test_files_left_by_a_previous_run_are_removed_at_start(tmp_path):

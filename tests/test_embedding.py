@@ -31,16 +31,26 @@ def test_vectors_come_back_in_the_order_of_the_texts():
 def test_a_question_is_embedded_between_the_batches_of_a_long_encode():
     encoder = get_encoder()
     texts = [f"Paragraph {i}: the force spent £{i},000 on vehicles and estates in the year. " * 6 for i in range(300)]
-    finished: dict[str, float] = {}
-    bulk = threading.Thread(
-        target=lambda: (encoder.embed(texts, batch_size=32), finished.setdefault("bulk", time.perf_counter()))
-    )
-    bulk.start()
-    time.sleep(0.5)  # the bulk encode is under way
-    encoder.embed_query("How many requests did the service desk receive?")
-    finished["query"] = time.perf_counter()
-    bulk.join()
-    assert finished["query"] < finished["bulk"], "the question waited for the whole bulk encode"
+    asked: dict[str, object] = {}
+
+    def between(done: int, total: int) -> None:
+        """The bulk encode's progress: after its first batch (of ten) it is under way and has more to do;
+        it waits here, between two batches, for the question (a lock held across the whole encode would
+        keep the question out until the bulk ended, so it would never come back)."""
+        if "vector" in asked or "waited" in asked:
+            return
+        question = threading.Thread(target=lambda: asked.setdefault("vector", encoder.embed_query(QUERY)))
+        question.start()
+        question.join(timeout=120)
+        asked["waited"] = (done, total)
+
+    vectors = encoder.embed(texts, batch_size=32, on_batch=between)
+    assert asked["waited"] == (32, 300)  # the question was asked after the first batch of ten
+    assert "vector" in asked, "the question waited for the whole bulk encode"
+    assert len(vectors) == 300 and np.allclose(asked["vector"], encoder.embed_query(QUERY), atol=1e-5)
+
+
+QUERY = "How many requests did the service desk receive?"
 
 
 def test_a_question_is_encoded_on_one_thread_and_an_ingest_on_all_cores(fast_settings, tmp_path):
@@ -78,6 +88,7 @@ def test_encodes_wanting_the_same_threads_overlap_and_another_count_waits():
 
     gate, log, lock = _ThreadGate(), [], threading.Lock()
     release = {name: threading.Event() for name in ("upload", "question", "ingest", "late question")}
+    gate._cond = checks = _Checks(gate)  # each time an encode looks at the gate and waits: who, and who was in
 
     def hold(name: str, threads: int) -> None:
         with gate.using(threads):
@@ -88,14 +99,17 @@ def test_encodes_wanting_the_same_threads_overlap_and_another_count_waits():
     def until(condition) -> None:
         deadline = time.monotonic() + 10
         while not condition():
-            assert time.monotonic() < deadline, log
+            assert time.monotonic() < deadline, (log, checks.waited)
             time.sleep(0.005)
 
     threads = {
-        "upload": threading.Thread(target=hold, args=("upload", 1)),
-        "question": threading.Thread(target=hold, args=("question", 1)),  # same count: beside the upload
-        "ingest": threading.Thread(target=hold, args=("ingest", 2)),  # another count: waits for both
-        "late question": threading.Thread(target=hold, args=("late question", 1)),  # after ingest queued
+        name: threading.Thread(target=hold, args=(name, count), name=name)
+        for name, count in (
+            ("upload", 1),
+            ("question", 1),  # same count: beside the upload
+            ("ingest", 2),  # another count: waits for both
+            ("late question", 1),  # after ingest queued
+        )
     }
     threads["upload"].start()
     until(lambda: "in upload" in log)
@@ -108,7 +122,9 @@ def test_encodes_wanting_the_same_threads_overlap_and_another_count_waits():
     release["question"].set()
     release["upload"].set()
     until(lambda: "in ingest" in log)
-    time.sleep(0.05)
+    # The ingest's entry woke the late question, which looked at the gate again with the ingest in it
+    # (threads 2): the moment it would have passed. It went back to waiting, or it would be in the log.
+    until(lambda: ("late question", 2) in checks.waited or "in late question" in log)
     assert "in late question" not in log, "no newcomer passes a waiting encode"
     release["ingest"].set()
     until(lambda: "in late question" in log)
@@ -116,6 +132,20 @@ def test_encodes_wanting_the_same_threads_overlap_and_another_count_waits():
     for t in threads.values():
         t.join()
     assert log == ["in upload", "in question", "in ingest", "in late question"]
+
+
+class _Checks(threading.Condition):
+    """The gate's condition, noting each wait: the waiting thread's name and the gate's thread count then
+    (a waiter decides under the lock and waits at once, so a note means "looked, and stayed out")."""
+
+    def __init__(self, gate) -> None:
+        super().__init__()
+        self.gate = gate
+        self.waited: list[tuple[str, int | None]] = []
+
+    def wait(self, timeout=None):
+        self.waited.append((threading.current_thread().name, self.gate._current))
+        return super().wait(timeout)
 
 
 def test_the_meaning_floor_separates_a_paraphrase_from_an_unrelated_sentence():

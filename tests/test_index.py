@@ -3,12 +3,12 @@
 import os
 import shutil
 import stat
-import sys
 import time
 
 import pytest
 from common import chroma_run
 from conftest import GWENT_TXT, TEXTS, free_port, local_server
+from crashpoints import HOLD_ENV, Launched, read
 
 from assistant.answering.retrieval import search
 from assistant.indexing.index import Index
@@ -111,11 +111,6 @@ def test_ingest_and_query_through_chroma_server(tmp_path, chroma_server):
 def test_app_processes_share_the_chroma_server_and_the_lexical_index_while_one_ingests(tmp_path, chroma_server):
     """The shared deployment: one process ingests (vectors to the server, registry and FTS5 to the
     SQLite file in WAL mode) while another answers from the same index; nothing fails or half-appears."""
-    import os
-    import subprocess
-
-    from conftest import ROOT
-
     folder = tmp_path / "r"
     folder.mkdir()
     for f in sorted(TEXTS.glob("*.txt")):
@@ -125,29 +120,43 @@ def test_app_processes_share_the_chroma_server_and_the_lexical_index_while_one_i
     seed.mkdir()
     shutil.copy(GWENT_TXT, seed / GWENT_TXT.name)
     ingest([seed], settings, progress=False)
-    env = {**os.environ, "ASSISTANT_CHROMA_URL": chroma_server, "ASSISTANT_EMBED_BUFFER": "100"}
-    writer = subprocess.Popen(
-        [sys.executable, "-m", "assistant", "ingest", str(folder), "--index", str(tmp_path / "idx"), "--no-progress"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+    # The writer runs the real command line, reporting its steps (tests/crashpoints.py), and waits at the
+    # first batch of its second embed (its first file or two committed, the rest to come) until the
+    # reader has answered from that in-between index.
+    hold = tmp_path / "hold"
+    hold.write_text("batch 2", encoding="utf-8")
+    env = {
+        **os.environ,
+        "ASSISTANT_CHROMA_URL": chroma_server,
+        "ASSISTANT_EMBED_BUFFER": "100",  # commit a file or two at a time
+        HOLD_ENV: str(hold),
+    }
+    marker = tmp_path / "ingest.lines"
+    writer = Launched(
+        ["ingest", str(folder), "--index", str(tmp_path / "idx"), "--no-progress"], marker, env, tmp_path / "ingest.log"
     )
     index = Index(settings)
-    answered = 0
+    between = []
+    deadline = time.monotonic() + 600
     try:
-        while writer.poll() is None:
+        while writer.proc.poll() is None:
+            assert time.monotonic() < deadline, read(marker)
+            holding = hold.exists() and any(line.startswith("hold ") for line in read(marker))
             hits = search(index, "How many requests for service did the service desk receive?", k=3)
             assert any("24,635" in h.text for h in hits)
             registered = index.lexical.doc_ids()
             assert all(h.metadata["doc_id"] in registered for h in hits)  # only committed reports answer
-            answered += 1
-        assert writer.returncode == 0, writer.stderr.read()
-        assert answered > 3
+            if holding:  # answered while the writer had committed some reports and not the others
+                committed = sum(line.startswith("leave commit ") for line in read(marker))
+                between.append((1 + committed, len(registered)))
+                hold.unlink()  # the writer goes on
+        assert writer.proc.returncode == 0, (tmp_path / "ingest.log").read_text(errors="replace")
+        assert len(between) == 1 and between[0][0] == between[0][1] and 1 < between[0][1] < 5, between
+        assert len(index.lexical.doc_ids()) == 5
         registry = sum(d.chunks for d in index.lexical.documents())
         assert index.lexical.chunk_count() == registry == index.vectors.count()
     finally:
+        writer.close()
         index.close()
 
 
@@ -163,17 +172,29 @@ def test_queries_during_a_new_collections_first_writes_succeed(tmp_path, chroma_
     vector = lambda: [rng.uniform(-1, 1) for _ in range(384)]  # noqa: E731
     batches = [[vector() for _ in range(100)] for _ in range(20)]
 
+    queries, failures = 0, []
+    asked = threading.Condition()
+
     def write() -> None:
-        for b, embeddings in enumerate(batches):
-            ids = [f"doc{b}:{i}" for i in range(100)]
-            store.upsert(ids, embeddings, ["text"] * 100, [{"doc_id": f"doc{b}", "disclosure": "public"}] * 100)
-            time.sleep(0.05)
+        try:
+            for b, embeddings in enumerate(batches):
+                ids = [f"doc{b}:{i}" for i in range(100)]
+                store.upsert(ids, embeddings, ["text"] * 100, [{"doc_id": f"doc{b}", "disclosure": "public"}] * 100)
+                with asked:  # the next write waits until a query made after this one has been answered
+                    seen = queries
+                    if not asked.wait_for(lambda seen=seen: queries >= seen + 2, timeout=120):
+                        failures.append(f"no query answered after write {b}")
+                        return
+        except Exception as exc:  # noqa: BLE001 - the test fails on it below
+            failures.append(repr(exc))
 
     writer = threading.Thread(target=write)
     writer.start()
-    queries = 0
     while writer.is_alive():
         store.query([0.1] * 384, 5, public_only=True)  # raised InternalError before the retry
-        queries += 1
+        with asked:
+            queries += 1
+            asked.notify_all()
     writer.join()
-    assert queries > 50 and len(store.query([0.1] * 384, 5, public_only=True)) == 5
+    assert failures == []
+    assert queries >= 2 * len(batches) and len(store.query([0.1] * 384, 5, public_only=True)) == 5

@@ -1,15 +1,14 @@
 import json
 import os
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from conftest import CORPUS, GWENT_PDF, GWENT_TXT, ROOT, TEXTS
+from crashpoints import Launched, unfinished
 from pdfgen import encrypt_pdf, make_pdf
 
 from assistant.answering.retrieval import search
@@ -165,40 +164,20 @@ def test_kill_mid_ingest_leaves_a_working_index_and_rerun_completes(tmp_path):
     for f in TEXTS.glob("*.txt"):  # ten reports: the five PDFs and their text renditions
         shutil.copy(f, folder / f.name)
     index_dir = tmp_path / "idx"
-    log = tmp_path / "ingest.log"
-    with log.open("wb") as err:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "assistant", "ingest", str(folder), "--index", str(index_dir), "--no-progress"],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=err,
-            env={**os.environ, "ASSISTANT_EMBED_BUFFER": "100"},  # commit file by file, so the kill lands mid-run
-        )
-    registry = index_dir / "lexical.sqlite3"
-    deadline = time.time() + 300
-    docs = 0
-    while time.time() < deadline and proc.poll() is None:
-        if registry.exists():
-            try:
-                with sqlite3.connect(registry, timeout=1) as conn:
-                    docs = conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
-            except sqlite3.Error:
-                docs = 0
-            if docs >= 2:
-                break
-        time.sleep(0.2)
-    assert proc.poll() is None, (
-        f"ingest finished (exit {proc.poll()}) before it could be interrupted; {docs} reports seen; "
-        f"its log ends: {log.read_text(errors='replace')[-1500:]}"
-    )
-    time.sleep(0.7)  # land somewhere inside the next file's embedding
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    env = {**os.environ, "ASSISTANT_EMBED_BUFFER": "100"}  # commit a file or two at a time, so the kill lands mid-run
+    for attempt in range(1, 6):
+        before = _registered(index_dir)
+        lines = _killed_inside_an_embedding(folder, index_dir, env, tmp_path / f"ingest-{attempt}")
+        if lines:
+            break
+    else:
+        pytest.fail("no kill landed inside an embedding in 5 attempts")
+    done = sum(line.startswith("leave commit ") for line in lines)
     settings = Settings(index_dir=index_dir)
     index = Index(settings)
     try:
         partial = len(index.lexical.documents())
-        assert 2 <= partial < 10
+        assert partial == before + done and 2 <= partial < 10  # the committed reports, and only them
         assert search(index, "service desk requests", k=3), "the interrupted index still answers"
     finally:
         index.close()
@@ -206,6 +185,41 @@ def test_kill_mid_ingest_leaves_a_working_index_and_rerun_completes(tmp_path):
     assert result.failed == 0
     docs, lex, vec = counts(settings)
     assert docs == 10 and lex == vec, "no chunk lost or duplicated"
+
+
+def _killed_inside_an_embedding(folder: Path, index_dir: Path, env: dict, name: Path) -> list[str] | None:
+    """Run the real ``assistant ingest``, reporting its steps (tests/crashpoints.py), and kill it once two
+    or more reports are committed and an embed has done the first of several batches; the lines it
+    wrote if the kill landed inside that embedding (None if the embedding ended first)."""
+    before = _registered(index_dir)
+    proc = Launched(
+        ["ingest", str(folder), "--index", str(index_dir), "--no-progress"], name.with_suffix(".lines"), env
+    )
+
+    def inside(line: str) -> bool:
+        committed = sum(seen.startswith("leave commit ") for seen in proc.lines)
+        return line.startswith("batch ") and before + committed >= 2 and _part(line) < 1
+
+    try:
+        line = proc.wait_for(inside, "an embedding under way after two reports were committed")
+    finally:
+        lines = proc.kill()
+    flush = line.split()[1]
+    landed = unfinished(lines, "flush") == f"flush {flush}" and f"enter upsert {flush}" not in lines
+    return lines if landed else None
+
+
+def _registered(index_dir: Path) -> int:
+    if not (index_dir / "lexical.sqlite3").exists():
+        return 0
+    with sqlite3.connect(index_dir / "lexical.sqlite3") as db:
+        return db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+
+
+def _part(batch: str) -> float:
+    """How far a flush's embedding is after a ``batch N done/total`` line (1: done)."""
+    done, total = batch.split()[2].split("/")
+    return int(done) / int(total)
 
 
 @pytest.mark.slow

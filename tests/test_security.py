@@ -18,7 +18,6 @@ import os
 import shutil
 import sqlite3
 import statistics
-import sys
 import threading
 import time
 import uuid
@@ -26,11 +25,13 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import crashpoints
 import httpx
 import pytest
 from common import sign_in
 from conftest import TEXTS, free_port, local_server
 from conftest import cli as _cli
+from crashpoints import MARKER_ENV
 from pdfgen import make_pdf
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
@@ -158,8 +159,9 @@ def app(tmp_path_factory, beacon):
         assert done.returncode == 0, done.stderr
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "assistant", "serve", "--index", str(root / "index"), "--port", str(port)]
-    with local_server(command, url + "/", timeout=180, env=env):
+    # The real command line, reporting each question it answers (tests/crashpoints.py) to root / "server.lines".
+    command = crashpoints.command("serve", "--index", str(root / "index"), "--port", str(port))
+    with local_server(command, url + "/", timeout=180, env={**env, MARKER_ENV: str(root / "server.lines")}):
         yield url, root, env
 
 
@@ -222,6 +224,11 @@ def _actions(root: Path, user: str | None = None) -> list[str]:
         if user:
             sql, args = sql + " WHERE user = ?", (user,)
         return [r[0] for r in db.execute(sql, args)]
+
+
+def _asked(root: Path) -> int:
+    """Questions the server's assistant has begun to answer (``Assistant.ask`` calls)."""
+    return sum(line.startswith("enter ask ") for line in crashpoints.read(root / "server.lines"))
 
 
 def _doc_id(root: Path, source: str) -> str:
@@ -352,10 +359,11 @@ def test_refused_actions_downloads_and_sign_outs_are_audited(app):
 def test_an_oversize_question_gets_a_clear_message_at_once(app):
     url, root, _ = app
     sam = Gradio(url, "sam")
-    started = time.perf_counter()
+    audited, asked = _actions(root, "sam"), _asked(root)
     reply = sam.ask("How much was spent on Airwave? " * 7000)  # about 200 KB
-    took = time.perf_counter() - started
-    assert "at most 2,000" in reply["output"]["error"] and took < 3, took
+    assert "at most 2,000" in reply["output"]["error"]
+    # At once: refused before any work on it (the assistant was never asked), its one trace the refusal's entry.
+    assert _asked(root) == asked and _actions(root, "sam")[len(audited) :] == ["ask refused"]
     reply = sam.call("search", ["Airwave " * 500, 10, [], None, [], ""])
     assert "at most 2,000" in reply["output"]["error"]
     assert "ask refused" in _actions(root, "sam") and "search refused" in _actions(root, "sam")
@@ -381,13 +389,15 @@ def test_markdown_and_html_from_a_report_are_shown_as_text(app, beacon):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        requests: list[str] = []
+        page.on("request", lambda request: requests.append(request.url))
         page.goto(url)
         page.get_by_label("User name").fill("fiona")
         page.get_by_label("Password").fill(USERS["fiona"][2])
         page.get_by_role("button", name="Sign in").click()
         reply = _ask(page, "What was the mobile data budget for 2020/21?")
         page.locator("#sources .citation").first.wait_for()
-        page.wait_for_timeout(1500)  # time for any image the page would load
+        _after_the_page_has_fetched(page, beacon, "answer")
         _shot(page, "20-report-markdown-as-text")
         assert "2,345,000" in reply and "![beacon]" in reply  # shown as the words they are
         assert page.locator(f"#chat img[src^='{beacon.url}'], #chat a[href^='{beacon.url}']").count() == 0
@@ -396,12 +406,22 @@ def test_markdown_and_html_from_a_report_are_shown_as_text(app, beacon):
         page.locator("#foi-query textarea").fill("mobile data budget 2020/21")
         page.locator("#foi-search").click()
         page.wait_for_function("() => document.querySelector('#foi-results').innerText.includes('2,345,000')")
-        page.wait_for_timeout(1000)
+        _after_the_page_has_fetched(page, beacon, "foi")
         _shot(page, "21-report-markdown-in-foi-table")
         assert "![beacon]" in page.locator("#foi-results").inner_text()
         assert page.locator(f"#foi-results img[src^='{beacon.url}'], #foi-results a[href^='{beacon.url}']").count() == 0
         browser.close()
-    assert beacon.hits == []
+    assert [r for r in requests if r.startswith(beacon.url) and "/sentinel-" not in r] == []
+    assert [hit for hit in beacon.hits if not hit.startswith("/sentinel-")] == []
+
+
+def _after_the_page_has_fetched(page, beacon: Beacon, name: str) -> None:
+    """Returns once the page has asked for everything its content so far would load: an image of our own,
+    made now, is asked for after them (a browser starts an image's request when the image is made, in
+    the order they are made), and the page's request for it has been seen (the app's content security
+    policy then blocks it, as it would block the others)."""
+    with page.expect_request(f"{beacon.url}/sentinel-{name}.png"):
+        page.evaluate("(src) => { const image = new Image(); image.src = src; }", f"{beacon.url}/sentinel-{name}.png")
 
 
 def test_page_images_need_a_signed_in_user_allowed_to_see_the_report(app):
@@ -636,8 +656,9 @@ def _entries(root: Path) -> list[dict]:
         return [dict(r) for r in db.execute("SELECT * FROM audit")]
 
 
-def test_a_login_flood_is_refused_at_once_and_users_stay_fast(app):
-    """Runs after the other tests: it spends this address's sign-in allowance for the minute."""
+def test_a_login_flood_is_refused_at_once_and_users_are_still_served(app):
+    """Runs after the other tests: it spends this address's sign-in allowance for the minute.
+    (How long requests take during a flood is measured by ``bench/load_bench.py --login-flood``.)"""
     url, root, _ = app
     sam = Gradio(url, "sam")
 
@@ -659,26 +680,30 @@ def test_a_login_flood_is_refused_at_once_and_users_stay_fast(app):
                 codes.append(c.post("/login", data={"username": "ada", "password": f"wrong-{i}"}).status_code)
 
     with ThreadPoolExecutor(8) as pool:
-        jobs = [pool.submit(flood, 40) for _ in range(8)]  # 320 attempts at most, bounded in time below
+        jobs = [pool.submit(flood, 40) for _ in range(8)]  # 320 attempts
         during, sign_ins = [], []
-        deadline = time.time() + 60
+        deadline = time.monotonic() + 300
         own = httpx.HTTPTransport(local_address="127.0.0.88")  # a real user at another address, mid-flood
-        while not all(j.done() for j in jobs) and time.time() < deadline:
-            during.append(timed())
-            if len(sign_ins) < 5 and len(during) % 10 == 0:
-                with httpx.Client(base_url=url, transport=own, timeout=60) as user:
-                    started = time.perf_counter()
-                    assert sign_in(user, "pat", USERS["pat"][2]).status_code == 200  # never locked out by others
-                    sign_ins.append(time.perf_counter() - started)
-        stop.set()
+        try:
+            while not all(j.done() for j in jobs):  # a signed-in user's requests and sign-ins while it lasts
+                assert time.monotonic() < deadline, f"320 sign-ins were not answered within 300 s ({len(codes)} were)"
+                if len(sign_ins) < 5 and len(during) % 10 == 0:
+                    with httpx.Client(base_url=url, transport=own, timeout=60) as user:
+                        started = time.perf_counter()
+                        assert sign_in(user, "pat", USERS["pat"][2]).status_code == 200  # never locked out by others
+                        sign_ins.append(time.perf_counter() - started)
+                during.append(timed())
+        finally:
+            stop.set()
+        for job in jobs:
+            job.result()  # a flooding thread's own failure fails the test
     print(
         f"signed-in request during a sign-in flood: median {statistics.median(during) * 1000:.1f} ms "
         f"(quiet {quiet * 1000:.1f} ms), {len(codes)} sign-ins, {codes.count(429)} refused at once; "
-        f"a real user's sign-in meanwhile: median {statistics.median(sign_ins or [0]) * 1000:.0f} ms "
-        f"over {len(sign_ins)}"
+        f"a real user's sign-in meanwhile: median {statistics.median(sign_ins) * 1000:.0f} ms over {len(sign_ins)}"
     )
-    assert codes.count(429) > 100, codes[:20]
-    assert statistics.median(during) < max(0.25, 10 * quiet), (quiet, statistics.median(during))
+    assert sign_ins and during  # a real user signed in, and a signed-in user was served, while the flood went on
+    assert len(codes) == 320 and codes.count(429) > 100, codes[:20]
     refused = [e for e in _entries(root) if e["action"] == "sign-in refused" and "127.0.0.77" in (e["detail"] or "")]
     # One entry per wrong password checked (at most the minute's allowance of 60), and one for all the rate-limited.
     assert 0 < len(refused) <= 62, len(refused)

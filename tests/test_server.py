@@ -15,10 +15,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import crashpoints
 import pytest
-from common import CHROMIUM, CHROMIUM_ARGS, add_user, assistant_command, fill_sign_in, serve_args
+from common import CHROMIUM, CHROMIUM_ARGS, add_user, fill_sign_in, serve_args
 from conftest import GWENT_PDF, ROOT, TEXTS, free_port, local_server
 from conftest import cli as _cli
+from crashpoints import HOLD_ENV, MARKER_ENV
 from pdfgen import make_pdf
 
 
@@ -69,7 +71,10 @@ def app_server(tmp_path_factory):
         "ASSISTANT_UPLOAD_DIR": str(root / "uploads"),
         "ASSISTANT_AUDIT_DB": str(root / "audit.sqlite3"),
     }
-    command = assistant_command(*serve_args(index, users, port))
+    # The real command line, reporting its steps (tests/crashpoints.py): an upload's embedding waits
+    # between two batches while the file ``root / "hold"`` exists (see test_questions_are_answered_...).
+    env[MARKER_ENV], env[HOLD_ENV] = str(root / "server.lines"), str(root / "hold")
+    command = crashpoints.command(*serve_args(index, users, port))
     url = f"http://127.0.0.1:{port}"
     with local_server(command, url + "/", timeout=180, env=env, log=root / "server.log"):
         yield url, root
@@ -147,6 +152,24 @@ def test_report_files_need_a_login(app_server):
     assert refused.value.code == 303 and refused.value.headers["location"] == "/"
 
 
+# Counts, in window.__shown, the elements that show a text at any moment from now on.
+_COUNT_SHOWN = """(text) => {
+    window.__shown = new Set();
+    const note = (node) => {
+        const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
+        for (let t = node.nodeType === Node.TEXT_NODE ? node : walker.nextNode(); t; t = walker.nextNode()) {
+            if (t.data.includes(text) && t.parentElement) window.__shown.add(t.parentElement);
+        }
+    };
+    new MutationObserver((changes) => {
+        for (const c of changes) {
+            if (c.type === "characterData") note(c.target);
+            for (const n of c.addedNodes) note(n);
+        }
+    }).observe(document.body, {childList: true, subtree: true, characterData: true});
+}"""
+
+
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
@@ -159,13 +182,15 @@ def test_chat_answers_with_cited_sources_and_follow_up(app_server, browser):
     page.locator("#question").wait_for()
     _shot(page, "02-signed-in")
 
-    # An empty question gets one plain message, and the server logs no traceback for it.
+    # An empty question gets one plain message, and the server logs no traceback for it. Every element
+    # that ever shows the message is counted (a toast goes after a while); once the next question is
+    # answered, all the empty question's messages have come.
+    page.evaluate(_COUNT_SHOWN, "Type a question first.")
     page.locator("#question textarea").press("Enter")
     page.get_by_text("Type a question first.").first.wait_for()
-    page.wait_for_timeout(1000)
-    assert page.get_by_text("Type a question first.").count() == 1
-    assert "Traceback" not in (app_server[1] / "server.log").read_text()
     reply = _ask(page, QUESTION)
+    assert page.evaluate("window.__shown.size") == 1
+    assert "Traceback" not in (app_server[1] / "server.log").read_text()
     page.locator("#sources .citation").first.wait_for()
     assert "24,635" in reply and "[1]" in reply
     answer = page.locator("#chat [data-testid=bot]").last
@@ -473,18 +498,34 @@ def test_questions_are_answered_while_a_report_is_ingested(app_server):
             "gwent-collaboration-update-report-november-2021",
         )
     ]
+    # The upload's embedding waits after its first batch (of five) until the question has been answered.
+    hold, marker = root / "hold", root / "server.lines"
+    hold.write_text("batch", encoding="utf-8")
+    seen = len(crashpoints.read(marker))
     upload = admin.submit([handle_file(str(r)) for r in reports], api_name="/add")
-    while upload.status().code.name not in ("PROCESSING", "PROGRESS", "ITERATING", "LOG", "FINISHED"):
-        time.sleep(0.05)
-    started = time.perf_counter()
-    answer = staff.predict(QUESTION, api_name="/ask")
-    asked_in = time.perf_counter() - started
-    upload_busy = not upload.done()
+    try:
+        held = _wait_for_line(marker, seen, lambda line: line.startswith("hold batch "))
+        answer = staff.submit(QUESTION, api_name="/ask").result(timeout=120)
+        lines = crashpoints.read(marker)[seen:]
+        during = lines[lines.index(held) :]  # since the upload began to wait: answered, and not gone on
+        assert any(line.startswith("leave ask ") for line in during) and "go" not in during, lines
+        assert not upload.done()
+    finally:
+        hold.unlink(missing_ok=True)
     result = upload.result(timeout=300)
-    uploaded_in = time.perf_counter() - started
-    assert "24,635" in str(answer)
+    assert "24,635" in str(answer), held
     assert str(result[0]).count("indexed") == 3
-    assert upload_busy, f"the question ({asked_in:.1f} s) was answered only after the upload ({uploaded_in:.1f} s)"
+
+
+def _wait_for_line(marker: Path, seen: int, test, timeout: float = 300.0) -> str:
+    """The first line after the ``seen`` first of ``marker`` for which ``test`` is true; fails after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [line for line in crashpoints.read(marker)[seen:] if test(line)]
+        if found:
+            return found[0]
+        assert time.monotonic() < deadline, f"not reported within {timeout:.0f} s: {crashpoints.read(marker)[seen:]}"
+        time.sleep(0.05)
 
 
 @_marks(in_browser)

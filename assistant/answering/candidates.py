@@ -35,7 +35,10 @@ _FREQUENCY = re.compile(
 )
 _MONTH_SHORT_YEAR = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+'?\d{2}\b")
 SENTENCE_SPLIT = re.compile(r"(?<=[.!?:])\s+(?=[A-Z(“\"•\-–0-9])|\n+(?=[A-Z(“\"•\-–0-9])|\s+[•◆▪]\s+")
-LEAD_NUMBER = re.compile(r"^\d{1,2}(\.\d{1,2}){0,3}\.?\s+(?=[A-Z])")
+LEAD_NUMBER = re.compile(  # a paragraph's number, not a date's day: "3.6 The …", not "4 September 2019"
+    r"^\d{1,2}(\.\d{1,2}){0,3}\.?\s+(?=[A-Z])(?!(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b)"
+)
 _TITLED = re.compile(r"\b(Mr|Mrs|Ms|Miss|Dr|DCC|ACC|ACO|DCI|Supt|CFO|CEO|Cllr|Sir|Dame|Signed:)\.?\s+[A-Z]")
 # initials before a surname: "J E Tempest", "A. N. Other" (one initial only with its full stop: "A Jury …" is no name)
 _INITIALLED = re.compile(r"(?<![\w.])(?:(?:[A-Z]\.?\s+){2,3}|[A-Z]\.\s*)([A-Z][a-z][A-Za-z'’-]+)\b")
@@ -45,8 +48,13 @@ _LABELLED = re.compile(
     re.I,
 )
 _CAPITALISED_PAIR = re.compile(r"(?=\b([A-Z][A-Za-z'’-]+)\s+(?:[A-Z]\.\s+)?([A-Z][A-Za-z'’-]+)\b)")
-_NUMBER_WORDS = re.compile(  # lower case, or capitalised only to start a sentence: "Part One" is a title
-    rf"\b({COUNT_WORDS})\b|(?:^|(?<=[.!?:]\s))({COUNT_WORDS.title()})\b"
+_PARAGRAPH_START = "|".join(
+    f"(?<=^{n}\\s)" for n in (r"\d", r"\d\d", r"\d\.\d", r"\d\.\d\d", r"\d\d\.\d", r"\d\d\.\d\d")
+)
+_NUMBER_WORDS = (
+    re.compile(  # lower case, or capitalised only to start a sentence ("1.1 Seventeen …"): "Part One" is a title
+        rf"\b({COUNT_WORDS})\b|(?:^|(?<=[.!?:]\s)|{_PARAGRAPH_START})({COUNT_WORDS.title()})\b"
+    )
 )
 _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
