@@ -16,6 +16,9 @@ for key, value in {
     "ANONYMIZED_TELEMETRY": "False",
 }.items():
     os.environ[key] = value
+# Commands and servers a test starts without naming an audit log write to one in a temporary folder,
+# never to the repository's (the default is audit.sqlite3 in the working folder) nor to a real one.
+os.environ["ASSISTANT_AUDIT_DB"] = os.path.join(tempfile.mkdtemp(prefix="assistant-audit-"), "audit.sqlite3")
 
 sys.path.insert(0, str(Path(__file__).parent))
 ROOT = Path(__file__).resolve().parent.parent

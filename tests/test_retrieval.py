@@ -67,8 +67,7 @@ def test_abstention_shows_related_passages(assistant):
     assert answer.citations == [] and answer.related
 
 
-def test_ask_json_has_exactly_the_documented_keys(gwent_index, capsys, tmp_path, monkeypatch):
-    monkeypatch.setenv("ASSISTANT_AUDIT_DB", str(tmp_path / "audit.sqlite3"))  # not the repository's folder
+def test_ask_json_has_exactly_the_documented_keys(gwent_index, capsys):
     assert main(["ask", "What was the DSD budget for 2018/19?", "--index", str(gwent_index), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert set(out) == {"question", "answer", "abstained", "citations", "latency_ms"}
