@@ -33,6 +33,7 @@ Only ``batch`` lines hold (points between two batches of an ingest's embedding).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import os
@@ -42,7 +43,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -161,6 +162,15 @@ class _Marker:
         if line.startswith("batch "):
             self._hold(line)
 
+    @contextlib.contextmanager
+    def inside(self, what: str, detail: str = "") -> Iterator[None]:
+        """``enter WHAT [DETAIL]`` before the block, ``leave WHAT`` after it, however it ends."""
+        self.write(f"enter {what} {detail}".rstrip())
+        try:
+            yield
+        finally:
+            self.write(f"leave {what}")
+
     def _write(self, line: str) -> None:
         data = (line + "\n").encode("utf-8")
         with self.lock:
@@ -206,13 +216,12 @@ def install(marker: _Marker) -> None:
         if not pending:
             return real_flush(pending, *args, **kwargs)
         n = next(flushes)
-        marker.write(f"enter flush {n} " + " ".join(Path(item.display).name for item in pending))
-        local.flush = n
-        try:
-            return real_flush(pending, *args, **kwargs)
-        finally:
-            local.flush = None
-            marker.write(f"leave flush {n}")
+        with marker.inside(f"flush {n}", " ".join(Path(item.display).name for item in pending)):
+            local.flush = n
+            try:
+                return real_flush(pending, *args, **kwargs)
+            finally:
+                local.flush = None
 
     ingest._flush = flush
 
@@ -240,11 +249,8 @@ def install(marker: _Marker) -> None:
         n = getattr(local, "flush", None)
         if n is None:
             return real_upsert(self, *args, **kwargs)
-        marker.write(f"enter upsert {n}")
-        try:
+        with marker.inside(f"upsert {n}"):
             return real_upsert(self, *args, **kwargs)
-        finally:
-            marker.write(f"leave upsert {n}")
 
     VectorStore.upsert = upsert
 
@@ -255,11 +261,8 @@ def install(marker: _Marker) -> None:
         n = getattr(local, "flush", None)
         if n is None:
             return real_commit(self, doc, path, *args, **kwargs)
-        marker.write(f"enter commit {n} {Path(path).name}")
-        try:
+        with marker.inside(f"commit {n} {Path(path).name}"):
             return real_commit(self, doc, path, *args, **kwargs)
-        finally:
-            marker.write(f"leave commit {n} {Path(path).name}")
 
     LexicalIndex.commit_document = commit_document
 
@@ -269,11 +272,8 @@ def install(marker: _Marker) -> None:
     def ask(self, *args, **kwargs):
         n = next(asks)
         local.ask = n
-        marker.write(f"enter ask {n}")
-        try:
+        with marker.inside(f"ask {n}"):
             return real_ask(self, *args, **kwargs)
-        finally:
-            marker.write(f"leave ask {n}")
 
     Assistant.ask = ask
 
@@ -281,12 +281,8 @@ def install(marker: _Marker) -> None:
 
     @functools.wraps(real_record)
     def record_answer(self, *args, **kwargs):
-        n = getattr(local, "ask", None)
-        marker.write(f"enter audit {n}")
-        try:
+        with marker.inside(f"audit {getattr(local, 'ask', None)}"):
             return real_record(self, *args, **kwargs)
-        finally:
-            marker.write(f"leave audit {n}")
 
     AuditLog.record_answer = record_answer
 
