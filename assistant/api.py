@@ -15,7 +15,9 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from .answering.answerer import extract
 from .answering.extraction import Extracted
+from .answering.language import WELSH_NOTICE, welsh
 from .answering.llm import MARKER, build_chat_model, build_messages, verify
+from .answering.relevance import relevant
 from .answering.retrieval import ReportRetriever, Retriever
 from .documents import Filters, Passage, text_problem
 from .indexing.index import Index
@@ -135,6 +137,8 @@ class Assistant:
         """The answer to ``question`` from ``passages`` (ranked), which it keeps as ``Answer.passages``."""
         result = self._answer(question, passages)
         result.passages = passages
+        if welsh(question):  # said, not a silent "not found": the reports are read in English
+            result.note = " ".join(x for x in (WELSH_NOTICE, result.note) if x)
         return result
 
     def chain(self, filters: Filters | None = None) -> Runnable:
@@ -142,12 +146,17 @@ class Assistant:
         retrieve = RunnableLambda(lambda q: {"question": q, "passages": self.retrieve(q, filters)})
         return retrieve | RunnableLambda(lambda x: self.answer(x["question"], x["passages"]))
 
-    def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[Passage]:
-        """Ranked source passages (the FOI passage finder): no answer generation.
+    def search(
+        self, query: str, k: int = 5, filters: Filters | None = None, relevant_only: bool = False
+    ) -> list[Passage]:
+        """Ranked source passages (the FOI passage finder): no answer generation. ``relevant_only``: of
+        the ``k`` best, only those above the relevance floor and no fragments (:mod:`.answering.relevance`);
+        the answerer reads them all.
 
         ValueError for a query that cannot be encoded as UTF-8 or holds a NUL."""
         _check_text(query, "search")
-        return self.retriever.search(query, k=k, filters=filters)
+        found = self.retriever.search(query, k=k, filters=filters)
+        return relevant(query, found) if relevant_only else found
 
     def as_retriever(self, k: int = 5, filters: Filters | None = None) -> ReportRetriever:
         """A LangChain ``BaseRetriever`` over this index."""

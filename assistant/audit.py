@@ -125,6 +125,15 @@ _ANCHOR_SIZE = 512  # the anchor is rewritten in place as one small write
 _TABLE_EXISTS = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit'"
 CREATED = "audit log created"  # the action of a new log's first entry
 MIGRATED = "audit log migrated"  # the action of the entry that vouches for a legacy log's unkeyed entries
+# A user's stored conversations (assistant/web/history.py): each entry's query is the conversation's title,
+# its report ids those its answers cited (so the audit view withholds it as it would the answers), and its
+# detail the conversation's id and number of questions. The questions and answers themselves are in the
+# "ask" entries, which deleting a conversation leaves as they are.
+CONVERSATION_OPENED = "conversation opened"
+CONVERSATION_RENAMED = "conversation renamed"
+CONVERSATION_DELETED = "conversation deleted"
+CONVERSATION_REFUSED = "conversation refused"
+CONVERSATION_ACTIONS = (CONVERSATION_OPENED, CONVERSATION_RENAMED, CONVERSATION_DELETED, CONVERSATION_REFUSED)
 
 
 class AuditError(RuntimeError):

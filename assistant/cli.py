@@ -107,6 +107,7 @@ def _using(args: argparse.Namespace, shared: Assistant | None) -> contextlib.Abs
 
 
 def cmd_search(args: argparse.Namespace, shared: Assistant | None = None, out: TextIO | None = None) -> int:
+    from .answering.language import WELSH_NOTICE, welsh
     from .audit import run_settings
     from .documents import Filters
 
@@ -149,6 +150,8 @@ def cmd_search(args: argparse.Namespace, shared: Assistant | None = None, out: T
             print(f"    {p.text[:500]}", file=out)
         if not passages:
             print("No passages found.", file=out)
+        if welsh(args.query):
+            print(WELSH_NOTICE, file=out)
     return 0
 
 
@@ -178,7 +181,9 @@ def cmd_ask(args: argparse.Namespace, shared: Assistant | None = None, out: Text
     for n, p in enumerate(result.shown, 1):
         where = ", ".join(x for x in (p.document, p.location()) if x)
         print(f'[{n}] {where} ({p.source})\n    "{" ".join(p.text.split())[:600]}"', file=out)
-    print(f"\n({result.latency_ms:.0f} ms, {result.answerer})", file=out)
+    # The answerer's name is for machines (--json, the audit log); a person is told only that a model wrote it.
+    by = ", written by the language model and checked against its sources" if result.answerer == "llm" else ""
+    print(f"\n({result.latency_ms:.0f} ms{by})", file=out)
     return 0
 
 
@@ -214,6 +219,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_users(args: argparse.Namespace) -> int:
     import getpass
 
+    from .audit import CONVERSATION_DELETED, AuditLog
+    from .web.conversations import FILE_NAME as CONVERSATIONS_FILE
+    from .web.conversations import ConversationStore
     from .web.users import UserError, UserStore
 
     store = UserStore(Path(args.users) if args.users else get_settings().users_file)
@@ -231,6 +239,27 @@ def cmd_users(args: argparse.Namespace) -> int:
         elif args.action == "remove":
             store.remove(args.name)
             print(f"{args.name} removed from {store.path}")
+            # their kept conversations go too (audited): a later account of the same name must not inherit them
+            settings = _settings(args)
+            kept = settings.index_dir / CONVERSATIONS_FILE
+            if kept.exists():
+                conversations = ConversationStore(kept)
+                try:
+                    deleted = conversations.delete_owner(args.name)
+                finally:
+                    conversations.close()
+                audit = AuditLog.open(settings)
+                try:
+                    audit.record(
+                        getpass.getuser(),
+                        "cli",
+                        CONVERSATION_DELETED,
+                        f"all of {args.name}'s conversations (user removed)",
+                        detail={"owner": args.name, "conversations": deleted},
+                    )
+                finally:
+                    audit.close()
+                print(f"{deleted} of their conversations deleted")
         else:
             rows = [{"name": u.name, "role": u.role, "clearance": u.clearance} for u in store.users()]
             print(
@@ -382,8 +411,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     u.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     u.add_argument("--replace", action="store_true", help="reset an existing user's role and password")
-    u = users.add_parser("remove", help="remove a user")
+    u = users.add_parser("remove", help="remove a user (and the conversations kept for them in the index folder)")
     u.add_argument("name", metavar="NAME")
+    u.add_argument(
+        "--index", metavar="DIR", help="index folder whose kept conversations go too (default ASSISTANT_INDEX_DIR)"
+    )
     u = users.add_parser("list", help="list users and roles")
     u.add_argument("--json", action="store_true")
     for u in users.choices.values():
@@ -426,7 +458,11 @@ def main(argv: list[str] | None = None) -> int:
             print("(answered by the running assistant serve over this index)", file=sys.stderr)
             sys.stdout.write(reply[1])
             return reply[0]
-    return args.func(args)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:  # Ctrl+C (say while the server loads its model): stopped, not a crash
+        print("Stopped.", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

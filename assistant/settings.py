@@ -68,7 +68,7 @@ class Settings(BaseSettings):
     llm_model: str = _setting("local", "model name sent to that server")
     llm_api_key: str = _setting("not-needed", "API key for that server")
     llm_gguf: Path | None = _setting(
-        None, "a local GGUF file run in-process with llama-cpp-python (instead of a server)"
+        None, "a local GGUF file run in-process by xllamacpp (the `[llm]` extra; instead of a server)"
     )
     llm_max_tokens: int = _setting(160, "longest generated answer, in tokens")
     llm_timeout: float = _setting(60.0, "seconds to wait for the LLM")

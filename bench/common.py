@@ -52,6 +52,23 @@ def sign_in(http: Any, name: str, password: str) -> Any:
     return http.post("/login", data={"username": name, "password": password, "signin_token": token})
 
 
+def wait_until_ready(proc: subprocess.Popen, ready_url: str, timeout: float = 180.0) -> None:
+    """Wait until ``ready_url`` answers; RuntimeError if ``proc`` exits first or the time runs out."""
+    deadline = time.time() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(ready_url, timeout=2)
+            return
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{proc.args[0]} exited with {proc.returncode} before it was ready") from None
+            if time.time() > deadline:
+                raise RuntimeError(
+                    f"{' '.join(proc.args[:3])} did not answer {ready_url} within {timeout:.0f} s"
+                ) from None
+            time.sleep(0.3)
+
+
 @contextlib.contextmanager
 def running(
     command: list[str], ready_url: str, timeout: float = 180.0, env: dict | None = None, log: Path | None = None
@@ -62,19 +79,7 @@ def running(
     out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below, after the process
     proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT if log else subprocess.DEVNULL, env=env)
     try:
-        deadline = time.time() + timeout
-        while True:
-            try:
-                urllib.request.urlopen(ready_url, timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"{command[0]} exited with {proc.returncode} before it was ready") from None
-                if time.time() > deadline:
-                    raise RuntimeError(
-                        f"{' '.join(command[:3])} did not answer {ready_url} within {timeout:.0f} s"
-                    ) from None
-                time.sleep(0.3)
+        wait_until_ready(proc, ready_url, timeout)
         yield proc
     finally:
         proc.terminate()

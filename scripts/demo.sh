@@ -6,8 +6,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_HUB_DISABLE_TELEMETRY=1 GRADIO_ANALYTICS_ENABLED=False ANONYMIZED_TELEMETRY=False
+QUESTION="How many requests for service did the service desk receive in 2018/19?"
+echo "Indexing the sample reports in corpus/ (into index/)"
 .venv/bin/assistant ingest corpus
-.venv/bin/assistant ask "How many requests for service did the service desk receive in 2018/19?"
+echo
+echo "Asking on the command line: $QUESTION"
+.venv/bin/assistant ask "$QUESTION"
+echo
+echo "Starting the app (Ctrl+C stops it)"
 if [ -s "${ASSISTANT_USERS_FILE:-users.json}" ]; then
   exec .venv/bin/assistant serve
 else

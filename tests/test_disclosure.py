@@ -1,7 +1,6 @@
 """Disclosure status from the report's words, and clearance enforced inside both store queries."""
 
 import json
-import os
 import subprocess
 import sys
 
@@ -124,16 +123,13 @@ def test_public_clearance_never_sees_a_restricted_passage(cleared_index):
 
 
 @pytest.mark.slow
-def test_cli_acts_as_a_user_of_the_given_clearance(cleared_index, tmp_path):
-    env = {**os.environ, "ASSISTANT_AUDIT_DB": str(tmp_path / "audit.sqlite3")}  # not the repository's folder
-
+def test_cli_acts_as_a_user_of_the_given_clearance(cleared_index):
     def run(*args):
         done = subprocess.run(
             [sys.executable, "-m", "assistant", *args, "--index", str(cleared_index)],
             capture_output=True,
             text=True,
             cwd=ROOT,
-            env=env,
             timeout=120,
         )
         assert done.returncode == 0, done.stderr

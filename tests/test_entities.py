@@ -20,3 +20,14 @@ def test_a_name_of_the_kind_asked_with_a_word_the_question_lacks():
         == "Managing Benefits"
     )
     assert named("Gwent Police will host the service.", set(), set()) is None  # no kind asked
+
+
+def test_a_plural_kind_before_its_verb_and_names_listed_in_brackets():
+    kind = asked_kind("Which partner forces were consulted on the custody plan?")
+    assert {"partner", "forc"} <= kind  # "forces were": a plural noun, not the question's verb
+    asked = {"partner", "forc", "consult", "custody", "plan"}
+    sentence = "The three partner forces (Gwent, Dyfed-Powys and South Wales) were consulted in May."
+    assert named(sentence, kind, asked) == "Gwent, Dyfed-Powys and South Wales"
+    assert named("The custody plan (Appendix B) was consulted on.", kind, asked) is None  # not after the kind
+    assert named("The partner forces (see Table 2) were consulted.", kind, asked) is None  # not names
+    assert asked_kind("Which board monitors the plan?") == {"board"}  # "monitors the": still the verb

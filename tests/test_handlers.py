@@ -4,7 +4,9 @@ untrusted input and the audit entries each writes, without a browser."""
 import csv
 import json
 import os
+import re
 import shutil
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -28,9 +30,8 @@ USERS = {
 }
 
 
-@pytest.fixture
-def app(tmp_path, fast_settings):
-    """Handlers over a real index (hashing encoder) of the Gwent report (public) and a restricted one."""
+def index_two_reports(tmp_path: Path, settings) -> None:
+    """Index the Gwent report (public) and a restricted estates report into ``settings``' index."""
     reports = tmp_path / "reports"
     reports.mkdir()
     shutil.copy(GWENT_TXT, reports / GWENT_TXT.name)
@@ -38,8 +39,18 @@ def app(tmp_path, fast_settings):
         "Estates Strategy 2020\n\nOFFICIAL-SENSITIVE\n\n1.1 Seventeen stations were refurbished in 2020/21.\n",
         encoding="utf-8",
     )
+    indexer = Assistant(settings=settings)
+    try:
+        indexer.ingest([reports])
+    finally:
+        indexer.close()
+
+
+@pytest.fixture
+def app(tmp_path, fast_settings):
+    """Handlers over a real index (hashing encoder) of the Gwent report (public) and a restricted one."""
+    index_two_reports(tmp_path, fast_settings)
     assistant = Assistant(settings=fast_settings)
-    assistant.ingest([reports])
     audit = AuditLog(tmp_path / "audit.sqlite3")
     yield Handlers(AppContext(assistant, USERS.get, audit))
     audit.close()
@@ -121,25 +132,25 @@ def test_a_question_that_is_not_text_empty_or_too_long_gets_one_clear_message(ap
 
 
 def test_search_sees_only_what_the_users_clearance_allows_and_sanitises_its_inputs(app):
-    public, *_ = app.search("stations refurbished", "not a number", [], None, None, "", request("sam"))
+    public, *_ = app.search("stations", "not a number", [], None, None, "", request("sam"))
     assert public and not any(row[1].startswith("Estates") for row in public)
     assert json.loads(entries(app)[0]["detail"]) == {"k": 10, "reports": [], "year": None, "kinds": [], "status": None}
-    found, choices, _, _ = app.search("stations refurbished", 5, [], None, ["Paragraphs"], "", request("fay"))
+    found, choices, _, _, _ = app.search("stations refurbished", 5, [], None, ["Paragraphs"], "", request("fay"))
     assert found[0][1].startswith("Estates") and choices["choices"][0][1] == "1"
     assert json.loads(entries(app)[0]["detail"])["kinds"] == ["Paragraphs"]
 
 
 def test_results_show_rank_kind_and_disclosure_in_words_and_filter_by_status(app):
-    found, choices, _, _ = app.search("stations refurbished budget", 10, [], None, [], "", request("fay"))
+    found, choices, *_ = app.search("stations", 10, [], None, [], "", request("fay"))
     assert [row[0] for row in found] == list(range(1, len(found) + 1))
     assert {row[6] for row in found} <= {"Paragraph", "Table row", "Table"}
     assert {row[7] for row in found} == {"Public", "Restricted"}
     labels = [label for label, _ in choices["choices"]]
     assert len(set(labels)) == len(labels), "every export label is unique"
     assert any(label.endswith("[restricted]") for label in labels)
-    public, *_ = app.search("stations refurbished budget", 10, [], None, [], "Public only", request("fay"))
+    public, *_ = app.search("stations", 10, [], None, [], "Public only", request("fay"))
     assert public and {row[7] for row in public} == {"Public"}
-    restricted, *_ = app.search("stations refurbished budget", 10, [], None, [], "Restricted only", request("fay"))
+    restricted, *_ = app.search("stations", 10, [], None, [], "Restricted only", request("fay"))
     assert restricted and {row[7] for row in restricted} == {"Restricted"}
 
 
@@ -163,9 +174,8 @@ def test_export_takes_ranks_from_the_users_own_search_only(app):
         app.export(["1"], False, request("sam"))
     with pytest.raises(gr.Error, match="from the list of results"):
         app.export(["1"], False, request("fay"))  # nothing searched in this session yet
-    with pytest.raises(gr.Error, match="Select at least one"):
-        app.export([], False, request("fay"))
     app.search("Airwave variance", 5, [], None, [], "Public only", request("fay"))
+    assert "Select at least one" in app.export([], False, request("fay")), "said beside the button, not raised"
     for forged in (["1", "99"], ["1", {"path": "/etc/passwd"}], "1", [1]):
         with pytest.raises(gr.Error, match="from the list of results"):
             app.export(forged, False, request("fay"))
@@ -181,8 +191,8 @@ def test_export_takes_ranks_from_the_users_own_search_only(app):
 def test_restricted_passages_are_exported_only_when_ticked(app):
     app.search("stations refurbished", 5, [], None, [], "Restricted only", request("fay"))
     for tick in (False, "true", None):
-        with pytest.raises(gr.Error, match="restricted reports. Tick"):
-            app.export(["1"], tick, request("fay"))
+        said = app.export(["1"], tick, request("fay"))  # beside the export button, gone with the next action
+        assert 'class="foi-refusal" role="alert"' in said and "restricted reports. Tick" in said
         refused = entries(app)[0]
         assert refused["action"] == "export refused", "nothing exported, the refusal recorded"
         assert json.loads(refused["detail"])["restricted"] == [1] and json.loads(refused["detail"])["ranks"] == [1]
@@ -527,6 +537,10 @@ def test_values_gradio_would_refuse_reach_the_handlers_and_are_audited(app):
         "replace_version",
         "keep_both",
         "show_audit",
+        "open_conversation",  # the conversation list's events (tests/test_conversations.py)
+        "rename_conversation",
+        "confirm_deletion",
+        "delete_conversation",
     }
 
     def call(name, inputs, who="ada"):
@@ -559,3 +573,54 @@ def test_the_library_shows_each_reports_ingest_flags(app):
     )
     assert report_flags(record) == ["active content: JavaScript"]
     assert report_flags(DocumentRecord("d", "p", "s", "t", None, "txt", 1, 1, "public", {"flags": "x"}, 0)) == []
+
+
+# ---- FOI results end where relevance ends; the CSV and the audit tab say what happened (issue 29) ----
+
+
+def test_a_search_nothing_matches_says_so_and_a_welsh_search_is_told_so(app):
+    found, choices, cleared, _, status = app.search("contract values", 10, [], None, [], "", request("fay"))
+    assert found == [] and choices["choices"] == [] and cleared == ""
+    assert "No relevant passages" in status and "contract values" in status and 'role="status"' in status
+    assert entries(app)[0]["action"] == "search" and json.loads(entries(app)[0]["chunk_ids"]) == []
+    found, *_, status = app.search("stations", 10, [], None, [], "", request("fay"))
+    assert found and f"{len(found)} passage" in status and "No relevant" not in status and "Welsh" not in status
+    found, *_, status = app.search("Faint o orsafoedd a gafodd eu hadnewyddu?", 10, [], None, [], "", request("fay"))
+    assert "answers in English, from the reports&#x27; English text" in status and "No relevant passages" in status
+
+
+def test_the_csv_gives_the_page_as_cited_the_disclosure_reason_and_no_server_path(app):
+    app.search("stations refurbished", 5, [], None, [], "Restricted only", request("fay"))
+    link = app.export(["1"], True, request("fay"))
+    token = link.split('href="/download/')[1].split('"')[0]
+    with open(app.ctx.downloads.take(token, "fay").path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        rows = list(reader)
+    assert reader.fieldnames[-1] == "passage_id" and "source" not in reader.fieldnames
+    assert rows[0]["report"] == "Estates Strategy 2020" and rows[0]["file"] == "estates.txt"
+    assert rows[0]["disclosure"] == "Restricted" and rows[0]["disclosure_reason"] == "protective marking"
+    assert not any(str(app.settings.index_dir.parent) in cell for cell in rows[0].values()), "no server path"
+    assert rows[0]["passage_id"].startswith(json.loads(entries(app)[0]["doc_hashes"])[0])
+    spanning = cited_passage("A sentence that runs on to the next page.")
+    spanning.metadata["page_end"] = 9
+    row = passage_row(1, spanning)
+    assert row["page"] == "8–9" and "pp. 8–9" in row["citation"]
+
+
+def test_the_audit_tab_names_the_file_and_gives_local_time_with_its_zone(app):
+    app.add(
+        [_upload("fleet-review.txt", "Fleet Review\n\n2.1 The fleet has 212 vehicles.\n")],
+        request("ada"),
+        progress=lambda *a, **k: None,
+    )
+    fleet = next(r for r in app.assistant.reports() if r.title == "Fleet Review")
+    app.remove(fleet.doc_id, request("ada"))
+    rows = {r[5]: r for r in app.show_audit("ada", "", request("ada"))}
+    assert rows["upload"][-1] == "fleet-review.txt" and rows["remove"][-1] == "Fleet Review"
+    assert re.fullmatch(r"\d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} [A-Z][A-Za-z+\-0-9]*", rows["upload"][1]), rows["upload"][
+        1
+    ]
+    from assistant.web.auditview import local_time
+
+    assert local_time("2026-11-24T10:15:02+0000").endswith(time.strftime("%Z", time.localtime(1795601702)))
+    assert local_time("not a time") == "not a time"

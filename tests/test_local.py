@@ -3,13 +3,17 @@
 import contextlib
 import json
 import os
+import re
 import signal
 import socket
 import stat
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
+from common import wait_until_ready
 from conftest import cli, free_port, local_server
 
 from assistant.local import ask_server, serving, socket_path
@@ -188,4 +192,79 @@ def test_the_socket_goes_when_assistant_serve_is_stopped(tmp_path, sig):
         assert stat.S_ISSOCK(os.lstat(socket_path(index)).st_mode)
         proc.send_signal(sig)
         proc.wait(timeout=60)
+    assert not socket_path(index).exists()
+
+
+# What a stop must not print: a traceback, or the resource tracker's word of leaked semaphores.
+_NOISE = re.compile(r"Traceback|Error|leaked|resource_tracker|warn", re.I)
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (the PDF worker, the resource tracker)."""
+    found = []
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            if int(stat_file.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat_file.parent.name))
+    return found
+
+
+def _gone(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+@pytest.mark.server
+@pytest.mark.slow
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 0), (signal.SIGTERM, 143)], ids=["Ctrl+C", "SIGTERM"])
+def test_assistant_serve_stops_quietly_with_its_pdf_worker(tmp_path, sig, code):
+    """Stopped as a terminal's Ctrl+C or a service manager stops it (the signal goes to the whole
+    process group: the server, its PDF worker and multiprocessing's resource tracker) right after an
+    upload, the server exits with its code and nothing on the console but its own lines."""
+    from gradio_client import Client, handle_file
+    from pdfgen import make_pdf
+
+    env = {
+        **os.environ,
+        "ASSISTANT_USERS_FILE": str(tmp_path / "users.json"),
+        "ASSISTANT_AUDIT_DB": str(tmp_path / "audit.sqlite3"),
+        "ASSISTANT_UPLOAD_DIR": str(tmp_path / "uploads"),
+    }
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "fleet.txt").write_text("Fleet Review\n\n2.1 The fleet has 212 vehicles.\n", encoding="utf-8")
+    index = tmp_path / "index"
+    assert cli("ingest", str(reports), "--index", str(index), "--no-progress", env=env).returncode == 0
+    pdf = tmp_path / "estates.pdf"
+    pdf.write_bytes(make_pdf([["Estates Update 2020/21", "1. Progress", "1.1 Seventeen stations were refurbished."]]))
+    port = free_port()
+    log = tmp_path / "serve.log"
+    command = [sys.executable, "-m", "assistant", "serve", "--demo", "--index", str(index), "--port", str(port)]
+    with open(log, "w") as out:
+        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    try:
+        try:
+            wait_until_ready(proc, f"http://127.0.0.1:{port}/")
+        except RuntimeError as e:
+            raise AssertionError(f"{e}:\n{log.read_text()}") from None
+        password = re.search(r"password: (\S+)", log.read_text()).group(1)
+        admin = Client(f"http://127.0.0.1:{port}", auth=("demo", password), verbose=False)
+        added = admin.predict([handle_file(str(pdf))], api_name="/add")
+        assert "indexed" in str(added[0]), added
+        helpers = _children(proc.pid)
+        assert len(helpers) >= 2, "the upload was read in a worker process, with multiprocessing's tracker"
+        os.killpg(proc.pid, sig)
+        assert proc.wait(timeout=60) == code
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    deadline = time.monotonic() + 30
+    while not all(_gone(p) for p in helpers) and time.monotonic() < deadline:
+        time.sleep(0.1)  # the tracker reports leaks as it exits, after the server
+    assert all(_gone(p) for p in helpers), "no worker outlives the server"
+    said = log.read_text()
+    assert not _NOISE.search(said), said
     assert not socket_path(index).exists()

@@ -46,7 +46,7 @@ def test_not_found_shows_related_passages_under_their_own_heading():
     result = Answer("q", "The reports do not say.", True, [], related=[cited_passage("Budget text.")])
     assert "Not found in the reports" in answer_markdown(result, "q")
     html = sources_html(result)
-    assert "<h3>Not found in the reports</h3><h4>Related passages</h4>" in html
+    assert "<h2>Not found in the reports</h2><h3>Related passages</h3>" in html
 
 
 def test_follow_up_shows_the_question_answered():

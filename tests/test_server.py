@@ -245,7 +245,7 @@ def test_chat_answers_with_cited_sources_and_follow_up(app_server, browser):
     page.wait_for_function("() => document.querySelector('#sources .citation blockquote').innerText.includes('26,214')")
 
     assert "Not found in the reports" in _ask(page, "What was the budget for the police helicopter fleet in 2018/19?")
-    assert page.locator("#sources h4", has_text="Related passages").count() == 1
+    assert page.locator("#sources h3", has_text="Related passages").count() == 1
     _shot(page, "05-not-found")
 
     # A new conversation forgets what was asked: a follow-up is read as it stands.
@@ -259,6 +259,9 @@ def test_chat_answers_with_cited_sources_and_follow_up(app_server, browser):
     assert "24,635" in _ask(page, QUESTION)
     page.locator("#chat").get_by_role("button", name="Clear").click()
     page.wait_for_function("() => document.querySelectorAll('#chat [data-testid=bot]').length === 0")
+    # The browser empties the chat at once; the server's reset has run when the sources panel is empty
+    # too (asking before then raced it: the reset could land after the next question was sent).
+    page.wait_for_function("() => document.querySelectorAll('#sources .citation').length === 0")
     assert "Answering:" not in _ask(page, "and in 2017/18?")
     page.context.close()
 
@@ -277,7 +280,8 @@ def test_foi_search_and_csv_export(app_server, browser):
     rows = table.inner_text()
     assert "Airwave" in rows and "Table row" in rows and "table_row" not in rows and "Public" in rows
     labels = page.locator("#foi-selected label", has_text=re.compile(r"^\s*\d+\. ")).all_inner_texts()
-    assert len(labels) == 10 and len(set(labels)) == len(labels), "every export label is unique"
+    # results end where relevance ends (at most the 10 asked for), and every export label is unique
+    assert 3 <= len(labels) <= 10 and len(set(labels)) == len(labels), labels
 
     # A result clicked is shown on its page.
     _shot(page, "06-foi-results")
@@ -542,6 +546,11 @@ def test_public_clearance_sees_no_restricted_report_in_the_app(app_server, brows
     page.get_by_role("tab", name="Find passages (FOI)").click()
     page.locator("#foi-query textarea").fill("Samsung Galaxy devices deployed to all Officers")
     page.locator("#foi-search").click()
+    # only the restricted report holds these words: for sam nothing is relevant, and nothing of it shows
+    page.locator("#foi-status", has_text="No relevant passages").wait_for()
+    assert "Cumbria" not in page.locator("#foi-results").inner_text()
+    page.locator("#foi-query textarea").fill("ICT strategy")  # both reports' words: the public one's passages only
+    page.locator("#foi-search").click()
     page.wait_for_function("() => document.querySelector('#foi-results').innerText.includes('Annual Report')")
     assert "Cumbria" not in page.locator("#foi-results").inner_text()
     page.get_by_role("tab", name="Report library").click()
@@ -611,7 +620,7 @@ def test_public_clearance_exports_no_restricted_passage(app_server, browser):
     url, _ = app_server
     page = _login(browser, url, "pat")  # foi, public clearance: may export, sees public reports only
     page.get_by_role("tab", name="Find passages (FOI)").click()
-    page.locator("#foi-query textarea").fill("ICT strategy Samsung Galaxy devices Part 2 Cumbria")
+    page.locator("#foi-query textarea").fill("ICT strategy")  # words of the public report and the restricted one
     page.locator("#foi-search").click()
     _option(page, 1).wait_for()
     options = page.locator("#foi-selected label", has_text=re.compile(r"^\s*\d+\. "))

@@ -9,7 +9,7 @@ fields), scoring (one entry point,
 open answers (a section's key points). ``answerer`` runs them in order; ``llm`` is the
 optional LLM answerer over the same passages; ``citations`` and ``conversation`` are the
 citation line and the follow-ups. ``figures``, ``terms`` and ``entities`` are the vocabulary
-they share.
+they share; ``language`` tells a Welsh question, and ``relevance`` is the FOI finder's floor.
 
-Modules, in data-flow order: figures, terms, entities, retrieval, analysis, candidates, scoring, abstention, extraction, open_answers, answerer, citations, conversation, llm
+Modules, in data-flow order: figures, terms, entities, language, retrieval, relevance, analysis, candidates, scoring, abstention, extraction, open_answers, answerer, citations, conversation, llm
 """

@@ -12,6 +12,13 @@ _ASKED = re.compile(r"\b(?:which|what)\s+(\S.*)", re.I)
 # "Management of Risks", "Dyfed Powys Police", "Gov Wi-Fi 4".
 _NAME = re.compile(r"[A-Z][\w'’/-]*(?:[ \t]+(?:(?:of|and|for|&)[ \t]+)?[A-Z0-9][\w'’/-]*)*")
 _ACRONYM_AFTER = re.compile(r"^\s*\([^)]{1,15}\)")
+# A word ending "-s"/"-ed" before one of these is a plural noun, not the question's verb ("Which
+# software firms were …", not "Which board monitors …").
+_AUXILIARY = set("is are was were has have had do does did will would can could should may might must".split())
+# Names listed in brackets after the words that say what they are: "three software providers
+# (Andica, Iris and Keytime)", "the partner forces (Gwent and South Wales)".
+_BRACKETED = re.compile(r"((?:[\w'’-]+\s+){1,3})\(([A-Z][^()]{1,118})\)")
+_LISTED = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)")
 
 
 def asked_kind(question: str) -> set[str]:
@@ -22,8 +29,10 @@ def asked_kind(question: str) -> set[str]:
     if m is None:
         return set()
     kind: set[str] = set()
-    for n, w in enumerate(words(m.group(1))[:3]):
-        if w.lower() in STOPWORDS or w[0].isdigit() or n and re.search(r"(ed|s)$", w):
+    asked = words(m.group(1))
+    for n, w in enumerate(asked[:3]):
+        verb = n and re.search(r"(ed|s)$", w) and not (n + 1 < len(asked) and asked[n + 1].lower() in _AUXILIARY)
+        if w.lower() in STOPWORDS or w[0].isdigit() or verb:
             break  # a verb ("Which board monitors …", "Which committee approved …")
         kind.add(stem(w.lower()))
     for k in list(kind):
@@ -48,4 +57,18 @@ def named(sentence: str, kind: Collection[str], asked: Collection[str]) -> str |
         after = words(_ACRONYM_AFTER.sub("", sentence[m.end() :]))[:1]
         if last in kind or after and stem(after[0].lower()) in kind:
             return " ".join(name)
+    return _bracketed(sentence, kind, asked)
+
+
+def _bracketed(sentence: str, kind: Collection[str], asked: Collection[str]) -> str | None:
+    """Names listed in brackets after a word of the kind asked ("software providers (Andica, Iris and
+    Keytime)" for "which software firms"), each capitalised, one at least not the question's."""
+    for m in _BRACKETED.finditer(sentence):
+        if not any(stem(w.lower()) in kind for w in words(m.group(1))):
+            continue
+        items = [i.strip() for i in _LISTED.split(m.group(2)) if i.strip()]
+        if all(i[0].isupper() and len(i.split()) <= 5 for i in items) and any(
+            stem(w.lower()) not in asked for i in items for w in words(i)
+        ):
+            return m.group(2).strip()
     return None

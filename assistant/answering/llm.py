@@ -1,16 +1,20 @@
 """The optional LLM answerer, verified: every figure it writes must be in a passage it cites.
 
 Configured by settings: an OpenAI-compatible server (``ChatOpenAI`` with a base URL:
-llama.cpp server, vLLM, Ollama's /v1) or a local GGUF run with llama-cpp-python. Passages
-are given as numbered data, never as instructions; the answer must cite them as [n].
+llama.cpp server, vLLM, Ollama's /v1) or a local GGUF run in this process by llama.cpp's own
+server engine (the prebuilt ``xllamacpp`` wheel: nothing is compiled). Passages are given as
+numbered data, never as instructions; the answer must cite them as [n].
 """
 
 from __future__ import annotations
 
 import re
+import secrets
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.runnables import Runnable, RunnableLambda
@@ -114,11 +118,37 @@ def _content(message) -> str:
     return message.content if hasattr(message, "content") else str(message)
 
 
-@lru_cache(maxsize=2)
-def _llama(path: str):
-    from llama_cpp import Llama
+def gguf_server(path: Path | str, port: int = 0, api_key: str | None = None, threads: int = 2) -> Any:
+    """llama.cpp's server (``xllamacpp.Server``) running the GGUF at ``path`` in this process.
 
-    return Llama(model_path=path, n_ctx=4096, n_threads=2, verbose=False, seed=0)
+    It answers ``handle_chat_completions`` directly and, over HTTP, the OpenAI-compatible
+    ``/v1`` endpoints on 127.0.0.1:``port`` (0: a free port) for callers that send ``api_key``;
+    with no key given the key is random, so only this process can use the model."""
+    import xllamacpp
+
+    params = xllamacpp.CommonParams()
+    params.model.path = str(path)
+    params.n_ctx = 4096
+    params.cpuparams.n_threads = params.cpuparams_batch.n_threads = threads
+    params.sampling.seed = 0
+    params.hostnames = ["127.0.0.1"]
+    params.port = port
+    params.api_keys = [api_key or secrets.token_urlsafe(32)]
+    params.verbosity = 0  # llama.cpp's errors only: no per-request timings on the console
+    return xllamacpp.Server(params)
+
+
+_STARTING = threading.Lock()  # two first questions at once start one server, not two
+
+
+def _local(path: str) -> Any:
+    with _STARTING:
+        return _started(path)
+
+
+@lru_cache(maxsize=2)
+def _started(path: str) -> Any:
+    return gguf_server(path)
 
 
 def build_chat_model(settings: Settings) -> Runnable | None:
@@ -141,10 +171,12 @@ def build_chat_model(settings: Settings) -> Runnable | None:
 
         def run(messages) -> str:
             roles = {"system": "system", "human": "user", "ai": "assistant"}
-            out = _llama(path).create_chat_completion(
-                messages=[{"role": roles.get(m.type, "user"), "content": m.content} for m in messages],
-                temperature=0,
-                max_tokens=settings.llm_max_tokens,
+            out = _local(path).handle_chat_completions(
+                {
+                    "messages": [{"role": roles.get(m.type, "user"), "content": m.content} for m in messages],
+                    "temperature": 0,
+                    "max_tokens": settings.llm_max_tokens,
+                }
             )
             return out["choices"][0]["message"]["content"] or ""
 

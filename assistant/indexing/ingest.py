@@ -97,7 +97,7 @@ class IngestSummary:
             for f in r.flags:
                 lines.append(f"FLAG    {r.path}: {f}")
         lines.append(
-            f"files {self.files}, pages {self.pages}, chunks {self.chunks} (embedded {self.embedded}), "
+            f"files {self.files}, pages {self.pages}, passages {self.chunks} (embedded {self.embedded}), "
             f"skipped {self.skipped}, failed {self.failed}, removed {self.removed}, flagged {self.flagged}, "
             f"{self.seconds:.1f} s"
         )
@@ -195,7 +195,7 @@ def ingest(
             for doc in index.lexical.documents():
                 if not Path(doc.path).exists():
                     index.remove_document(doc.doc_id)
-                    summary.add(FileResult(doc.source, "removed", "file no longer exists; its chunks were removed"))
+                    summary.add(FileResult(doc.source, "removed", "file no longer exists; its passages were removed"))
     finally:
         if own:
             index.close()

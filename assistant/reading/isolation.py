@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import resource
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -23,6 +24,9 @@ class LimitExceeded(RuntimeError):
 
 
 def _start(megabytes: int, nice: int) -> None:
+    # Ctrl+C in a terminal reaches the whole process group: the worker then ends at once and quietly
+    # (Python's KeyboardInterrupt would print a traceback from its queue); the caller says it stopped.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     limit = megabytes * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     if nice:

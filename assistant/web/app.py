@@ -9,10 +9,24 @@ import html
 
 import gradio as gr
 
+from .conversations import TITLE_CHARS
 from .handlers import AUDIT_ACTIONS, DISCLOSURE_FILTERS, KINDS, PREVIEW, AppContext, Handlers
+from .history import History
 from .render import NO_SOURCES, PRODUCT
 
-AUDIT_HEADERS = ["#", "Time", "User", "Role", "Clearance", "Action", "Query", "Answer", "Passages shown", "Answerer"]
+AUDIT_HEADERS = [
+    "#",
+    "Time",
+    "User",
+    "Role",
+    "Clearance",
+    "Action",
+    "Query",
+    "Answer",
+    "Shown",
+    "Answerer",
+    "Report or file",
+]
 LIBRARY_HEADERS = ["Title", "Date", "Pages", "Passages", "Ingested", "Disclosure", "How decided", "File", "Flags"]
 AUDIT_REFRESH_SECONDS = 15
 RESULT_HEADERS = ["Rank", "Report", "Date", "Page", "Para", "Heading", "Kind", "Disclosure", "Passage"]
@@ -22,82 +36,22 @@ RESULT_HEADERS = ["Rank", "Report", "Date", "Page", "Para", "Heading", "Kind", "
 # a refusal. Only plain values go in: never a File, which needs Gradio's upload-folder check.
 CHOICES_CHECKED_BY_HANDLER = {"preprocess": False}
 
-CSS = """
-#sources .citation { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px; margin-bottom: 10px; }
-#sources .cite-head { font-weight: 600; }
-#sources .cite-where { color: var(--body-text-color-subdued); font-size: 0.9em; margin: 2px 0 6px; }
-#sources blockquote { margin: 6px 0; padding-left: 10px; border-left: 3px solid var(--color-accent); white-space: pre-wrap; }
-#sources .cite-actions { display: flex; gap: 12px; align-items: center; font-size: 0.9em; }
-#sources .copy-citation { cursor: pointer; font-size: 0.85em !important; font-weight: normal !important; line-height: 1.4; border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 2px 8px; background: var(--button-secondary-background-fill); }
-#sources img.evidence, #foi-preview img.evidence { display: block; width: 100%; border: 1px solid var(--border-color-primary); border-radius: 4px; margin: 4px 0 6px; }
-#library th *, #foi-results th *, #audit-table th * { word-break: normal !important; overflow-wrap: normal !important; hyphens: none !important; }
-#foi-results *, #library *, #audit-table * { font-family: var(--font) !important; }
-#audit-table td:nth-child(2) * { white-space: nowrap !important; }
-#foi-preview .citation { max-width: 900px; }
-#sources .citation.flash { animation: opcc-flash 1.6s ease-out; }
-@keyframes opcc-flash { from { box-shadow: 0 0 0 3px #ffb000; } to { box-shadow: 0 0 0 3px transparent; } }
-#chat a[href^="#cite-"] { text-decoration: none; font-weight: 600; }
-mark { background: #ffe066; color: #000; padding: 0 2px; border-radius: 2px; }
-#logout-box, #logout-box .html-container, #logout-box .prose { width: auto !important; flex: 0 0 auto !important; }
-#logout-box { align-self: flex-start; }
-.logout-form { display: inline-block; margin: 0; }
-.logout-button { padding: 6px 14px; font-size: 0.9rem; border-radius: 6px; border: 1px solid #afb8c1; background: #f6f8fa;
-                 color: #1b1f24; cursor: pointer; }
-.logout-button:hover { background: #eaeef2; }
-.logout-button:focus-visible { outline: 3px solid #ffbf47; outline-offset: 0; }
-.demo-banner { background: #fff3cd; color: #664d03; border: 1px solid #ffecb5; border-radius: 6px; padding: 6px 10px; }
-"""
-
-# Copies a citation; falls back to a hidden textarea where the clipboard API is unavailable (plain http).
-HEAD = """
-<script>
-window.opccCopy = function (button) {
-  const text = button.getAttribute("data-citation");
-  const done = () => { button.textContent = "Copied"; setTimeout(() => { button.textContent = "Copy citation"; }, 1500); };
-  const fallback = () => {
-    const area = document.createElement("textarea");
-    area.value = text; document.body.appendChild(area); area.select();
-    try { document.execCommand("copy"); done(); } finally { area.remove(); }
-  };
-  if (navigator.clipboard && window.isSecureContext) {
-    navigator.clipboard.writeText(text).then(done, fallback);
-  } else { fallback(); }
-};
-// A citation marker [n] in an answer: the click also selects the answer (its sources are shown),
-// then the panel scrolls to card n and flashes it. The link itself never navigates.
-window.opccShowCitation = function (n) {
-  const show = () => {
-    const card = document.querySelector("#sources #cite-" + n);
-    if (!card) return false;
-    card.scrollIntoView({ block: "nearest", behavior: "smooth" });
-    card.classList.remove("flash"); void card.offsetWidth; card.classList.add("flash");
-    return true;
-  };
-  const panel = document.getElementById("sources");
-  if (!panel) return;
-  const watch = new MutationObserver(() => { show(); });
-  watch.observe(panel, { childList: true, subtree: true });
-  setTimeout(() => watch.disconnect(), 3000);
-  show();
-};
-document.addEventListener("click", (event) => {
-  const link = event.target.closest && event.target.closest('#chat a[href^="#cite-"]');
-  if (!link) return;
-  event.preventDefault();
-  window.opccShowCitation(link.getAttribute("href").slice(6));
-}, true);
-</script>
-"""
-
 
 def build_app(ctx: AppContext) -> gr.Blocks:
     """The Blocks app (mounted and served by :mod:`assistant.web.server`)."""
     settings = ctx.assistant.settings
     on = Handlers(ctx)
 
+    # The theme, CSS and scripts (theme.py) are given where the app is mounted (server.py).
     with gr.Blocks(title=PRODUCT) as demo:
-        with gr.Row():
-            gr.Markdown(f"## {PRODUCT}\nCited answers from the reports in the library.")
+        # The masthead: the page's one h1, who is signed in, and signing out; it wraps on a phone.
+        with gr.Row(elem_id="masthead", equal_height=False):
+            gr.HTML(
+                f"<header><h1>{html.escape(PRODUCT)}</h1><p>Cited answers from the reports in the library.</p></header>",
+                elem_id="app-title",
+                container=False,
+                padding=False,
+            )
             who = gr.Markdown(elem_id="who")
             # A form, not a link: signing out is a POST, which no link or image of another page can send.
             gr.HTML(
@@ -109,10 +63,11 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                 scale=0,
                 min_width=90,
             )
-        if ctx.demo_notice:
-            gr.HTML(f'<div class="demo-banner" id="demo-banner">{html.escape(ctx.demo_notice)}</div>')
+        # Shown only to the demo account (a real user signed in to a demo server sees nothing).
+        banner = gr.HTML(visible=False, elem_id="demo-banner", container=False, padding=False)
+        demo.load(on.demo_banner, None, banner, show_progress="hidden")
 
-        with gr.Tabs():
+        with gr.Tabs(overflow_behavior="wrap"):  # every tab stays in view on a phone, never behind a "…" menu
             with gr.Tab("Ask", id="ask"):
                 with gr.Row():
                     with gr.Column(scale=3):
@@ -134,6 +89,33 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                             max_length=settings.max_question_chars,
                         )
                         new_chat = gr.Button("New conversation", size="sm")
+                        # The user's own conversations, kept on the server; ids are checked against the user there.
+                        with gr.Row(equal_height=True):
+                            conversation_list = gr.Dropdown(
+                                label="Your conversations", choices=[], elem_id="conversation-list", scale=4
+                            )
+                            open_conversation = gr.Button("Open", elem_id="conversation-open", scale=0, min_width=90)
+                            delete_conversation = gr.Button(
+                                "Delete", variant="stop", elem_id="conversation-delete", scale=0, min_width=90
+                            )
+                        with gr.Row(visible=False, elem_id="conversation-confirm") as delete_confirm:
+                            delete_question = gr.Markdown(elem_id="conversation-question")
+                            delete_yes = gr.Button(
+                                "Yes, delete it", variant="stop", elem_id="conversation-yes", scale=0
+                            )
+                            delete_no = gr.Button("Cancel", elem_id="conversation-no", scale=0)
+                        with gr.Row(equal_height=True):
+                            conversation_title = gr.Textbox(
+                                label="New name for the chosen conversation",
+                                max_lines=1,
+                                max_length=TITLE_CHARS,
+                                elem_id="conversation-title",
+                                scale=4,
+                            )
+                            rename_conversation = gr.Button(
+                                "Rename", elem_id="conversation-rename", scale=0, min_width=90
+                            )
+                        conversation_status = gr.Markdown(elem_id="conversation-status")
                     with gr.Column(scale=2):
                         sources = gr.HTML(NO_SOURCES, elem_id="sources")
 
@@ -151,6 +133,7 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                         label="Disclosure", choices=[("Any", ""), *((x, x) for x in DISCLOSURE_FILTERS)], value=""
                     )
                 search_btn = gr.Button("Search", variant="primary", elem_id="foi-search")
+                found = gr.HTML(elem_id="foi-status")  # how many passages cleared the floor, or none did
                 results = gr.Dataframe(
                     headers=RESULT_HEADERS,
                     interactive=False,
@@ -182,7 +165,7 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                 refresh = gr.Button("Refresh", size="sm")
                 with gr.Group(visible=False) as admin:
                     gr.Markdown(
-                        "### Add reports\nPDF or text reports; the type is checked by content. "
+                        "## Add reports\nPDF or text reports; the type is checked by content. "
                         f"Largest file: {settings.max_file_mb:g} MB."
                     )
                     upload = gr.File(label="Reports", file_count="multiple", elem_id="upload")
@@ -198,7 +181,7 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                         replace_btn = gr.Button("Replace the earlier version", elem_id="version-replace", scale=1)
                         keep_btn = gr.Button("Keep both", elem_id="version-keep", scale=1)
                     version_result = gr.Markdown(elem_id="version-result")
-                    gr.Markdown("### Remove a report\nIts passages are removed from both indexes.")
+                    gr.Markdown("## Remove a report\nIts passages are removed from both indexes.")
                     with gr.Row():
                         to_remove = gr.Dropdown(label="Report", choices=[], elem_id="remove-choice", scale=3)
                         remove_btn = gr.Button("Remove report", variant="stop", elem_id="remove-report", scale=1)
@@ -227,27 +210,64 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                     interactive=False,
                     wrap=True,
                     elem_id="audit-table",
-                    column_widths=["5%", "15%", "7%", "6%", "8%", "8%", "20%", "21%", "5%", "5%"],
+                    # Wide enough for each column's longest word ("Clearance", "restricted", "extractive").
+                    column_widths=["4%", "12%", "6%", "6%", "8%", "9%", "15%", "14%", "5%", "8%", "13%"],
                 )
                 audit_timer = gr.Timer(AUDIT_REFRESH_SECONDS, active=False)  # new entries appear while it is open
                 with gr.Row():
                     audit_export = gr.Button("Export the log as CSV", elem_id="audit-export")
                     audit_file = gr.HTML(elem_id="audit-csv")
 
-        question.submit(on.ask, [question], [chat, sources, question], concurrency_id="answer")
-        new_chat.click(on.reset_chat, None, [chat, sources])
-        chat.clear(on.reset_chat, None, [chat, sources])
+        history = History(on)
+        relist = {
+            "fn": history.conversation_list,
+            "inputs": None,
+            "outputs": conversation_list,
+            "show_progress": "hidden",
+        }
+        question.submit(on.ask, [question], [chat, sources, question], concurrency_id="answer").then(**relist)
+        new_chat.click(on.reset_chat, None, [chat, sources]).then(**relist)
+        chat.clear(on.reset_chat, None, [chat, sources]).then(**relist)
+        open_conversation.click(
+            history.open_conversation,
+            [conversation_list],
+            [chat, sources, conversation_status, conversation_title],
+            **CHOICES_CHECKED_BY_HANDLER,
+        )
+        rename_conversation.click(
+            history.rename_conversation,
+            [conversation_list, conversation_title],
+            [conversation_list, conversation_status],
+            **CHOICES_CHECKED_BY_HANDLER,
+        )
+        delete_conversation.click(
+            history.confirm_deletion,
+            [conversation_list],
+            [delete_confirm, delete_question, conversation_status],
+            **CHOICES_CHECKED_BY_HANDLER,
+        )
+        delete_no.click(history.cancel_deletion, None, [delete_confirm, delete_question, conversation_status])
+        delete_yes.click(
+            history.delete_conversation,
+            [conversation_list],
+            [conversation_list, delete_confirm, conversation_status, chat, sources],
+            **CHOICES_CHECKED_BY_HANDLER,
+        )
         chat.select(on.show_sources, None, sources)
         for trigger in (search_btn.click, query.submit):
             trigger(
                 on.search,
                 [query, k, report_filter, year_filter, kind_filter, status_filter],
-                [results, selected, export_file, preview],
+                [results, selected, export_file, preview, found],
                 concurrency_id="answer",
                 **CHOICES_CHECKED_BY_HANDLER,
             )
         results.select(on.preview, None, preview)
         export_btn.click(on.export, [selected, include_restricted], export_file, **CHOICES_CHECKED_BY_HANDLER)
+        # A refusal or a link beside the export button goes with the next change of the selection or the tick,
+        # in the browser: a server round trip could land after a quick click on Export and wipe its new link.
+        for changed in (selected.input, include_restricted.input):
+            changed(None, None, export_file, js="() => ''", show_progress="hidden", queue=False)
         add_btn.click(
             on.add,
             [upload],
@@ -285,4 +305,5 @@ def build_app(ctx: AppContext) -> gr.Blocks:
         )
         demo.load(on.load, None, [who, export_row, admin, library, report_filter, year_filter, to_remove])
         demo.load(on.load_audit, None, [audit_tab, audit_table, audit_timer])
+        demo.load(**relist)
     return demo

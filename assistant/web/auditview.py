@@ -7,12 +7,16 @@ reader's clearance unless the log shows it was public when removed (see :func:`r
 entry naming no report is shown whoever made it: a restricted-clearance user's question that cited
 nothing restricted (an abstention with nothing related, a refusal) reveals no report. A
 restricted-clearance reader sees every entry in full. One rule for the audit tab and the CSV.
+
+The tab also names the report or file an entry is about (:func:`subject`) and gives its time in the
+server's local time with the zone (:func:`local_time`).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from ..reading.disclosure import PUBLIC
@@ -103,3 +107,67 @@ def removed_public(rows: Iterable[dict[str, Any]]) -> set[str]:
         if isinstance(detail, dict) and detail.get("disclosure") == PUBLIC and isinstance(hashes, list):
             ids.update(h for h in hashes if isinstance(h, str))
     return ids
+
+
+def local_time(stamp: str | None) -> str:
+    """An entry's time (ISO 8601 with its offset, as the log writes it) in the server's local time with
+    the zone's name: "24 Nov 2026 10:15:02 GMT"; a time that is not in that form is shown as written."""
+    if not stamp:
+        return ""
+    try:
+        when = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S%z")
+    except ValueError:
+        return stamp
+    return when.astimezone().strftime("%d %b %Y %H:%M:%S %Z")
+
+
+def subject(row: dict[str, Any], titles: dict[str, str] | None = None) -> str:
+    """The report or file an entry is about: the files of an upload (and the report each is a new version
+    of), the title of a report removed or downloaded, the versions kept, the CSV downloaded; else the titles
+    of the reports it names (``titles``: report id -> title, the reader's library), for actions other than
+    questions and searches. "" for none; :data:`WITHHELD` for an entry the reader may not see."""
+    if is_withheld(row):
+        return WITHHELD
+    detail = _json(row.get("detail"), {})
+    if not isinstance(detail, dict):
+        return ""
+    names: list[str] = []
+    for f in detail.get("files", []) if isinstance(detail.get("files"), list) else []:
+        if isinstance(f, dict) and isinstance(f.get("name"), str):
+            version = f.get("version_of")
+            of = version.get("title") if isinstance(version, dict) else None
+            names.append(f["name"] + (f" (new version of “{of}”)" if isinstance(of, str) else ""))
+    for key in ("title", "versions", "file"):
+        if isinstance(detail.get(key), str):
+            names.append(detail[key])
+    if not names and titles and row.get("action") not in ("ask", "search"):
+        ids = _json(row.get("doc_hashes"), [])
+        names = (
+            [titles[i] for i in dict.fromkeys(ids) if isinstance(i, str) and i in titles]
+            if isinstance(ids, list)
+            else []
+        )
+    return "; ".join(names)
+
+
+def audit_row(r: dict[str, Any], titles: dict[str, str] | None = None) -> list[Any]:
+    """One audit entry as the audit tab's table shows it: local time with the zone, and the report or file
+    it is about (``titles``: report id -> title, of the reports the reader may see)."""
+    if is_withheld(r):
+        answer, shown = WITHHELD, WITHHELD
+    else:
+        answer = ("(not found) " if r["abstained"] else "") + (r["answer"] or "")[:200]
+        shown = len(json.loads(r["chunk_ids"]))
+    return [
+        r["id"],
+        local_time(r["time"]),
+        r["user"],
+        r["role"],
+        r["clearance"] or "",
+        r["action"],
+        r["query"] or "",
+        answer,
+        shown,
+        r["answerer"] or "",
+        subject(r, titles),
+    ]

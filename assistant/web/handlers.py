@@ -10,21 +10,24 @@ from __future__ import annotations
 
 import csv
 import html
-import json
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
 from ..answering.conversation import resolve
+from ..answering.language import WELSH_NOTICE, welsh
 from ..api import Assistant, DocumentRecord
-from ..audit import CREATED, MIGRATED, AuditLog, csv_safe, run_settings
+from ..audit import CONVERSATION_ACTIONS, CREATED, MIGRATED, AuditLog, csv_safe, run_settings
 from ..documents import Filters, printable, text_problem
 from ..reading.disclosure import PUBLIC
-from .auditview import WITHHELD, is_withheld, redact_entry, removed_public
+from .auditview import audit_row, redact_entry, removed_public
+from .conversations import ConversationStore
 from .downloads import Downloads
 from .render import (
     NO_SOURCES,
@@ -32,8 +35,10 @@ from .render import (
     csv_name,
     download_link,
     export_label,
+    inline_refusal,
     md_text,
     passage_row,
+    search_status,
     source_card,
     sources_html,
     upload_summary,
@@ -42,6 +47,8 @@ from .sessions import Session, SessionRefused, Sessions
 from .users import User
 
 KINDS = {"Paragraphs": "paragraph", "Table rows": "table_row", "Whole tables": "table"}
+# The CSV of an FOI export: the citation's fields, the disclosure reason, the file's name (no server
+# path), and the passage's id last (it starts with its report's id).
 EXPORT_FIELDS = [
     "rank",
     "report",
@@ -51,11 +58,11 @@ EXPORT_FIELDS = [
     "heading",
     "kind",
     "disclosure",
+    "disclosure_reason",
     "passage",
     "citation",
-    "source",
-    "chunk_id",
-    "doc_id",
+    "file",
+    "passage_id",
 ]
 RESULT_FIELDS = ["rank", "report", "date", "page", "paragraph", "heading", "kind", "disclosure", "passage"]
 DISCLOSURE_FILTERS = ("Public only", "Restricted only")
@@ -91,6 +98,7 @@ AUDIT_ACTIONS = (
     "request refused",
     "cross-site request refused",
     "file refused",
+    *CONVERSATION_ACTIONS,
     CREATED,
     MIGRATED,
 )
@@ -99,9 +107,13 @@ UNDATED = "Undated"
 PREVIEW = "<p>Click a result to see it on its page.</p>"
 
 
+REFUSAL_SECONDS = 12
+
+
 def refusal(message: str) -> gr.Error:
-    """A message for the user (a refusal or a missing input): shown once, not logged as a server error."""
-    return gr.Error(message, title="Please note", print_exception=False)
+    """A message for the user (a refusal or a missing input): shown once, for a few seconds (not through
+    the next searches), not logged as a server error."""
+    return gr.Error(message, title="Please note", print_exception=False, duration=REFUSAL_SECONDS)
 
 
 def _selected(evt: gr.SelectData) -> int | None:
@@ -128,9 +140,20 @@ class AppContext:
     assistant: Assistant
     user_for: Callable[[str | None], User | None]
     audit: AuditLog
-    demo_notice: str | None = None
+    demo_notice: str | None = None  # shown to the demo account only; `code` is shown as code
     sessions: Sessions = field(default_factory=Sessions)
     downloads: Downloads = field(default_factory=Downloads)
+    demo_user: str | None = None  # the one-off demo account's name, on a server started with --demo
+    demo_active: Callable[[], bool] = lambda: False  # whether that account still works (no real users yet)
+
+    def is_demo(self, user: User) -> bool:
+        """Whether ``user`` is the live demo account (a real account of the same name is not)."""
+        return self.demo_user is not None and user.name == self.demo_user and self.demo_active()
+
+    def owner(self, user: User) -> str:
+        """Whose conversations are ``user``'s: their name, or for the demo account a name no account can
+        have ("~" is not allowed in user names), so a later real account of its name never sees them."""
+        return f"~{user.name}" if self.is_demo(user) else user.name
 
     def user(self, request: gr.Request | None, action: str) -> User:
         """The signed-in user, if their role allows ``action`` (a refusal is audited)."""
@@ -208,6 +231,14 @@ class Handlers:
             gr.update(choices=choices),
         )
 
+    def demo_banner(self, request: gr.Request) -> dict:
+        """The demo notice, for the demo account alone: a real user on a demo server never sees it."""
+        user = self.ctx.user_for(getattr(request, "username", None) if request else None)
+        if not self.ctx.demo_notice or user is None or not self.ctx.is_demo(user):
+            return gr.update(visible=False, value="")
+        notice = re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(self.ctx.demo_notice))
+        return gr.update(visible=True, value=f'<p class="demo-banner" role="status">{notice}</p>')
+
     def listing(self, user: User) -> tuple[list[tuple[str, str]], list[str], list[list[Any]]]:
         """(report choices, report years, library rows) from one read of the registry, within the user's clearance."""
         rows = self.assistant.reports(user.clearance)
@@ -239,19 +270,26 @@ class Handlers:
         user = self.ctx.user(request, "ask")
         session = self.ctx.session(request, user)
         message = self.ctx.text(user, "ask", message, "a question")
-        session.chat += [
+        # The conversation asked in: "New conversation" or another one opened while this is answered gives
+        # the session new lists, and the answer then goes to this one's store entry, not onto the screen.
+        chat, asked, kept = session.chat, session.asked, session.conversation
+        chat += [
             {"role": "user", "content": md_text(message)},
             {"role": "assistant", "content": "Searching the reports…"},
         ]
-        yield list(session.chat), gr.update(), ""
-        standalone = resolve(message, session.asked[-1] if session.asked else None)
+        yield list(chat), gr.update(), ""
+        standalone = resolve(message, asked[-1] if asked else None)
         progress(0.3, desc="Searching the reports")
         result = self.assistant.ask(standalone, Filters(clearance=user.clearance))
         self.ctx.audit.record_answer(user, message, result, self.settings, answered=standalone, note=result.note)
-        session.chat[-1] = {"role": "assistant", "content": answer_markdown(result, message)}
-        session.asked.append(standalone)
-        session.sources[len(session.chat) - 1] = sources_html(result)
-        yield list(session.chat), session.sources[len(session.chat) - 1], ""
+        chat[-1] = {"role": "assistant", "content": answer_markdown(result, message)}
+        asked.append(standalone)
+        kept = self.conversations.keep(self.ctx.owner(user), kept, message, result)
+        if session.chat is not chat:
+            return
+        session.sources[len(chat) - 1] = sources_html(result)
+        session.conversation = kept
+        yield list(chat), session.sources[len(chat) - 1], ""
 
     def show_sources(self, request: gr.Request, evt: gr.SelectData) -> str:
         """The sources of the answer clicked in the chat (this session's answers only)."""
@@ -264,7 +302,7 @@ class Handlers:
         return session.sources.get(index) or session.sources.get(index + 1) or gr.update()
 
     def reset_chat(self, request: gr.Request) -> tuple:
-        """A new conversation: the chat and its follow-up context go."""
+        """A new conversation: the chat and its follow-up context go (the next question starts a stored one)."""
         user = self.ctx.user(request, "ask")
         self.ctx.session(request, user).reset_chat()
         return [], NO_SOURCES
@@ -290,7 +328,7 @@ class Handlers:
             undated=undated,
             kinds={KINDS[x] for x in kinds} if kinds else None,
         )
-        passages = self.assistant.search(text, k=count, filters=filters)
+        passages = self.assistant.search(text, k=count, filters=filters, relevant_only=True)
         if status:
             passages = [p for p in passages if (p.metadata.get("disclosure") == PUBLIC) == (status == "Public only")]
         self.ctx.audit.record_for(
@@ -310,10 +348,9 @@ class Handlers:
         rows = [passage_row(rank, p) for rank, p in enumerate(passages, 1)]
         labels = [(export_label(r), str(r["rank"])) for r in rows]
         session.query, session.passages = text, passages
-        if not rows:
-            gr.Info("No passages found.")
         table = [[*(r[k] for k in RESULT_FIELDS[:-1]), _clip(r["passage"])] for r in rows]
-        return table, gr.update(choices=labels, value=[]), "", PREVIEW
+        found = search_status(text, len(rows), count, WELSH_NOTICE if welsh(text) else None)
+        return table, gr.update(choices=labels, value=[]), "", PREVIEW, found
 
     def _search_filters(
         self, user: User, docs: Any, year: Any, kinds: Any, status: Any
@@ -355,7 +392,8 @@ class Handlers:
     def export(self, chosen: Any, include_restricted: Any, request: gr.Request) -> str:
         """A one-time CSV download of the chosen results (ranks from this session's search, never passages).
 
-        Passages from restricted reports go out only when the officer has ticked that they may."""
+        Passages from restricted reports go out only when the officer has ticked that they may; that refusal,
+        and an empty selection, are said beside the export button (the next search or export clears it)."""
         user = self.ctx.user(request, "export")
         session = self.ctx.session(request, user)
         offered = {str(rank) for rank in range(1, len(session.passages) + 1)}
@@ -365,15 +403,20 @@ class Handlers:
                 user, "export", "passages", chosen, "Select the passages to export from the list of results."
             )
         wanted = set(chosen)
-        picked = [passage_row(rank, p) for rank, p in enumerate(session.passages, 1) if str(rank) in wanted]
+        reasons = {d.doc_id: d.metadata.get("disclosure_reason") for d in self.assistant.documents(user.clearance)}
+        picked = [
+            passage_row(rank, p, reasons.get(p.metadata.get("doc_id", "")))
+            for rank, p in enumerate(session.passages, 1)
+            if str(rank) in wanted
+        ]
         if not picked:
-            raise refusal("Select at least one passage to export.")
+            return inline_refusal("Select at least one passage to export.")
         restricted = [r["rank"] for r in picked if r["disclosure"] != "Public"]
         if restricted and include_restricted is not True:
             self.ctx.audit.record_for(
                 user,
                 "export refused",
-                chunk_ids=[r["chunk_id"] for r in picked],
+                chunk_ids=[r["passage_id"] for r in picked],
                 doc_hashes=[r["doc_id"] for r in picked],
                 detail={
                     "reason": "restricted passages selected without the tick",
@@ -381,14 +424,14 @@ class Handlers:
                     "restricted": restricted,
                 },
             )
-            raise refusal(
+            return inline_refusal(
                 f"{len(restricted)} of the selected passages (rank {', '.join(map(str, restricted))}) come from "
                 "restricted reports. Tick “Include restricted passages” to export them, or unselect them."
             )
         self.ctx.audit.record_for(
             user,
             "export",
-            chunk_ids=[r["chunk_id"] for r in picked],
+            chunk_ids=[r["passage_id"] for r in picked],
             doc_hashes=[r["doc_id"] for r in picked],
             detail={"ranks": [r["rank"] for r in picked], "restricted": restricted},
         )
@@ -568,7 +611,8 @@ class Handlers:
             raise self.ctx.not_a_choice(user, "audit", "action", action, "Choose an action from the list.")
         rows = self.ctx.audit.entries(limit=500, user=who, action=action or None)
         redact = self.audit_redactor(user)
-        return [_audit_row(redact(r)) for r in rows]
+        titles = {d.doc_id: d.title for d in self.assistant.documents(user.clearance)}
+        return [audit_row(redact(r), titles) for r in rows]
 
     def export_audit(self, name: Any, request: gr.Request) -> str:
         """A one-time CSV download of the whole log, or one user's entries (admin), redacted as the tab is."""
@@ -606,26 +650,11 @@ class Handlers:
         admin = user.can("audit")
         return gr.update(visible=admin), self.show_audit("", "", request) if admin else [], gr.Timer(active=admin)
 
-
-def _audit_row(r: dict[str, Any]) -> list[Any]:
-    """One audit entry as the audit tab's table shows it."""
-    if is_withheld(r):
-        answer, shown = WITHHELD, WITHHELD
-    else:
-        answer = ("(not found) " if r["abstained"] else "") + (r["answer"] or "")[:200]
-        shown = len(json.loads(r["chunk_ids"]))
-    return [
-        r["id"],
-        r["time"],
-        r["user"],
-        r["role"],
-        r["clearance"] or "",
-        r["action"],
-        r["query"] or "",
-        answer,
-        shown,
-        r["answerer"] or "",
-    ]
+    # ---- conversations kept (their events: web/history.py) -------------------
+    @cached_property
+    def conversations(self) -> ConversationStore:
+        """Each user's conversations, in the index folder; every answer is kept in its tab's conversation."""
+        return ConversationStore.beside(self.settings.index_dir)
 
 
 def write_csv(rows: list[dict[str, Any]], path: Path) -> Path:

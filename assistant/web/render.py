@@ -23,7 +23,7 @@ from ..indexing.ingest import IngestSummary
 from ..reading.metadata import format_date
 
 PRODUCT = "OPCC Report Assistant"
-NO_SOURCES = "<h3>Sources</h3><p>Ask a question to see its sources.</p>"
+NO_SOURCES = "<h2>Sources</h2><p>Ask a question to see its sources.</p>"
 
 
 def report_url(p: Passage) -> str:
@@ -86,12 +86,19 @@ def source_card(n: int, p: Passage, answer: str) -> str:
     )
 
 
+def sources_panel(cards: str, abstained: bool) -> str:
+    """The sources panel around its cards: an answer's sources, or after an abstention the related passages
+    (headings one level under the page's own title)."""
+    if abstained:
+        return "<h2>Not found in the reports</h2><h3>Related passages</h3>" + (cards or "<p>No related passages.</p>")
+    return "<h2>Sources</h2>" + cards
+
+
 def sources_html(result: Answer) -> str:
     """The sources panel for one answer: its citations, or after an abstention the related passages."""
     if result.abstained:
-        cards = "".join(source_card(n, p, "") for n, p in enumerate(result.related, 1))
-        return "<h3>Not found in the reports</h3><h4>Related passages</h4>" + (cards or "<p>No related passages.</p>")
-    return "<h3>Sources</h3>" + "".join(source_card(n, p, result.answer) for n, p in enumerate(result.citations, 1))
+        return sources_panel("".join(source_card(n, p, "") for n, p in enumerate(result.related, 1)), True)
+    return sources_panel("".join(source_card(n, p, result.answer) for n, p in enumerate(result.citations, 1)), False)
 
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:<>=\"'^])")
@@ -128,23 +135,51 @@ KIND_LABELS = {"paragraph": "Paragraph", "table_row": "Table row", "table": "Tab
 DISCLOSURE_LABELS = {"public": "Public", "restricted": "Restricted"}
 
 
-def passage_row(rank: int, p: Passage) -> dict[str, Any]:
-    """One FOI result with its citation fields (also the CSV row)."""
+def passage_row(rank: int, p: Passage, reason: str | None = None) -> dict[str, Any]:
+    """One FOI result with its citation fields (also the CSV row): the page as the citation gives it
+    ("5–6" for "pp. 5–6"), the report's disclosure reason (``reason``, where its metadata has one), its file's
+    name (never a server path), and the passage's id (which starts with its report's)."""
     return {
         "rank": rank,
         "report": p.document,
         "date": format_date(p.metadata.get("date")) or "",
-        "page": p.page or "",
+        "page": re.sub(r"^pp?\. ", "", p.pages),
         "paragraph": p.paragraph or "",
         "heading": p.heading or "",
         "kind": KIND_LABELS.get(p.kind, p.kind),
         "disclosure": DISCLOSURE_LABELS.get(str(p.metadata.get("disclosure")), "Restricted"),
+        "disclosure_reason": reason or "",
         "passage": p.text,
         "citation": citation_text(p),
-        "source": p.source,
-        "chunk_id": p.chunk_id,
+        "file": Path(p.source).name,
+        "passage_id": p.chunk_id,
         "doc_id": p.metadata.get("doc_id", ""),
     }
+
+
+NO_RELEVANT = "No relevant passages"
+
+
+def search_status(query: str, shown: int, k: int, notice: str | None = None) -> str:
+    """What the FOI search found, said above its results: how many passages cleared the relevance floor, or
+    that none did (never an empty table alone); ``notice`` (a Welsh search's) goes first."""
+    e = html.escape
+    if shown:
+        found = f"{shown} passage{'s' if shown != 1 else ''} match “{e(query)}”." + (
+            " Weaker matches, and headings on their own, are left out." if shown < k else ""
+        )
+    else:
+        found = (
+            f"<strong>{NO_RELEVANT}</strong> for “{e(query)}” in the reports you may see: no passage carries "
+            "enough of its words. Try other words, or fewer filters."
+        )
+    note = f'<p class="foi-notice">{e(notice)}</p>' if notice else ""
+    return f'<div class="foi-status" role="status">{note}<p>{found}</p></div>'
+
+
+def inline_refusal(message: str) -> str:
+    """A refusal shown beside the button that asked (it goes with the next search or export)."""
+    return f'<p class="foi-refusal" role="alert">{html.escape(message)}</p>'
 
 
 def short_title(title: str, most: int = 40) -> str:
@@ -157,11 +192,8 @@ def short_title(title: str, most: int = 40) -> str:
 
 def export_label(row: dict[str, Any]) -> str:
     """A result's label in the export list: rank, short title, page, paragraph and first words (unique by rank)."""
-    where = ", ".join(
-        x
-        for x in (f"p. {row['page']}" if row["page"] else "", f"para {row['paragraph']}" if row["paragraph"] else "")
-        if x
-    )
+    page = f"{'pp' if '–' in str(row['page']) else 'p'}. {row['page']}" if row["page"] else ""
+    where = ", ".join(x for x in (page, f"para {row['paragraph']}" if row["paragraph"] else "") if x)
     words = " ".join(str(row["passage"]).split()[:8])
     restricted = " [restricted]" if row["disclosure"] != "Public" else ""
     return f"{row['rank']}. {short_title(str(row['report']))}{', ' + where if where else ''}: “{words}…”{restricted}"

@@ -3,7 +3,8 @@
 Sign-in uses Gradio's login page checked against the users file (scrypt hashes, checked in a
 bounded worker thread, never on the event loop). With no users file the server refuses to
 start, unless ``--demo`` asks for a one-off local demo account: a random password printed on
-the console, only on a loopback address, never saved. Every request first passes the
+the console, only on a loopback address, never saved, and only while no users file exists (the
+first real account ends it without a restart). Every request first passes the
 :class:`~assistant.web.webgate.Gate` (sessions bound to users, rate-limited sign-in, closed routes).
 """
 
@@ -36,11 +37,12 @@ from ..local import serving
 from ..reading.isolation import LimitExceeded
 from ..settings import Settings
 from . import signin
-from .app import CSS, HEAD, build_app
+from .app import build_app
 from .downloads import Downloads
 from .handlers import AppContext
 from .render import PRODUCT, marks_signed
 from .sessions import Sessions
+from .theme import CSS, HEAD, THEME
 from .users import User, UserStore
 from .webgate import PEER, USER, Gate
 
@@ -115,21 +117,30 @@ class Login:
             self.audit.record_for(user, "sign-in" if ok else "sign-in refused", detail=detail)
         return ok
 
+    def demo_active(self) -> bool:
+        """The demo account works only while the users file holds no users: once the first real account exists it is
+        refused, and its sessions end, without a restart."""
+        return self.demo is not None and not self.users.exists()
+
+    def _is_demo(self, name: str) -> bool:
+        return self.demo is not None and name == self.demo[0] and self.demo_active()
+
     def _check(self, name: str, password: str) -> bool:
-        if self.demo is not None and name == self.demo[0]:
+        if self._is_demo(name):
             return secrets.compare_digest(password, self.demo[1])
         return self.users.authenticate(name, password) is not None
 
     def user(self, name: str | None) -> User | None:
         if not name:
             return None
-        if self.demo is not None and name == self.demo[0]:
+        if self._is_demo(name):
             return User(name, "admin", "restricted")
         return self.users.get(name)
 
     def fingerprint(self, name: str) -> str | None:
-        """Changes when the user is changed; None once removed (their sessions then end)."""
-        if self.demo is not None and name == self.demo[0]:
+        """Changes when the user is changed; None once removed (their sessions then end), and for the demo
+        account once a users file exists."""
+        if self._is_demo(name):
             return "demo"
         return self.users.fingerprint(name)
 
@@ -153,12 +164,22 @@ def create_app(settings: Settings, demo_account: tuple[str, str] | None = None) 
     notice = None
     if demo_account:
         notice = (
-            f"Local demo: signed in with the one-off account “{demo_account[0]}”, which exists only while this "
-            "server runs on 127.0.0.1. Create real accounts with `assistant users add`."
+            f"Local demo: you are signed in with the one-off account “{demo_account[0]}”, which exists only while "
+            "this server runs on 127.0.0.1 and stops working once the first real account is created with "
+            "`assistant users add`."
         )
     # One folder per index, emptied at start: a server that was killed leaves nothing behind for long.
     sessions, downloads = Sessions(), Downloads(Path(settings.index_dir) / "downloads")
-    ctx = AppContext(assistant, login.user, audit, notice, sessions=sessions, downloads=downloads)
+    ctx = AppContext(
+        assistant,
+        login.user,
+        audit,
+        notice,
+        sessions=sessions,
+        downloads=downloads,
+        demo_user=demo_account[0] if demo_account else None,
+        demo_active=login.demo_active,
+    )
     blocks = build_app(ctx)
     blocks.queue(default_concurrency_limit=settings.concurrency or os.cpu_count() or 2)
     blocks.delete_cache = (600, 1800)  # uploads left in Gradio's cache go after half an hour
@@ -270,6 +291,7 @@ def create_app(settings: Settings, demo_account: tuple[str, str] | None = None) 
         auth=login.authenticate,
         auth_message=f"{PRODUCT}: sign in with your account.",
         max_file_size=f"{int(settings.max_file_mb)}mb",
+        theme=THEME,
         css=CSS,
         head=HEAD,
         footer_links=[],
@@ -296,7 +318,7 @@ def create_app(settings: Settings, demo_account: tuple[str, str] | None = None) 
         audit=audit,
         role_of=login.role_of,
         login_rate=settings.login_rate,
-        signin_page=lambda token: signin.page(PRODUCT, signin_notice, token),
+        signin_page=lambda token: signin.page(PRODUCT, signin_notice if login.demo_active() else None, token),
         trusted_proxies=settings.trusted_proxies,
         event_session=lambda event_id: _event_session(blocks, event_id),
     )
@@ -319,13 +341,19 @@ def serve(settings: Settings, demo: bool = False, run_command: LocalCommand | No
     if demo:
         if not is_loopback(settings.host):
             raise SetupError("--demo only runs on a loopback address (127.0.0.1); create users for anything else")
+        if UserStore(settings.users_file).exists():
+            raise SetupError(
+                f"--demo: {settings.users_file} already has users, and the demo account works only while there are "
+                "none. Start without --demo and sign in with a real account."
+            )
         demo_account = ("demo", secrets.token_urlsafe(12))
     app, assistant = create_app(settings, demo_account)
     url = f"http://{settings.host}:{settings.port}"
     if demo_account:
         print(
             f"Local demo at {url}\n  user: {demo_account[0]}\n  password: {demo_account[1]}\n"
-            "(one-off account for this run only, on 127.0.0.1; create real users with `assistant users add`)",
+            "(one-off account for this run only, on 127.0.0.1; it stops working once you create the first real "
+            "user with `assistant users add`)",
             flush=True,
         )
     else:

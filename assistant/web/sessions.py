@@ -2,9 +2,10 @@
 
 Gradio identifies a browser tab by a ``session_hash`` the browser chooses and sends with every
 request (it also travels in URLs). Nothing the browser sends is trusted as state: the chat
-history, the questions asked so far (for follow-ups) and the last FOI results live here, keyed
-by that hash, and the first signed-in user to use a hash owns it. Another user presenting the
-same hash is refused (:class:`SessionRefused`), so a leaked hash gives nobody else's passages.
+history, the questions asked so far (for follow-ups), the stored conversation the chat continues
+and the last FOI results live here, keyed by that hash, and the first signed-in user to use a
+hash owns it. Another user presenting the same hash is refused (:class:`SessionRefused`), so a
+leaked hash gives nobody else's passages.
 """
 
 from __future__ import annotations
@@ -23,21 +24,24 @@ class SessionRefused(PermissionError):
 @dataclass
 class Session:
     """One tab's state: the chat as shown, the standalone questions asked and each answer's sources
-    (by its place in the chat), the last FOI search, its results and their passages."""
+    (by its place in the chat), the stored conversation the chat continues (None: the next question
+    starts one), the last FOI search, its results and their passages."""
 
     owner: str
     chat: list[dict[str, str]] = field(default_factory=list)
     asked: list[str] = field(default_factory=list)
     sources: dict[int, str] = field(default_factory=dict)
+    conversation: str | None = None  # its id in the user's stored conversations (web/conversations.py)
+    deleting: str | None = None  # the conversation whose deletion the user was asked to confirm
     query: str = ""
     passages: list[Any] = field(default_factory=list)
     versions: dict[str, tuple[str, str]] = field(default_factory=dict)  # new doc id -> (earlier doc id, label)
     used: float = field(default_factory=time.monotonic)
 
     def reset_chat(self) -> None:
-        self.chat.clear()
-        self.asked.clear()
-        self.sources.clear()
+        """A new conversation: new lists, so an answer still being written goes to the one it was asked in."""
+        self.chat, self.asked, self.sources = [], [], {}
+        self.conversation = None
 
 
 class Sessions:
