@@ -2,7 +2,7 @@ import re
 
 from assistant.api import Answer
 from assistant.documents import Passage
-from assistant.web.render import answer_markdown, mark_signature, sources_html
+from assistant.web.render import NO_RELEVANT, answer_markdown, mark_signature, search_status, sources_html
 
 
 def cited_passage(text: str, paragraph: str = "3.6") -> Passage:
@@ -80,3 +80,13 @@ def test_evidence_marks_are_signed_by_the_server():
     assert not marks_signed("c1", ["24,635", "1"], signature)
     assert not marks_signed("c2", ["24,635"], signature)  # another passage's link
     assert not marks_signed("c1", ["24,635"], None) and not marks_signed("c1", ["24,635"], "0" * 32)
+
+
+def test_the_foi_status_says_what_the_floor_and_the_disclosure_filter_left_out():
+    assert "3 passages match “fleet”. Weaker matches" in search_status("fleet", 3, 10)
+    assert NO_RELEVANT in search_status("contract values", 0, 10)
+    emptied = search_status("fleet", 0, 10, filtered=2)
+    assert (
+        NO_RELEVANT not in emptied and "2 other relevant passages of another disclosure status are left out" in emptied
+    )
+    assert "<script>" not in search_status("<script>", 0, 10)

@@ -329,6 +329,7 @@ class Handlers:
             kinds={KINDS[x] for x in kinds} if kinds else None,
         )
         passages = self.assistant.search(text, k=count, filters=filters, relevant_only=True)
+        relevant = len(passages)
         if status:
             passages = [p for p in passages if (p.metadata.get("disclosure") == PUBLIC) == (status == "Public only")]
         self.ctx.audit.record_for(
@@ -349,7 +350,7 @@ class Handlers:
         labels = [(export_label(r), str(r["rank"])) for r in rows]
         session.query, session.passages = text, passages
         table = [[*(r[k] for k in RESULT_FIELDS[:-1]), _clip(r["passage"])] for r in rows]
-        found = search_status(text, len(rows), count, WELSH_NOTICE if welsh(text) else None)
+        found = search_status(text, len(rows), count, WELSH_NOTICE if welsh(text) else None, relevant - len(rows))
         return table, gr.update(choices=labels, value=[]), "", PREVIEW, found
 
     def _search_filters(

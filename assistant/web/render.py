@@ -160,11 +160,18 @@ def passage_row(rank: int, p: Passage, reason: str | None = None) -> dict[str, A
 NO_RELEVANT = "No relevant passages"
 
 
-def search_status(query: str, shown: int, k: int, notice: str | None = None) -> str:
+def search_status(query: str, shown: int, k: int, notice: str | None = None, filtered: int = 0) -> str:
     """What the FOI search found, said above its results: how many passages cleared the relevance floor, or
-    that none did (never an empty table alone); ``notice`` (a Welsh search's) goes first."""
+    that none did (never an empty table alone); ``notice`` (a Welsh search's) goes first; ``filtered``:
+    relevant passages the disclosure filter left out."""
     e = html.escape
-    if shown:
+    if filtered:
+        found = (
+            f"{shown} passage{'s' if shown != 1 else ''} match “{e(query)}” with the disclosure filter; "
+            f"{filtered} other relevant passage{'s' if filtered != 1 else ''} of another disclosure status "
+            f"{'are' if filtered != 1 else 'is'} left out."
+        )
+    elif shown:
         found = f"{shown} passage{'s' if shown != 1 else ''} match “{e(query)}”." + (
             " Weaker matches, and headings on their own, are left out." if shown < k else ""
         )
