@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_HUB_DISABLE_TELEMETRY=1 GRADIO_ANALYTICS_ENABLED=False ANONYMIZED_TELEMETRY=False
 QUESTION="How many requests for service did the service desk receive in 2018/19?"
-echo "Indexing the sample reports in corpus/ (into index/)"
+echo "Indexing the sample reports in corpus/ (into ${ASSISTANT_INDEX_DIR:-index}/)"
 .venv/bin/assistant ingest corpus
 echo
 echo "Asking on the command line: $QUESTION"

@@ -190,7 +190,7 @@ def passage(text: str, kind: str = "paragraph", para: str = "5.2", heading: str 
 
 # Tests write only to temporary folders (and their reports to test-artifacts/): the repository tree is the
 # same after the run as before it, checked once for the whole session.
-_OUTPUTS = ("test-artifacts/", ".pytest_cache/", ".venv/", ".git/")
+_OUTPUTS = ("test-artifacts/", ".pytest_cache/", ".venv/", ".git/", "opcc_assistant.egg-info/")  # the last: setup's
 
 
 def _tree() -> dict[str, tuple[str, int, int]] | None:

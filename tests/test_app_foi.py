@@ -36,6 +36,11 @@ def test_foi_results_end_where_relevance_ends(app_server, browser):  # noqa: F81
     assert page.locator("#foi-selected label", has_text=re.compile(r"^\s*\d+\. ")).count() == 0
     _shot(page, "30-foi-no-relevant-passages")
 
+    # A search in Welsh is told, beside its results, that the reports are read in English.
+    status = _search(page, "Faint oedd cyllideb y gwasanaeth TGCh yn 2018/19?")
+    assert "looks like Welsh" in status and "English" in status
+    _shot(page, "30b-foi-welsh-notice")
+
     status = _search(page, "Airwave")
     _option(page, 1).wait_for()
     shown = page.locator("#foi-selected label", has_text=re.compile(r"^\s*\d+\. ")).count()

@@ -87,3 +87,28 @@ def test_demo_banner_for_the_demo_account_only_and_gone_once_a_user_exists(gwent
         assert "Local demo" not in page.locator("body").inner_text()
         _shot(page, "demo-3-real-user")
         page.close()
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_the_demo_command_sets_up_quietly_and_reaches_the_app(tmp_path):
+    """``bash scripts/demo.sh`` as the README gives it (its setup on the existing .venv, the sample corpus
+    indexed into a temporary folder, a question, the app): a progress line per step, no warning or
+    traceback, and the app answering with its one-off demo account."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "ASSISTANT_INDEX_DIR": str(tmp_path / "index"),
+        "ASSISTANT_USERS_FILE": str(tmp_path / "users.json"),  # none yet: the local demo
+        "ASSISTANT_UPLOAD_DIR": str(tmp_path / "uploads"),
+        "ASSISTANT_PORT": str(port),
+    }
+    log = tmp_path / "demo.log"
+    with local_server(
+        ["bash", str(ROOT / "scripts" / "demo.sh")], f"http://127.0.0.1:{port}/", timeout=900, env=env, log=log
+    ):
+        out = log.read_text()
+    assert "Setting up: done in" in out and "password: " in out and "24,635" in out, out
+    assert f"(into {tmp_path / 'index'}/)" in out and (tmp_path / "index" / "lexical.sqlite3").exists()
+    noise = [line for line in out.splitlines() if re.search(r"(?i)warn|error|traceback|^!!|deprecat|failed to", line)]
+    assert not noise, noise
