@@ -19,6 +19,7 @@ from .answering.figures import figure_in, figures
 from .answering.open_answers import KEY_POINTS
 from .api import Answer, Assistant
 from .documents import Filters, Passage
+from .reading.cleaning import normalise
 
 
 def question_set(name: str = "questions.jsonl") -> Path:
@@ -29,11 +30,6 @@ def question_set(name: str = "questions.jsonl") -> Path:
 
 
 QUESTIONS = question_set()
-
-
-def normalise(text: str) -> str:
-    """Case, spacing and punctuation folded away (for evidence matching)."""
-    return re.sub(r"[^0-9a-z]", "", text.lower())
 
 
 def load_questions(paths: list[Path]) -> list[dict[str, Any]]:

@@ -107,6 +107,19 @@ def gwent_dir(tmp_path):
     return d
 
 
+@pytest.fixture
+def gwent_text(tmp_path, fast_settings):
+    """An assistant over the Gwent ICT annual report as text, indexed with the hashing encoder."""
+    from assistant.api import Assistant
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    shutil.copy(GWENT_TXT, reports / GWENT_TXT.name)
+    with Assistant(settings=fast_settings) as assistant:
+        assistant.ingest([reports])
+        yield assistant
+
+
 @pytest.fixture(scope="session")
 def gwent_index(tmp_path_factory):
     """An index of the Gwent ICT annual report (text and PDF) and the Cumbria strategy (text), built once."""

@@ -390,7 +390,7 @@ def test_an_answer_written_while_a_new_conversation_starts_goes_to_the_one_asked
 
 def test_the_demo_accounts_conversations_are_never_a_real_accounts(app):
     live = {"on": True}
-    app.on.ctx.demo_user, app.on.ctx.demo_active = "demo", lambda: live["on"]
+    app.on.ctx.is_demo = lambda name: name == "demo" and live["on"]
     app.on.ctx.demo_notice = "Local demo: a one-off account."
     app.users["demo"] = User("demo", "admin", "restricted")
     app.ask(STATIONS, "demo")

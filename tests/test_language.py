@@ -1,14 +1,11 @@
 """Welsh questions are recognised (assistant/answering/language.py), and said so, never a silent "not found"."""
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import GWENT_TXT
 
 from assistant.answering.language import WELSH_NOTICE, welsh
-from assistant.api import Assistant
 
 EVALS = Path(__file__).resolve().parents[1] / "evals"
 WELSH = [
@@ -52,12 +49,7 @@ def test_no_question_of_the_english_sets_is_taken_for_welsh():
     assert len(questions) > 800 and [q for q in questions if welsh(q)] == []
 
 
-def test_a_welsh_question_is_answered_with_the_notice(tmp_path, fast_settings):
-    reports = tmp_path / "reports"
-    reports.mkdir()
-    shutil.copy(GWENT_TXT, reports / GWENT_TXT.name)
-    with Assistant(settings=fast_settings) as assistant:
-        assistant.ingest([reports])
-        result = assistant.ask("Faint yw cyllideb TGCh ar gyfer 2018/19?")
-        assert result.note and result.note.startswith(WELSH_NOTICE)
-        assert assistant.ask("How many requests for service were there in 2018/19?").note is None
+def test_a_welsh_question_is_answered_with_the_notice(gwent_text):
+    result = gwent_text.ask("Faint yw cyllideb TGCh ar gyfer 2018/19?")
+    assert result.note and result.note.startswith(WELSH_NOTICE)
+    assert gwent_text.ask("How many requests for service were there in 2018/19?").note is None

@@ -1,13 +1,9 @@
 """The FOI finder's relevance floor and its fragment test (assistant/answering/relevance.py), on passages
 as the index stores them and on a real index of the Gwent report."""
 
-import shutil
-
 import pytest
-from conftest import GWENT_TXT
 
 from assistant.answering.relevance import fragment, relevant
-from assistant.api import Assistant
 from assistant.documents import Passage
 
 
@@ -76,22 +72,12 @@ def test_a_search_with_no_words_of_its_own_is_held_to_the_relative_floor_alone()
     assert relevant("anything", []) == []
 
 
-@pytest.fixture
-def gwent(tmp_path, fast_settings):
-    reports = tmp_path / "reports"
-    reports.mkdir()
-    shutil.copy(GWENT_TXT, reports / GWENT_TXT.name)
-    with Assistant(settings=fast_settings) as assistant:
-        assistant.ingest([reports])
-        yield assistant
-
-
-def test_on_a_real_index_unrelated_words_find_nothing_and_filler_goes(gwent):
-    assert gwent.search("contract values", 10) != [], "a search always ranks something"
-    assert gwent.search("contract values", 10, relevant_only=True) == []
-    kept = gwent.search("Airwave", 10, relevant_only=True)
-    assert kept and len(kept) < len(gwent.search("Airwave", 10))
+def test_on_a_real_index_unrelated_words_find_nothing_and_filler_goes(gwent_text):
+    assert gwent_text.search("contract values", 10) != [], "a search always ranks something"
+    assert gwent_text.search("contract values", 10, relevant_only=True) == []
+    kept = gwent_text.search("Airwave", 10, relevant_only=True)
+    assert kept and len(kept) < len(gwent_text.search("Airwave", 10))
     assert all("airwave" in (p.text + p.context).lower() for p in kept)
-    assert not any(fragment(p) for p in gwent.search("Airwave", 10, relevant_only=True))
-    answered = gwent.retrieve("What was the SRS Airwave variance in 2018/19?")
+    assert not any(fragment(p) for p in gwent_text.search("Airwave", 10, relevant_only=True))
+    answered = gwent_text.retrieve("What was the SRS Airwave variance in 2018/19?")
     assert len(answered) == 8, "the answerer reads the ranked passages as they are, no floor"

@@ -11,7 +11,8 @@ at a word's start). No word of any particular question is listed.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+
+from ..reading.cleaning import known_word
 
 WELSH_NOTICE = (
     "This looks like Welsh. The assistant answers in English, from the reports' English text; "
@@ -29,13 +30,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _WELSH_SPELLING = re.compile(r"[ŵŷ]|dd|ll|^rh|wy|yw|^ch|^ff|^gw|ydd|wch|au$")
 MIN_FUNCTION_WORDS = 2  # distinct ones
 MIN_SPELT_SHARE = 0.5
-
-
-@lru_cache(maxsize=4096)
-def _english(word: str) -> bool:
-    from wordfreq import zipf_frequency
-
-    return zipf_frequency(word, "en") >= 1.5
+ENGLISH_ZIPF = 1.5  # a word at least this common in English is no sign of Welsh
 
 
 def welsh(text: str) -> bool:
@@ -44,5 +39,5 @@ def welsh(text: str) -> bool:
     if len({w for w in words if w in FUNCTION_WORDS}) >= MIN_FUNCTION_WORDS:
         return True
     long = [w for w in words if len(w) >= 4]
-    spelt = [w for w in long if not _english(w) and _WELSH_SPELLING.search(w)]
+    spelt = [w for w in long if not known_word(w, ENGLISH_ZIPF) and _WELSH_SPELLING.search(w)]
     return len(long) >= 2 and len(spelt) >= MIN_SPELT_SHARE * len(long) and len(spelt) >= 2

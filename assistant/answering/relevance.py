@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ..documents import Passage
-from ..reading.cleaning import join_wrapped
+from ..reading.cleaning import join_wrapped, normalise
 from ..reading.legibility import legible
 from .terms import coverage, query_terms
 
@@ -30,10 +30,6 @@ _RUN_TOGETHER = re.compile(r"[a-z]{3,}[A-Z]{2,}")  # "rsecurityCCTV": two cells'
 CONTENTS_WORDS = 8
 
 
-def _fold(text: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", text.lower())
-
-
 def fragment(p: Passage) -> bool:
     """Whether ``p`` is a piece of layout rather than a passage: too few words to say anything (and no
     figure), its own heading and nothing more, a contents line, the rest of a heading broken by the
@@ -46,7 +42,7 @@ def fragment(p: Passage) -> bool:
     heading = " ".join((p.heading or "").split())
     if (
         heading
-        and _fold(body) in (_fold(heading), _fold(_NUMBERING.sub("", heading)))
+        and normalise(body) in (normalise(heading), normalise(_NUMBERING.sub("", heading)))
         and not _SENTENCE_END.search(body)
     ):
         return True

@@ -140,7 +140,7 @@ class _Stemmer:
         return out
 
 
-def _create_owner_only(path: Path) -> None:
+def create_owner_only(path: Path) -> None:
     """The database file created 0600 (SQLite gives its -wal and -shm files the same mode), or an
     existing one of this user's, with those files, made so.
 
@@ -166,7 +166,7 @@ class LexicalIndex:
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        _create_owner_only(path)
+        create_owner_only(path)
         self.path = path
         # One connection per thread: the app answers several users at once while an upload
         # is ingested; WAL lets those readers run beside the writer.

@@ -170,7 +170,13 @@ def _zipf():
     return zipf_frequency
 
 
-def _known(word: str, threshold: float) -> bool:
+def normalise(text: str) -> str:
+    """Case, spacing and punctuation folded away: letters and digits only (to compare texts as read)."""
+    return re.sub(r"[^0-9a-z]", "", text.lower())
+
+
+def known_word(word: str, threshold: float) -> bool:
+    """Whether ``word`` (its punctuation aside) is an English word at least this common (wordfreq's Zipf scale)."""
     zipf = _zipf()
     w = word.strip(".,;:()'\"’‘“”").lower()
     if not w.isalpha():
@@ -198,14 +204,14 @@ def join_wrapped(lines: list[str]) -> str:
         joined = head + tail
         if re.search(r"\d{2,4}/\d$", head) and re.match(r"^\d\b", tail):
             out += line  # a year range wrapped in a narrow column: 2017/1 + 8
-        elif head.endswith("-") and len(head) > 2 and _known(head[:-1] + tail, 3.0) and not _known(tail, 3.0):
+        elif head.endswith("-") and len(head) > 2 and known_word(head[:-1] + tail, 3.0) and not known_word(tail, 3.0):
             out = out[:-1] + line
         elif (
             head[-1:].isalpha()
             and tail[:1].isalpha()
             and (tail[:1].islower() or (head.isupper() and tail.isupper()))
-            and _known(joined, 2.5)
-            and not (_known(head, 2.0) and _known(tail, 2.0))
+            and known_word(joined, 2.5)
+            and not (known_word(head, 2.0) and known_word(tail, 2.0))
         ):
             out += line
         else:

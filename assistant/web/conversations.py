@@ -13,7 +13,6 @@ What is stored is what was shown; whether it may be shown again is decided when 
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import sqlite3
 import threading
@@ -24,6 +23,7 @@ from typing import Any
 
 from ..api import Answer
 from ..documents import Passage, text_problem
+from ..indexing.lexical import create_owner_only
 
 FILE_NAME = "conversations.sqlite3"
 TITLE_CHARS = 80  # a title: the first question clipped to this, or a name its owner gives
@@ -145,23 +145,13 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
-def _private(path: Path) -> None:
-    """Create ``path`` owner-only if missing (SQLite then gives its WAL files the same mode); tighten one we own."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    try:
-        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600))
-    except FileExistsError:
-        st = os.stat(path)
-        if st.st_uid == os.getuid() and st.st_mode & 0o077:
-            os.chmod(path, 0o600)
-
-
 class ConversationStore:
     """The conversations in one SQLite file; every method takes the owner and acts on their conversations only."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        _private(self.path)
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        create_owner_only(self.path)
         self._lock = threading.Lock()
         self.conn = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False, isolation_level=None)
         self.conn.execute("PRAGMA journal_mode=WAL")

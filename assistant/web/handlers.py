@@ -32,6 +32,7 @@ from .downloads import Downloads
 from .render import (
     NO_SOURCES,
     answer_markdown,
+    counted,
     csv_name,
     download_link,
     export_label,
@@ -143,17 +144,13 @@ class AppContext:
     demo_notice: str | None = None  # shown to the demo account only; `code` is shown as code
     sessions: Sessions = field(default_factory=Sessions)
     downloads: Downloads = field(default_factory=Downloads)
-    demo_user: str | None = None  # the one-off demo account's name, on a server started with --demo
-    demo_active: Callable[[], bool] = lambda: False  # whether that account still works (no real users yet)
-
-    def is_demo(self, user: User) -> bool:
-        """Whether ``user`` is the live demo account (a real account of the same name is not)."""
-        return self.demo_user is not None and user.name == self.demo_user and self.demo_active()
+    # Whether a name is the live demo account of a server started with --demo (server.Login.is_demo).
+    is_demo: Callable[[str], bool] = lambda name: False
 
     def owner(self, user: User) -> str:
         """Whose conversations are ``user``'s: their name, or for the demo account a name no account can
         have ("~" is not allowed in user names), so a later real account of its name never sees them."""
-        return f"~{user.name}" if self.is_demo(user) else user.name
+        return f"~{user.name}" if self.is_demo(user.name) else user.name
 
     def user(self, request: gr.Request | None, action: str) -> User:
         """The signed-in user, if their role allows ``action`` (a refusal is audited)."""
@@ -234,7 +231,7 @@ class Handlers:
     def demo_banner(self, request: gr.Request) -> dict:
         """The demo notice, for the demo account alone: a real user on a demo server never sees it."""
         user = self.ctx.user_for(getattr(request, "username", None) if request else None)
-        if not self.ctx.demo_notice or user is None or not self.ctx.is_demo(user):
+        if not self.ctx.demo_notice or user is None or not self.ctx.is_demo(user.name):
             return gr.update(visible=False, value="")
         notice = re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(self.ctx.demo_notice))
         return gr.update(visible=True, value=f'<p class="demo-banner" role="status">{notice}</p>')
@@ -440,7 +437,7 @@ class Handlers:
         url = self.ctx.downloads.add(
             user.name, name, lambda path: write_csv(picked, path), doc_ids=[r["doc_id"] for r in picked]
         )
-        return download_link(url, name, f"Download the CSV ({len(picked)} passage{'s' if len(picked) != 1 else ''})")
+        return download_link(url, name, f"Download the CSV ({counted(len(picked), 'passage')})")
 
     # ---- report library -----------------------------------------------------
     def add(self, files: Any, request: gr.Request, progress=gr.Progress()) -> tuple:

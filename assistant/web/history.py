@@ -20,7 +20,7 @@ from ..audit import CONVERSATION_DELETED, CONVERSATION_OPENED, CONVERSATION_REFU
 from ..documents import Passage, text_problem
 from .conversations import Conversation, ConversationStore, Turn, title_problem, when
 from .handlers import NOT_A_CHOICE, Handlers, _shown, refusal
-from .render import NO_SOURCES, answer_markdown, md_text, source_card, sources_panel
+from .render import NO_SOURCES, answer_markdown, counted, md_text, source_card, sources_panel
 from .users import User
 
 WITHHELD_ANSWER = (
@@ -136,7 +136,7 @@ class History:
             doc_hashes=[d for t in turns for d in t.doc_ids if d],
             detail={"conversation": conversation.id, "questions": len(turns), "withheld": shown.withheld},
         )
-        status = f"Opened “{md_text(conversation.title)}” ({_questions(len(turns))})."
+        status = f"Opened “{md_text(conversation.title)}” ({counted(len(turns), 'question')})."
         if shown.withheld:
             status += f" {shown.withheld} source{'s are' if shown.withheld != 1 else ' is'} no longer available to you."
         last = shown.sources.get(len(shown.chat) - 1, NO_SOURCES)
@@ -172,7 +172,7 @@ class History:
         conversation = self._own(user, "delete", conversation_id)
         self.ctx.session(request, user).deleting = conversation.id
         question = (
-            f"Delete “{md_text(conversation.title)}” ({_questions(conversation.questions)}, started "
+            f"Delete “{md_text(conversation.title)}” ({counted(conversation.questions, 'question')}, started "
             f"{when(conversation.created)})? Its questions and answers go from your list for good."
         )
         return gr.update(visible=True), question, ""
@@ -211,7 +211,3 @@ class History:
             chat, sources = [], NO_SOURCES
         status = f"Deleted “{md_text(conversation.title)}”."
         return self._choices(user, session.conversation), gr.update(visible=False), status, chat, sources
-
-
-def _questions(n: int) -> str:
-    return f"{n} question{'s' if n != 1 else ''}"

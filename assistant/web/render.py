@@ -160,6 +160,11 @@ def passage_row(rank: int, p: Passage, reason: str | None = None) -> dict[str, A
 NO_RELEVANT = "No relevant passages"
 
 
+def counted(n: int, noun: str) -> str:
+    """``n`` and the noun, plural unless one: "1 passage", "3 passages"."""
+    return f"{n} {noun}{'s' if n != 1 else ''}"
+
+
 def search_status(query: str, shown: int, k: int, notice: str | None = None, filtered: int = 0) -> str:
     """What the FOI search found, said above its results: how many passages cleared the relevance floor, or
     that none did (never an empty table alone); ``notice`` (a Welsh search's) goes first; ``filtered``:
@@ -167,12 +172,12 @@ def search_status(query: str, shown: int, k: int, notice: str | None = None, fil
     e = html.escape
     if filtered:
         found = (
-            f"{shown} passage{'s' if shown != 1 else ''} match “{e(query)}” with the disclosure filter; "
-            f"{filtered} other relevant passage{'s' if filtered != 1 else ''} of another disclosure status "
+            f"{counted(shown, 'passage')} match “{e(query)}” with the disclosure filter; "
+            f"{counted(filtered, 'other relevant passage')} of another disclosure status "
             f"{'are' if filtered != 1 else 'is'} left out."
         )
     elif shown:
-        found = f"{shown} passage{'s' if shown != 1 else ''} match “{e(query)}”." + (
+        found = f"{counted(shown, 'passage')} match “{e(query)}”." + (
             " Weaker matches, and headings on their own, are left out." if shown < k else ""
         )
     else:
@@ -223,9 +228,7 @@ def upload_summary(summary: IngestSummary) -> str:
     label = {"failed": "**FAILED**"}
     lines = []
     for r in sorted(summary.results, key=lambda r: r.status != "failed"):
-        detail = r.reason or (
-            f"“{r.title}”, {r.pages} page{'s' if r.pages != 1 else ''}, {r.chunks} passages" if r.title else ""
-        )
+        detail = r.reason or (f"“{r.title}”, {counted(r.pages, 'page')}, {r.chunks} passages" if r.title else "")
         lines.append(
             f"- **{html.escape(r.path)}**: {label.get(r.status, r.status)}{' — ' + html.escape(detail) if detail else ''}"
         )

@@ -122,25 +122,26 @@ class Login:
         refused, and its sessions end, without a restart."""
         return self.demo is not None and not self.users.exists()
 
-    def _is_demo(self, name: str) -> bool:
+    def is_demo(self, name: str) -> bool:
+        """Whether ``name`` is the demo account while it works (a real account of that name is not)."""
         return self.demo is not None and name == self.demo[0] and self.demo_active()
 
     def _check(self, name: str, password: str) -> bool:
-        if self._is_demo(name):
+        if self.is_demo(name):
             return secrets.compare_digest(password, self.demo[1])
         return self.users.authenticate(name, password) is not None
 
     def user(self, name: str | None) -> User | None:
         if not name:
             return None
-        if self._is_demo(name):
+        if self.is_demo(name):
             return User(name, "admin", "restricted")
         return self.users.get(name)
 
     def fingerprint(self, name: str) -> str | None:
         """Changes when the user is changed; None once removed (their sessions then end), and for the demo
         account once a users file exists."""
-        if self._is_demo(name):
+        if self.is_demo(name):
             return "demo"
         return self.users.fingerprint(name)
 
@@ -177,8 +178,7 @@ def create_app(settings: Settings, demo_account: tuple[str, str] | None = None) 
         notice,
         sessions=sessions,
         downloads=downloads,
-        demo_user=demo_account[0] if demo_account else None,
-        demo_active=login.demo_active,
+        is_demo=login.is_demo,
     )
     blocks = build_app(ctx)
     blocks.queue(default_concurrency_limit=settings.concurrency or os.cpu_count() or 2)
