@@ -350,9 +350,13 @@ def test_keyboard_only_sign_in_ask_open_search_export_upload_remove(app_server, 
     # Remove it: choose it in the list by typing, then confirm.
     keys.to("el.closest('#remove-choice') && el.tagName === 'INPUT'")
     page.keyboard.type("Keyboard Walk")
-    page.get_by_role("option", name="Keyboard Walk Report", exact=False).wait_for()
-    keys.press("Enter")  # the first option that matches
-    page.wait_for_function("() => document.querySelector('#remove-choice input').value.startsWith('Keyboard Walk')")
+    # Enter takes the highlighted option; the list highlights the first match once it has filtered itself.
+    page.locator("[role=option].active", has_text="Keyboard Walk Report").wait_for()
+    keys.press("Enter")
+    # chosen: the box shows the option's whole label, not only the letters typed
+    page.wait_for_function(
+        "() => document.querySelector('#remove-choice input').value.startsWith('Keyboard Walk Report')"
+    )
     keys.to("el.id === 'remove-report'")
     _settled(page)  # the choice reaches the app's state when the list closes
     keys.press("Enter")
