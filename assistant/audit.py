@@ -615,18 +615,22 @@ class AuditLog:
         path: Path,
         user: str | None = None,
         redact: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+        derived: dict[str, Callable[[dict[str, Any]], str]] | None = None,
     ) -> Path:
         """The whole log (oldest first) as CSV; ``redact`` (if given) rewrites each row, a dict of
-        :data:`FIELDS`, before it is written, e.g. to withhold what a reader may not see."""
+        :data:`FIELDS`, before it is written, e.g. to withhold what a reader may not see; ``derived``:
+        columns added after :data:`FIELDS`, each computed from the (redacted) row."""
         rows = list(reversed(self.entries(limit=None, user=user)))
+        derived = derived or {}
         with open(path, "w", newline="", encoding="utf-8-sig") as f:
-            writer = csv.DictWriter(f, fieldnames=FIELDS)
+            writer = csv.DictWriter(f, fieldnames=[*FIELDS, *derived])
             writer.writeheader()
             for row in rows:
                 if redact is not None:
                     row = redact(dict(row))
                     if not isinstance(row, dict):
                         raise TypeError(f"redact must return a dict of audit fields, not {type(row).__name__}")
+                row = {**row, **{name: column(row) for name, column in derived.items()}}
                 writer.writerow({k: csv_safe(v) for k, v in row.items()})
         return Path(path)
 

@@ -117,7 +117,12 @@ def cmd_search(args: argparse.Namespace, shared: Assistant | None = None, out: T
         return refused
     with _using(args, shared) as assistant:
         started = time.perf_counter()
-        passages = assistant.search(args.query, k=args.k, filters=Filters(report=args.report, clearance=args.clearance))
+        passages = assistant.search(
+            args.query,
+            k=args.k,
+            filters=Filters(report=args.report, clearance=args.clearance),
+            relevant_only=not args.all,
+        )
         latency = (time.perf_counter() - started) * 1000
         _audit(
             assistant.settings,
@@ -128,12 +133,23 @@ def cmd_search(args: argparse.Namespace, shared: Assistant | None = None, out: T
                 args.query,
                 passages=passages,
                 settings=run_settings(assistant.settings),
-                detail={"k": args.k, "report": args.report},
+                detail={"k": args.k, "report": args.report, "all": args.all},
             ),
         )
     rows = [p.citation() for p in passages]
     if args.json:
-        print(json.dumps({"query": args.query, "results": rows, "latency_ms": round(latency, 1)}, indent=2), file=out)
+        print(
+            json.dumps(
+                {
+                    "query": args.query,
+                    "results": rows,
+                    "relevance_floor": not args.all,
+                    "latency_ms": round(latency, 1),
+                },
+                indent=2,
+            ),
+            file=out,
+        )
     elif args.csv:
         from .audit import csv_safe
 
@@ -149,7 +165,10 @@ def cmd_search(args: argparse.Namespace, shared: Assistant | None = None, out: T
             print(f"[{rank}] {p.document} ({p.source}{', ' + where if where else ''}) — {p.heading or ''}", file=out)
             print(f"    {p.text[:500]}", file=out)
         if not passages:
-            print("No passages found.", file=out)
+            print(
+                "No passages found." if args.all else "No relevant passages (--all lists the best-ranked anyway).",
+                file=out,
+            )
         if welsh(args.query):
             print(WELSH_NOTICE, file=out)
     return 0
@@ -344,6 +363,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--k", type=_count(1, MAX_K), default=5, metavar="N", help=f"passages to return, 1 to {MAX_K} (default 5)"
     )
     p.add_argument("--report", metavar="TEXT", help="only reports whose title or file name contains this")
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="the N best-ranked passages as they are, without the relevance floor the FOI tab applies",
+    )
     p.add_argument("--index", metavar="DIR")
     _clearance(p)
     fmt = p.add_mutually_exclusive_group()

@@ -148,8 +148,26 @@ def test_search_k_is_bounded(index_dir, capsys, k):
 
 
 def test_search_k_of_100_is_taken(index_dir):
-    out = json.loads(run(["search", "Airwave", "--index", str(index_dir), "--json", "--k", "100"]))
-    assert 5 < len(out["results"]) <= 100
+    out = json.loads(run(["search", "Airwave", "--index", str(index_dir), "--json", "--k", "100", "--all"]))
+    assert 5 < len(out["results"]) <= 100 and out["relevance_floor"] is False
+
+
+def test_search_ends_at_the_relevance_floor_as_the_foi_tab_does(index_dir):
+    """The best-ranked passages of a search, cut where relevance ends (the FOI tab's floor); --all lists
+    the N best anyway. A search for words no report holds says so instead of listing what ranked first."""
+    floor = json.loads(run(["search", "Airwave variance", "--index", str(index_dir), "--json", "--k", "20"]))
+    every = json.loads(run(["search", "Airwave variance", "--index", str(index_dir), "--json", "--k", "20", "--all"]))
+    assert floor["relevance_floor"] is True and len(every["results"]) == 20
+    assert 0 < len(floor["results"]) < len(every["results"])
+    assert [r["chunk_id"] for r in floor["results"]] == [
+        r["chunk_id"] for r in every["results"] if r["chunk_id"] in {f["chunk_id"] for f in floor["results"]}
+    ]  # the same order, only cut
+    assert all("airwave" in (r["text"] + r["heading"]).lower() for r in floor["results"])
+    text = run(["search", "quantum chromodynamics lattice gauge", "--index", str(index_dir)])
+    assert "No relevant passages" in text and "--all" in text
+    assert "No relevant passages" not in run(
+        ["search", "quantum chromodynamics lattice gauge", "--index", str(index_dir), "--all"]
+    )
 
 
 def test_search_csv_quotes_formula_cells(tmp_path, fake_encoder, monkeypatch):
@@ -167,7 +185,16 @@ def test_search_csv_quotes_formula_cells(tmp_path, fake_encoder, monkeypatch):
     try:
         assert main(["ingest", str(reports), "--index", str(tmp_path / "idx"), "--no-progress"]) == 0
         text = run(
-            ["search", "HYPERLINK annual report calculator", "--index", str(tmp_path / "idx"), "--csv", "--k", "10"]
+            [
+                "search",
+                "HYPERLINK annual report calculator",
+                "--index",
+                str(tmp_path / "idx"),
+                "--csv",
+                "--k",
+                "10",
+                "--all",
+            ]
         )
     finally:
         get_settings.cache_clear()

@@ -17,7 +17,7 @@ from test_render import cited_passage
 
 from assistant.api import Assistant
 from assistant.audit import CREATED, AuditLog
-from assistant.web.auditview import WITHHELD, redact_entry
+from assistant.web.auditview import WITHHELD, local_time, redact_entry
 from assistant.web.handlers import AppContext, Handlers, write_csv
 from assistant.web.render import passage_row
 from assistant.web.users import User
@@ -407,9 +407,16 @@ def test_a_public_admin_sees_entries_about_restricted_reports_withheld(app):
     fay_ask = next(r for r in rows if r["user"] == "fay" and r["action"] == "ask")
     assert {fay_ask[k] for k in ("query", "answer", "chunk_ids", "doc_hashes", "detail")} == {WITHHELD}
     assert any(r["user"] == "sam" and "Airwave" in r["query"] for r in rows)
+    # the tab's two derived columns, in the CSV too: local time with its zone, and the report or file
+    assert fay_ask["report_or_file"] == WITHHELD and fay_ask["local_time"] == local_time(fay_ask["time"])
+    assert fay_ask["local_time"] != fay_ask["time"] and fay_ask["local_time"][-3:].isalpha()
     link = app.export_audit("", request("ada"))
     token = link.split('href="/download/')[1].split('"')[0]
-    assert "refurbished" in app.ctx.downloads.take(token, "ada").path.read_text(encoding="utf-8-sig")
+    with open(app.ctx.downloads.take(token, "ada").path, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert "refurbished" in json.dumps(rows)
+    refused = next(r for r in rows if r["user"] == "pam" and r["action"] == "remove refused")
+    assert refused["report_or_file"].startswith("Estates")
 
 
 def test_removed_reports_stay_withheld_unless_they_were_public(app):
@@ -620,7 +627,5 @@ def test_the_audit_tab_names_the_file_and_gives_local_time_with_its_zone(app):
     assert re.fullmatch(r"\d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} [A-Z][A-Za-z+\-0-9]*", rows["upload"][1]), rows["upload"][
         1
     ]
-    from assistant.web.auditview import local_time
-
     assert local_time("2026-11-24T10:15:02+0000").endswith(time.strftime("%Z", time.localtime(1795601702)))
     assert local_time("not a time") == "not a time"

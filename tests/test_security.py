@@ -274,7 +274,7 @@ def test_an_admin_upload_cannot_name_a_server_path(app):
         reply = ada.call("add", [[_file_object(target)]])
         assert reply["status"] == 403
     assert _actions(root, "ada").count("file refused") == 2
-    done = _cli("search", "scrypt password hash", "--json", "--index", str(root / "index"), env=env)
+    done = _cli("search", "scrypt password hash", "--json", "--all", "--index", str(root / "index"), env=env)
     assert "scrypt$" not in done.stdout and "users.json" not in done.stdout
     assert not (root / "uploads").exists() or not any((root / "uploads").iterdir())
 

@@ -415,7 +415,7 @@ def test_admin_uploads_a_report_and_finds_it(app_server, browser, tmp_path):
     _shot(page, "09-removed")
     assert "Dyfed-Powys" not in page.locator("#library").inner_text()
     assert not (root / "uploads" / "Estates-update-draft-2.pdf").exists()
-    done = _cli("search", "custody suite Llandrindod Wells", "--json", "--index", str(root / "index"))
+    done = _cli("search", "custody suite Llandrindod Wells", "--json", "--all", "--index", str(root / "index"))
     assert "Dyfed-Powys" not in done.stdout
     page.context.close()
 

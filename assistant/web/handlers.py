@@ -26,7 +26,7 @@ from ..api import Assistant, DocumentRecord
 from ..audit import CONVERSATION_ACTIONS, CREATED, MIGRATED, AuditLog, csv_safe, run_settings
 from ..documents import Filters, printable, text_problem
 from ..reading.disclosure import PUBLIC
-from .auditview import audit_row, redact_entry, removed_public
+from .auditview import audit_row, local_time, redact_entry, removed_public, subject
 from .conversations import ConversationStore
 from .downloads import Downloads
 from .render import (
@@ -619,8 +619,10 @@ class Handlers:
         self.ctx.audit.record_for(user, "audit export", detail={"user": who})
         filename = f"audit-{time.strftime('%Y-%m-%d-%H%M')}.csv"
         redact = self.audit_redactor(user)
+        titles = {d.doc_id: d.title for d in self.assistant.documents(user.clearance)}
+        derived = {"local_time": lambda r: local_time(r["time"]), "report_or_file": lambda r: subject(r, titles)}
         url = self.ctx.downloads.add(
-            user.name, filename, lambda path: self.ctx.audit.export_csv(path, user=who, redact=redact)
+            user.name, filename, lambda path: self.ctx.audit.export_csv(path, user=who, redact=redact, derived=derived)
         )
         return download_link(url, filename, "Download the audit log CSV")
 
