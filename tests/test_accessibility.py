@@ -138,10 +138,10 @@ def _narrow(browser, url: str, name: str, width: int, height: int = 800):
 
 
 # Words of letters broken across lines (a range over the word has boxes on two lines), in the title,
-# headings, tabs, buttons, labels and table headers that are shown.
-_BROKEN_WORDS = """() => {
+# headings, tabs, buttons, labels and table headers that are shown (or the elements ``selector`` picks).
+_BROKEN_WORDS = """(selector) => {
   const broken = [];
-  for (const el of document.querySelectorAll('h1, h2, h3, [role=tab], button, label, th, #who')) {
+  for (const el of document.querySelectorAll(selector || 'h1, h2, h3, [role=tab], button, label, th, #who')) {
     if (!el.getClientRects().length) continue;
     const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
     for (let t = walker.nextNode(); t; t = walker.nextNode()) {
@@ -264,7 +264,7 @@ class Keyboard:
 
 
 @_marks(in_browser)
-def test_keyboard_only_sign_in_ask_open_search_export_upload_remove(app_server, browser, tmp_path):
+def test_keyboard_only_sign_in_ask_reopen_search_export_upload_remove_audit(app_server, browser, tmp_path):
     url, _ = app_server
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page = context.new_page()
@@ -307,6 +307,25 @@ def test_keyboard_only_sign_in_ask_open_search_export_upload_remove(app_server, 
     page.bring_to_front()  # back to the app's tab, as a user does after reading the report
     _shot(page, "a11y-keyboard-1-answer")
 
+    # Start a new conversation, then reopen the first from the list of the user's conversations.
+    keys.to("el.tagName === 'BUTTON' && el.innerText.trim() === 'New conversation'", back=True)
+    keys.press("Enter")
+    page.wait_for_function("() => !document.querySelector('#chat').innerText.includes('24,635')")
+    _settled(page)  # the list of conversations is drawn again after the chat is cleared: choose after that
+    keys.to("el.closest('#conversation-list') && el.tagName === 'INPUT'")
+    page.keyboard.type(QUESTION[:12])
+    page.locator("[role=option].active", has_text=QUESTION[:12]).wait_for()
+    keys.press("Enter")
+    page.wait_for_function(
+        f"() => document.querySelector('#conversation-list input').value.startsWith({json.dumps(QUESTION)})"
+    )
+    keys.to("el.id === 'conversation-open'")
+    _settled(page)
+    keys.press("Enter")
+    page.locator("#chat", has_text="24,635").wait_for()
+    page.locator("#sources .citation").first.wait_for()
+    _shot(page, "a11y-keyboard-1b-reopened")
+
     # Search, look at a result on its page, tick two results and export them.
     keys.to("el.getAttribute('role') === 'tab' && el.innerText.includes('Find passages')", back=True)
     keys.press("Enter")
@@ -314,6 +333,7 @@ def test_keyboard_only_sign_in_ask_open_search_export_upload_remove(app_server, 
     page.keyboard.type("Airwave budget variance")
     keys.press("Enter")
     page.locator("#foi-selected label", has_text="1. ").first.wait_for()
+    assert not page.evaluate(_BROKEN_WORDS, "#foi-results [role=gridcell]"), "a word broken inside a result's cell"
     keys.to("el.closest('#foi-results') && el.classList.contains('body-cell')")
     keys.press("ArrowDown", "Enter")  # the second result, on its page
     page.locator("#foi-preview .citation", has_text="[2]").wait_for()
@@ -366,5 +386,22 @@ def test_keyboard_only_sign_in_ask_open_search_export_upload_remove(app_server, 
     page.locator("#remove-result", has_text="Removed").wait_for()
     _shot(page, "a11y-keyboard-4-removed")
     assert "Keyboard Walk" not in page.locator("#library").inner_text()
+
+    # The audit log: one user's entries, then the whole log as CSV.
+    keys.to("el.getAttribute('role') === 'tab' && el.innerText.includes('Audit log')", back=True)
+    keys.press("Enter")
+    keys.to("el.closest('#audit-user') && ['INPUT', 'TEXTAREA'].includes(el.tagName)")
+    page.keyboard.type("ada")
+    keys.to("el.id === 'audit-show'")
+    keys.press("Enter")
+    page.locator("#audit-table [role=gridcell]", has_text="Keyboard Walk Report").first.wait_for()
+    keys.to("el.id === 'audit-export'")
+    keys.press("Enter")
+    page.locator("#audit-csv a").first.wait_for()
+    keys.to("el.matches('#audit-csv a')")
+    with page.expect_download() as download:
+        keys.press("Enter")
+    assert download.value.suggested_filename.startswith("audit-")
+    _shot(page, "a11y-keyboard-5-audit")
     context.close()
     assert not keys.unseen, f"focus not visible on: {keys.unseen}"

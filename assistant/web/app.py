@@ -140,7 +140,7 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                     wrap=True,
                     max_height=560,
                     elem_id="foi-results",
-                    column_widths=["5%", "16%", "10%", "5%", "5%", "13%", "8%", "9%", "29%"],
+                    column_widths=["5%", "15%", "10%", "5%", "5%", "17%", "8%", "9%", "26%"],
                 )
                 preview = gr.HTML(PREVIEW, elem_id="foi-preview")
                 selected = gr.CheckboxGroup(
@@ -211,7 +211,7 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                     wrap=True,
                     elem_id="audit-table",
                     # Wide enough for each column's longest word ("Clearance", "restricted", "extractive").
-                    column_widths=["4%", "12%", "6%", "6%", "8%", "9%", "15%", "14%", "5%", "8%", "13%"],
+                    column_widths=["4%", "12%", "6%", "6%", "8%", "9%", "14%", "14%", "6%", "8%", "13%"],
                 )
                 audit_timer = gr.Timer(AUDIT_REFRESH_SECONDS, active=False)  # new entries appear while it is open
                 with gr.Row():
