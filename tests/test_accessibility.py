@@ -262,6 +262,16 @@ class Keyboard:
         for key in keys:
             self.page.keyboard.press(key)
 
+    def download(self, button: str, link: str) -> str:
+        """Press the button with id ``button``, then the download link it shows in ``link``: the file's name."""
+        self.to(f"el.id === '{button}'")
+        self.press("Enter")
+        self.page.locator(f"{link} a").first.wait_for()
+        self.to(f"el.matches('{link} a')")
+        with self.page.expect_download() as download:
+            self.press("Enter")
+        return download.value.suggested_filename
+
 
 @_marks(in_browser)
 def test_keyboard_only_sign_in_ask_reopen_search_export_upload_remove_audit(app_server, browser, tmp_path):
@@ -340,13 +350,7 @@ def test_keyboard_only_sign_in_ask_reopen_search_export_upload_remove_audit(app_
     for rank in ("1. ", "2. "):
         keys.to(f"el.type === 'checkbox' && el.closest('label')?.innerText.trim().startsWith('{rank}')")
         keys.press("Space")
-    keys.to("el.id === 'foi-export'")
-    keys.press("Enter")
-    page.locator("#foi-csv a").first.wait_for()
-    keys.to("el.matches('#foi-csv a')")
-    with page.expect_download() as download:
-        keys.press("Enter")
-    assert download.value.suggested_filename.startswith("passages-airwave-budget-variance")
+    assert keys.download("foi-export", "#foi-csv").startswith("passages-airwave-budget-variance")
     _shot(page, "a11y-keyboard-2-export")
 
     # Upload a report: the drop area is a button that opens the file chooser.
@@ -395,13 +399,7 @@ def test_keyboard_only_sign_in_ask_reopen_search_export_upload_remove_audit(app_
     keys.to("el.id === 'audit-show'")
     keys.press("Enter")
     page.locator("#audit-table [role=gridcell]", has_text="Keyboard Walk Report").first.wait_for()
-    keys.to("el.id === 'audit-export'")
-    keys.press("Enter")
-    page.locator("#audit-csv a").first.wait_for()
-    keys.to("el.matches('#audit-csv a')")
-    with page.expect_download() as download:
-        keys.press("Enter")
-    assert download.value.suggested_filename.startswith("audit-")
+    assert keys.download("audit-export", "#audit-csv").startswith("audit-")
     _shot(page, "a11y-keyboard-5-audit")
     context.close()
     assert not keys.unseen, f"focus not visible on: {keys.unseen}"
