@@ -153,14 +153,26 @@ def _pdf_pages(path: str) -> tuple[str, ...]:
     return tuple(normalise(p.extract_text() or "") for p in PdfReader(path).pages)
 
 
+@lru_cache(maxsize=32)
+def _read_pages(path: str) -> tuple[str, ...]:
+    """The normalised text of each page as the assistant reads it (its repairs included: a word set one
+    letter per line in a narrow table column is one word there, not in pypdf's text)."""
+    from .reading.loading import load_document
+
+    try:
+        return tuple(normalise(p.text) for p in load_document(Path(path), Path(path).read_bytes()).pages)
+    except Exception:  # noqa: BLE001 - a file the reader refuses: pypdf's pages alone are checked
+        return ()
+
+
 def _cited_pages(p: Passage, paths: dict[str, str], spill: int = 0) -> str | None:
-    """The normalised pypdf text of the pages a PDF passage cites (and ``spill`` pages after), or
-    None for a passage without a page or whose file is gone."""
+    """The normalised pypdf text of the pages a PDF passage cites (and ``spill`` pages after), then the
+    same pages as the assistant read them, or None for a passage without a page or whose file is gone."""
     path = paths.get(p.metadata.get("doc_id", ""), "")
     if p.page is None or not path or not Path(path).exists():
         return None
-    pages = _pdf_pages(str(path))
-    return "".join(pages[p.page - 1 : (p.metadata.get("page_end") or p.page) + spill])
+    span = slice(p.page - 1, (p.metadata.get("page_end") or p.page) + spill)
+    return "".join(_pdf_pages(str(path))[span]) + "\n" + "".join(_read_pages(str(path))[span])
 
 
 def page_correct(item: dict[str, Any], answer: Answer, paths: dict[str, str]) -> bool | None:

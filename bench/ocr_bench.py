@@ -9,7 +9,11 @@
    the question sets run on them and on the born-digital PDFs: hand-written and generated on the
    sample corpus, realworld-dev's questions on its PDFs (when ``../shared`` is there).
 
-Usage: python bench/ocr_bench.py [--step 3] [--qa] [--out /tmp/ocr-bench]. Prints figures; asserts nothing.
+   ``--sets sample`` (or ``realworld-dev``) answers one set only; ``--step 0`` skips the engines.
+   Each set prints the questions the born-digital copy answers and the scanned copy does not.
+
+Usage: python bench/ocr_bench.py [--step 3] [--qa] [--sets sample realworld-dev] [--out /tmp/ocr-bench].
+Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -98,7 +102,7 @@ def engines_bench(pdfs: list[Path], step: int, dpi: int = 200) -> None:
         )
 
 
-def qa_bench(out: Path) -> None:
+def qa_bench(out: Path, only: list[str] | None = None) -> None:
     from pdfgen import scanned_copy
 
     from assistant.api import Assistant
@@ -112,7 +116,9 @@ def qa_bench(out: Path) -> None:
         sets.append(("realworld-dev", sorted((REALWORLD / "pdfs").glob("*.pdf")), [REALWORLD / "questions.jsonl"]))
     else:
         print(f"realworld-dev: {REALWORLD} is absent; sample corpus only")
+    sets = [t for t in sets if not only or t[0] in only]
     keys = ("answer_accuracy", "answer_with_citation", "evidence_hit@3", "abstention_recall", "false_abstention_rate")
+    answered: dict[tuple[str, str], set[str]] = {}
     for name, pdfs, question_files in sets:
         for copy in ("born-digital", "scanned"):
             folder = out / name / copy
@@ -129,9 +135,14 @@ def qa_bench(out: Path) -> None:
                 summary = a.ingest([folder / "files"])
                 ingest_s = time.perf_counter() - started
                 for path in question_files:
-                    s = summarise(run(a, load_questions([path])))
+                    scored = run(a, load_questions([path]))
+                    s = summarise(scored)
                     shown = {k: round(s[k], 3) for k in keys if isinstance(s.get(k), float)}
                     print(f"{name} {copy} {path.name}: {shown}", flush=True)
+                    answered[copy, path.name] = {x.item["id"] for x in scored if x.correct}
+                    if copy == "scanned":
+                        lost = sorted(answered["born-digital", path.name] - answered[copy, path.name])
+                        print(f"  answered born-digital, not scanned ({len(lost)}): {' '.join(lost)}", flush=True)
             print(
                 f"{name} {copy}: {summary.pages} pages, {summary.failed} failed, {summary.warnings} warnings, "
                 f"ingest {ingest_s:.0f} s ({summary.pages / ingest_s:.2f} pages/s)",
@@ -141,16 +152,18 @@ def qa_bench(out: Path) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--step", type=int, default=3, help="read every n-th page in the engines comparison")
+    ap.add_argument("--step", type=int, default=3, help="read every n-th page in the engines comparison (0: skip it)")
     ap.add_argument("--qa", action="store_true", help="also answer the question sets from scanned copies")
+    ap.add_argument("--sets", nargs="*", help="with --qa, only these sets: sample, realworld-dev")
     ap.add_argument("--out", type=Path, default=Path("/tmp/ocr-bench"), help="where the copies and indexes go")
     args = ap.parse_args()
     pdfs = sorted((ROOT / "corpus").glob("*.pdf"))
     if REALWORLD.exists():
         pdfs += sorted((REALWORLD / "pdfs").glob("*.pdf"))
-    engines_bench(pdfs, args.step)
+    if args.step > 0:
+        engines_bench(pdfs, args.step)
     if args.qa:
-        qa_bench(args.out)
+        qa_bench(args.out, args.sets)
 
 
 if __name__ == "__main__":

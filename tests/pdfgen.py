@@ -292,3 +292,88 @@ def wrapped_label_table_pdf(
         y -= size - 2  # the cell's padding: the next row
     ops += [f"1 0 0 1 {xs[0]} {y - 20} Tm (Overall, the budgets were underspent for the year.) Tj", "ET"]
     return one_page_pdf(ops)
+
+
+def stacked_label_table_pdf(
+    caption: str,
+    headers: list[str],
+    pages: list[list[tuple[str, list[str]]]],
+    xs: list[float],
+    size: int = 11,
+    prose: list[str] | None = None,
+) -> bytes:
+    """A table whose first column is one letter wide, as Word sets it: each row's label is drawn one
+    glyph per line (a space as a line holding a space), at one x, a line pitch apart, before the row's
+    other cells; a cell holding "\\n" wraps there. ``pages`` holds each page's rows; the header is
+    repeated at the top of each page, and a row of a later page with no cells goes on with the label
+    of the row before the break. ``prose`` lines stand above the caption on the first page, and a
+    sentence below the table on the last."""
+    pitch = size + 3
+    drawn = []
+    for n, rows in enumerate(pages):
+        ops, y = ["BT", f"/F1 {size} Tf"], 800.0
+        if n == 0:
+            for line in prose or []:
+                ops.append(f"1 0 0 1 {xs[0]} {y} Tm ({_escape(line)}) Tj")
+                y -= pitch
+            ops.append(f"1 0 0 1 {xs[0]} {y} Tm ({_escape(caption)}) Tj")
+            y -= 2 * pitch
+        ops += [f"1 0 0 1 {x} {y} Tm ({_escape(h)}) Tj" for x, h in zip(xs[1:], headers)]
+        y -= pitch + 6
+        for label, cells in rows:
+            ops += [f"1 0 0 1 {xs[0]} {y - k * pitch} Tm ({_escape(ch)}) Tj" for k, ch in enumerate(label)]
+            for x, cell in zip(xs[1:], cells):
+                ops += [
+                    f"1 0 0 1 {x} {y - k * pitch} Tm ({_escape(part)}) Tj" for k, part in enumerate(cell.split("\n"))
+                ]
+            y -= len(label) * pitch + 6  # the cell's padding: the next row
+        if n == len(pages) - 1:
+            ops.append(f"1 0 0 1 {xs[0]} {y - 20} Tm (Each finding has an agreed action plan.) Tj")
+        drawn.append(ops + ["ET"])
+    return pages_pdf(drawn)
+
+
+def wide_table_pdf(
+    caption: str,
+    headers: list[tuple[str, str]],
+    rows: list[list[str]],
+    rows_per_page: int | None = None,
+    repeat_header: bool = True,
+    size: float = 7,
+) -> bytes:
+    """A landscape A4 PDF of a wide table in small type: ``caption`` above it, a two-line header
+    (``("Recorded", "crimes")`` per column, the first over the row labels), then ``rows``; after
+    ``rows_per_page`` rows the table goes on over the next page, its header repeated there or not.
+    Every page has "Page N" at its foot."""
+    xs = [40.0] + [150.0 + 42.0 * i for i in range(len(headers) - 1)]
+    per = rows_per_page or len(rows)
+    parts = [rows[i : i + per] for i in range(0, len(rows), per)]
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    kids = []
+    for n, part in enumerate(parts, 1):
+        ops, y = ["BT", f"/F1 {size} Tf"], 540.0
+        if n == 1:
+            ops.append(f"/F1 {size + 3} Tf 1 0 0 1 40 555 Tm ({_escape(caption)}) Tj /F1 {size} Tf")
+            y -= 10
+        if n == 1 or repeat_header:
+            for line in (0, 1):
+                ops += [f"1 0 0 1 {x} {y} Tm ({_escape(h[line])}) Tj" for x, h in zip(xs, headers) if h[line]]
+                y -= size + 2
+            y -= 4
+        for row in part:
+            ops += [f"1 0 0 1 {x} {y} Tm ({_escape(c)}) Tj" for x, c in zip(xs, row) if c]
+            y -= size + 5
+        ops += [f"1 0 0 1 400 30 Tm (Page {n}) Tj", "ET"]
+        stream = "\n".join(ops).encode("cp1252", errors="replace")
+        kids.append(len(objects) + 1)
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 842 595] /Resources << /Font << /F1 3 0 R >> >> "
+            f"/Contents {len(objects) + 2} 0 R >>".encode()
+        )
+        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    objects[1] = f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] /Count {len(kids)} >>".encode()
+    return assemble(objects)

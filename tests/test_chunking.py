@@ -231,3 +231,17 @@ def test_a_long_bulleted_list_is_split_between_its_items():
     assert len(texts) > 1
     assert any("Gwen Pryce, Strategic Director of Environment & Operations, County Council (Chair)" in t for t in texts)
     assert all(t.startswith(("Who attended", "•")) for t in texts)
+
+
+def test_justified_prose_whose_word_gaps_are_tabs_is_prose_and_a_tab_separated_table_a_table():
+    prose = (
+        "In 2006, cardiovascular disease was responsible for 31.7% of all deaths: 26.0% from heart\n"
+        "disease\tand\t5.7%\tfrom\tstroke\t(1). Deaths from coronary heart disease (CHD)\n"
+        "comprise 67.4% of all deaths from heart disease."
+    )
+    table = "Workstream\t2016/17\t2017/18\nWide Area Network\t285\t520\nTelephony\t125\t350"
+    chunks = chunk_document(_doc(prose + "\n\n" + table))
+    rows = [c.text for c in chunks if c.kind == "table_row"]
+    assert len(rows) == 2 and rows[0].endswith("Wide Area Network | 2016/17 285 | 2017/18 520")
+    text = " ".join(c.text for c in chunks if c.kind == "paragraph")
+    assert "heart disease and 5.7% from stroke (1). Deaths" in text and "\t" not in text

@@ -244,6 +244,34 @@ def test_a_figure_cited_on_the_wrong_page_is_caught(tmp_path):
     assert figure_on_cited_page(Answer("q", "The reports do not say.", True, []), paths) is None
 
 
+def test_the_page_check_reads_the_cited_page_as_the_assistant_does(tmp_path):
+    """A label Word set one letter a line and ran over a page break (its header repeated between) is one
+    word only in the assistant's reading of the page: the evidence is found on the page cited."""
+    from pdfgen import stacked_label_table_pdf
+
+    from assistant.api import Answer
+    from assistant.documents import Passage
+    from assistant.evaluation import _pdf_pages, page_correct
+
+    def pdf(name: str, pages: list) -> str:
+        path = tmp_path / name
+        path.write_bytes(stacked_label_table_pdf("Audit findings", ["Opinion", "Tested"], pages, [60, 200, 320]))
+        return str(path)
+
+    first = [("Custody", ["LIMITED", "31"]), ("Fleet Man", ["MODERATE", "18"])]
+    split = pdf("split.pdf", [first, [("agement", []), ("Estates", ["LIMITED", "9"])]])
+    other = pdf("other.pdf", [first[:1], [("Fleet Man", []), ("Estates", ["LIMITED", "9"])]])
+    text = "Audit findings | Fleet Management | Opinion MODERATE | Tested 18"
+
+    def cited(path: str) -> Answer:
+        passage = Passage("c1", "Audit", path, 1, None, None, "table_row", text, 1.0, {"doc_id": "d1"})
+        return Answer("How many controls were tested for fleet management?", "18", False, [passage])
+
+    assert "fleetmanagement" not in "".join(_pdf_pages(split))  # pypdf: "Fleet Man", the header, then "agement"
+    assert page_correct({"evidence": "Fleet Management"}, cited(split), {"d1": split}) is True
+    assert page_correct({"evidence": "Fleet Management"}, cited(other), {"d1": other}) is False
+
+
 def test_abstention_curve_sweeps_the_confidence_threshold(tmp_path):
     from assistant.api import Answer
     from assistant.evaluation import Scored, abstention_chart, abstention_curve

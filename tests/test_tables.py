@@ -1,6 +1,8 @@
 import subprocess
 import sys
 
+import pytest
+
 from assistant.reading.tables import find_pdf_tables, is_layout_table, parse_grid, split_row
 
 MD = """| | Budget | Expenditure | Variance |
@@ -102,3 +104,146 @@ def test_a_row_ending_in_an_em_dash_is_a_row_and_a_line_of_figures_is_read_in_on
     code = f"from assistant.reading.tables import numeric_row; print(numeric_row({line!r}))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "None", done.stderr
+
+
+# --- wide tables: every row keeps its label and every column header ---------------------------
+
+AREAS = ["Northfield", "Eastvale", "Southmoor", "Westbrook", "Kingsford", "Riverside", "Hillcrest", "Lakeside"]
+AREAS += ["Oakwood", "Ashford Vale", "Brookmere", "Castleton", "Dunmore", "Elmstead", "Fairhaven"]
+WIDE_HEADERS = [("Area", ""), ("Recorded", "crimes"), ("Violent", "offences"), ("Sexual", "offences")]
+WIDE_HEADERS += [("Robbery", ""), ("Burglary", ""), ("Vehicle", "crime"), ("Shoplifting", ""), ("Criminal", "damage")]
+WIDE_HEADERS += [("Drug", "offences"), ("Arrests", ""), ("Stop and", "search"), ("Charges", ""), ("Cautions", "")]
+WIDE_HEADERS += [("Officers", "(FTE)"), ("999", "calls"), ("Complaints", "")]
+WIDE_CAPTION = "Table 4: Crime, outcomes and resources by area, 2022/23"
+
+
+def _wide_rows() -> list[list[str]]:
+    """15 areas by 16 measures, every figure different, and a Total row that adds them up."""
+    measures = len(WIDE_HEADERS) - 1
+    rows = [[a] + [f"{(r + 3) * 1000 + (c + 1) * 37 + r * c:,}" for c in range(measures)] for r, a in enumerate(AREAS)]
+    total = ["Total"] + [f"{sum(int(r[c + 1].replace(',', '')) for r in rows):,}" for c in range(measures)]
+    return rows + [total]
+
+
+def _pypdf_lines(header_on_page_two: bool) -> list[str]:
+    """The lines pypdf reads from the wide table: the two header lines run together, then the rows;
+    the page's number, and on the next page the header again (or not)."""
+    head = [" ".join(h for h, _ in WIDE_HEADERS), " ".join(b for _, b in WIDE_HEADERS if b)]
+    rows = [" ".join(r) for r in _wide_rows()]
+    return (
+        ["The table below sets out the year's figures for each area.", WIDE_CAPTION, *head, *rows[:9], "Page 1"]
+        + (head if header_on_page_two else [])
+        + [*rows[9:], "Page 2"]
+    )
+
+
+def test_a_wide_table_from_pypdf_is_one_table_whose_rows_keep_label_caption_and_headers():
+    for repeated in (True, False):
+        lines = _pypdf_lines(repeated)
+        ((start, end, table),) = find_pdf_tables(lines)  # one table over the page break, the header not a row
+        assert (start, end) == (1, len(lines) - 1)
+        assert table.caption == "Crime, outcomes and resources by area, 2022/23"
+        assert [r[0] for r in table.rows] == AREAS + ["Total"]  # "Page 1" is not a row's label
+        passages = {r[0]: table.linearise(r, i) for i, r in enumerate(table.rows)}
+        riverside, dunmore, total = _wide_rows()[5], _wide_rows()[12], _wide_rows()[-1]
+        assert passages["Riverside"].startswith(
+            "Crime, outcomes and resources by area, 2022/23 | Riverside | Recorded "
+        )
+        assert f"| Burglary {riverside[5]} |" in passages["Riverside"]  # a middle column
+        assert f"| Complaints {riverside[16]} |" in passages["Riverside"]  # the right edge
+        assert f"| Drug {dunmore[9]} |" in passages["Dunmore"]  # on page 2
+        assert f"| Stop and {dunmore[11]} |" in passages["Dunmore"] and f"| 999 {dunmore[15]} |" in passages["Dunmore"]
+        assert passages["Total"].startswith("Crime, outcomes and resources by area, 2022/23 | Total | Recorded ")
+        assert f"Arrests {total[10]}" in passages["Total"]
+        # the header's second line cannot be placed under its columns from pypdf's text: it is kept whole
+        assert passages["Dunmore"].endswith(
+            "| Columns: crimes offences offences crime damage offences search (FTE) calls"
+        )
+
+
+def test_header_cells_of_a_wide_table():
+    from assistant.reading.tables import header_cells
+
+    line = "Force Recorded crime Stop and Search Officers (FTE) 999 calls Cost per head £"
+    assert header_cells(line, 5) == [
+        "Recorded crime",
+        "Stop and Search",
+        "Officers (FTE)",
+        "999 calls",
+        "Cost per head",
+    ]
+    # above another header line a cell may end in a joining word: its header goes on below it
+    assert header_cells("Area Stop and Arrests Charges Cautions Fines", 5, last=False) == [
+        "Stop and",
+        "Arrests",
+        "Charges",
+        "Cautions",
+        "Fines",
+    ]
+    # a narrow table's header is read as before: four columns or fewer are too easily matched by chance
+    assert header_cells("Freq. Percent Mean Loss Fraction of", 4) is None
+    assert header_cells("The figures for each area are set out below", 5) is None
+
+
+def test_a_wide_grid_whose_header_holds_a_figure_keeps_its_two_line_headers():
+    rows = _wide_rows()
+    grid = [
+        "| " + " | ".join(h for h, _ in WIDE_HEADERS) + " |",
+        "| " + " | ".join(b for _, b in WIDE_HEADERS) + " |",
+        *("| " + " | ".join(r) + " |" for r in rows),
+    ]
+    table = parse_grid(grid, "|", "Crime by area")
+    assert table.headers[1] == "Recorded crimes" and table.headers[15] == "999 calls"  # "999" is a header here
+    assert table.headers[11] == "Stop and search" and table.headers[14] == "Officers (FTE)"
+    assert [r[0] for r in table.rows] == AREAS + ["Total"]
+    hill = table.linearise(table.rows[6], 6)
+    assert f"| Criminal damage {rows[6][8]} |" in hill and hill.endswith(f"| Complaints {rows[6][16]}")
+    assert f"| 999 calls {rows[-1][15]} |" in table.linearise(table.rows[-1], len(rows) - 1)
+
+
+WIDE_QUESTIONS = [  # (question, row, column of the figure that answers it)
+    ("What was the number of burglary offences in Riverside?", "Riverside", 5),  # a middle cell
+    ("How many complaints were there in Hillcrest?", "Hillcrest", 16),  # the right edge
+    ("How many drug offences were there in Dunmore?", "Dunmore", 9),  # page 2 when the table runs on
+    ("What was the number of 999 calls in Elmstead?", "Elmstead", 15),
+    ("What was the total number of arrests?", "Total", 10),  # the Total row answers the total
+    ("What was the total number of recorded crimes?", "Total", 1),
+]
+TWO_LINE_QUESTIONS = [  # answered by a header's second line ("Criminal" over "damage")
+    ("How many criminal damage offences were recorded in Kingsford?", "Kingsford", 8),
+    ("How many drug offences were recorded in Dunmore?", "Dunmore", 9),
+]
+
+
+@pytest.mark.slow  # about 20 s in all: real indexes and the real encoder (the first loads it)
+@pytest.mark.parametrize(
+    "reader, per_page, repeated",
+    [("pypdf", None, True), ("pypdf", 9, True), ("pypdf", 9, False), ("layout", 9, False)],
+)
+def test_a_wide_table_answers_middle_edge_page_two_and_total_cells(tmp_path, reader, per_page, repeated):
+    from pdfgen import wide_table_pdf
+
+    from assistant.api import Assistant
+    from assistant.indexing.ingest import ingest
+    from assistant.settings import Settings
+
+    rows = _wide_rows()
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    data = wide_table_pdf(WIDE_CAPTION, WIDE_HEADERS, rows, rows_per_page=per_page, repeat_header=repeated)
+    (folder / "crime-and-outcomes-by-area.pdf").write_bytes(data)
+    settings = Settings(index_dir=tmp_path / "index", upload_dir=tmp_path / "uploads", pdf_reader=reader)
+    assert ingest([folder], settings, progress=False).failed == 0
+    by_label = {r[0]: r for r in rows}
+    questions = WIDE_QUESTIONS + (TWO_LINE_QUESTIONS if reader == "layout" else [])
+    with Assistant(settings=settings) as assistant:
+        for question, label, column in questions:
+            got = assistant.ask(question)
+            figure = by_label[label][column]
+            assert not got.abstained and figure in got.answer, (question, got.answer)
+            cited = got.citations[0]
+            assert f"| {label} |" in cited.text and cited.kind == "table_row", (question, cited.text)
+            on_page_two = per_page is not None and (label == "Total" or AREAS.index(label) >= per_page)
+            assert cited.page == (2 if on_page_two else 1), (question, cited.page)
+            others = [r[column] for r in rows if r[0] != label]
+            assert not any(o in got.answer for o in others), (question, got.answer)  # not another row's figure

@@ -231,8 +231,17 @@ def _continuation(lines: list[Line], j: int) -> int | None:
     return k
 
 
+def _tabbed_prose(line: str) -> bool:
+    """A line of prose whose word gaps a PDF reader wrote as tabs ("disease\tand\t5.7%\tfrom\tstroke"),
+    not a tab-separated table row: five or more cells, half of them a single lower-case word."""
+    cells = [c.strip() for c in line.split("\t") if c.strip()]
+    words = sum(1 for c in cells if " " not in c and c[:1].islower() and c.isalpha())
+    return len(cells) >= 5 and words >= 0.5 * len(cells)
+
+
 def segment(lines: list[Line]) -> list[tuple[str, object]]:
     """Lines -> a sequence of ("line", Line) and ("table", (Table, [Line])) items."""
+    lines = list(lines)  # a line of prose set with tabs is replaced below
     items: list[tuple[str, object]] = []
     text_run: list[Line] = []
 
@@ -249,6 +258,9 @@ def segment(lines: list[Line]) -> list[tuple[str, object]]:
     i, n = 0, len(lines)
     while i < n:
         s = lines[i].text
+        if "\t" in s and _tabbed_prose(s):  # justified text whose word gaps came out as tabs
+            lines[i] = Line(s.replace("\t", " "), lines[i].page, lines[i].start, lines[i].end)
+            s = lines[i].text
         sep = "|" if s.strip().startswith("|") else "\t" if len([c for c in s.split("\t") if c.strip()]) >= 2 else None
         bare = (
             sep is None

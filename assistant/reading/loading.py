@@ -296,6 +296,49 @@ def _respaced_pages(miner: _Pdfminer, pages: list[Page], budget: float) -> list[
     return out
 
 
+def _restacked_pages(miner: _Pdfminer, pages: list[Page], budget: float, read: list[Page]) -> list[Page]:
+    """``read`` (the pages as read so far) with each page where ``pages`` (pypdf's reading) shows words set
+    one letter per line (a narrow table column) replaced by ``pages``' text with those tables read from
+    pdfminer's glyph positions as rows; for at most ``budget`` seconds (``reading/stacking.py``)."""
+    from .stacking import restack, stacked_pages
+
+    texts = [p.text for p in pages]
+    wanted = stacked_pages(texts)
+    if not wanted:
+        return read
+    deadline = time.monotonic() + budget
+    try:
+        import pdfplumber
+
+        drawn = pdfplumber.open(io.BytesIO(miner.data), password="")  # no layout analysis: glyphs as drawn
+    except Exception:  # noqa: BLE001 - pdfminer refuses a file pypdf repaired: the reading stands
+        return read
+
+    def chars_of(i: int) -> list[dict] | None:
+        if time.monotonic() > deadline:
+            log.info("stacked-letter repair skipped page %d: its time budget is spent", pages[i].number)
+            return None
+        try:
+            plumbed = drawn.pages[i]
+            chars = list(plumbed.chars)
+            plumbed.close()
+            return chars
+        except Exception:  # noqa: BLE001 - only a repair; pypdf's text stands
+            return None
+
+    try:
+        repaired = restack(texts, chars_of, wanted)
+    except Exception as exc:  # noqa: BLE001 - only a repair; pypdf's text stands
+        log.warning("stacked-letter repair failed (%s: %s); the reading kept", type(exc).__name__, exc)
+        return read
+    finally:
+        drawn.close()
+    from .legibility import legible
+
+    fixed = {i: t for i, t in repaired.items() if read[i].text.strip() and legible(t)}
+    return [Page(p.number, fixed[i], p.notes) if i in fixed else p for i, p in enumerate(read)]
+
+
 _LABEL_ONLY = re.compile(r"(?i)^(appendix|annex|annexe|chapter|section|part|table|figure|item|page|schedule)\s+[\w.]+$")
 
 
@@ -486,11 +529,14 @@ def _load_pdf(
             title, title_origin = _plain_title(reader), "PDF metadata"
             if title is None or junk_title(title):
                 title, title_origin = _largest_heading(miner), "largest type on the first page"
+            drawn = pages  # pypdf's reading, in drawing order
             if limits.pdf_reader == "layout":
                 pages = _layout_pages(miner, pages)
             pages, warnings = _legible_pages(name, miner, pages)
             if limits.pdf_reader != "layout":
                 pages = _respaced_pages(miner, pages, limits.pdf_seconds / 4)
+                drawn = pages
+            pages = _restacked_pages(miner, drawn, limits.pdf_seconds / 4, pages)
         finally:
             miner.close()
         active = active_content(reader)

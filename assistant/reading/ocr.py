@@ -12,13 +12,19 @@ Runs in the isolated PDF worker (time and memory limits, as for parsing), one pa
 from __future__ import annotations
 
 import importlib.util
+import re
 import statistics
 from typing import Any
 
 DPI = 200  # pages are rendered at this resolution for reading (about 1650 x 2340 pixels for A4)
 MAX_PIXELS = 3400  # a page's longer side, at most, in pixels: a poster-sized page never renders huge
 MIN_TEXT = 20  # a page yielding fewer characters than this has no usable text layer
-MIN_SCORE = 0.5  # words read with less confidence are left out
+MIN_SCORE = 0.5  # lines read with less confidence are left out
+DIGIT_PITCH = 0.5  # the distance between a figure's digits, in line heights, on a page with few figures
+MIN_DIGIT_PAIRS = 8  # neighbouring digits a page needs to measure its own figures' pitch
+# the model reads a line in steps of a sixth of its height; it parts words more than five steps apart
+WORD_GAP = 5.2 / 6  # in line heights (a step measures a little under a sixth)
+FIGURE_GAP = 1.25  # digits this many pitches apart stand in two figures (a space OCR did not write)
 _engine: Any = None
 
 
@@ -36,6 +42,7 @@ def _reader() -> Any:
             params={
                 "Global.log_level": "error",
                 "Global.return_word_box": True,
+                "Global.return_single_char_box": True,  # each character's place: figures apart
                 "Global.text_score": MIN_SCORE,
                 # two threads: the worker's memory limit counts every thread's arena, and questions need a core
                 "EngineConfig.onnxruntime.intra_op_num_threads": 2,
@@ -48,21 +55,31 @@ def _reader() -> Any:
 def image_words(image: Any, scale: float) -> list[dict[str, Any]]:
     """The words OCR reads on a page image, each with its box in PDF points (pixels / ``scale``),
     in pdfplumber's form (``text``, ``x0``, ``x1``, ``top``, ``bottom``) and the number of the
-    line OCR read it in (``line``). A page with nothing legible gives no words."""
+    line OCR read it in (``line``). A page with nothing legible gives no words.
+
+    OCR returns each character with its place on the line; words are the line's text split at its
+    spaces, and also where two digits stand further apart than figures are set (the space between
+    two figures, "285 25 310", that the model did not write: see :func:`_figure_breaks`)."""
     result = _reader()(image)
-    words: list[dict[str, Any]] = []
+    texts, scores = getattr(result, "txts", None) or (), getattr(result, "scores", None) or ()
+    lines: list[tuple[int, str, list[tuple[str, Any]]]] = []
     for n, line in enumerate(getattr(result, "word_results", None) or ()):
-        for item in line or ():
-            # a page with nothing on it comes back as one empty word with no box
-            if not isinstance(item, (tuple, list)) or len(item) != 3 or item[2] is None:
-                continue
-            text, score, box = item
-            if not str(text).strip() or float(score) < MIN_SCORE:
-                continue
-            xs, ys = [pt[0] for pt in box], [pt[1] for pt in box]
+        # a page with nothing on it comes back as one empty character with no box
+        chars = [
+            (str(i[0]), i[2]) for i in line or () if isinstance(i, (tuple, list)) and len(i) == 3 and i[2] is not None
+        ]
+        score = float(scores[n]) if n < len(scores) else 1.0
+        if chars and n < len(texts) and score >= MIN_SCORE:
+            lines.append((n, str(texts[n]), chars))
+    pitch = _digit_pitch([c for _, text, c in lines if _aligned(text, c)])
+    words: list[dict[str, Any]] = []
+    for n, text, chars in lines:
+        for group in _line_words(text, chars, pitch):
+            xs = [pt[0] for _, box in group for pt in box]
+            ys = [pt[1] for _, box in group for pt in box]
             words.append(
                 {
-                    "text": str(text).strip(),
+                    "text": "".join(c for c, _ in group).strip(),
                     "x0": min(xs) / scale,
                     "x1": max(xs) / scale,
                     "top": min(ys) / scale,
@@ -70,7 +87,104 @@ def image_words(image: Any, scale: float) -> list[dict[str, Any]]:
                     "line": n,
                 }
             )
-    return words
+    return [w for w in words if w["text"]]
+
+
+def _aligned(text: str, chars: list[tuple[str, Any]]) -> bool:
+    """Whether OCR gave one box for each character of the line's text but its spaces."""
+    return [c for c in text if not c.isspace()] == [c for c, _ in chars]
+
+
+def _middle_x(box: Any) -> float:
+    return (box[0][0] + box[1][0]) / 2
+
+
+def _apart(a: Any, b: Any) -> float:
+    """How far apart two characters' middles stand, in heights of the line."""
+    height = b[2][1] - b[0][1]
+    return (_middle_x(b) - _middle_x(a)) / height if height > 0 else 0.0
+
+
+def _digit_gaps(chars: list[tuple[str, Any]]) -> list[tuple[int, float]]:
+    """(index, distance from the character before, in line heights) of each digit that follows a digit."""
+    return [
+        (i, _apart(chars[i - 1][1], chars[i][1]))
+        for i in range(1, len(chars))
+        if chars[i - 1][0].isdigit() and chars[i][0].isdigit()
+    ]
+
+
+def _digit_pitch(lines: list[list[tuple[str, Any]]]) -> float:
+    """How far apart, in line heights, the page sets the digits of a figure: the median distance
+    between neighbouring digits (figures are set in equal widths), or a usual value on a page of few."""
+    gaps = [g for chars in lines for _, g in _digit_gaps(chars)]
+    return statistics.median(gaps) if len(gaps) >= MIN_DIGIT_PAIRS else DIGIT_PITCH
+
+
+_WHOLE_FIGURE = re.compile(r"^[(£$€-]*\d{1,3}(,\d{3})+(\.\d+)?[%)]*[.,;:]?$")
+
+
+def _figure_breaks(word: list[tuple[str, Any]], pitch: float) -> set[int]:
+    """Where a word OCR read should part between two of its digits: where they stand
+    ``FIGURE_GAP`` times further apart than the page sets a figure's digits. A date or a year
+    range ("17/18"), a figure grouped in thousands as it should be ("1,790") and a group of
+    thousands ("6,0|03") stay whole, and so do a year ("20|21") and a lone digit ("2|0")."""
+    text = "".join(c for c, _ in word)
+    if "/" in text or ":" in text or _WHOLE_FIGURE.match(text):
+        return set()
+    cuts: list[int] = []
+    for i, g in _digit_gaps(word):
+        start = cuts[-1] if cuts else 0
+        if g >= FIGURE_GAP * pitch and not _PART_GROUP.search(text[start:i]) and not _in_year(text[start:], i - start):
+            cuts.append(i)
+    bounds = [0, *cuts, len(text)]
+
+    def digits(a: int, b: int, step: int) -> int:  # digits in a row from a towards b
+        n = 0
+        while a != b and text[a].isdigit():
+            n, a = n + 1, a + step
+        return n
+
+    # a lone digit cut off ("2 0", "£1 75", "442 9") is a figure's digits set a little apart
+    return {
+        c
+        for n, c in enumerate(cuts, 1)
+        if digits(c - 1, bounds[n - 1] - 1, -1) >= 2
+        and (digits(c, bounds[n + 1], 1) >= 2 or re.match(r"\d,\d{3}", text[c:]))  # or "1,940"
+    }
+
+
+def _in_year(text: str, i: int) -> bool:
+    """Whether position ``i`` falls inside a run of four digits that reads as a year ("20|21")."""
+    for run in re.finditer(r"\d+", text):
+        if run.start() < i < run.end():
+            return bool(re.fullmatch(r"(19|20)\d\d", run.group()))
+    return False
+
+
+_PART_GROUP = re.compile(r",\d{0,2}$|,\d{4,}$")  # "6,0" | "03": a cut inside a group of thousands
+
+
+def _line_words(text: str, chars: list[tuple[str, Any]], pitch: float) -> list[list[tuple[str, Any]]]:
+    """A line's characters grouped into words: at the spaces of its text, and at figure breaks.
+    A line whose characters do not match its text is one "word": its text, over all their boxes."""
+    if not _aligned(text, chars):
+        xs, ys = [pt[0] for _, b in chars for pt in b], [pt[1] for _, b in chars for pt in b]
+        return [[(text.strip(), [[min(xs), min(ys)], [max(xs), min(ys)], [max(xs), max(ys)], [min(xs), max(ys)]])]]
+    words: list[list[tuple[str, Any]]] = []
+    k = 0
+    for token in text.split():
+        word = chars[k : k + len(token)]
+        k += len(token)
+        # characters further apart than the model's widest step inside a word are two words
+        # (the engine's own rule, for when it writes no space between them: "from" "CJX")
+        cuts = [i for i in range(1, len(word)) if _apart(word[i - 1][1], word[i][1]) > WORD_GAP]
+        words += [word[a:b] for a, b in zip([0, *cuts], [*cuts, len(word)])]
+    out = []
+    for word in words:
+        cuts = sorted(_figure_breaks(word, pitch))
+        out += [word[a:b] for a, b in zip([0, *cuts], [*cuts, len(word)])]
+    return out
 
 
 def page_words(pdf: bytes | str, index: int) -> list[dict[str, Any]]:

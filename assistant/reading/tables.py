@@ -116,11 +116,7 @@ def parse_grid(lines: list[str], sep: str, caption: str | None) -> Table | None:
 
     # Header rows: those before a Markdown separator, then leading rows without figures.
     first_data = header_end if header_end is not None else 0
-    while (
-        first_data < len(raw)
-        and not any(is_number(c) for c in raw[first_data][1:])
-        and _looks_header(raw[first_data], raw, first_data)
-    ):
+    while first_data < len(raw) and _wordy(raw[first_data]) and _looks_header(raw[first_data], raw, first_data):
         first_data += 1
     head_rows = [r for r in raw[:first_data] if any(r)]
     units = [""] * width
@@ -195,6 +191,14 @@ def spread_groups(groups: list[str], leaves: list[str]) -> list[str] | None:
     return [f"{groups[i // size]} {leaf}" for i, leaf in enumerate(leaves)]
 
 
+def _wordy(row: list[str]) -> bool:
+    """A row that may be a header: no figures past its first cell, or a lone one among many words
+    (a "999 calls" column among named measures)."""
+    cells = [c for c in row[1:] if c]
+    figures = sum(is_number(c) for c in cells)
+    return figures == 0 or len(cells) >= 5 and figures <= 0.15 * len(cells)
+
+
 def _looks_header(row: list[str], raw: list[list[str]], idx: int) -> bool:
     cells = [c for c in row if c]
     if not cells:
@@ -236,6 +240,37 @@ def numeric_row(line: str) -> tuple[str, list[str]] | None:
 def _short(line: str) -> bool:
     s = line.strip()
     return 0 < len(s) <= 45 and not s.endswith((".", ";", ":"))
+
+
+# "Page 3", "Page 3 of 12", "3 of 12"; not a bare number, which may be a wrapped header's end ("2017/1" / "8")
+_PAGE_FURNITURE = re.compile(r"^page\s*\d{1,4}(\s*(of|/)\s*\d{1,4})?$|^\d{1,4}\s+of\s+\d{1,4}$", re.I)
+_SMALL_WORDS = {"the", "of", "to", "in", "for", "was", "were", "is", "are", "a", "an", "by", "on", "with", "that"}
+_SMALL_WORDS |= {"this", "from", "as", "at", "be", "which", "it", "has", "have", "its", "we", "our", "will"}
+
+
+def _furniture(line: str) -> bool:
+    return bool(_PAGE_FURNITURE.match(line.strip()))
+
+
+def _header_row(line: str, width: int) -> bool:
+    """A line too long for a label that can still be a row of column headers over ``width`` figures
+    (a wide table's, five columns or more): about as many words as columns, few of them a sentence's
+    small words or figures."""
+    s = line.strip()
+    toks = s.split()
+    if width < 5 or len(s) > 300 or s.endswith((".", ";", ":")) or len(toks) < max(4, width // 2) or numeric_row(s):
+        return False
+    small = sum(t.lower() in _SMALL_WORDS for t in toks)
+    figures = sum(is_number(t) or bool(re.match(r"^\d+\.$", t)) for t in toks)  # "2." numbers a paragraph
+    return small <= 0.1 * len(toks) and figures <= 0.15 * len(toks)
+
+
+def _wide_header(lines: list[str], k: int, width: int) -> bool:
+    """Whether long line ``k`` is part of a wide table's header: a row of column headers that divides
+    into the table's columns, or a line of header words under one (at most two lines below it)."""
+    if not _header_row(lines[k], width):
+        return False
+    return any(header_cells(lines[j], width, last=False) for j in range(k, max(k - 3, -1), -1))
 
 
 def find_pdf_tables(lines: list[str]) -> list[tuple[int, int, Table]]:
@@ -281,11 +316,11 @@ def find_pdf_tables(lines: list[str]) -> list[tuple[int, int, Table]]:
         while (
             head_start > 0
             and start - head_start < 12
-            and _short(lines[head_start - 1])
+            and (_short(lines[head_start - 1]) or _wide_header(lines, head_start - 1, width))
             and not lines[head_start - 1].lower().startswith("table")
         ):
             head_start -= 1
-        header_lines = lines[head_start:start]
+        header_lines = [l for l in lines[head_start:start] if not _furniture(l)]
         caption = None
         above = lines[head_start - 1].strip() if head_start > 0 else ""
         if above.lower().startswith("table"):
@@ -294,6 +329,7 @@ def find_pdf_tables(lines: list[str]) -> list[tuple[int, int, Table]]:
         elif (
             header_lines
             and len(header_lines[0].split()) >= 2
+            and not header_cells(header_lines[0], width, last=len(header_lines) == 1)
             and (
                 (not _fits(header_lines[0], width) and not _header_like(header_lines[0], width))
                 or (
@@ -307,6 +343,7 @@ def find_pdf_tables(lines: list[str]) -> list[tuple[int, int, Table]]:
         elif (
             above
             and len(above) <= 100
+            and not numeric_row(above)
             and not above.endswith((".", ":"))
             and not re.match(r"^\W*\d+(\.\d+)*\.?\s", above)
         ):
@@ -317,14 +354,33 @@ def find_pdf_tables(lines: list[str]) -> list[tuple[int, int, Table]]:
         prev = start
         for r in row_lines:
             label, values = numeric_row(lines[r])
-            label = join_wrapped(lines[prev:r] + [label])
+            label = join_wrapped([l for l in lines[prev:r] if not _furniture(l)] + [label])
             rows.append([label] + values)
             prev = r + 1
         unmapped = {k for k, c in enumerate(counts) if c != width}
         table = Table(caption=caption, headers=[""] + headers, rows=rows, header_note=note, unmapped=unmapped)
-        found.append((head_start, row_lines[-1] + 1, table))
+        if found and found[-1][1] <= head_start and _continues(found[-1], table, lines[found[-1][1] : head_start]):
+            first, _, before = found[-1]
+            before.unmapped |= {len(before.rows) + k for k in unmapped}
+            before.rows += rows
+            found[-1] = (first, row_lines[-1] + 1, before)
+        else:
+            found.append((head_start, row_lines[-1] + 1, table))
         i = row_lines[-1] + 1
     return found
+
+
+def _continues(last: tuple[int, int, Table], table: Table, between: list[str]) -> bool:
+    """Whether ``table`` goes on with the rows of the table before it (``last``), over a page break:
+    nothing between them but page numbers, its header the same as that table's or none, and no
+    caption of its own (or a "continued" one)."""
+    before = last[2]
+    if any(l.strip() and not _furniture(l) for l in between) or len(table.headers) != len(before.headers):
+        return False
+    caption = table.caption
+    if caption and caption != before.caption and "continued" not in caption.lower():
+        return False
+    return table.headers == before.headers or not any(table.headers)
 
 
 def _is_group(line: str) -> bool:
@@ -347,6 +403,17 @@ def map_headers(header_lines: list[str], width: int) -> tuple[list[str], str | N
     """Column names for ``width`` figure columns from the header lines above a PDF table."""
     if not header_lines:
         return [""] * width, None
+    for k, line in enumerate(header_lines):
+        cells = header_cells(line, width, last=k == len(header_lines) - 1)
+        if cells:  # a wide table's header: a cell a column, its words below it left in a note
+            for j in range(k - 1, -1, -1):  # group headers above it, each over a block of its cells
+                spread = spread_groups(_cells(header_lines[j]), cells)
+                if spread:
+                    return spread, join_wrapped(
+                        header_lines[:j] + header_lines[j + 1 : k] + header_lines[k + 1 :]
+                    ) or None
+            rest = [l for j, l in enumerate(header_lines) if j != k]
+            return cells, join_wrapped(rest) or None
     lines = [l.split() for l in header_lines]
     fitting = []
     for toks in lines:
@@ -376,3 +443,38 @@ def map_headers(header_lines: list[str], width: int) -> tuple[list[str], str | N
     if len(periods) == width:
         return periods, None
     return [""] * width, join_wrapped(header_lines)
+
+
+_JOINERS = {"and", "&", "of", "per", "in", "to", "for", "the", "on", "by", "or", "vs", "/", "-", "–"}
+
+
+def header_cells(line: str, width: int, last: bool = True) -> list[str] | None:
+    """The column headers of ``width`` figure columns in one header line of several words a cell
+    ("Area Recorded crime Stop and Officers (FTE) 999 calls"), or None unless it divides into as
+    many, five or more (fewer match by chance). A cell starts at a capital or a figure and goes on
+    with lower-case and bracketed words; on the last header line also after a joining word ("Stop
+    and Search"), while above it a cell may end in one, its header going on below ("Stop and" /
+    "search"). A first cell over the row labels is left out."""
+    toks = [t for t in line.split() if not _CURRENCY.match(t)]
+    if any(t.endswith((",", ";", ".”", ",”")) for t in toks):
+        return None  # a sentence or a source note, not a row of headers
+    names = _cells(line, last)
+    if sum(is_number(n) for n in names) > 0.15 * len(names):
+        return None  # a row of figures ("Italy 10 2360 .. 60 10") whose dots kept it from being read as one
+    if len(names) == width + 1:
+        names = names[1:]
+    return names if len(names) == width and width >= 5 and len(toks) > width else None
+
+
+def _cells(line: str, last: bool = True) -> list[str]:
+    """A header line's words grouped into cells (see :func:`header_cells`)."""
+    cells: list[list[str]] = []
+    for t in (t for t in line.split() if not _CURRENCY.match(t)):
+        prev = cells[-1][-1] if cells else ""
+        starts = t[:1].isupper() or t[:1].isdigit() or t[:1] in "£$€%#"
+        joined = last and (prev.lower() in _JOINERS or prev.endswith(("-", "/")))
+        if cells and (not starts or joined):
+            cells[-1].append(t)
+        else:
+            cells.append([t])
+    return [" ".join(c) for c in cells]
