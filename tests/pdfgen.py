@@ -166,9 +166,9 @@ def long_table_pdf(
     return pages_pdf(drawn)
 
 
-def pages_pdf(pages: list[list[str]], info: bytes | None = None) -> bytes:
-    """An A4 PDF whose page ``i`` draws the content-stream operators ``pages[i]`` (Helvetica as /F1);
-    ``info`` is its /Info dictionary, if any."""
+def pages_pdf(pages: list[list[str]], info: bytes | None = None, size: tuple[int, int] = (595, 842)) -> bytes:
+    """An A4 PDF (or pages of ``size`` points) whose page ``i`` draws the content-stream operators
+    ``pages[i]`` (Helvetica as /F1); ``info`` is its /Info dictionary, if any."""
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"",
@@ -179,7 +179,7 @@ def pages_pdf(pages: list[list[str]], info: bytes | None = None) -> bytes:
         stream = "\n".join(ops).encode("cp1252", errors="replace")
         kids.append(len(objects) + 1)
         objects.append(
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> "
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {size[0]} {size[1]}] /Resources << /Font << /F1 3 0 R >> >> "
             f"/Contents {len(objects) + 2} 0 R >>".encode()
         )
         objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
@@ -348,12 +348,7 @@ def wide_table_pdf(
     xs = [40.0] + [150.0 + 42.0 * i for i in range(len(headers) - 1)]
     per = rows_per_page or len(rows)
     parts = [rows[i : i + per] for i in range(0, len(rows), per)]
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-    ]
-    kids = []
+    drawn = []
     for n, part in enumerate(parts, 1):
         ops, y = ["BT", f"/F1 {size} Tf"], 540.0
         if n == 1:
@@ -367,13 +362,5 @@ def wide_table_pdf(
         for row in part:
             ops += [f"1 0 0 1 {x} {y} Tm ({_escape(c)}) Tj" for x, c in zip(xs, row) if c]
             y -= size + 5
-        ops += [f"1 0 0 1 400 30 Tm (Page {n}) Tj", "ET"]
-        stream = "\n".join(ops).encode("cp1252", errors="replace")
-        kids.append(len(objects) + 1)
-        objects.append(
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 842 595] /Resources << /Font << /F1 3 0 R >> >> "
-            f"/Contents {len(objects) + 2} 0 R >>".encode()
-        )
-        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
-    objects[1] = f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] /Count {len(kids)} >>".encode()
-    return assemble(objects)
+        drawn.append(ops + [f"1 0 0 1 400 30 Tm (Page {n}) Tj", "ET"])
+    return pages_pdf(drawn, size=(842, 595))
