@@ -72,6 +72,9 @@ def test_long_paragraph_split_keeps_number(tmp_path):
     assert all(c.heading == "INTRODUCTION" for c in long)
     spans = [c.span for c in long]
     assert spans == sorted(spans)
+    # each piece after the first starts at a sentence, not at the stop of the one before (". Sentence 12 …")
+    assert all(c.text.startswith("Sentence ") for c in long[1:]), [c.text[:20] for c in long]
+    assert all(c.text.rstrip().endswith(".") or len(c.text) > 900 for c in long)
 
 
 def test_chunk_metadata_complete(pdf_chunks):
@@ -177,6 +180,28 @@ def test_numbering_that_restarts_was_a_list_all_along():
     second = ITEMS.replace("list,", "second list,")
     doc = _doc(f"Our aims\n{first}\nOur principles\n{second}\nThe board agreed them.")
     assert {c.paragraph for c in chunk_document(doc) if "list," in c.text} == {None}
+
+
+def test_a_section_heading_after_a_long_list_opens_its_own_section():
+    """Section 4 lists ten programmes numbered 1 to 10, each a heading; "5. NEXT STEPS" then "• 5.1 …"
+    is the report's section 5 (it opens with 5.1), not the list's item 5: its bulleted paragraphs are
+    cited 5.1, 5.2 and 6.1, never as the list's last number, and the list's own item 5 stays in 4."""
+    programmes = "\n".join(
+        f"{n}. Programme {name}\nThe programme {name} continues to be delivered by the regional team this year."
+        for n, name in enumerate("Alpha Bravo Charlie Delta Echo Foxtrot Golf Hotel India Juliet".split(), 1)
+    )
+    doc = _doc(
+        "3. ISSUES FOR CONSIDERATION\n• 3.1 This report considers the collaborations in force.\n4. COLLABORATION",
+        programmes,
+        "5. NEXT STEPS\n• 5.1 The collaborations are managed through business boards.\n"
+        "• 5.2 The services continue to be monitored by the boards.\n6. FINANCIAL CONSIDERATIONS\n"
+        "• 6.1 Business benefits are both cash releasing and non cash releasing.",
+    )
+    chunks = chunk_document(doc)
+    cited = {" ".join(c.text.split()[:2]): c.paragraph for c in chunks if c.text.startswith("•")}
+    assert cited == {"• 3.1": "3.1", "• 5.1": "5.1", "• 5.2": "5.2", "• 6.1": "6.1"}
+    # the list's items, set in ordinary case under a section in capitals, stay in section 4 (item 5 too)
+    assert {c.paragraph for c in chunks if "Programme" in c.text} == {"4"}
 
 
 @pytest.mark.parametrize("kind", ["pdf", "text"])

@@ -26,6 +26,7 @@ _BULLET = re.compile(r"^\s*[-•◆▪●*–]\s")
 _RULE = re.compile(r"^[\s:|\-=_]+$")
 _CAPTION = re.compile(r"(?i)^table\s*\d*\s*[:.\-–]")
 _OWN_TITLE = re.compile(r"^([A-Z][\w&/,'’()\- ]{1,60}?)\.(?:\s|$)")
+_SPLIT_STOP = re.compile(r"^[.;,:]+\s+(?=\S)")
 MERGE_TARGET = 600  # consecutive small blocks of one paragraph are merged up to this size
 TABLE_CHUNK_MAX = 6000
 
@@ -345,19 +346,24 @@ def _feed(st: _State, text: str, line: Line, is_heading: bool, next_text: str = 
         num = _parse_number(m.group(1))
         rest = (m.group(3) or "").strip()
         depth_one = len(num) == 1
-        if depth_one and st.list_next == num[0]:
+        if depth_one and _opens_section(num, next_text):
+            st.list_next = None  # "5. NEXT STEPS" then "• 5.1 …": the report's own section 5, not a list's item 5
+        elif depth_one and st.list_next == num[0]:
             st.list_next += 1
             _list_item(st, sub, rest)
             return
         st.list_next = None
         if (
             depth_one
+            and not _opens_section(num, next_text)
             and st.number is not None
             and not is_successor(st.number[:1], num)
             and (len(st.number) > 1 or st.number == st.section_number)
         ):
             # A numbered list inside a paragraph or section (4. COLLABORATION / 1. ANPR ...):
             # the items keep the enclosing paragraph number; a short item names the block.
+            if _lower_than(rest, st.section):  # its items are set unlike the sections: "5. National …" is item 5
+                st.list_next = num[0] + 1
             _list_item(st, sub, rest)
             return
         # A numbered heading ("1. Introduction"), unless a PDF line wrapped ("... Cyber" / "threats.").
@@ -421,6 +427,18 @@ def _feed(st: _State, text: str, line: Line, is_heading: bool, next_text: str = 
         st.flush()
         return
     st.buffer.append(sub)
+
+
+def _lower_than(item: str, section: str | None) -> bool:
+    """Whether a list item's name is set in ordinary case under a section heading in capitals."""
+    letters = [c for c in item if c.isalpha()]
+    return bool(section and section.isupper() and letters) and not all(c.isupper() for c in letters)
+
+
+def _opens_section(num: tuple[int, ...], next_text: str) -> bool:
+    """Whether the line after top-level number ``num`` is its first subparagraph (5. then 5.1)."""
+    m = _NUMBERED.match(next_text)
+    return bool(m) and _parse_number(m.group(1)) == num + (1,)
 
 
 def _list_item(st: _State, line: Line, rest: str) -> None:
@@ -517,12 +535,15 @@ def chunk_document(doc: SourceDocument, chunk_size: int = 1000, overlap: int = 1
         length = max(len(text), 1)
         src_len = span[1] - span[0]
         for piece in pieces:
-            start = piece.metadata.get("start_index", 0)
+            # the splitter keeps a sentence's stop with the piece after it (". The next …"): it stays with the
+            # sentence, which the piece before holds
+            content = _SPLIT_STOP.sub("", piece.page_content)
+            start = piece.metadata.get("start_index", 0) + len(piece.page_content) - len(content)
             s = span[0] + int(src_len * start / length)
-            e = span[0] + int(src_len * (start + len(piece.page_content)) / length)
+            e = span[0] + int(src_len * (start + len(content)) / length)
             chunks.append(
                 Chunk(
-                    piece.page_content,
+                    content,
                     "paragraph",
                     block.paragraph,
                     block.heading,
