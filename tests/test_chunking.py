@@ -204,6 +204,35 @@ def test_a_section_heading_after_a_long_list_opens_its_own_section():
     assert {c.paragraph for c in chunks if "Programme" in c.text} == {"4"}
 
 
+def test_a_contents_page_does_not_number_the_report():
+    """A contents page lists the report's numbers with their pages ("3.3.5 Segment findings 21"); the
+    body's own 1.1, 1.2 … are its paragraphs, not text under the contents' last number."""
+    contents = "Contents\n1.1 Background 6\n1.2 Research objectives 6\n2.1 Sampling 8\n3.3.5 Segment findings 21"
+    body = (
+        "1.1 Background\nMost customers use an agent to file their return each year.\n"
+        "1.2 Research objectives\nThe research asked whether the triggers changed what agents did.\n"
+        "2.1 Sampling\nForty agents were interviewed in the spring by telephone."
+    )
+    chunks = chunk_document(_doc(contents, body))
+    cited = [next(c.paragraph for c in chunks if words in c.text) for words in ("Most customers", "research", "Forty")]
+    assert cited == ["1.1", "1.2", "2.1"]
+    assert all(c.paragraph is None for c in chunks if c.page == 1)
+
+
+def test_a_sentences_first_line_is_not_a_heading():
+    """In a narrow PDF column a sentence's first line can look like a heading ("Previous experience of
+    such processes show the"); a line that ends in a word a sentence goes on from, taken up in lower
+    case by the next, is not one. A real heading above its paragraph still is."""
+    page = (
+        "The jury met four times in the spring.\nPrevious experience of such processes show the\n"
+        "importance of creating the right setting for every member of the jury to take part.\n"
+        "Wellbeing Rivers\nParticipants drew rivers to reflect on their different experiences of care."
+    )
+    headings = {c.heading for c in chunk_document(_doc(page))}
+    assert "Previous experience of such processes show the" not in headings
+    assert "Wellbeing Rivers" in headings
+
+
 @pytest.mark.parametrize("kind", ["pdf", "text"])
 def test_a_reports_own_top_level_numbering_is_kept(kind):
     body = [

@@ -80,6 +80,7 @@ class _State:
     blocks: list[Block] = field(default_factory=list)
     run: _Run | None = None
     list_next: int | None = None  # the next item number of a numbered list being read
+    contents: bool = False  # reading a table of contents ("3.3.5 Segment specific recommendations 21")
 
     def last_line(self) -> str:
         if self.buffer:
@@ -342,6 +343,13 @@ def build_blocks(items: list[tuple[str, object]], pdf: bool = False) -> list[Blo
 def _feed(st: _State, text: str, line: Line, is_heading: bool, next_text: str = "") -> None:
     sub = Line(text, line.page, line.start, line.end)
     m = _NUMBERED.match(text)
+    entry = _contents_entry(text)
+    if entry and (st.contents or _contents_entry(next_text)):
+        # a contents page lists the numbers the report uses later: they are not paragraphs here
+        st.contents = True
+        st.buffer.append(sub)
+        return
+    st.contents = st.contents and not m  # a contents page may hold unnumbered lines ("Appendices 22")
     if m and (m.group(2) or "." in m.group(1)):
         num = _parse_number(m.group(1))
         rest = (m.group(3) or "").strip()
@@ -409,7 +417,12 @@ def _feed(st: _State, text: str, line: Line, is_heading: bool, next_text: str = 
                 st.title, st.title_from_line = rest, True
             st.buffer.append(sub)
             return
-    if is_heading or (_heading_like(text) and _ends_sentence(st.buffer, st.pdf) and _starts_body(next_text, st.pdf)):
+    if is_heading or (
+        _heading_like(text)
+        and _ends_sentence(st.buffer, st.pdf)
+        and _starts_body(next_text, st.pdf)
+        and not (st.pdf and _wraps_on(text, next_text))
+    ):
         st.flush()
         if is_heading and st.paragraph is None:
             st.section, st.title, st.section_guessed = text, None, False
@@ -427,6 +440,17 @@ def _feed(st: _State, text: str, line: Line, is_heading: bool, next_text: str = 
         st.flush()
         return
     st.buffer.append(sub)
+
+
+_PAGE_REFERENCE = re.compile(r"^[^.!?;:]*[^\W\d][^.!?;:]*\s\d{1,3}$")
+
+
+def _contents_entry(text: str) -> bool:
+    """A numbered line of a table of contents: a short title ending in its page number ("1.3 The
+    software providers 7"), with no sentence's punctuation."""
+    m = _NUMBERED.match(text)
+    rest = (m.group(3) or "") if m and (m.group(2) or "." in m.group(1)) else ""
+    return bool(rest) and len(rest.split()) <= 12 and bool(_PAGE_REFERENCE.match(rest.strip()))
 
 
 def _lower_than(item: str, section: str | None) -> bool:
@@ -447,6 +471,16 @@ def _list_item(st: _State, line: Line, rest: str) -> None:
     if rest and _heading_like(rest):
         st.title = rest
         st.flush()  # the item's name is its own line, merged with its text below
+
+
+_RUNS_ON = frozenset("the a an of and or to in on for with by from as at is are was were be that which who".split())
+
+
+def _wraps_on(text: str, next_text: str) -> bool:
+    """Whether a PDF line is a sentence's first line, not a heading: it ends in a word a sentence goes on
+    from ("… processes show the") and the next line takes it up in lower case ("importance of …")."""
+    words = text.split()
+    return bool(words) and words[-1].lower() in _RUNS_ON and next_text[:1].islower()
 
 
 def _starts_body(next_text: str, pdf: bool) -> bool:
