@@ -219,6 +219,18 @@ def test_a_contents_page_does_not_number_the_report():
     assert all(c.paragraph is None for c in chunks if c.page == 1)
 
 
+def test_a_figure_at_a_wrapped_lines_end_is_not_a_paragraph_number():
+    """ "… After the next 1.5" / "minutes, all in row A moved" is a figure in a sentence, not paragraph 1.5;
+    a report's own 2.7 after 2.6 stays 2.7 even when its text starts in lower case (a garbled line)."""
+    page = (
+        "Jury members were paired in two rows and talked for\n1.5\nminutes about what they felt mattered most.\n"
+        "After the next 1.5\nminutes, all in row A moved one place to the right."
+    )
+    assert {c.paragraph for c in chunk_document(_doc(page))} == {None}
+    numbered = "2.6 The strategic direction is set by the board.\n2.7 a key enabler to the delivery of services."
+    assert [c.paragraph for c in chunk_document(_doc(numbered))] == ["2.6", "2.7"]
+
+
 def test_a_sentences_first_line_is_not_a_heading():
     """In a narrow PDF column a sentence's first line can look like a heading ("Previous experience of
     such processes show the"); a line that ends in a word a sentence goes on from, taken up in lower

@@ -350,6 +350,13 @@ def _feed(st: _State, text: str, line: Line, is_heading: bool, next_text: str = 
         st.buffer.append(sub)
         return
     st.contents = st.contents and not m  # a contents page may hold unnumbered lines ("Appendices 22")
+    if (
+        m
+        and not m.group(2)
+        and ((m.group(3) or next_text)[:1].islower())
+        and not (st.number is not None and is_successor(st.number, _parse_number(m.group(1))))
+    ):
+        m = None  # "… for 1.5" / "minutes about …": a figure in a wrapped sentence, not paragraph 1.5
     if m and (m.group(2) or "." in m.group(1)):
         num = _parse_number(m.group(1))
         rest = (m.group(3) or "").strip()
