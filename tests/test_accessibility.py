@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 from common import fill_sign_in
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from test_server import ARTIFACTS, PASSWORDS, QUESTION, _ask, _login, _marks, _shot, app_server, browser
+from test_server import ARTIFACTS, PASSWORDS, QUESTION, _ask, _login, _marks, _settled, _shot, app_server, browser
 
 __all__ = ["app_server", "browser"]  # the fixtures, shared with test_server
 
@@ -25,12 +25,6 @@ WCAG_AA = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]},
     "resultTypes": ["violations"],
 }
-
-
-def _settled(page) -> None:
-    """Wait until no event is pending (Gradio fades a component while it waits) and transitions have run."""
-    page.wait_for_function("() => !document.querySelector('.gradio-container .pending, .gradio-container .generating')")
-    page.wait_for_timeout(500)
 
 
 def _axe(page, where: str) -> list[dict]:

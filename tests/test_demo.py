@@ -8,7 +8,7 @@ import sys
 import pytest
 from common import add_user, fill_sign_in
 from conftest import ROOT, free_port, local_server
-from test_server import _marks, _shot, browser
+from test_server import _marks, _settled, _shot, browser
 
 __all__ = ["browser"]  # the fixture, shared with test_server
 
@@ -82,7 +82,7 @@ def test_demo_banner_for_the_demo_account_only_and_gone_once_a_user_exists(gwent
         # A real user signed in to the demo server never sees the banner.
         fill_sign_in(page, url, "rita", "real-user-pass-5").click()
         page.locator("#who", has_text="Signed in as rita").wait_for()
-        page.wait_for_load_state("networkidle")
+        _settled(page)  # the banner's own load event has run
         assert page.locator("#demo-banner .demo-banner").count() == 0
         assert "Local demo" not in page.locator("body").inner_text()
         _shot(page, "demo-3-real-user")

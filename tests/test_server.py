@@ -97,6 +97,13 @@ def _shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+def _settled(page) -> None:
+    """Wait until no event is pending (Gradio fades a component while it waits) and transitions have run.
+    (Not Playwright's "networkidle": Gradio keeps a connection open, so the network may never be idle.)"""
+    page.wait_for_function("() => !document.querySelector('.gradio-container .pending, .gradio-container .generating')")
+    page.wait_for_timeout(500)
+
+
 def _login(browser, url: str, name: str, password: str | None = None):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page = context.new_page()
