@@ -10,6 +10,7 @@ import json
 import re
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -165,14 +166,29 @@ def _read_pages(path: str) -> tuple[str, ...]:
         return ()
 
 
-def _cited_pages(p: Passage, paths: dict[str, str], spill: int = 0) -> str | None:
-    """The normalised pypdf text of the pages a PDF passage cites (and ``spill`` pages after), then the
-    same pages as the assistant read them, or None for a passage without a page or whose file is gone."""
+def _cited_span(p: Passage, paths: dict[str, str], spill: int = 0) -> tuple[str, slice] | None:
+    """The file and the pages a PDF passage cites (and ``spill`` pages after), or None for a passage
+    without a page or whose file is gone."""
     path = paths.get(p.metadata.get("doc_id", ""), "")
     if p.page is None or not path or not Path(path).exists():
         return None
-    span = slice(p.page - 1, (p.metadata.get("page_end") or p.page) + spill)
-    return "".join(_pdf_pages(str(path))[span]) + "\n" + "".join(_read_pages(str(path))[span])
+    return str(path), slice(p.page - 1, (p.metadata.get("page_end") or p.page) + spill)
+
+
+def _on_cited_pages(
+    cited: list[Passage], paths: dict[str, str], holds: Callable[[str], bool], spill: int = 0
+) -> bool | None:
+    """Whether ``holds`` is true of the normalised text of the pages ``cited`` cite, as pypdf reads them or,
+    failing that, beside them as the assistant reads them (read only then: a whole document's reading);
+    None when no passage cites a page of a file that is there."""
+    spans = [s for s in (_cited_span(p, paths, spill) for p in cited) if s is not None]
+    if not spans:
+        return None
+    if holds("".join("".join(_pdf_pages(path)[span]) for path, span in spans)):
+        return True
+    return holds(
+        "".join("".join(_pdf_pages(path)[span]) + "\n" + "".join(_read_pages(path)[span]) for path, span in spans)
+    )
 
 
 def page_correct(item: dict[str, Any], answer: Answer, paths: dict[str, str]) -> bool | None:
@@ -185,10 +201,9 @@ def page_correct(item: dict[str, Any], answer: Answer, paths: dict[str, str]) ->
     for p in answer.citations:
         if not snippet or snippet not in normalise(p.text):
             continue
-        text = _cited_pages(p, paths, spill=1)  # a snippet may wrap onto the next page
-        if text is None:
+        ok = _on_cited_pages([p], paths, lambda text: snippet in text, spill=1)  # a snippet may wrap onto the next page
+        if ok is None:
             continue
-        ok = snippet in text
         checked = ok if checked is None else (checked and ok)
     return checked
 
@@ -204,12 +219,10 @@ def figure_on_cited_page(answer: Answer, paths: dict[str, str]) -> bool | None:
     points = answer.answer.startswith(KEY_POINTS)
     said = " ".join(re.findall(r"“(.*?)”", answer.answer)) if points else answer.answer  # not the "(p. 16)"
     figs = [f for f in figures(said) if not (f.kind == "number" and (1900 <= f.value <= 2100 or abs(f.value) < 10))]
-    cited = answer.citations if points else answer.citations[:1]  # each point cites its own passage
-    pages = [t for t in (_cited_pages(p, paths) for p in cited) if t is not None] if figs else []
-    if not pages:
+    if not figs:
         return None
-    text = "".join(pages)
-    return all(normalise(f.text) in text for f in figs)
+    cited = answer.citations if points else answer.citations[:1]  # each point cites its own passage
+    return _on_cited_pages(cited, paths, lambda text: all(normalise(f.text) in text for f in figs))
 
 
 @dataclass
