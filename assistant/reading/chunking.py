@@ -361,16 +361,15 @@ def _feed(st: _State, text: str, line: Line, is_heading: bool, next_text: str = 
         num = _parse_number(m.group(1))
         rest = (m.group(3) or "").strip()
         depth_one = len(num) == 1
-        if depth_one and _opens_section(num, next_text):
-            st.list_next = None  # "5. NEXT STEPS" then "• 5.1 …": the report's own section 5, not a list's item 5
-        elif depth_one and st.list_next == num[0]:
+        opens = depth_one and _opens_section(num, next_text)  # "5. NEXT STEPS" then "• 5.1 …": not a list's item 5
+        if depth_one and not opens and st.list_next == num[0]:
             st.list_next += 1
             _list_item(st, sub, rest)
             return
         st.list_next = None
         if (
             depth_one
-            and not _opens_section(num, next_text)
+            and not opens
             and st.number is not None
             and not is_successor(st.number[:1], num)
             and (len(st.number) > 1 or st.number == st.section_number)

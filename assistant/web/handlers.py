@@ -608,8 +608,7 @@ class Handlers:
         if action not in (None, "") and not (isinstance(action, str) and action in AUDIT_ACTIONS):
             raise self.ctx.not_a_choice(user, "audit", "action", action, "Choose an action from the list.")
         rows = self.ctx.audit.entries(limit=500, user=who, action=action or None)
-        redact = self.audit_redactor(user)
-        titles = {d.doc_id: d.title for d in self.assistant.documents(user.clearance)}
+        redact, titles = self.audit_redactor(user), self._titles(user)
         return [audit_row(redact(r), titles) for r in rows]
 
     def export_audit(self, name: Any, request: gr.Request) -> str:
@@ -618,8 +617,7 @@ class Handlers:
         who = self._audit_user(user, name)
         self.ctx.audit.record_for(user, "audit export", detail={"user": who})
         filename = f"audit-{time.strftime('%Y-%m-%d-%H%M')}.csv"
-        redact = self.audit_redactor(user)
-        titles = {d.doc_id: d.title for d in self.assistant.documents(user.clearance)}
+        redact, titles = self.audit_redactor(user), self._titles(user)
         derived = {"local_time": lambda r: local_time(r["time"]), "report_or_file": lambda r: subject(r, titles)}
         url = self.ctx.downloads.add(
             user.name, filename, lambda path: self.ctx.audit.export_csv(path, user=who, redact=redact, derived=derived)
@@ -633,6 +631,10 @@ class Handlers:
         if not isinstance(name, str) or text_problem(name):
             raise self.ctx.not_a_choice(user, "audit", "user", name, "Type a user name as plain text.")
         return name.strip()[:64] or None
+
+    def _titles(self, user: User) -> dict[str, str]:
+        """Report id -> title, of the reports ``user`` may see (the audit tab's and CSV's "Report or file")."""
+        return {d.doc_id: d.title for d in self.assistant.documents(user.clearance)}
 
     def audit_redactor(self, user: User) -> Callable[[dict[str, Any]], dict[str, Any]]:
         """The rule for what ``user`` may read of each audit entry (:func:`assistant.web.auditview.redact_entry`)."""
