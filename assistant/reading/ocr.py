@@ -75,19 +75,29 @@ def image_words(image: Any, scale: float) -> list[dict[str, Any]]:
     words: list[dict[str, Any]] = []
     for n, text, chars in lines:
         for group in _line_words(text, chars, pitch):
-            xs = [pt[0] for _, box in group for pt in box]
-            ys = [pt[1] for _, box in group for pt in box]
+            x0, top, x1, bottom = _bounds(group)
             words.append(
                 {
                     "text": "".join(c for c, _ in group).strip(),
-                    "x0": min(xs) / scale,
-                    "x1": max(xs) / scale,
-                    "top": min(ys) / scale,
-                    "bottom": max(ys) / scale,
+                    "x0": x0 / scale,
+                    "x1": x1 / scale,
+                    "top": top / scale,
+                    "bottom": bottom / scale,
                     "line": n,
                 }
             )
     return [w for w in words if w["text"]]
+
+
+def _bounds(chars: list[tuple[str, Any]]) -> tuple[float, float, float, float]:
+    """The box around characters' boxes (OCR's four corners each): x0, top, x1, bottom in pixels."""
+    xs, ys = [pt[0] for _, box in chars for pt in box], [pt[1] for _, box in chars for pt in box]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _parts(word: list[tuple[str, Any]], cuts: list[int]) -> list[list[tuple[str, Any]]]:
+    """``word`` cut before each of the positions ``cuts`` (ascending)."""
+    return [word[a:b] for a, b in zip([0, *cuts], [*cuts, len(word)])]
 
 
 def _aligned(text: str, chars: list[tuple[str, Any]]) -> bool:
@@ -169,8 +179,8 @@ def _line_words(text: str, chars: list[tuple[str, Any]], pitch: float) -> list[l
     """A line's characters grouped into words: at the spaces of its text, and at figure breaks.
     A line whose characters do not match its text is one "word": its text, over all their boxes."""
     if not _aligned(text, chars):
-        xs, ys = [pt[0] for _, b in chars for pt in b], [pt[1] for _, b in chars for pt in b]
-        return [[(text.strip(), [[min(xs), min(ys)], [max(xs), min(ys)], [max(xs), max(ys)], [min(xs), max(ys)]])]]
+        x0, top, x1, bottom = _bounds(chars)
+        return [[(text.strip(), [[x0, top], [x1, top], [x1, bottom], [x0, bottom]])]]
     words: list[list[tuple[str, Any]]] = []
     k = 0
     for token in text.split():
@@ -178,13 +188,8 @@ def _line_words(text: str, chars: list[tuple[str, Any]], pitch: float) -> list[l
         k += len(token)
         # characters further apart than the model's widest step inside a word are two words
         # (the engine's own rule, for when it writes no space between them: "from" "CJX")
-        cuts = [i for i in range(1, len(word)) if _apart(word[i - 1][1], word[i][1]) > WORD_GAP]
-        words += [word[a:b] for a, b in zip([0, *cuts], [*cuts, len(word)])]
-    out = []
-    for word in words:
-        cuts = sorted(_figure_breaks(word, pitch))
-        out += [word[a:b] for a, b in zip([0, *cuts], [*cuts, len(word)])]
-    return out
+        words += _parts(word, [i for i in range(1, len(word)) if _apart(word[i - 1][1], word[i][1]) > WORD_GAP])
+    return [part for word in words for part in _parts(word, sorted(_figure_breaks(word, pitch)))]
 
 
 def page_words(pdf: bytes | str, index: int) -> list[dict[str, Any]]:

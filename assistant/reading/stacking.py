@@ -74,18 +74,13 @@ def stacked_pages(texts: list[str]) -> list[int]:
 
 def _stacks(chars: list[dict]) -> list[list[dict]]:
     """Runs of glyphs drawn one after another, each a line below the one before at one pitch, all at one x."""
-    out: list[list[dict]] = []
-    run: list[dict] = []
+    runs: list[list[dict]] = []
     for c in chars:
-        if run and _below(run, c):
-            run.append(c)
-            continue
-        if len(run) >= MIN_STACK and sum(ch["text"].isalnum() for ch in run) >= 2:
-            out.append(run)
-        run = [c]
-    if len(run) >= MIN_STACK and sum(ch["text"].isalnum() for ch in run) >= 2:
-        out.append(run)
-    return out
+        if runs and _below(runs[-1], c):
+            runs[-1].append(c)
+        else:
+            runs.append([c])
+    return [run for run in runs if len(run) >= MIN_STACK and sum(ch["text"].isalnum() for ch in run) >= 2]
 
 
 def _below(run: list[dict], c: dict) -> bool:
@@ -366,11 +361,12 @@ def join_continued(texts: list[str], regions: list[list[Region]]) -> None:
         del after.rows[k], after.stacked[k]
 
 
-def _outside(text: str, regions: list[Region]) -> str:
-    """``text`` without the spans the ``regions`` were read from."""
+def _spliced(text: str, regions: list[Region], rows: bool) -> str:
+    """``text`` with the spans the ``regions`` (in order) were read from replaced by their rows, or by
+    nothing (``rows`` false: the text outside the tables)."""
     pos, parts = 0, []
     for r in regions:
-        parts.append(text[pos : r.start])
+        parts += [text[pos : r.start], rows_text(r.rows) if rows else ""]
         pos = r.end
     return "".join(parts) + text[pos:]
 
@@ -383,20 +379,10 @@ def restack(texts: list[str], chars_of: Any, pages: list[int]) -> dict[int, str]
         chars = chars_of(i)
         if chars:
             regions[i] = read_regions(texts[i], chars)
-    outside = [_outside(t, found) for t, found in zip(texts, regions)]
+    outside = [_spliced(t, found, rows=False) for t, found in zip(texts, regions)]
     words = {w.lower() for t in outside for w in re.findall(r"[^\W\d_]{2,}", t)}
     for found in regions:
         for r in found:
             render(r, words)
     join_continued(texts, regions)
-    out = {}
-    for i, found in enumerate(regions):
-        if not found:
-            continue
-        text, pos, parts = texts[i], 0, []
-        for r in found:
-            parts += [text[pos : r.start], rows_text(r.rows)]
-            pos = r.end
-        parts.append(text[pos:])
-        out[i] = "".join(parts)
-    return out
+    return {i: _spliced(texts[i], found, rows=True) for i, found in enumerate(regions) if found}
