@@ -227,8 +227,13 @@ class Assistant:
         """The sentence encoder's cosine of a question with each candidate answer or point."""
         return self.retriever.encoder.similarities(question, texts, threads=self.settings.query_threads)
 
+    def _within_report(self, text: str, doc_id: str, k: int) -> list[Passage]:
+        """The ``k`` paragraphs of one report closest to ``text`` (a report a retrieved passage comes from,
+        so one the asker may read: disclosure is per report)."""
+        return self.retriever.search(text, k=k, filters=Filters(doc_ids={doc_id}, kinds={"paragraph"}))
+
     def _answer(self, question: str, passages: list[Passage]) -> Answer:
-        extracted = extract(question, passages, self.retriever.section, self._meaning)
+        extracted = extract(question, passages, self.retriever.section, self._meaning, self._within_report)
         if self.llm is not None and passages:
             llm_answer = self._llm_answer(question, passages, extracted)
             if llm_answer is not None:

@@ -13,6 +13,7 @@ def test_question_types():
     assert analyse("How many requests were there?").qtype == "quantity"
     assert analyse("What percentage of calls were resolved?").qtype == "percent"
     assert analyse("When was the division established?").qtype == "date"
+    assert analyse("The unit liaises with which office when disposing of land?").qtype == "entity"  # a clause
     assert analyse("Who is the contact officer?").qtype == "who"
     assert analyse("How often does the board meet?").qtype == "frequency"
     assert analyse("Which system replaced NSPIS?").qtype == "entity"
@@ -922,3 +923,14 @@ def test_a_list_ends_where_the_next_list_or_the_prose_begins():
     lines = _section_answer("What strengths did the inspectors praise in the control room?", stored)
     quoted = [line.split("“")[1].split("”")[0] for line in lines[1:]]
     assert quoted == ["Staff are well trained and supported", "Calls are answered within ten seconds"]
+
+
+def test_a_which_question_is_answered_by_a_name_built_of_its_own_words():
+    """The name asked for may be made of words the question uses elsewhere ("estates"): it still
+    answers, as long as the question does not write it; and "when" opening a clause asks no date."""
+    p = passage("4.2 The estates plan sets out the priorities of the Estates Unit for the next four years.", page=3)
+    got = extract("The estates plan sets out the priorities of which unit?", [p])
+    assert got.answer is not None and got.answer.startswith("Estates Unit")
+    p = passage("4.3 The estates team works with the Disposals Board when selling surplus buildings.", page=3)
+    got = extract("The estates team works with which board when selling surplus buildings?", [p])
+    assert got.answer is not None and got.answer.startswith("Disposals Board")

@@ -31,3 +31,13 @@ def test_a_plural_kind_before_its_verb_and_names_listed_in_brackets():
     assert named("The custody plan (Appendix B) was consulted on.", kind, asked) is None  # not after the kind
     assert named("The partner forces (see Table 2) were consulted.", kind, asked) is None  # not names
     assert asked_kind("Which board monitors the plan?") == {"board"}  # "monitors the": still the verb
+
+
+def test_a_name_made_of_the_questions_words_answers_when_the_question_does_not_write_it():
+    question = "The estates plan sets out the priorities of which unit?"
+    kind = asked_kind(question)
+    asked = {"estat", "plan", "set", "prioriti", "unit"}
+    sentence = "The estates plan sets out the priorities of the Estates Unit."
+    assert named(sentence, kind, asked) is None  # every word is the question's ...
+    assert named(sentence, kind, asked, question) == "Estates Unit"  # ... but it never names the unit
+    assert named(sentence, kind, asked, "Which unit does the Estates Unit report to?") is None  # it does here

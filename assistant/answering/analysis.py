@@ -39,8 +39,9 @@ _MONEY_NAMED = re.compile(
     r"cost|costs|expenditure|spend|funding|grant|precept)\b(?: (?:of|for) [^?]*)?\??\s*$",
     re.I,
 )
+# "when" before a verb in -ing opens a clause ("… work with which team when procuring goods?"): no date asked
 _WHEN = re.compile(
-    r"\b(when|dates?|dated|what year|which year|what month|by when|how long ago|deadline|"
+    r"\b(when(?! [a-z]+ing\b)|dates?|dated|what year|which year|what month|by when|how long ago|deadline|"
     r"(what|which) period(?! of)|time ?frames?|timescales?)\b",
     re.I,
 )

@@ -16,19 +16,24 @@ from .abstention import ABSTAIN_COVERAGE, Meaning, confidence
 from .analysis import analyse
 from .candidates import LEAD_NUMBER, candidates
 from .extraction import Extracted, compose, supporting
-from .open_answers import MAX_POINTS, SectionReader, by_meaning, open_answer, point_like
+from .open_answers import MAX_POINTS, ReportSearch, SectionReader, by_meaning, open_answer, point_like
 from .scoring import choose
 
 ACCOUNT_POINTS = 3
 
 
 def extract(
-    question: str, passages: list[Passage], section: SectionReader | None = None, meaning: Meaning | None = None
+    question: str,
+    passages: list[Passage],
+    section: SectionReader | None = None,
+    meaning: Meaning | None = None,
+    search: ReportSearch | None = None,
 ) -> Extracted:
     """The best grounded answer in ``passages``, or an abstention (``answer`` None).
 
     ``section`` reads the whole report section a passage is in, for open questions' key points;
-    ``meaning`` scores a text against the question with the sentence encoder (the abstention checks)."""
+    ``meaning`` scores a text against the question with the sentence encoder (the abstention checks);
+    ``search`` finds one report's passages closest to a text (a why-question's other reasons)."""
     query = analyse(question)
     if query.qtype == "open":
         return open_answer(query, passages, section, meaning)
@@ -48,7 +53,8 @@ def extract(
             text = LEAD_NUMBER.sub("", " ".join(unit.text.split()))
             first = (text, unit.passage) if point_like(text, unit.passage) else None
         # an account's answer chosen is most of it: two more points at most, not five
-        return by_meaning(query, passages, meaning, section, first, most=ACCOUNT_POINTS if account else MAX_POINTS)
+        most = ACCOUNT_POINTS if account else MAX_POINTS
+        return by_meaning(query, passages, meaning, section, first, most=most, search=search)
     if sure < ABSTAIN_COVERAGE:
         return Extracted(query, None, unit, coverage, [], sure)
     answer = compose(query, unit)

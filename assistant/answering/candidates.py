@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from ..documents import Passage
 from ..reading.guard import directed, instruction_like, without_instructions
 from .analysis import GENERIC_COUNTS, PERCENT, Query
+from .entities import named
 from .figures import Figure, dates, figures, periods, years
 from .terms import FUNCTION_WORDS, without_periods
 from .terms import STOPWORDS as _STOP
@@ -331,8 +332,9 @@ def _is_paragraph_number(fig: Figure, unit: Unit) -> bool:
 
 
 def _novelty(query: Query, unit: Unit) -> int:
-    """How many words or figures the unit adds to the question (a heading echoing it adds none)."""
-    if any(c.isdigit() for c in unit.text):
+    """How many words or figures the unit adds to the question (a heading echoing it adds none; a
+    name of the kind asked that the question does not write adds one, though it uses its words)."""
+    if any(c.isdigit() for c in unit.text) or named(unit.text, query.kind, query.terms, query.text):
         return 1
     known = set(query.terms) | query.acronyms
     return sum(1 for t in _stems(unit.text) if t not in known and t not in _STOP and len(t) > 2)

@@ -40,10 +40,13 @@ def asked_kind(question: str) -> set[str]:
     return kind
 
 
-def named(sentence: str, kind: Collection[str], asked: Collection[str]) -> str | None:
-    """The first name in ``sentence`` of the kind asked, with a word the question does not use:
-    its last word, or the word after it, names the kind ("ICT Delivery Board" for "which board",
-    "Management of Risks (M_o_R) methodology" for "what methodology")."""
+def named(sentence: str, kind: Collection[str], asked: Collection[str], question: str = "") -> str | None:
+    """The first name in ``sentence`` of the kind asked, not one the question itself names: with a
+    word the question does not use, or (given the ``question``) not written in it ("the Procurement
+    Team" for "… with which team when procuring …"). Its last word, or the word after it, names the
+    kind ("ICT Delivery Board" for "which board", "Management of Risks (M_o_R) methodology" for
+    "what methodology")."""
+    said = " ".join(words(question.lower()))
     if not kind:
         return None
     for m in _NAME.finditer(sentence):
@@ -51,7 +54,11 @@ def named(sentence: str, kind: Collection[str], asked: Collection[str]) -> str |
         while name and name[0].lower() in STOPWORDS:  # "The", "We" opening a sentence
             name.pop(0)
         stems = [stem(w.lower()) for w in name]
-        if not stems or all(s in asked for s in stems):
+        if (
+            not stems
+            or all(s in asked for s in stems)
+            and (not said or " ".join(words(" ".join(name).lower())) in said)
+        ):
             continue
         last = next((s for s in reversed(stems) if not s[0].isdigit()), "")  # "Gov Wi-Fi 4" is a Wi-Fi
         after = words(_ACRONYM_AFTER.sub("", sentence[m.end() :]))[:1]

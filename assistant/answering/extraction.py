@@ -98,7 +98,7 @@ def compose(query: Query, unit: Unit) -> str:
             listed = "; ".join(f"{h} {_with_currency(unit, h, v)}".strip() for h, v in cells)
             return trim(f"For {unit.label}{place}: {listed}")
     sentence = LEAD_NUMBER.sub("", unit.text)
-    name = named(sentence, query.kind, query.terms)
+    name = named(sentence, query.kind, query.terms, query.text)
     return trim(f"{name}: {sentence}" if name and not unit.field else sentence)
 
 

@@ -29,7 +29,14 @@ KEY_POINTS = "Key points quoted from"  # how a key-point answer opens (the evalu
 OPEN_FLOOR = 0.3  # a point chosen by meaning is at least this close to the question (cosine)
 MEANING_POOL = 30  # sentences read by meaning for one question (0.1–0.4 s to encode cold on one core)
 LIST_RANK = 3  # a list is the answer when the sentence introducing it ranks among the first three candidates
+OPEN_LIST_RANK = 5  # … or, for an open question, among the first five and within LIST_MARGIN of the closest
+LIST_MARGIN = 0.15
+POINT_LENGTH = 300  # a point is quoted whole up to this many characters
+ANCHOR_PASSAGES = 6  # passages of the answer's report read for the sentences most like the reason given
 SectionReader = Callable[[Passage], list[Passage]]
+ReportSearch = Callable[[str, str, int], list[Passage]]  # (text, doc_id, k) -> that report's passages, best first
+
+
 _CAUSE = re.compile(
     r"\b(due to|because|as a result|owing to|in order to|so that|caused by|reflects?|therefore)\b", re.I
 )
@@ -52,16 +59,17 @@ def _read(p: Passage) -> str:
     return without_instructions(p.text).translate(_FONT_BULLETS)
 
 
-def _points(passages: list[Passage]) -> list[tuple[str, Passage]]:
-    """A section's key points in reading order: its list items, or else each passage's first sentence."""
+def _points(passages: list[Passage], inline: bool = False) -> list[tuple[str, Passage]]:
+    """A section's key points in reading order: its list items (``inline``: also bullets set inside a
+    line), or else each passage's first sentence."""
     ordered = sorted(passages, key=lambda p: p.reading_order)
-    items = [
-        (LEAD_NUMBER.sub("", _ITEM.sub("", line).strip()), p)
-        for p in ordered
-        for line in _read(p).split("\n")
-        if _ITEM.match(line)
-    ]
-    items = [(t, p) for t, p in items if len(t) >= 20 and not t.endswith(":") and not instruction_like(t)]
+    items: list[tuple[str, Passage]] = []
+    for p in ordered:
+        for text in _marked(_read(p), inline):
+            text = LEAD_NUMBER.sub("", " ".join(text.split()))
+            if len(text) >= 20 and not text.endswith(":") and not instruction_like(text):
+                if not any(_same(text, t) for t, _ in items):  # a chunk's overlap repeats the items it shares
+                    items.append((text, p))
     if len(items) < 2:
         items = []
         for p in ordered:  # a sentence, not a heading line: long, or closed by a full stop
@@ -71,6 +79,24 @@ def _points(passages: list[Passage]) -> list[tuple[str, Passage]]:
             if first and not instruction_like(first):
                 items.append((first, p))
     return items
+
+
+def _marked(text: str, inline: bool = False) -> list[str]:
+    """The items of the lists in ``text``: its lines opening with an item's mark, else the text after
+    each bullet set inside a line (as PDFs are read, "… • Information is … • Digital …")."""
+    lines: list[str] = []
+    going = False  # the line before is an item, which a line in lower case goes on with
+    for line in text.split("\n"):
+        if _ITEM.match(line):
+            lines.append(_ITEM.sub("", line).strip())
+            going = True
+        elif going and line[:1].islower():
+            lines[-1] += " " + line.strip()
+        else:
+            going = False
+    parts = [part.strip() for part in _BULLET.split(text)[1:]] if inline else []
+    items = parts if len(parts) > len(lines) else lines
+    return [re.sub(r"^[a-z]\.\s+", "", t) for t in items]  # "a. The …" is "The …"
 
 
 def open_answer(
@@ -89,17 +115,19 @@ def open_answer(
         if p.kind == "paragraph" and _read(p):
             sections.setdefault(_section_key(p), []).append(p)
     best: tuple[float, list[Passage]] | None = None
+    titled = False  # the best section's heading is what the question asks for ("Next Steps", "Key Messages")
     for rank, ((_, heading), group) in enumerate(sections.items()):
         text = " ".join(_read(p) for p in group)
         frame = " ".join(p.context for p in group)
         s = coverage(query.terms, frame, text, context_weight=0.8) + 0.1 / (rank + 1)
         named = {_stem(w.lower()) for w in _words(heading) if w.lower() not in _STOP and not w[0].isdigit()}
-        if named:  # a heading that is what the question asks for ("Recommendations", not "Reasons for Recommendations")
-            s += 0.2 * sum(1 for t in named if _found(t, set(query.terms))) / len(named)
+        share = sum(1 for t in named if _found(t, set(query.terms))) / len(named) if named else 0.0
+        # a heading that is what the question asks for ("Recommendations", not "Reasons for Recommendations")
+        s += 0.2 * share
         if summary and re.search(r"\b(summary|purpose|introduction|overview|conclusions?)\b", heading, re.I):
             s += 0.3
         if best is None or s > best[0]:
-            best = (s, group)
+            best, titled = (s, group), share == 1.0
     if meaning is not None and (best is None or best[0] < ABSTAIN_COVERAGE):
         return by_meaning(query, passages, meaning, section)
     if best is None or best[0] < ABSTAIN_COVERAGE:
@@ -111,7 +139,10 @@ def open_answer(
     points = _points(own)
     if meaning is not None and len(_lists(own)) > 1:
         points = []  # the paragraph introduces several lists: the one closest in meaning, not all their items
-    if len(points) < 2 and meaning is not None:  # no list: the section's sentences closest to the question
+    if len(points) < 2 and titled and not _lists(group) and len(_points(group, inline=True)) >= 2:
+        # the section is what is asked for and introduces no list of its own: its points, in its order
+        points = _points(group, inline=True)
+    elif len(points) < 2 and meaning is not None:  # no list: the section's sentences closest to the question
         got = by_meaning(query, sorted(group, key=lambda p: p.reading_order), meaning, per_section=MAX_POINTS)
         return got if got.answer is not None else by_meaning(query, passages, meaning, section)
     if len(points) < 2:
@@ -130,16 +161,26 @@ def by_meaning(
     first: tuple[str, Passage] | None = None,
     per_section: int = 2,
     most: int = MAX_POINTS,
+    search: ReportSearch | None = None,
 ) -> Extracted:
     """Up to ``most`` sentences of the retrieved passages (and their sections) closest in meaning to
     the question, at most ``per_section`` from one section, after ``first`` when given (a reason or
     an answer already chosen), or the items of a list one of them introduces; an abstention when
-    none is within :data:`OPEN_FLOOR`."""
+    none is within :data:`OPEN_FLOOR`. ``search`` finds a report's passages closest to a text: a
+    why-question's reason that concludes from others is read with the passages most like it."""
     if unnamed(query, *pool_of(passages)):
         return Extracted(query, None, None, 0.0, [], 0.0)  # a name or figure asked that no passage mentions
     pool = [p for p in passages if p.kind == "paragraph"]
+    read = {p.chunk_id for p in pool}
+    # a why-question's reason given: the sentence it concludes from when it points back ("Accordingly, …")
+    anchor = _reason(*first) if first and query.qtype == "reason" else None
+    if anchor and first and search is not None:
+        # the reason given concludes from others the report states elsewhere ("for the reasons set out
+        # above"): its report's passages most like it, read before the top passages' sections
+        found = [q for q in search(anchor, _section_key(first[1])[0], ANCHOR_PASSAGES) if q.chunk_id not in read]
+        read.update(q.chunk_id for q in found)
+        pool += found
     if section is not None:
-        read = {p.chunk_id for p in pool}
         for p in pool[:2]:  # the top passages' whole sections: what they go on to say
             more = [q for q in section(p) if q.chunk_id not in read]
             read.update(q.chunk_id for q in more)
@@ -150,8 +191,17 @@ def by_meaning(
     lists = {lead: got for lead, got in _lists(pool).items() if not conflicts(query, lead, got[0])}
     # the reason or answer already chosen is ranked too, so that a list is taken only when it ranks near it
     leads = [(lead, p) for lead, (p, _) in lists.items()]
-    ranked = _ranked(query, candidates + leads + ([first] if first else []), meaning, with_scores=True)
-    lead = next((t for t, _, c in ranked[:LIST_RANK] if t in lists and c >= OPEN_FLOOR), None)
+    ranked = _ranked(query, candidates + leads + ([first] if first else []), meaning, with_scores=True, anchor=anchor)
+    # an open question asks for several things: a list whose introduction is nearly the closest sentence
+    top = max((c for _, _, c in ranked[:LIST_RANK]), default=0.0)
+    lead = next(
+        (
+            t
+            for n, (t, _, c) in enumerate(ranked[:OPEN_LIST_RANK])
+            if t in lists and c >= OPEN_FLOOR and (n < LIST_RANK or query.qtype == "open" and c >= top - LIST_MARGIN)
+        ),
+        None,
+    )
     if lead is not None:
         # a sentence among the closest to the question introduces a list ("The key risks are:"): the
         # report's own points, so its items are the answer's
@@ -185,12 +235,19 @@ def by_meaning(
 
 
 _BULLETS = "•◆▪"
-_BULLET = re.compile(rf"(?<!\s)\s*[{_BULLETS}]\s+")  # (?<!\s): not tried again inside a run of spaces
-# A sentence introducing a bulleted list, the list after it or in the passage that follows; it may
-# open a numbered paragraph ("7.1 The inspectors raised these concerns:")
+_LETTER = r"(?:\(?[a-z]\)|[a-z]\.)"  # an item's letter: "a.", "a)", "(a)"
+# An item's mark: a bullet (after text: not tried again inside a run of spaces), or a dash or a
+# letter opening a line (a text or Markdown rendition's list), a bullet's own letter ("• a. The …") with it
+_BULLET = re.compile(
+    rf"(?:(?<!\s)\s*[{_BULLETS}]\s+|(?:^|\n)[ \t]*[-–*]\s+|(?:^|\n)[ \t]*(?={_LETTER}\s))(?:{_LETTER}\s+)?"
+)
+# A sentence introducing a list, the list after it or in the passage that follows: it ends with a
+# colon, or names what follows ("… resource the following priorities for the force."); it may open
+# a numbered paragraph ("7.1 The inspectors raised these concerns:")
 _LEAD_IN = re.compile(
-    rf"(?:^|(?<=[.!?;]\s)|(?<=\n))(?:\d{{1,2}}(?:\.\d{{1,2}}){{0,3}}\.?\s+)?"
-    rf"([A-Z][^.!?:\n{_BULLETS}]{{14,250}}:)\s*(?=[{_BULLETS}]|$)"
+    rf"(?:^|(?<=[.!?;]\s)|(?<=\n)|(?<=[{_BULLETS}]\s))(?:[-–*]\s+)?(?:\d{{1,2}}(?:\.\d{{1,2}}){{0,3}}\.?\s+)?"
+    rf"([A-Z][^.!?:\n{_BULLETS}]{{14,250}}(?::|\bfollowing\b[^.!?:\n{_BULLETS}]{{0,80}}\.))"
+    rf"\s*(?=[{_BULLETS}]|[-–*]\s|{_LETTER}\s|$)"
 )
 
 
@@ -271,6 +328,12 @@ def _with_antecedent(text: str, p: Passage) -> tuple[str, Passage]:
     return (f"{before} {text}", p) if point_like(before, p) else (text, p)
 
 
+def _reason(text: str, p: Passage) -> str:
+    """The reason a point states: the sentence before it when it concludes from that sentence, else itself."""
+    whole = _with_antecedent(text, p)[0]
+    return whole[: -len(text)].strip() if whole != text and whole.endswith(text) else text
+
+
 def _section_key(p: Passage) -> tuple[str, str]:
     """The report and the heading a passage stands under: one section."""
     return p.metadata.get("doc_id", p.document), p.under
@@ -323,11 +386,20 @@ def point_like(text: str, p: Passage) -> bool:
     return text.endswith((".", "”", '"', ";")) or len(text) >= 80
 
 
-def _ranked(query: Query, points: list[tuple[str, Passage]], meaning: Meaning, with_scores: bool = False) -> list:
-    """``points`` best first: closeness in meaning, then the question's words, then a reason for a why-question."""
+def _ranked(
+    query: Query,
+    points: list[tuple[str, Passage]],
+    meaning: Meaning,
+    with_scores: bool = False,
+    anchor: str | None = None,
+) -> list:
+    """``points`` best first: closeness in meaning (to the question, or to ``anchor``, the reason already
+    given, when closer), then the question's words, then a reason for a why-question."""
     if not points:
         return []
     closeness = meaning(query.text, [t for t, _ in points])
+    if anchor:  # the texts' vectors are kept from the call before: only the anchor is encoded
+        closeness = [max(c, a) for c, a in zip(closeness, meaning(anchor, [t for t, _ in points]))]
     scored = []
     for (text, p), c in zip(points, closeness):
         s = c + 0.3 * coverage(query.terms, text) + (0.1 if query.qtype == "reason" and _CAUSE.search(text) else 0.0)
@@ -362,7 +434,7 @@ def _answer(
 ) -> Extracted:
     lines = [f"{KEY_POINTS} {document}" + (f", “{where}”" if where else "") + ":"]
     for n, (text, p) in enumerate(points, 1):
-        lines.append(f"{n}. “{trim(text, 220)}” ({p.location(_own_paragraph(text, p)) or 'text'})")
+        lines.append(f"{n}. “{trim(text, POINT_LENGTH)}” ({p.location(_own_paragraph(text, p)) or 'text'})")
     # ``also``: the passage quoted in the heading (a list's introduction), cited with the points
     support = list({p.chunk_id: p for p in [*(p for _, p in points), *([also] if also else [])]}.values())
     return Extracted(query, "\n".join(lines), None, sure, support, sure)

@@ -222,7 +222,7 @@ def score(query: Query, unit: Unit) -> tuple[float, float]:
             s -= 0.2  # the measure asked is in this row, but not for the period asked: another table's reading
     elif unit.field and _unasked_direction(query, unit.field):
         s -= 0.3
-    elif named(unit.text, query.kind, query.terms):
+    elif named(unit.text, query.kind, query.terms, query.text):
         s += 0.35  # names a thing of the kind asked for: "the ICT Delivery Board" for "which board"
     if query.periods:
         in_unit = set(periods(unit.text)) | {p for h, _ in unit.cells for p in periods(h)}
