@@ -537,6 +537,9 @@ def _load_pdf(
                 pages = _respaced_pages(miner, pages, limits.pdf_seconds / 4)
                 drawn = pages
             pages = _restacked_pages(miner, drawn, limits.pdf_seconds / 4, pages)
+            from .flowed import unflowed_pages
+
+            pages = unflowed_pages(pages)  # tables and forms printed as running text, as rows and fields
         finally:
             miner.close()
         active = active_content(reader)
