@@ -227,3 +227,70 @@ def test_footnotes_are_their_own_passages_and_a_sentence_over_a_page_break_is_wh
     assert notes_found["Footnote 3"].text == "3 Decision notice 012/2019, published on the Commissioner's website."
     assert notes_found["Footnote 3"].page == 1
     assert "£86,1922" not in texts and "plan3" not in texts
+
+
+# A staffing table, ruled, whose cells each list "label: figure" lines: a target beside the actual.
+# Word shades each label line inside its shaded label cell, in the cell's own colour (unseen).
+PAIRED = [
+    (
+        "Rank",
+        ["Constable: 72%", "Sergeant: 18%", "Inspector: 10%"],
+        ["Constable: 75%", "Sergeant: 16%", "Inspector: 9%"],
+    ),
+    (
+        "Area of the force (by local policing unit)",
+        ["North: 40%", "Central: 35%", "South: 25%"],
+        ["North: 38%", "Central: 37%", "South: 25%"],
+    ),
+    ("Contract", ["Full time: 88%", "Part time: 12%"], ["Full time: 91%", "Part time: 9%"]),
+]
+
+
+def paired_lists_pdf() -> bytes:
+    """A ruled table: a label column, then "Workforce plan" and "Officers in post" columns whose cells
+    list "label: figure" lines; each row's label cell is shaded, with each label line shaded again."""
+    from pdfgen import _escape, one_page_pdf
+
+    xs, right, step, top = [60, 200, 360], 520, 14, 760
+    text, shade = ["BT", "/F1 9 Tf"], []
+    heads = [("", xs[0]), ("Workforce plan", xs[1]), ("Officers in post", xs[2])]
+    text += [f"1 0 0 1 {x} {top} Tm ({t}) Tj" for t, x in heads if t]
+    ys = [top + 12, top - 6]  # rules: above the header, below it, below each row
+    y = top - 6 - 12
+    for label, target, actual in PAIRED:
+        words = label.split()
+        label_lines = [" ".join(words[:3]), " ".join(words[3:5]), " ".join(words[5:])] if len(words) > 4 else [label]
+        lines = max(len(target), len(label_lines))
+        bottom = y - lines * step + 5
+        shade.append(f"{xs[0] - 4} {bottom} {xs[1] - xs[0]} {ys[-1] - bottom} re f")  # the label cell
+        for k, line in enumerate(label_lines):
+            text.append(f"1 0 0 1 {xs[0]} {y - k * step} Tm ({_escape(line)}) Tj")
+            shade.append(f"{xs[0] - 2} {y - k * step - 3} 120 12 re f")  # each of its lines, shaded again
+        for x, cell in ((xs[1], target), (xs[2], actual)):  # drawn cell by cell, as Word does
+            text += [f"1 0 0 1 {x} {y - k * step} Tm ({line}) Tj" for k, line in enumerate(cell)]
+        ys.append(bottom)
+        y -= lines * step + 6
+    text.append("ET")
+    rules = [f"{xs[0] - 4} {yy} m {right} {yy} l S" for yy in ys]
+    rules += [f"{x - 4} {ys[0]} m {x - 4} {ys[-1]} l S" for x in xs] + [f"{right} {ys[0]} m {right} {ys[-1]} l S"]
+    return one_page_pdf(["0.85 g", *shade, "0 g", *text, *rules])
+
+
+@pytest.mark.parametrize("reader", ["pypdf", "layout"])
+def test_cells_listing_label_figure_lines_side_by_side_are_read_line_by_line(tmp_path, reader):
+    """Each line of a cell beside the same line of the next cell, under the row's whole label (both
+    readers: the layout reader from the ruled grid, unseen shading aside; pypdf from its cell-by-cell text)."""
+    from assistant.reading.chunking import chunk_document
+    from assistant.reading.loading import Limits, load_document
+
+    data = paired_lists_pdf()
+    path = tmp_path / "workforce.pdf"
+    path.write_bytes(data)
+    chunks = chunk_document(load_document(path, data, limits=Limits(pdf_reader=reader)))
+    rows = [c.text for c in chunks if c.kind == "table_row"]
+    whole = "\n".join(c.text for c in chunks if c.kind == "table")
+    for label, target, actual in PAIRED:
+        for a, b in zip(target, actual):
+            assert f"{label} | {a} | {b}" in whole, (label, a, whole)
+            row = next(r for r in rows if a in r and b in r)
+            assert f"{label} | Workforce plan {a} | Officers in post {b}" in row, row

@@ -247,3 +247,53 @@ def test_a_wide_table_answers_middle_edge_page_two_and_total_cells(tmp_path, rea
             assert cited.page == (2 if on_page_two else 1), (question, cited.page)
             others = [r[column] for r in rows if r[0] != label]
             assert not any(o in got.answer for o in others), (question, got.answer)  # not another row's figure
+
+
+# pypdf's text of a ruled table whose cells list "label: figure" lines, three columns of them: a row's
+# label read onto its first line, each cell's lines after the other's, a wrapped label on lines of its own.
+SIDE_BY_SIDE = [
+    "Victims' satisfaction survey results.",
+    "Target Achieved Last year",
+    "Burglary Very satisfied: 61%",
+    "Fairly satisfied: 27%",
+    "Very satisfied: 58%",
+    "Fairly satisfied: 30%",
+    "Very satisfied: 64%",
+    "Fairly satisfied: 25%",
+    "Vehicle crime and",
+    "criminal damage",
+    "Kept informed: 70%",
+    "Treated fairly: 88%",
+    "Kept informed: 66%",
+    "Treated fairly: 91%",
+    "Kept informed: 72%",
+    "Treated fairly: 90%",
+    "The survey is run each quarter.",
+]
+
+
+def test_cells_listing_label_figure_lines_side_by_side_as_pypdf_reads_them():
+    spans = find_pdf_tables(SIDE_BY_SIDE)
+    assert [(s, e) for s, e, _ in spans] == [(1, 16)]
+    table = spans[0][2]
+    assert table.headers == ["", "Target", "Achieved", "Last year"]
+    assert table.rows[1] == ["Burglary", "Fairly satisfied: 27%", "Fairly satisfied: 30%", "Fairly satisfied: 25%"]
+    assert table.linearise(table.rows[3]) == (
+        "Vehicle crime and criminal damage | Target Treated fairly: 88% | Achieved Treated fairly: 91%"
+        " | Last year Treated fairly: 90%"
+    )
+    # label: figure lines whose labels do not come round again are a list, not cells side by side
+    assert find_pdf_tables(["Budget: £4.2m", "Spent: £3.9m", "Officers: 1,200", "Staff: 900"]) == []
+
+
+def test_a_header_naming_its_unit_in_brackets_holds_no_figure():
+    """"Outlets (000)" is a column's header, not a label beside its figure: the header row stays a header."""
+    from assistant.reading.tables import holds_figure, parse_grid
+
+    assert holds_figure("65+: 19.11%") and holds_figure("Female 49.8%")
+    assert not holds_figure("Number of outlets (000)") and not holds_figure("Sales per outlet (Ecu 000)")
+    assert not holds_figure("Companies on FTSE Eurotop 100")  # a number in a name
+    lines = ["| | Outlets (000) | Sales (Ecu bn) |", "| Germany | 415.3 | 373 |", "| France | 343.4 | 292 |"]
+    table = parse_grid(lines, "|", None)
+    assert table is not None and table.headers[1:] == ["Outlets (000)", "Sales (Ecu bn)"]
+    assert [r[0] for r in table.rows] == ["Germany", "France"]

@@ -1,6 +1,8 @@
 """Tables as a person sees them on a PDF page, from the positions pdfplumber (pdfminer.six) reads.
 
-A ruled table is read from its ruling lines (pdfplumber's lines strategy). An unruled one is
+A ruled table is read from its ruling lines (pdfplumber's lines strategy), leaving out shading
+drawn in a cell's own colour (it rules nothing one sees); a row whose cells each list
+"label: figure" lines, as many in each, is read a line at a time. An unruled one is
 read from the words' positions: words are grouped into lines, a line into segments at wide
 gaps, the columns are the x-ranges that the segments of the body lines leave free, and a
 line that only continues the text of the row above (a wrapped label or header) is joined to
@@ -201,11 +203,72 @@ def table_from_words(words: list[dict], box: Box) -> Grid | None:
 _LINES = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "intersection_tolerance": 4}
 
 
+def _highlights(page: Any) -> list[dict]:
+    """Filled rectangles drawn inside a larger one of the same colour (a shaded line of text in a cell
+    shaded alike): they cannot be seen, so their edges rule no cells."""
+    filled = [r for r in page.rects if r.get("fill") and min(r["width"], r["height"]) > 2]
+
+    def within(a: dict, b: dict) -> bool:
+        return (
+            a is not b
+            and a.get("non_stroking_color") == b.get("non_stroking_color")
+            and b["x0"] - 0.5 <= a["x0"]
+            and a["x1"] <= b["x1"] + 0.5
+            and b["top"] - 0.5 <= a["top"]
+            and a["bottom"] <= b["bottom"] + 0.5
+            and a["width"] * a["height"] < 0.9 * b["width"] * b["height"]
+        )
+
+    return [r for r in filled if any(within(r, o) for o in filled)]
+
+
+def _hollow_column(rows: list[list[str | None]]) -> bool:
+    """Whether a ruled grid has a column with no text of its own (each cell empty, covered by its
+    neighbour, or repeating its text): edges that rule no column."""
+    width = max((len(r) for r in rows), default=0)
+    return width > 2 and any(
+        all(not (r[i] if i < len(r) else None) or r[i] == r[i - 1] for r in rows) for i in range(1, width)
+    )
+
+
+def _keyed(line: str) -> bool:
+    """A "label: figure" line ("65+: 19.11%", "Female 49.8%"): words, then one figure ending it."""
+    toks = line.strip().rstrip(".").split()
+    return len(toks) >= 2 and _numeric(toks[-1]) and any(c.isalnum() for c in " ".join(toks[:-1]))
+
+
+def split_stacked(row: list[str | None]) -> list[list[str]]:
+    """A ruled row whose cells each list "label: figure" lines, as many in each of two or more
+    cells (one short table per cell, side by side: a target beside the actual), as one row a line;
+    the other cells (the row's label) are joined and repeated on each. Otherwise the row as it is,
+    each cell's wrapped lines joined."""
+    cells = [(c or "").split("\n") for c in row]
+    stacked = [i for i, lines in enumerate(cells) if len(lines) >= 2 and all(_keyed(l) for l in lines)]
+    counts = {len(cells[i]) for i in stacked}
+    if len(stacked) < 2 or len(counts) != 1:
+        return [[join_wrapped(lines) for lines in cells]]
+    return [
+        [cells[i][k].strip() if i in stacked else join_wrapped(cells[i]) for i in range(len(cells))]
+        for k in range(counts.pop())
+    ]
+
+
 def _ruled_tables(page: Any) -> list[tuple[Box, Grid]]:
     """(bbox, grid) of the ruled tables on a page: cells bounded by drawn lines."""
     out = []
-    for t in page.find_tables(_LINES):
-        grid = [[join_wrapped((c or "").split("\n")) for c in row] for row in t.extract()]
+    tables = page.find_tables(_LINES)
+    extracted = [t.extract() for t in tables]
+    skip = {(r["x0"], r["top"], r["x1"], r["bottom"]) for r in _highlights(page)}
+    if skip:  # ruled without the shading no one sees, if that still rules every column
+        unseen = page.filter(
+            lambda o: o.get("object_type") != "rect" or (o["x0"], o["top"], o["x1"], o["bottom"]) not in skip
+        )
+        clean = unseen.find_tables(_LINES)
+        rows = [t.extract() for t in clean]
+        if not any(_hollow_column(r) for r in rows):
+            tables, extracted = clean, rows
+    for t, rows in zip(tables, extracted):
+        grid = [sub for row in rows for sub in split_stacked(row)]
         if len(grid) >= 2 and max(len(r) for r in grid) >= 2 and sum(1 for r in grid for c in r if c) >= 4:
             out.append((t.bbox, grid))
     return out
@@ -343,7 +406,8 @@ def is_data_table(grid: Grid) -> bool:
     if long_cells >= 0.25 * len(cells):
         return False
     words = sorted(len(c.split()) for c in cells)
-    if words[len(words) // 2] >= 4 and sum(_numeric(c) for c in cells) < 0.2 * len(cells):
+    figures = sum(_numeric(c) or len(c) <= 60 and _keyed(c) for c in cells)  # "65+: 19.11%" holds a figure
+    if words[len(words) // 2] >= 4 and figures < 0.2 * len(cells):
         return False  # lines of prose set in columns, not cells
     body = [c for row in grid[1:] for c in row[1:] if c]
     return bool(body) and sum(_numeric(c) or bool(re.search(r"\d", c)) for c in body) >= 0.4 * len(body)

@@ -1,7 +1,9 @@
 """Tables: parse Markdown, tab-separated and PDF-extracted tables and linearise their rows.
 
 A row becomes ``Caption | Row label | Header value | Header value ...`` so that each
-figure carries its row and column; the whole table is rendered for display too.
+figure carries its row and column; the whole table is rendered for display too. In pypdf's
+text, a table is found from its rows of figures, or from cells listing "label: figure" lines
+side by side (a target beside the actual), which pypdf reads one cell after the other.
 """
 
 from __future__ import annotations
@@ -65,6 +67,23 @@ class Table:
 def is_number(cell: str) -> bool:
     c = cell.strip().replace(" ", "")
     return bool(c) and not _UNIT.match(c) and bool(_NUM.match(c))
+
+
+def holds_figure(cell: str) -> bool:
+    """A figure, or a short "label: figure" cell ("65+: 19.11%", "Female 49.8%") set as one; not a
+    header naming a year ("Population 2011"), a unit in brackets ("Outlets (000)") or a number in a
+    name ("Companies on FTSE Eurotop 100"): a label's figure follows a colon or is a percentage."""
+    toks = cell.strip().rstrip(".").split()
+    if len(toks) == 1 or len(cell) > 60:
+        return len(toks) == 1 and is_number(toks[0])
+    return (
+        bool(toks)
+        and is_number(toks[-1])
+        and not _PERIOD.match(toks[-1])
+        and not re.search(r"[()]", toks[-1])
+        and (":" in cell or toks[-1].endswith("%"))
+        and any(ch.isalnum() for ch in " ".join(toks[:-1]))
+    )
 
 
 def split_row(line: str, sep: str) -> list[str]:
@@ -145,7 +164,7 @@ def parse_grid(lines: list[str], sep: str, caption: str | None) -> Table | None:
     for r in raw[first_data:]:
         if not any(r) or r in head_rows:
             continue  # a header repeated where the table goes on over a page break
-        if rows and not r[0] and not any(is_number(c) for c in r):
+        if rows and not r[0] and not any(holds_figure(c) for c in r):
             rows[-1] = [f"{a} {b}".strip() for a, b in zip(rows[-1], r)]  # wrapped cell text
         else:
             rows.append(r)
@@ -195,7 +214,7 @@ def _wordy(row: list[str]) -> bool:
     """A row that may be a header: no figures past its first cell, or a lone one among many words
     (a "999 calls" column among named measures)."""
     cells = [c for c in row[1:] if c]
-    figures = sum(is_number(c) for c in cells)
+    figures = sum(holds_figure(c) for c in cells)
     return figures == 0 or len(cells) >= 5 and figures <= 0.15 * len(cells)
 
 
@@ -204,7 +223,7 @@ def _looks_header(row: list[str], raw: list[list[str]], idx: int) -> bool:
     if not cells:
         return True
     # A text-only table: the first row is a header when its cells are short labels.
-    later_numeric = any(any(is_number(c) for c in r[1:]) for r in raw[idx + 1 :])
+    later_numeric = any(any(holds_figure(c) for c in r[1:]) for r in raw[idx + 1 :])
     return later_numeric or (idx == 0 and all(len(c) <= 40 for c in cells) and len(raw) > 1)
 
 
@@ -275,6 +294,17 @@ def _wide_header(lines: list[str], k: int, width: int) -> bool:
 
 def find_pdf_tables(lines: list[str]) -> list[tuple[int, int, Table]]:
     """Tables in PDF-extracted lines: returns (first line, last line + 1, table) spans."""
+    paired = side_by_side_lists(lines)
+    if paired:  # the lines of those tables are no one else's
+        masked = list(lines)
+        for start, end, _ in paired:
+            masked[start:end] = [""] * (end - start)
+        return sorted(paired + _figure_tables(masked), key=lambda span: span[0])
+    return _figure_tables(lines)
+
+
+def _figure_tables(lines: list[str]) -> list[tuple[int, int, Table]]:
+    """Tables of rows ending in two or more figures (see :func:`find_pdf_tables`)."""
     found: list[tuple[int, int, Table]] = []
     i = 0
     n = len(lines)
@@ -478,3 +508,123 @@ def _cells(line: str, last: bool = True) -> list[str]:
         else:
             cells.append([t])
     return [" ".join(c) for c in cells]
+
+
+# --- cells listing "label: figure" lines side by side, as pypdf reads them: one cell after the other ----
+
+
+def key_value(line: str) -> tuple[str, str] | None:
+    """A short "label: figure" line ("65+: 19.11%", "Female 49.8%") as (label, figure); else None."""
+    toks = line.strip().rstrip(".").split()
+    if len(line.strip()) > 80 or len(toks) < 2 or not is_number(toks[-1]) or _PERIOD.match(toks[-1]):
+        return None
+    key = " ".join(toks[:-1]).rstrip(":").strip()
+    if not _norm(key) or key.endswith((".", ",", ";")):
+        return None
+    return key, toks[-1]
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", text.lower())
+
+
+def _blocks(keys: list[str | None], p: int, k: int) -> int:
+    """How many blocks of the ``k`` keys at ``p`` follow one another, the same keys in the same order
+    (the first key of the first block may carry a prefix: the row's label, read onto its line)."""
+    block = keys[p : p + k]
+    if len(block) < k or None in block or len(set(block)) < k:
+        return 0
+    m = 1
+    while len(nxt := keys[p + m * k : p + (m + 1) * k]) == k and all(
+        key == mine or (j == 0 and key and len(key) >= 2 and mine and mine.endswith(key))
+        for j, (key, mine) in enumerate(zip(nxt, block))
+    ):
+        m += 1
+    return m
+
+
+def side_by_side_lists(lines: list[str]) -> list[tuple[int, int, Table]]:
+    """Tables whose cells each list "label: figure" lines, two or more such cells side by side in a row
+    (a target beside the actual: "65+: 19.11%" | "65+: 15.63%"), as pypdf reads them: a row's label,
+    then each cell's lines in turn. A run of lines whose labels repeat, block after block, is one row
+    a line, its cells the blocks' lines side by side; a few short lines between runs with as many
+    blocks label the next; the short lines above the first run are its column headers, one a cell
+    when as many of them open with a capital as there are blocks (or as many cells as the header's
+    words make, see :func:`header_cells`), else a note."""
+    at = [i for i, l in enumerate(lines) if l.strip()]  # blank lines between a table's lines are no break
+    parsed = [key_value(lines[i]) for i in at]
+    keys = [_norm(kv[0]) if kv else None for kv in parsed]
+
+    def run(p: int, least: int) -> tuple[int, int]:
+        """(lines a block, blocks) of the largest run at ``p``, or (0, 0)."""
+        for k in range(min(12, (len(keys) - p) // 2), least - 1, -1):
+            m = _blocks(keys, p, k)
+            if m >= 2:
+                return k, m
+        return 0, 0
+
+    found: list[tuple[int, int, Table]] = []
+    p = last = 0  # ``last``: where the table before ends
+    while p < len(at):
+        k, m = run(p, 2) if keys[p] else (0, 0)
+        if not k:
+            p += 1
+            continue
+        head = p
+        while head > last and p - head < 6 and _short(lines[at[head - 1]]):
+            head -= 1
+        header = [lines[at[h]].strip() for h in range(head, p)]
+        rows: list[list[str]] = []
+        label_lines: list[str] = []
+        end = p
+        while k:
+            first = lines[at[p]].strip()
+            prefix = _prefix(first, parsed[p + k][0] if parsed[p + k] else "")
+            label = join_wrapped(label_lines + ([prefix] if prefix else []))
+            for j in range(k):
+                cells = [lines[at[p + b * k + j]].strip() for b in range(m)]
+                if j == 0 and prefix:
+                    cells[0] = first[len(prefix) :].strip()
+                rows.append([label] + cells)
+            end = p + k * m
+            # the next row: up to five short label lines, then as many blocks
+            q = end
+            while q < len(at) and q - end < 5 and keys[q] is None and _short(lines[at[q]]):
+                q += 1
+            k2, m2 = run(q, 1) if q < len(at) and keys[q] else (0, 0)
+            if not k2 or m2 != m:
+                break
+            label_lines = [lines[at[x]].strip() for x in range(end, q)]
+            p, k = q, k2
+        capitals = [h for h in header if h[:1].isupper()]
+        headers, note = [""] * (m + 1), None
+        if header and len(capitals) == m and header[0][:1].isupper():
+            cells, current = [], []
+            for h in header:
+                if h[:1].isupper() and current:
+                    cells.append(join_wrapped(current))
+                    current = []
+                current.append(h)
+            headers = [""] + cells + [join_wrapped(current)]
+        elif header and len(words := _cells(join_wrapped(header))) == m:  # "Workforce plan Officers in post"
+            headers = [""] + words
+        elif header:
+            note = join_wrapped(header)
+        table = Table(caption=None, headers=headers, rows=rows, header_note=note)
+        found.append((at[head], at[end - 1] + 1, table))
+        p = last = end
+    return found
+
+
+def _prefix(first: str, other_key: str) -> str:
+    """The words ``first`` (a run's first line) carries before the label its next block repeats: the
+    row's label, read onto the line ("Age 15 – 24: 16%." over "15 – 24: 18.75%")."""
+    mine, want = key_value(first), _norm(other_key)
+    if not mine or not want or _norm(mine[0]) == want:
+        return ""
+    toks = first.split()
+    for t in range(1, len(toks)):
+        rest = key_value(" ".join(toks[t:]))
+        if rest and _norm(rest[0]) == want:
+            return " ".join(toks[:t])
+    return ""
