@@ -158,3 +158,26 @@ def test_the_sample_reports_flowed_table_reads_as_its_text_copys_rows(tmp_path):
     cover = next(c.text for c in chunks if c.page == 1 and "Agenda Item:" in c.text)
     assert "\nReport of: Information Services\n" in cover
     assert "\nOther Contacts: Tim Chesworth (IS Transformation Programme Manager)\n" in cover
+
+
+@pytest.mark.slow
+def test_a_scanned_form_printed_as_running_text_is_split_into_its_fields_too(tmp_path):
+    """OCR reads the scan of such a form as the same run of text: its fields are parted as on a born-digital page."""
+    from pdfgen import scanned_copy
+
+    from assistant.reading import ocr
+
+    if not ocr.available():
+        pytest.skip("the OCR engine is not installed")
+    lines = [
+        "Meeting: Joint Audit Committee Date: 21 June 2023 Item:",
+        "9 Purpose: For information Author: Head of Finance",
+        "1. Summary",
+        "1.1 This paper reports the internal audit plan for the year ahead.",
+    ]
+    path = tmp_path / "scanned-cover.pdf"
+    path.write_bytes(scanned_copy(make_pdf([lines]), seed=3))
+    doc = load_document(path, path.read_bytes())
+    assert doc.pages[0].ocr
+    text = doc.pages[0].text
+    assert "\nDate: 21 June 2023\n" in f"\n{text}\n" and "\nAuthor: Head of Finance\n" in f"\n{text}\n", text

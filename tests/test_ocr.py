@@ -286,7 +286,26 @@ def test_a_word_parts_between_digits_that_stand_apart_and_nowhere_else():
     assert parts("6,0_03_1,676") == ["6,003", "1,676"]  # no cut inside a group of thousands
     assert parts("2_0_20") == ["2020"] and parts("£1_75") == ["£175"]  # a lone digit: digits set a little apart
     assert parts("20_21") == ["2021"] and parts("185_20_21") == ["185", "2021"]  # a year stays whole
-    assert parts("2020") == ["2020"] and parts("December_2021") == ["December2021"]  # letters: no cut
+    assert parts("2020") == ["2020"] and parts("December_2021") == ["December", "2021"]  # a word, then a year
+    assert parts("Note_12") == ["Note12"]  # a word, then a footnote's number: no cut
+
+
+def test_words_ocr_ran_together_part_where_each_side_is_a_word():
+    """A narrow space OCR did not write: between a word and a year or a figure, or before a word
+    that joins others. Names, compounds, prefixes and codes stay whole."""
+
+    def parted(text: str) -> str:
+        cuts = ocr.run_together(text)
+        return " ".join(text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)]))
+
+    assert parted("dependenceon") == "dependence on" and parted("sectionof") == "section of"
+    assert parted("ofthe") == "of the" and parted("softwarewithin") == "software within"
+    assert parted("Since2019") == "Since 2019" and parted("in2021") == "in 2021" and parted("12months") == "12 months"
+    assert parted("rose12.5%") == "rose 12.5%" and parted("Planningwith") == "Planning with"
+    for whole in ("Seaton", "Galland", "helpdesk", "cybersecurity", "workstream", "intakes", "inefficient"):
+        assert parted(whole) == whole
+    for whole in ("login", "projector", "hereby", "forbids", "3rd", "£3.1m", "M25", "process1", "report.pdf"):
+        assert parted(whole) == whole
 
 
 def test_a_line_whose_boxes_do_not_match_its_text_keeps_its_text():

@@ -634,6 +634,7 @@ def _read_by_ocr(
     Also the numbers of the pages left for want of OCR (off, not installed, out of time or memory).
     Refuses the file when no page has text at all."""
     from . import ocr
+    from .flowed import unflowed_pages
     from .legibility import legible
 
     out = list(pages)
@@ -664,7 +665,7 @@ def _read_by_ocr(
                 continue
             failed_in_a_row = 0
             if text.strip() and legible(text):
-                out[i] = Page(number, text, [], ocr=True)
+                out[i] = unflowed_pages([Page(number, text, [], ocr=True)])[0]  # a scanned form run together
                 warnings = [w for w in warnings if not w.startswith(f"page {number}: ")]  # read after all
             elif text.strip() and not any(w.startswith(f"page {number}: ") for w in warnings):
                 # (a font that decodes to gibberish may print gibberish too: its own warning then stands)
