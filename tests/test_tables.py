@@ -287,7 +287,7 @@ def test_cells_listing_label_figure_lines_side_by_side_as_pypdf_reads_them():
 
 
 def test_a_header_naming_its_unit_in_brackets_holds_no_figure():
-    """"Outlets (000)" is a column's header, not a label beside its figure: the header row stays a header."""
+    """ "Outlets (000)" is a column's header, not a label beside its figure: the header row stays a header."""
     from assistant.reading.tables import holds_figure, parse_grid
 
     assert holds_figure("65+: 19.11%") and holds_figure("Female 49.8%")
