@@ -54,6 +54,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .documents import Passage
+from .indexing.lexical import create_owner_only
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -167,22 +168,6 @@ def _genuine_anchor(data: bytes, key: bytes | None) -> tuple[int, int, str] | No
     return (count, last_id, last_hash) if genuine else None
 
 
-def _private_file(path: Path) -> None:
-    """Create ``path`` if missing, owner-only; tighten an existing one we own.
-
-    An existing file is not opened: closing a descriptor of the database would drop the locks
-    this process's SQLite connections hold on it."""
-    try:
-        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600))
-    except FileExistsError:
-        if not path.exists():  # a link to no file: its target is created owner-only (nothing holds it open)
-            os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
-            return
-        st = os.stat(path)
-        if st.st_uid == os.getuid() and st.st_mode & 0o777 != 0o600:
-            os.chmod(path, 0o600)
-
-
 def key_path(db: Path) -> Path:
     """The default key file beside a database: ``audit.sqlite3`` -> ``audit.key``."""
     return Path(db).with_suffix(".key")
@@ -274,8 +259,8 @@ class AuditLog:
         self.key_file = Path(key_file) if key_file else key_path(self.path)
         self.anchor_file = anchor_path(self.path)
         self._lock = threading.Lock()
-        _private_file(self.path)
-        _private_file(self.anchor_file)
+        create_owner_only(self.path)
+        create_owner_only(self.anchor_file)
         self._identity = self._stat()
         self.conn = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False, isolation_level=None)
         # A rollback journal, not WAL: no long-lived side files whose loss would hide later entries.
