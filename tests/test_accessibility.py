@@ -388,10 +388,13 @@ def test_keyboard_only_sign_in_ask_reopen_search_export_upload_remove_audit(app_
     # The audit log: one user's entries, then the whole log as CSV.
     keys.to("el.getAttribute('role') === 'tab' && el.innerText.includes('Audit log')", back=True)
     keys.press("Enter")
+    _settled(page)  # the tab shows the whole log when opened: filter after that, not while it loads
     keys.to("el.closest('#audit-user') && ['INPUT', 'TEXTAREA'].includes(el.tagName)")
     page.keyboard.type("ada")
+    page.wait_for_function("document.activeElement.value === 'ada'")  # typed whole before moving on
     keys.to("el.id === 'audit-show'")
     keys.press("Enter")
+    _settled(page)
     page.locator("#audit-table [role=gridcell]", has_text="Keyboard Walk Report").first.wait_for()
     assert keys.download("audit-export", "#audit-csv").startswith("audit-")
     _shot(page, "a11y-keyboard-5-audit")
