@@ -108,6 +108,7 @@ class Unit:
     figure_cells: list[tuple[str, str]] = dataclasses.field(init=False)  # the cells that hold a figure
     # What the unit offers the question, read once by ``candidates`` (the only maker of units):
     typed: bool = False  # holds the kind of answer asked for
+    name: str | None = None  # a name of the kind a "which <kind>" question asks for, that the question does not write
     novelty: int = 0  # words or figures it adds to the question's own (0: it only echoes it)
     label_share: float = 0.0  # share of a row's or field's label words the question uses
     cell_fit: float = 0.0  # how well its best cell's column fits the question (0 to 1.5)
@@ -217,6 +218,7 @@ def candidates(query: Query, passages: list[Passage]) -> list[Unit]:
     for unit in units:
         unit.label_share = _label_share(query, unit)
         unit.typed = _has_type(query, unit)
+        unit.name = named(unit.text, query.kind, query.terms, query.text)
         unit.novelty = _novelty(query, unit)
         if unit.cells:
             unit.cell_fit = _cell_fit(query, unit)
@@ -334,7 +336,7 @@ def _is_paragraph_number(fig: Figure, unit: Unit) -> bool:
 def _novelty(query: Query, unit: Unit) -> int:
     """How many words or figures the unit adds to the question (a heading echoing it adds none; a
     name of the kind asked that the question does not write adds one, though it uses its words)."""
-    if any(c.isdigit() for c in unit.text) or named(unit.text, query.kind, query.terms, query.text):
+    if any(c.isdigit() for c in unit.text) or unit.name:
         return 1
     known = set(query.terms) | query.acronyms
     return sum(1 for t in _stems(unit.text) if t not in known and t not in _STOP and len(t) > 2)

@@ -46,9 +46,9 @@ def named(sentence: str, kind: Collection[str], asked: Collection[str], question
     Team" for "… with which team when procuring …"). Its last word, or the word after it, names the
     kind ("ICT Delivery Board" for "which board", "Management of Risks (M_o_R) methodology" for
     "what methodology")."""
-    said = " ".join(words(question.lower()))
     if not kind:
         return None
+    said = " ".join(words(question.lower()))
     for m in _NAME.finditer(sentence):
         name = m.group(0).split()
         while name and name[0].lower() in STOPWORDS:  # "The", "We" opening a sentence

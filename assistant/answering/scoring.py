@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from ..reading.guard import plain, sentences
 from .analysis import GENERIC_COUNTS, Query
 from .candidates import COUNT_WORDS, DATE_LIKE, Unit
-from .entities import named
 from .figures import dates, figures, periods
 from .terms import STOPWORDS as _STOP
 from .terms import acronyms, capitalised_phrases, without_periods
@@ -222,7 +221,7 @@ def score(query: Query, unit: Unit) -> tuple[float, float]:
             s -= 0.2  # the measure asked is in this row, but not for the period asked: another table's reading
     elif unit.field and _unasked_direction(query, unit.field):
         s -= 0.3
-    elif named(unit.text, query.kind, query.terms, query.text):
+    elif unit.name:
         s += 0.35  # names a thing of the kind asked for: "the ICT Delivery Board" for "which board"
     if query.periods:
         in_unit = set(periods(unit.text)) | {p for h, _ in unit.cells for p in periods(h)}
