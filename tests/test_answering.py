@@ -3,10 +3,11 @@ import re
 import pytest
 from conftest import passage
 
-from assistant.answering.analysis import analyse
+from assistant.answering.analysis import analyse, money_by_meaning
 from assistant.answering.answerer import extract
 from assistant.answering.terms import stem
 from assistant.evaluation import answer_matches
+from assistant.indexing.embedding import get_encoder
 
 
 def test_question_types():
@@ -934,3 +935,21 @@ def test_a_which_question_is_answered_by_a_name_built_of_its_own_words():
     p = passage("4.3 The estates team works with the Disposals Board when selling surplus buildings.", page=3)
     got = extract("The estates team works with which board when selling surplus buildings?", [p])
     assert got.answer is not None and got.answer.startswith("Disposals Board")
+
+
+def test_a_money_word_no_list_names_asks_a_sum_of_money_by_its_meaning():
+    encoder = get_encoder(None)
+
+    def meaning(question: str, texts: list[str]) -> list[float]:
+        return encoder.similarities(question, texts)
+
+    review = passage("The office held 42 vehicles in its general reserve at 31 March 2021.", para="5.2")
+    held = passage("The office held £3.2m in its general reserve at 31 March 2021.", para="5.3")
+    question = "How much cash did the office hold in its general reserve?"
+    assert analyse(question).money is False  # "cash" is in no word list
+    assert money_by_meaning(analyse(question), meaning).money is True
+    assert "42" in extract(question, [review]).answer  # a count, when nothing reads "cash" as money
+    assert extract(question, [review], meaning=meaning).answer is None
+    assert "£3.2m" in extract(question, [review, held], meaning=meaning).answer
+    for other in ("How much energy did the estate use?", "How much time did the review take?"):
+        assert money_by_meaning(analyse(other), meaning).money is False

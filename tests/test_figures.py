@@ -22,3 +22,11 @@ def test_figure_in_matches_notation_and_scale():
     assert figure_in(exact, "underspent by 1,152,370")
     (wrong,) = figures("25,000")
     assert not figure_in(wrong, "There were 24,635 requests")
+
+
+def test_digits_of_a_web_or_email_address_are_no_figure():
+    text = (
+        "The minutes are at https://www.example-pcc.gov.uk/meetings/2021-22/item-14 and "
+        "pcc.example.org/371-2/; write to foi2020@example.police.uk. The panel met 6 times."
+    )
+    assert [f.text for f in figures(text)] == ["6"]

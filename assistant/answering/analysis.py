@@ -9,7 +9,8 @@ for "which <kind>" questions, the kind of thing asked for.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 from .entities import asked_kind
 from .figures import periods, years
@@ -28,11 +29,19 @@ MEASURE = re.compile(
     re.I,
 )
 # "How much" with one of these asks an amount of money, and only a sum of money answers it.
+MONEY_WORDS = (
+    "budget", "cost", "spend", "spent", "expenditure", "underspend", "overspend", "saving", "funding", "grant",
+    "investment", "salary", "pay", "wage", "price", "fee",
+)  # fmt: skip
 _MONEY = re.compile(
     r"\bhow much\b.*\b(budget|cost|spend|spent|expenditure|underspend|overspend|saving|funding|grant|investment|"
     r"salar(y|ies)|pay|wage|price|fee)s?\b|\b(budget|cost|spend|spent|expenditure|funding|pay|price|fee)s?\b.*\bhow much\b",
     re.I,
 )
+_HOW_MUCH_OF = re.compile(r"\bhow much ([a-z]+)\b", re.I)
+# Mean cosine of a word with MONEY_WORDS above which it names money too ("funds", "income", "cash": 0.43-0.47;
+# words of other amounts, "time", "energy", "weight", "support", "carbon": 0.21-0.31).
+MONEY_MEANING = 0.36
 # "What is the Chief Constable's salary?": a sum of money named as what is asked, not only after "how much"
 _MONEY_NAMED = re.compile(
     r"^\s*(what|which) (is|was|are|were|will be) the\b[^?]{0,60}?\b(salary|salaries|wages?|price|fees?|"
@@ -115,6 +124,16 @@ class Query:
 
     def __post_init__(self) -> None:
         self.total = sum(self.terms.values()) or 1.0
+
+
+def money_by_meaning(query: Query, meaning: Callable[[str, list[str]], list[float]]) -> Query:
+    """``query`` asking an amount of money when the word after "how much" is close in meaning to the
+    money words ("How much income …", "How much cash …"), which the word list does not name."""
+    m = _HOW_MUCH_OF.search(query.text)
+    if query.money or query.qtype != "quantity" or not m or m.group(1).lower() in STOPWORDS:
+        return query
+    near = meaning(m.group(1).lower(), list(MONEY_WORDS))
+    return replace(query, money=True) if sum(near) / len(near) >= MONEY_MEANING else query
 
 
 def analyse(question: str) -> Query:

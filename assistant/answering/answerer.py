@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ..documents import Passage
 from .abstention import ABSTAIN_COVERAGE, Meaning, confidence
-from .analysis import analyse
+from .analysis import analyse, money_by_meaning
 from .candidates import LEAD_NUMBER, candidates
 from .extraction import Extracted, compose, supporting
 from .open_answers import MAX_POINTS, ReportSearch, SectionReader, by_meaning, open_answer, point_like
@@ -35,6 +35,8 @@ def extract(
     ``meaning`` scores a text against the question with the sentence encoder (the abstention checks);
     ``search`` finds one report's passages closest to a text (a why-question's other reasons)."""
     query = analyse(question)
+    if meaning is not None:
+        query = money_by_meaning(query, meaning)
     if query.qtype == "open":
         return open_answer(query, passages, section, meaning)
     choice = choose(query, candidates(query, passages))

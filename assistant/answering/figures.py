@@ -63,6 +63,12 @@ def years(text: str) -> list[str]:
     return list(dict.fromkeys(re.findall(r"\b(?:19|20)\d{2}\b", text)))
 
 
+# A web or email address: its digits ("citizensjuries.org/371-2/") are no figure of the report's
+_ADDRESS = re.compile(
+    r"\b(?:https?://|www\.)\S+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b[\w-]+(?:\.[\w-]+)*\.(?:org|com|net|gov|uk)/\S*", re.I
+)
+
+
 @dataclass(frozen=True)
 class Figure:
     text: str
@@ -73,7 +79,8 @@ class Figure:
 
 def figures(text: str) -> list[Figure]:
     """Every figure in ``text`` (periods and dates excluded)."""
-    masked = _PERIOD.sub(lambda m: " " * len(m.group(0)), text)
+    masked = _ADDRESS.sub(lambda m: " " * len(m.group(0)), text)
+    masked = _PERIOD.sub(lambda m: " " * len(m.group(0)), masked)
     out = []
     for m in _FIGURE.finditer(masked):
         raw = m.group(0).strip()
