@@ -125,3 +125,48 @@ def test_page_images_are_owner_only_whatever_the_umask(library):
     assert stat.S_IMODE(image.stat().st_mode) == 0o600
     assert stat.S_IMODE(image.parent.stat().st_mode) == 0o700
     assert not list(image.parent.glob("*.tmp"))
+
+
+def _at(x: int, y: int, text: str) -> str:
+    return f"BT /F1 10 Tf {x} {y} Td ({text}) Tj ET"
+
+
+def test_column_headers_of_periods_or_set_over_several_lines_are_in_view(tmp_path):
+    # The caption and the row label hold most of the row's words, so no header line held half of
+    # them: a line of periods ("2019/20 2020/21") and a header set over three lines went uncounted.
+    periods = [
+        _at(72, 760, "Table 4: Complaints received by the Office of the Police and Crime Commissioner"),
+        _at(250, 730, "2019/20"),
+        _at(380, 730, "2020/21"),
+        _at(72, 712, "Complaints logged"),
+        _at(250, 712, "412"),
+        _at(380, 712, "388"),
+    ]
+    stacked = [
+        _at(72, 760, "Table 5: Summary of the internal audit reviews completed during the year"),
+        _at(200, 730, "Number of"),
+        _at(330, 730, "Share of"),
+        _at(200, 718, "recommendations"),
+        _at(330, 718, "controls"),
+        _at(200, 706, "made"),
+        _at(330, 706, "in place"),
+        _at(72, 688, "Fleet management"),
+        _at(200, 688, "14"),
+        _at(330, 688, "71%"),
+    ]
+    pdf = tmp_path / "tables.pdf"
+    pdf.write_bytes(pages_pdf([periods, stacked]))
+    row = (
+        "Table 4: Complaints received by the Office of the Police and Crime Commissioner | Complaints logged | "
+        "2019/20 412 | 2020/21 388"
+    )
+    assert render(str(pdf), 1, row, ["412"], str(tmp_path / "a.png"))["header"]
+    row = (
+        "Table 5: Summary of the internal audit reviews completed during the year | Fleet management | "
+        "Number of recommendations made 14 | Share of controls in place 71%"
+    )
+    out = tmp_path / "b.png"
+    assert render(str(pdf), 2, row, ["14"], str(out))["header"]
+    image = Image.open(out).convert("RGB")
+    tinted = [y for y in range(image.height) if _tinted(image, y, lambda r, g, b: b > 240 and r < 235)]
+    assert tinted[-1] - tinted[0] > 2 * 12 * 820 / 595  # all three header lines, not only the nearest

@@ -25,6 +25,7 @@ from .layout import word_lines
 WIDTH = 820  # pixels: the sources panel, at about 1.4x for a sharp image
 MARGIN = 110  # PDF points kept above and below the highlighted lines
 _WORD = re.compile(r"[a-z0-9£%]+(?:[.,][0-9]+)*")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def cache_name(doc_id: str, page: int, passage: str, marks: list[str]) -> str:
@@ -144,11 +145,33 @@ def table_row(words: list[dict[str, Any]], passage: str) -> tuple[list[dict[str,
     row = lines_[at]
     on_row = {_first(w) for w in row}
     headers = text_words - on_row
+    # a column header may be a period ("2017/18") the row's own figures do not hold
+    periods = {t for t in tokens if _YEAR.fullmatch(t)} - on_row
     need = max(2, (len(headers) + 1) // 2) if len(headers) >= 2 else 1
-    for line in reversed(lines_[:at]):
-        if headers and len(headers & {_first(w) for w in line}) >= need:
-            return row, line
+    for n in range(at - 1, -1, -1):
+        if _heads(lines_[n], headers, periods, need):
+            # the header's other lines just above it ("No. of / controls / tested" set on three lines)
+            block = lines_[n]
+            for above in reversed(lines_[max(0, n - 3) : n]):
+                if above[0]["bottom"] < block[0]["top"] - 1.5 * (block[0]["bottom"] - block[0]["top"]) - 2:
+                    break
+                if not _heads(above, headers, periods, 0):
+                    break
+                block = above + block
+            return row, block
     return row, []
+
+
+def _heads(line: list[dict[str, Any]], headers: set[str], periods: set[str], need: int) -> bool:
+    """Whether a printed line is (part of) a table row's column headers: it holds ``need`` of them, or
+    two or more of its own words (or periods) are headers and they are at least half of its words
+    (``need`` 0: a header's further line, one such word is enough)."""
+    own = {_first(w) for w in line}
+    if need and headers and len(headers & own) >= need:
+        return True
+    longer = {t for t in own if len(t) >= 3}
+    named = (headers | periods) & longer
+    return len(named) >= min(2, need or 1) and len(named) >= 0.5 * len(longer)
 
 
 def _holds_mark(words: list[dict[str, Any]], marks: list[str]) -> bool:
