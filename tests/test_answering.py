@@ -953,3 +953,14 @@ def test_a_money_word_no_list_names_asks_a_sum_of_money_by_its_meaning():
     assert "£3.2m" in extract(question, [review, held], meaning=meaning).answer
     for other in ("How much energy did the estate use?", "How much time did the review take?"):
         assert money_by_meaning(analyse(other), meaning).money is False
+
+
+def test_a_signature_before_a_part_heading_with_a_colon_is_a_candidate_answer():
+    # the reading joined a signature to the heading after it ("Appendix B: Budget tables"): the colon is
+    # the heading's, so the names before it are no list's lead-in and may answer
+    signed = passage(
+        "Sarah Patel Chief Finance Officer Northshire Police Daniel Hughes Treasurer Northshire Fire Authority "
+        "Appendix B: Budget tables The tables below set out the revenue budget for each service in 2022/23."
+    )
+    answer = extract("Which chief finance officer signed the budget statement?", [signed]).answer
+    assert answer is not None and "Sarah Patel" in answer

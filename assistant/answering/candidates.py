@@ -174,6 +174,12 @@ def _heading_field(p: Passage) -> list[tuple[str, str]]:
     return [(heading, value)]
 
 
+_PART_LABEL = re.compile(
+    r"\s+(?:Part|Section|Chapter|Appendix|Annex|Annexe|Schedule|Stage|Phase)\s+(?:[A-Z]|\d{1,2}|[IVX]{1,4}|One|Two|"
+    r"Three|Four|Five|Six|Seven|Eight|Nine|Ten)\s*:$"
+)
+
+
 def _units(passages: list[Passage]) -> list[Unit]:
     units: list[Unit] = []
     for rank, p in enumerate(passages):
@@ -197,6 +203,9 @@ def _units(passages: list[Passage]) -> list[Unit]:
         lead = ""
         for sentence in SENTENCE_SPLIT.split(text):
             s = " ".join(sentence.strip(" •-–\t").split())
+            # "… Chief Constable Gwent Police Part One:": the colon is a heading's ("Part One: Background"),
+            # not a list's, so what comes before it is a unit of its own
+            s = _PART_LABEL.sub("", s) if len(s) > 40 else s
             if instruction_like(s):
                 continue  # words addressed to a model are not evidence
             bare = LEAD_NUMBER.sub("", s)
