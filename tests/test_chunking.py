@@ -311,3 +311,18 @@ def test_justified_prose_whose_word_gaps_are_tabs_is_prose_and_a_tab_separated_t
     assert len(rows) == 2 and rows[0].endswith("Wide Area Network | 2016/17 285 | 2017/18 520")
     text = " ".join(c.text for c in chunks if c.kind == "paragraph")
     assert "heart disease and 5.7% from stroke (1). Deaths" in text and "\t" not in text
+
+
+def test_names_in_capitals_over_lists_head_their_own_lists():
+    """A chart's boxes read one after another: each board's name in capitals, then its bulleted fields.
+    No sentence ends before a name, so each list ran into the one before and its fields lost their board."""
+    doc = _doc(
+        "Oversight\nThe partnership is overseen by two boards and a working group, as set out below.\n"
+        "PARTNERSHIP OVERSIGHT\nEXECUTIVE BOARD\n• Meets: Quarterly\n• Chair: Chief Executive of the OPCC\n"
+        "• Members: both Chief Constables and both Chief Finance Officers\nDELIVERY BOARD\n• Meets: Monthly\n"
+        "• Chair: Head of Estates\n• Members: the estates and fleet managers of each force"
+    )
+    chunks = chunk_document(doc)
+    chaired = {c.heading: c.text for c in chunks if "Chair:" in c.text}
+    assert "Head of Estates" in chaired["DELIVERY BOARD"] and "Chief Executive" not in chaired["DELIVERY BOARD"]
+    assert "Chief Executive" in chaired["EXECUTIVE BOARD"]

@@ -425,9 +425,12 @@ def _feed(st: _State, text: str, line: Line, is_heading: bool, next_text: str = 
             return
     if is_heading or (
         _heading_like(text)
-        and _ends_sentence(st.buffer, st.pdf)
-        and _starts_body(next_text, st.pdf)
-        and not (st.pdf and _wraps_on(text, next_text))
+        and (
+            _ends_sentence(st.buffer, st.pdf)
+            and _starts_body(next_text, st.pdf)
+            and not (st.pdf and _wraps_on(text, next_text))
+            or _capitals_over_list(text, next_text)
+        )
     ):
         st.flush()
         if is_heading and st.paragraph is None:
@@ -487,6 +490,20 @@ def _wraps_on(text: str, next_text: str) -> bool:
     from ("… processes show the") and the next line takes it up in lower case ("importance of …")."""
     words = text.split()
     return bool(words) and words[-1].lower() in _RUNS_ON and next_text[:1].islower()
+
+
+def _capitals_over_list(text: str, next_text: str) -> bool:
+    """A name of two or more words in capitals over a bulleted line ("PROGRAMME BOARD" / "• Frequency:
+    Monthly"), or over another such name ("JOINT GOVERNANCE" / "STRATEGIC BOARD"), heads what follows
+    wherever it stands: boxes of a chart, one after another, each with its own list."""
+    if not _capitals(text):
+        return False
+    return bool(_BULLET.match(next_text)) or _capitals(next_text) and _heading_like(next_text)
+
+
+def _capitals(text: str) -> bool:
+    words = re.findall(r"[A-Za-z][A-Za-z'’&-]*", text)
+    return len(words) >= 2 and all(w.isupper() for w in words if len(w) > 1) and sum(len(w) > 2 for w in words) >= 2
 
 
 def _starts_body(next_text: str, pdf: bool) -> bool:
