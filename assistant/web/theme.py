@@ -271,6 +271,27 @@ new MutationObserver(() => {
     box.setAttribute("aria-label", group ? `Select all: ${group}` : "Select all");
   }
 }).observe(document.documentElement, { childList: true, subtree: true });
+// A dropdown's list shows only while the dropdown has the focus (WCAG 2.4.11, 3.2.1). Gradio 6's single-choice
+// dropdown handles a key a frame late and opens its list on every key but Escape: a key pressed as the focus
+// moved on (the Tab itself, the Shift of Shift+Tab) reopened the list after blur had closed it, over the
+// fields below. Keys that mean nothing to a dropdown stop before Gradio's handlers (the browser still moves
+// the focus); a list still open once the focus has gone, after those late handlers, is closed as Escape does.
+{
+  const dropdown = ".gradio-container input[role=combobox]";
+  const notForDropdowns = new Set(["Tab", "Shift", "Control", "Alt", "AltGraph", "Meta", "CapsLock"]);
+  window.addEventListener("keydown", (event) => {
+    if (notForDropdowns.has(event.key) && event.target.matches?.(dropdown)) event.stopPropagation();
+  }, true);
+  document.addEventListener("focusout", (event) => {
+    const box = event.target;
+    if (!box.matches?.(dropdown)) return;
+    requestAnimationFrame(() => setTimeout(() => {
+      if (document.activeElement !== box && box.getAttribute("aria-expanded") === "true") {
+        box.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
+      }
+    }, 50));
+  });
+}
 document.addEventListener("click", (event) => {
   const link = event.target.closest && event.target.closest('#chat a[href^="#cite-"]');
   if (!link) return;
