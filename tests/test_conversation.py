@@ -145,3 +145,31 @@ def test_a_measure_after_a_question_with_none_is_added():
 )
 def test_the_measure_replaced_is_the_previous_questions_own(previous, expected):
     assert resolve("and the variance?", previous) == expected
+
+
+@pytest.mark.parametrize(
+    "previous, follow_up, expected",
+    [
+        # a bare name replaces the previous question's one bare name, keeping its measure and period
+        ("How many officers does Gwent have?", "and for South Wales?", "How many officers does South Wales have?"),
+        (
+            "What was the ICT budget in Gwent in 2018/19?",
+            "and for Cumbria?",
+            "What was the ICT budget in Cumbria in 2018/19?",
+        ),
+        (
+            "How many officers did Dyfed-Powys recruit in 2019?",
+            "North Wales?",
+            "How many officers did North Wales recruit in 2019?",
+        ),
+        # no bare name before, or two: the name is added, not guessed
+        ("What was the ICT budget in 2018/19?", "and for Cumbria?", "What was the ICT budget in 2018/19, Cumbria?"),
+        (
+            "Did Gwent spend more than Cumbria on fleet?",
+            "and for Avon?",
+            "Did Gwent spend more than Cumbria on fleet, Avon?",
+        ),
+    ],
+)
+def test_a_bare_name_replaces_the_previous_questions_one_bare_name(previous, follow_up, expected):
+    assert resolve(follow_up, previous) == expected

@@ -8,7 +8,8 @@ that stands on its own, which is what gets retrieved, answered and shown:
   period ("and the DSD?" after "What was the SRS Collaboration underspend?");
 - a measure replaces the previous question's measure, keeping its subject and period ("what about
   the variance?" after "What was the ICT budget in 2018/19?": "What was the ICT variance in 2018/19?");
-- any other name is added to it ("and for Cumbria?");
+- a bare name replaces the previous question's one bare name ("and for South Wales?" after "How many
+  officers does Gwent have?"); any other name is added to it ("and for Cumbria?");
 - "it" and "its" in a short question stand for the one "the <Name>" the previous question used
   ("Who chairs it?" after "What does the ICT Delivery Board do?").
 
@@ -75,6 +76,25 @@ def _replaced_subject(topic: str, previous: str) -> str | None:
     if len(named) != 1:
         return None  # no subject, or more than one: which the follow-up replaces is not clear
     return previous[: named[0].start(1)] + m.group(1) + previous[named[0].end(1) :]
+
+
+def _replaced_name(topic: str, previous: str) -> str | None:
+    """``previous`` with its one bare name ("Gwent", not "the ICT …") replaced by ``topic`` when ``topic``
+    is itself a bare name ("and for South Wales?" after "How many officers does Gwent have?")."""
+    if topic.lower().startswith("the ") or not re.fullmatch(_NAME_WORDS, topic):
+        return None
+    first = re.match(r"\s*\S+\s*", previous)
+    start = first.end() if first else 0
+    bare = [
+        n
+        for n in _NAME.finditer(previous, start)
+        if not n.group(0).lower().startswith("the ")
+        and not period_spans(n.group(0))
+        and not _YEAR.fullmatch(n.group(0))
+    ]
+    if len(bare) != 1:
+        return None  # none, or several: which the follow-up replaces is not clear
+    return previous[: bare[0].start()] + topic + previous[bare[0].end() :]
 
 
 def _replaced_measure(topic: str, previous: str) -> str | None:
@@ -167,6 +187,8 @@ def resolve(question: str, previous: str | None) -> str:
         else:
             previous = f"{previous.rstrip(' ?')} in {replacement}?"
     if topic:
-        replaced = _replaced_subject(topic, previous) or _replaced_measure(topic, previous)
+        replaced = (
+            _replaced_subject(topic, previous) or _replaced_name(topic, previous) or _replaced_measure(topic, previous)
+        )
         previous = replaced if replaced is not None else f"{previous.rstrip(' ?')}, {topic}?"
     return previous
