@@ -964,3 +964,28 @@ def test_a_signature_before_a_part_heading_with_a_colon_is_a_candidate_answer():
     )
     answer = extract("Which chief finance officer signed the budget statement?", [signed]).answer
     assert answer is not None and "Sarah Patel" in answer
+
+
+def test_a_numbered_rows_item_number_is_no_word_of_its_label():
+    # "4. Active Directory …": counted as a word the question lacks, the number halved the label's share
+    # and the table's Total row was answered instead of the row the question names
+    rows = [
+        passage(
+            f"Resourcing Costs | {label} | 2021/22 (£000) {a} | 2022/23 (£000) {b}", "table_row", table="Resourcing"
+        )
+        for label, a, b in [
+            ("3. Body Worn Video Rollout", "120", "80"),
+            ("4. Mobile Fingerprint Approach & Design", "205", "510"),
+            ("TOTAL", "1,325", "3,045"),
+        ]
+    ]
+    answer = extract("What were the resourcing costs for mobile fingerprint in 2022/23?", rows).answer
+    assert answer is not None and "510" in answer and "3,045" not in answer
+
+
+def test_a_question_asking_what_measure_asks_a_figure():
+    assert analyse("What savings has the estates team made so far?").qtype == "quantity"
+    assert analyse("What satisfaction score did the force achieve in 2021?").qtype == "quantity"
+    assert analyse("Which board approved the plan?").qtype == "entity"
+    said = passage("The force delivered improvements in victim satisfaction during 2021.", para="3.1")
+    assert extract("What satisfaction score did the force achieve in 2021?", [said]).answer is None

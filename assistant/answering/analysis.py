@@ -23,11 +23,11 @@ _QUANTITY = re.compile(
 )
 PERCENT = re.compile(r"\b(percentage|proportion|per ?cent|share|ratio)\b|%", re.I)
 # Words naming a measure: what a figure question asks for ("the ICT budget", "the variance")
-MEASURE = re.compile(
-    r"\b(budget|cost|costs|spend|spent|expenditure|variance|savings?|amount|funding|grant|total|value|"
-    r"headcount|underspend|overspend|investment|capital|revenue|salary|salaries|pay|wage|wages|price|fee|fees)\b",
-    re.I,
+_MEASURE_WORDS = (
+    "budget|cost|costs|spend|spent|expenditure|variance|savings?|amount|funding|grant|total|value|headcount|"
+    "underspend|overspend|investment|capital|revenue|salary|salaries|pay|wage|wages|price|fee|fees|score|scores"
 )
+MEASURE = re.compile(rf"\b({_MEASURE_WORDS})\b", re.I)
 # "How much" with one of these asks an amount of money, and only a sum of money answers it.
 MONEY_WORDS = (
     "budget", "cost", "spend", "spent", "expenditure", "underspend", "overspend", "saving", "funding", "grant",
@@ -105,6 +105,9 @@ _ACCOUNT = re.compile(
 _DEFINITION = re.compile(r"\b(?:stand|stands|stood) for\b|\bmeans?\s*\??\s*$|\bmeant\b", re.I)
 
 
+_MEASURE_STEMS = {stem(w.rstrip("?")) for w in _MEASURE_WORDS.replace("s?", "s").split("|")}
+
+
 @dataclass
 class Query:
     text: str
@@ -140,8 +143,8 @@ def analyse(question: str) -> Query:
     """Question type, weighted key terms and period constraints."""
     q = question.strip()
     kind = asked_kind(q)
-    if MEASURE.search(" ".join(kind)):
-        kind = set()  # "which budget": a figure is asked for, not a name
+    if kind & _MEASURE_STEMS:
+        kind = set()  # "which budget", "what savings": a figure is asked for, not a name
     if _OPEN.search(q) and not (_QUANTITY.search(q) or _WHEN.search(q) or _WHO.search(q)):
         qtype = "open"
     elif _HOW_OFTEN.search(q):

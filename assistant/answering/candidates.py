@@ -351,9 +351,13 @@ def _novelty(query: Query, unit: Unit) -> int:
     return sum(1 for t in _stems(unit.text) if t not in known and t not in _STOP and len(t) > 2)
 
 
+_ITEM_NUMBER = re.compile(r"^\s*\(?\d{1,2}[.)]\s+")
+
+
 def _label_share(query: Query, unit: Unit) -> float:
     """The share of a table row's label words that the question uses (0 for sentences)."""
-    label = {_stem(w.lower()) for w in _words(unit.label) if w.lower() not in FUNCTION_WORDS}
+    own = _ITEM_NUMBER.sub("", unit.label)  # "4. Active Directory …": the item's number is no word of its name
+    label = {_stem(w.lower()) for w in _words(own) if w.lower() not in FUNCTION_WORDS}
     if not label:
         return 0.0
     asked = {_stem(w.lower()) for w in _words(query.text)} | query.acronyms
