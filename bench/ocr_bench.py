@@ -138,6 +138,8 @@ def qa_bench(out: Path, only: list[str] | None = None) -> None:
                     scored = run(a, load_questions([path]))
                     s = summarise(scored)
                     shown = {k: round(s[k], 3) for k in keys if isinstance(s.get(k), float)}
+                    for part, got in s.get("by_part", {}).items():  # the development and held-back parts
+                        shown[f"{part} accuracy"] = round(got["answer_accuracy"], 3)
                     print(f"{name} {copy} {path.name}: {shown}", flush=True)
                     answered[copy, path.name] = {x.item["id"] for x in scored if x.correct}
                     if copy == "scanned":

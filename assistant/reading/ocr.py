@@ -6,6 +6,10 @@ boxes, in PDF points, so the evidence image can highlight them as on a born-digi
 text is laid out in reading order: rows of words top to bottom, the columns of a two-column page
 one after the other, a blank line where a gap stands between paragraphs.
 
+A line read with little confidence is read again from an upright crop around it (a long line on a
+tilted scan can come back as garbage). Where the model wrote no space ("28525310",
+"Design70", "shownbelowand"), the page image shows one: a blank strip between two characters.
+
 Runs in the isolated PDF worker (time and memory limits, as for parsing), one page a call.
 """
 
@@ -15,6 +19,7 @@ import functools
 import importlib.util
 import re
 import statistics
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +27,15 @@ DPI = 200  # pages are rendered at this resolution for reading (about 1650 x 234
 MAX_PIXELS = 3400  # a page's longer side, at most, in pixels: a poster-sized page never renders huge
 MIN_TEXT = 20  # a page yielding fewer characters than this has no usable text layer
 MIN_SCORE = 0.5  # lines read with less confidence are left out
+REREAD_SCORE = 0.9  # lines read with less confidence are read again, upright, from a margin around them
+REREAD_MARGINS = (0.1, 0.25, 0.0)  # around its box, in its heights, tried in turn until one reads it well
+FLOOR_SCORE = 0.3  # lines the engine reads with less confidence than this are dropped unread again
 DIGIT_PITCH = 0.5  # the distance between a figure's digits, in line heights, on a page with few figures
 MIN_DIGIT_PAIRS = 8  # neighbouring digits a page needs to measure its own figures' pitch
 # the model reads a line in steps of a sixth of its height; it parts words more than five steps apart
 WORD_GAP = 5.2 / 6  # in line heights (a step measures a little under a sixth)
 FIGURE_GAP = 1.25  # digits this many pitches apart stand in two figures (a space OCR did not write)
+INK_SPACE = 0.25  # a blank strip this wide (in line heights) between two characters is a space
 _engine: Any = None
 
 
@@ -45,7 +54,7 @@ def _reader() -> Any:
                 "Global.log_level": "error",
                 "Global.return_word_box": True,
                 "Global.return_single_char_box": True,  # each character's place: figures apart
-                "Global.text_score": MIN_SCORE,
+                "Global.text_score": FLOOR_SCORE,
                 # two threads: the worker's memory limit counts every thread's arena, and questions need a core
                 "EngineConfig.onnxruntime.intra_op_num_threads": 2,
                 "EngineConfig.onnxruntime.inter_op_num_threads": 1,
@@ -62,8 +71,10 @@ def image_words(image: Any, scale: float) -> list[dict[str, Any]]:
     OCR returns each character with its place on the line; words are the line's text split at its
     spaces, and also where two digits stand further apart than figures are set (the space between
     two figures, "285 25 310", that the model did not write: see :func:`_figure_breaks`)."""
-    result = _reader()(image)
+    # the engine keeps the steps of its last call: a page is read whole again after a line's re-read
+    result = _reader()(image, use_det=True, use_cls=True, use_rec=True)
     texts, scores = getattr(result, "txts", None) or (), getattr(result, "scores", None) or ()
+    boxes = getattr(result, "boxes", None)
     lines: list[tuple[int, str, list[tuple[str, Any]]]] = []
     for n, line in enumerate(getattr(result, "word_results", None) or ()):
         # a page with nothing on it comes back as one empty character with no box
@@ -71,12 +82,21 @@ def image_words(image: Any, scale: float) -> list[dict[str, Any]]:
             (str(i[0]), i[2]) for i in line or () if isinstance(i, (tuple, list)) and len(i) == 3 and i[2] is not None
         ]
         score = float(scores[n]) if n < len(scores) else 1.0
-        if chars and n < len(texts) and score >= MIN_SCORE:
-            lines.append((n, str(texts[n]), chars))
+        text = str(texts[n]) if n < len(texts) else ""
+        if chars and score < REREAD_SCORE and boxes is not None and n < len(boxes):
+            for margin in REREAD_MARGINS:  # until one reads it with confidence; the best reading kept
+                again = _reread(image, boxes[n], margin)
+                if again and again[2] > score:
+                    text, chars, score = again
+                if score >= REREAD_SCORE:
+                    break
+        if chars and text and score >= MIN_SCORE:
+            lines.append((n, text, chars))
     pitch = _digit_pitch([c for _, text, c in lines if _aligned(text, c)])
+    grey = _grey(image)
     words: list[dict[str, Any]] = []
     for n, text, chars in lines:
-        for group in _line_words(text, chars, pitch):
+        for group in _line_words(text, chars, pitch, _ink(grey, chars)):
             x0, top, x1, bottom = _bounds(group)
             words.append(
                 {
@@ -89,6 +109,92 @@ def image_words(image: Any, scale: float) -> list[dict[str, Any]]:
                 }
             )
     return [w for w in words if w["text"]]
+
+
+def _reread(image: Any, box: Any, margin: float) -> tuple[str, list[tuple[str, Any]], float] | None:
+    """A line read again from an upright crop of the page around its box (``box``: four corners, in
+    pixels), with a margin of ``margin`` times its height: the text, its characters with their boxes,
+    and the engine's confidence; None when nothing is read. The engine reads a line from its box turned
+    level, and a long line on a tilted scan can come back as garbage ("000/0/210/20" for a header
+    row of years) that the upright crop reads whole."""
+    xs, ys = [float(p[0]) for p in box], [float(p[1]) for p in box]
+    top, bottom = min(ys), max(ys)
+    margin *= bottom - top
+    left = max(0.0, min(xs) - margin)
+    crop = image.crop(
+        (
+            int(left),
+            int(max(0.0, top - margin)),
+            int(min(image.width, max(xs) + margin)),
+            int(min(image.height, bottom + margin)),
+        )
+    )
+    if crop.width < 2 or crop.height < 2:
+        return None
+    out = _reader()(crop, use_det=False, use_cls=False, use_rec=True)
+    texts, infos = getattr(out, "txts", None) or (), getattr(out, "word_results", None) or ()
+    if not texts or not infos or not getattr(infos[0], "line_txt_len", 0):
+        return None
+    info = infos[0]
+    step = crop.width / info.line_txt_len  # the model reads the line in steps (columns) of this width
+    cols = [(c, k) for word, ks in zip(info.words, info.word_cols) for c, k in zip(word, ks)]
+    if not cols:
+        return None
+    half = step * 1.2  # a character spans about two and a half steps
+    left = int(left)
+    chars = [
+        (str(c), [[x - half, top], [x + half, top], [x + half, bottom], [x - half, bottom]])
+        for c, k in cols
+        for x in [left + (k + 0.5) * step]
+    ]
+    return str(texts[0]), chars, float(out.scores[0])
+
+
+Ink = Callable[[Any, Any], float]
+
+
+def _grey(image: Any) -> Any:
+    """The page image as a grey array (rows of pixels), or None without numpy."""
+    try:
+        import numpy
+    except ImportError:  # pragma: no cover - onnxruntime brings numpy
+        return None
+    return numpy.asarray(image.convert("L"))
+
+
+def _ink(grey: Any, chars: list[tuple[str, Any]]) -> Ink | None:
+    """For one line: how wide a blank strip stands between two of its characters' middles, in line
+    heights, measured on the page image over the middle of the line's band (so an ascender or a
+    descender of the lines above and below counts for nothing). Ink is what is darker than halfway
+    between the band's paper and its print. The model writes no space where a table sets figures
+    one space apart ("28525310"); the image shows it."""
+    if grey is None or not chars:
+        return None
+    xs = [p[0] for _, box in chars for p in box]
+    ys = [p[1] for _, box in chars for p in box]
+    left, top = max(0, int(min(xs))), max(0, int(min(ys)))
+    area = grey[top : max(top, int(max(ys)) + 1), left : max(left, int(max(xs)) + 1)]
+    if area.size == 0:
+        return None
+    paper, print_ = float(area.max()), float(area.min())
+    if paper - print_ < 40:  # no contrast to tell print from paper
+        return None
+    dark = area < (paper + print_) / 2
+
+    def blank(a: Any, b: Any) -> float:
+        y0, y1 = max(a[0][1], b[0][1]), min(a[2][1], b[2][1])  # the characters' boxes follow the tilt
+        height = y1 - y0
+        if height < 4:
+            return 0.0
+        rows = slice(max(0, int(y0 + 0.2 * height) - top), max(0, int(y1 - 0.2 * height) - top))
+        cols = dark[rows, max(0, int(_middle_x(a)) - left) : max(0, int(_middle_x(b)) - left)].any(axis=0)
+        best = run = 0
+        for filled in cols:
+            run = 0 if filled else run + 1
+            best = max(best, run)
+        return best / height
+
+    return blank
 
 
 def _bounds(chars: list[tuple[str, Any]]) -> tuple[float, float, float, float]:
@@ -136,20 +242,16 @@ def _digit_pitch(lines: list[list[tuple[str, Any]]]) -> float:
 _WHOLE_FIGURE = re.compile(r"^[(£$€-]*\d{1,3}(,\d{3})+(\.\d+)?[%)]*[.,;:]?$")
 
 
-def _figure_breaks(word: list[tuple[str, Any]], pitch: float) -> set[int]:
+def _figure_breaks(word: list[tuple[str, Any]], pitch: float, ink: Ink | None = None) -> set[int]:
     """Where a word OCR read should part between two of its digits: where they stand
     ``FIGURE_GAP`` times further apart than the page sets a figure's digits. A date or a year
     range ("17/18"), a figure grouped in thousands as it should be ("1,790") and a group of
-    thousands ("6,0|03") stay whole, and so do a year ("20|21") and a lone digit ("2|0")."""
+    thousands ("6,0|03") stay whole, and so do a year ("20|21") and a lone digit ("2|0"), but for
+    a list's number ending the word ("75|2." where a table's row ran into the next row's number)."""
     text = "".join(c for c, _ in word)
     if "/" in text or ":" in text or _WHOLE_FIGURE.match(text):
         return set()
     cuts: list[int] = []
-    for i, g in _digit_gaps(word):
-        start = cuts[-1] if cuts else 0
-        if g >= FIGURE_GAP * pitch and not _PART_GROUP.search(text[start:i]) and not _in_year(text[start:], i - start):
-            cuts.append(i)
-    bounds = [0, *cuts, len(text)]
 
     def digits(a: int, b: int, step: int) -> int:  # digits in a row from a towards b
         n = 0
@@ -157,13 +259,26 @@ def _figure_breaks(word: list[tuple[str, Any]], pitch: float) -> set[int]:
             n, a = n + 1, a + step
         return n
 
-    # a lone digit cut off ("2 0", "£1 75", "442 9") is a figure's digits set a little apart
-    return {
-        c
-        for n, c in enumerate(cuts, 1)
-        if digits(c - 1, bounds[n - 1] - 1, -1) >= 2
-        and (digits(c, bounds[n + 1], 1) >= 2 or re.match(r"\d,\d{3}", text[c:]))  # or "1,940"
-    }
+    # the widest gaps first, each kept if both parts it leaves read as figures: a lone digit cut off
+    # ("2 0", "£1 75", "442 9") is a figure's digits set a little apart
+    gaps = [(ink(word[i - 1][1], word[i][1]) if ink else g, g, i) for i, g in _digit_gaps(word)]
+    for blank, g, i in sorted(gaps, key=lambda t: (-t[0], -t[1], t[2])):  # of equal gaps, the leftmost first
+        if (blank < INK_SPACE or g < pitch) if ink else g < FIGURE_GAP * pitch:
+            continue
+        start = max((c for c in cuts if c < i), default=0)
+        end = min((c for c in cuts if c > i), default=len(text))
+        if (
+            not _PART_GROUP.search(text[start:i])
+            and not _in_year(text[start:end], i - start)
+            and digits(i - 1, start - 1, -1) >= 2
+            and (
+                digits(i, end, 1) >= 2
+                or re.match(r"\d,\d{3}", text[i:end])  # or "1,940"
+                or re.fullmatch(r"\d\.", text[i:end])  # or a list's next number, "75|2." "715|5."
+            )
+        ):
+            cuts.append(i)
+    return set(cuts)
 
 
 def _in_year(text: str, i: int) -> bool:
@@ -174,10 +289,12 @@ def _in_year(text: str, i: int) -> bool:
     return False
 
 
-_PART_GROUP = re.compile(r",\d{0,2}$|,\d{4,}$")  # "6,0" | "03": a cut inside a group of thousands
+_PART_GROUP = re.compile(r",\d{0,2}$")  # "6,0|03": a cut inside a group of thousands
 
 
-def _line_words(text: str, chars: list[tuple[str, Any]], pitch: float) -> list[list[tuple[str, Any]]]:
+def _line_words(
+    text: str, chars: list[tuple[str, Any]], pitch: float, ink: Ink | None = None
+) -> list[list[tuple[str, Any]]]:
     """A line's characters grouped into words: at the spaces of its text, and at figure breaks.
     A line whose characters do not match its text is one "word": its text, over all their boxes."""
     if not _aligned(text, chars):
@@ -191,8 +308,68 @@ def _line_words(text: str, chars: list[tuple[str, Any]], pitch: float) -> list[l
         # characters further apart than the model's widest step inside a word are two words
         # (the engine's own rule, for when it writes no space between them: "from" "CJX")
         words += _parts(word, [i for i in range(1, len(word)) if _apart(word[i - 1][1], word[i][1]) > WORD_GAP])
-    words = [part for word in words for part in _parts(word, sorted(_figure_breaks(word, pitch)))]
+    words = [part for word in words for part in _parts(word, _kind_breaks(word, ink))]
+    words = [part for word in words for part in _parts(word, sorted(_figure_breaks(word, pitch, ink)))]
     return [part for word in words for part in _parts(word, run_together("".join(c for c, _ in word)))]
+
+
+# "7.Video", "4.COLLABORATION": a list's number run into its first word
+_LIST_NUMBER_WORD = re.compile(r"\d{1,2}\.[A-Z]([a-z]{2,}|[A-Z]{2,})")
+
+
+def _kind_breaks(word: list[tuple[str, Any]], ink: Ink | None = None) -> list[int]:
+    """Where a word OCR read parts between two it ran together: before a currency sign that follows
+    a letter or digit ("£000£000"), after a list number's full stop ("7.Video"); and where the page
+    image shows a space (``ink``): between two or more letters and two or more digits or a list or
+    section number ("Design|70", "TOTAL|1,690", "Desig|2.", "3.1|This"; a code set close, "M25",
+    "COVID19", and a footnote's number stay whole), and between words (:func:`_word_breaks`)."""
+    text = "".join(c for c, _ in word)
+    cuts = {i for i in range(1, len(text)) if text[i] in "£$€" and text[i - 1].isalnum()}
+    cuts |= {text.index(".", m.start()) + 1 for m in _LIST_NUMBER_WORD.finditer(text)}
+    if ink is None:
+        return sorted(c for c in cuts if 0 < c < len(text))
+    for i in range(1, len(text)):
+        a, b = text[i - 1], text[i]
+        if not (a.isalpha() and b.isdigit() or a.isdigit() and b.isalpha()):
+            continue
+        head, tail = text[:i], text[i:]
+        letters, digits = (head, tail) if a.isalpha() else (tail, head)
+        run_letters = re.search(r"[A-Za-z]{2,}$", letters) if a.isalpha() else re.match(r"[A-Za-z]{2,}", letters)
+        run_digits = (
+            re.match(r"\d[\d,]*\d|\d\.", digits) if a.isalpha() else re.search(r"\d[\d,]*\d$|\d+(\.\d+)+$", digits)
+        )
+        if run_letters and run_digits and ink(word[i - 1][1], word[i][1]) >= INK_SPACE:
+            cuts.add(i)
+    cuts |= _word_breaks(word, text, ink)
+    return sorted(c for c in cuts if 0 < c < len(text))
+
+
+_WORDISH = frozenset("()&")  # besides letters: what may stand at a word's edge without a space
+_LONE_WORDS = frozenset({"a", "A", "I", "&"})
+
+
+def _word_breaks(word: list[tuple[str, Any]], text: str, ink: Ink) -> set[int]:
+    """Where a word OCR read parts into words it ran together ("shownbelowand", "Network(WAN)",
+    "Desk&"): between two letters (or a bracket or "&") with a blank strip a quarter of a line high
+    between them on the page image, where a letter inside a word stands closer (a tenth). Not a
+    heading set letter-spaced (blank strips between most of its letters), and not where a part would
+    be one letter but for "a", "I" and "&". Full stops and commas sit below the strip measured:
+    never a cut beside them."""
+    pairs = [i for i in range(1, len(text)) if _wordish(text[i - 1]) and _wordish(text[i])]
+    apart = [i for i in pairs if ink(word[i - 1][1], word[i][1]) >= INK_SPACE]
+    if not apart or len(apart) * 2 > len(pairs):
+        return set()
+    cuts = set(apart)
+    for c in sorted(apart):
+        before = max((x for x in cuts if x < c), default=0)
+        after = min((x for x in cuts if x > c), default=len(text))
+        if any(len(part) == 1 and part not in _LONE_WORDS for part in (text[before:c], text[c:after])):
+            cuts.discard(c)
+    return cuts
+
+
+def _wordish(c: str) -> bool:
+    return c.isalpha() or c in _WORDISH
 
 
 # Words OCR runs together where a justified line sets a narrow space ("relianceon", "in2015",
