@@ -103,6 +103,32 @@ def test_a_page_in_two_columns_is_read_column_by_column():
     assert lines == left + right  # not "The force replaced ... The Commissioner is asked ..." line by line
 
 
+def test_justified_lines_in_columns_are_read_whole_and_in_order():
+    # Justified type stretches the spaces of a line: pdfminer then splits the line at its wide gaps
+    # into pieces of text it may order out of place ("can / services / 'How public be").
+    left = [
+        "How can public services be transformed",
+        "within current spending limits to build",
+        "wellbeing and keep people mentally well",
+        "and reduce the impact on the economy?",
+        "This was achieved through recruitment.",
+    ]
+    right = [
+        "The Commission is chaired by a former",
+        "minister of state for care and support,",
+        "and it has identified key areas of work:",
+        "employment and housing, prevention and",
+        "the role of employers and primary care.",
+    ]
+    ops = ["BT", "/F1 10 Tf"]
+    for x, lines in ((50, left), (310, right)):
+        for i, line in enumerate(lines):
+            stretch = 3 if x == 50 and i % 2 == 0 else 1  # every other line of the left column justified wide
+            ops += [f"{stretch * 4 - 4} Tw", f"1 0 0 1 {x} {760 - 14 * i} Tm ({line}) Tj"]
+    text, _ = read_page(_page(one_page_pdf([*ops, "0 Tw", "ET"])))
+    assert [ln for ln in text.splitlines() if ln.strip()] == left + right
+
+
 def test_row_labels_beside_a_ruled_grid_keep_their_rows_without_dot_leaders():
     rows = [
         ("All calls", ["24,635", "100.0"]),

@@ -561,11 +561,50 @@ def _column_flow(page: Any, tables: list[Box]) -> list[tuple[Box, str]] | None:
     )
     if not side_by_side:
         return None
-    return [
-        ((ln["x0"], ln["top"], ln["x1"], ln["bottom"]), ln["text"].strip())
-        for ln in page.objects.get("textlinehorizontal", [])
-        if ln["text"].strip() and not _centred_in(ln, tables)
+    # Each box's lines from its words: pdfminer splits a justified line at wide spaces, out of order.
+    words = [w for w in _words(page) if not _centred_in(w, tables)]
+    flow: list[tuple[Box, str]] = []
+    for group in _joined_boxes(boxes, statistics.median(w["bottom"] - w["top"] for w in words) if words else 0):
+        inside = {id(w) for w in words if _centred_in(w, group)}
+        flow += _line_items([w for w in words if id(w) in inside])
+        words = [w for w in words if id(w) not in inside]
+    return flow + _line_items(words)  # words in no box (rare), last
+
+
+def _joined_boxes(boxes: list[dict], size: float) -> list[list[Box]]:
+    """pdfminer's text boxes in flow order, joined to those beside them nearer than 1.5 type sizes (a gutter is wider)."""
+    groups: list[list[Box]] = []
+    for b in boxes:
+        r = (b["x0"], b["top"], b["x1"], b["bottom"])
+        near = [g for g in groups if any(_beside(r, o, 1.5 * size) for o in g)]
+        if near:
+            near[0] += [r, *(o for g in near[1:] for o in g)]
+            groups = [g for g in groups if not any(g is h for h in near[1:])]
+        else:
+            groups.append([r])
+    return groups
+
+
+def _beside(a: Box, b: Box, gap: float) -> bool:
+    return min(a[3], b[3]) > max(a[1], b[1]) and max(a[0], b[0]) - min(a[2], b[2]) < gap
+
+
+def _line_items(words: list[dict]) -> list[tuple[Box, str]]:
+    """Words as lines, (bbox, text) top to bottom, a line overlapping the next in height (a raised "th") joined to it."""
+    lines: list[list[dict]] = []
+    for line in word_lines(words):
+        if lines and max(w["bottom"] for w in lines[-1]) - min(w["top"] for w in line) >= 1:
+            lines[-1] = sorted(lines[-1] + line, key=lambda w: w["x0"])
+        else:
+            lines.append(line)
+    boxes = [
+        (ln[0]["x0"], min(w["top"] for w in ln), max(w["x1"] for w in ln), max(w["bottom"] for w in ln)) for ln in lines
     ]
+    glued = [
+        "".join(("" if a is None or b["x0"] - a["x1"] < 1.5 else " ") + b["text"] for a, b in zip([None, *ln], ln))
+        for ln in lines
+    ]
+    return list(zip(boxes, glued))  # a raised "th" glued back to its figure, as the words tolerate
 
 
 def _place_tables(flow: list[tuple[Box, str]], tables: list[tuple[Box, str]]) -> list[str]:
