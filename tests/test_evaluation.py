@@ -23,6 +23,7 @@ from assistant.indexing.ingest import ingest
 from assistant.settings import Settings
 
 GENERATED = ROOT / "evals" / "generated-questions.jsonl"
+PARAPHRASED = ROOT / "evals" / "paraphrased-questions.jsonl"  # 40 questions in people's words on the sample reports
 THRESHOLDS = json.loads((ROOT / "evals" / "thresholds.json").read_text())
 ARTIFACTS = ROOT / "test-artifacts"
 REALWORLD = ROOT.parent / "shared" / "benchmarks" / "realworld-dev"  # real public-body PDFs, questions people wrote
@@ -41,7 +42,7 @@ def test_question_set_is_well_formed():
 
 def test_the_question_sets_are_found_through_the_installed_package(tmp_path):
     """``assistant eval`` without --questions works from any folder, not only beside the source tree."""
-    for name in ("questions.jsonl", "generated-questions.jsonl", "thresholds.json"):
+    for name in ("questions.jsonl", "generated-questions.jsonl", "paraphrased-questions.jsonl", "thresholds.json"):
         assert question_set(name).read_bytes() == (ROOT / "evals" / name).read_bytes()
     out = subprocess.run(
         [sys.executable, "-c", "from assistant.evaluation import QUESTIONS; print(QUESTIONS.is_file())"],
@@ -84,6 +85,7 @@ def test_every_gated_set_has_a_threshold_for_each_part_and_gates_the_citation():
         "text": THRESHOLDS["text"],
         "pdf": THRESHOLDS["pdf"],
         **{f"generated {c} {p}": THRESHOLDS["generated"][c][p] for c in ("text", "pdf") for p in ("dev", "test")},
+        **{f"paraphrased {c}": THRESHOLDS["paraphrased"][c] for c in ("text", "pdf")},
         **{f"icdar {p}": THRESHOLDS["icdar2013"]["questions"][p] for p in ("dev", "test")},
         **{f"realworld {p}": THRESHOLDS["realworld"]["part"][p] for p in ("dev", "test")},
         "realworld": THRESHOLDS["realworld"]["all"],
@@ -123,6 +125,10 @@ def test_quality_gate(corpus, tmp_path):
     assert set(generated["by_part"]) == {"dev", "test"}
     for part, got in generated["by_part"].items():  # questions generated from the reports' structure, each part
         _check(got, THRESHOLDS["generated"][corpus][part], f"{corpus} generated {part}")
+    reworded = evaluate(
+        index, [PARAPHRASED], ARTIFACTS / f"eval-{corpus}-paraphrased", title=f"Paraphrased questions, {corpus}"
+    )
+    _check(reworded, THRESHOLDS["paraphrased"][corpus], f"{corpus} paraphrased")
 
 
 def _check(got: dict, bounds: dict, where: str) -> None:
