@@ -28,14 +28,16 @@ _MEASURE_WORDS = (
     "underspend|overspend|investment|capital|revenue|salary|salaries|pay|wage|wages|price|fee|fees|score|scores"
 )
 MEASURE = re.compile(rf"\b({_MEASURE_WORDS})\b", re.I)
-# "How much" with one of these asks an amount of money, and only a sum of money answers it.
+_MEASURE_STEMS = {stem(w.rstrip("?")) for w in _MEASURE_WORDS.replace("s?", "s").split("|")}
+# "How much" with one of these asks an amount of money, and only a sum of money answers it; they are also
+# what another word is compared with in meaning (money_by_meaning).
 MONEY_WORDS = (
     "budget", "cost", "spend", "spent", "expenditure", "underspend", "overspend", "saving", "funding", "grant",
     "investment", "salary", "pay", "wage", "price", "fee",
 )  # fmt: skip
 _MONEY = re.compile(
-    r"\bhow much\b.*\b(budget|cost|spend|spent|expenditure|underspend|overspend|saving|funding|grant|investment|"
-    r"salar(y|ies)|pay|wage|price|fee)s?\b|\b(budget|cost|spend|spent|expenditure|funding|pay|price|fee)s?\b.*\bhow much\b",
+    rf"\bhow much\b.*\b({'|'.join(MONEY_WORDS).replace('salary', 'salar(?:y|ies)')})s?\b"
+    r"|\b(budget|cost|spend|spent|expenditure|funding|pay|price|fee)s?\b.*\bhow much\b",
     re.I,
 )
 _HOW_MUCH_OF = re.compile(r"\bhow much ([a-z]+)\b", re.I)
@@ -103,9 +105,6 @@ _ACCOUNT = re.compile(
 )
 # … but not a definition ("What does ICT stand for?", "What does 'precept' mean?")
 _DEFINITION = re.compile(r"\b(?:stand|stands|stood) for\b|\bmeans?\s*\??\s*$|\bmeant\b", re.I)
-
-
-_MEASURE_STEMS = {stem(w.rstrip("?")) for w in _MEASURE_WORDS.replace("s?", "s").split("|")}
 
 
 @dataclass

@@ -83,15 +83,7 @@ def _replaced_name(topic: str, previous: str) -> str | None:
     is itself a bare name ("and for South Wales?" after "How many officers does Gwent have?")."""
     if topic.lower().startswith("the ") or not re.fullmatch(_NAME_WORDS, topic):
         return None
-    first = re.match(r"\s*\S+\s*", previous)
-    start = first.end() if first else 0
-    bare = [
-        n
-        for n in _NAME.finditer(previous, start)
-        if not n.group(0).lower().startswith("the ")
-        and not period_spans(n.group(0))
-        and not _YEAR.fullmatch(n.group(0))
-    ]
+    bare = [n for n in _names(previous) if not n.group(0).lower().startswith("the ")]
     if len(bare) != 1:
         return None  # none, or several: which the follow-up replaces is not clear
     return previous[: bare[0].start()] + topic + previous[bare[0].end() :]
@@ -129,13 +121,19 @@ _DUMMY_IT = re.compile(
 _PRONOUN_WORDS = 2  # a question with more words of its own than this is about them, not the previous name
 
 
-def _named(question: str) -> list[str]:
-    """The names a question uses, but for its first word (capitalised as the sentence's start)."""
+def _names(question: str) -> list[re.Match[str]]:
+    """Where the names a question uses stand, but for its first word (capitalised as the sentence's start)."""
     first = re.match(r"\s*\S+\s*", question)
-    rest = question[first.end() :] if first else question
     return [
-        m.group(0) for m in _NAME.finditer(rest) if not period_spans(m.group(0)) and not _YEAR.fullmatch(m.group(0))
+        m
+        for m in _NAME.finditer(question, first.end() if first else 0)
+        if not period_spans(m.group(0)) and not _YEAR.fullmatch(m.group(0))
     ]
+
+
+def _named(question: str) -> list[str]:
+    """The names a question uses, but for its first word."""
+    return [m.group(0) for m in _names(question)]
 
 
 def _unpronouned(question: str, previous: str) -> str | None:
