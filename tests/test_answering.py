@@ -606,6 +606,20 @@ def test_a_who_question_is_answered_by_the_sentence_stating_the_role_asked_about
     assert got is not None and "Aled Pritchard" in got
 
 
+def test_a_which_body_question_is_answered_by_the_sentence_naming_who_did_it():
+    members = passage(
+        "The board brings together Dyfed County Council; Hywel Dda University Health Board; Dyfed-Powys "
+        "Police; the Dyfed-Powys Police and Crime Commissioner Funding Unit.",
+        para="1.1",
+    )
+    agent = passage("The review was funded by the Dyfed-Powys Police and Crime Commissioner.", para="1.4")
+    got = extract("Which body funded the review?", [members, agent]).answer
+    assert got is not None and got.startswith("The review was funded by"), got
+    other = passage("The review was published by the board in May.", para="1.5")
+    got = extract("Which body funded the review?", [members, other]).answer
+    assert got is None or "funded by" not in got  # "published by" names who published it, not who funded it
+
+
 def test_a_who_question_reads_the_role_in_any_form_and_a_name_it_asks_about():
     from assistant.answering.candidates import _names_someone
 

@@ -4,7 +4,8 @@ Takes the :class:`~.analysis.Query` and the candidate :class:`~.candidates.Unit`
 :class:`Choice`: the best unit with its score and the share of the question's weighted terms it
 carries. :func:`choose` is the stage's one entry point: another scorer replaces this one there.
 A unit scores for the question's terms (its own words, then its passage's framing), for being the
-kind of answer asked for (a who-answer stating the role asked: "chaired by"), for the period and
+kind of answer asked for (a who-answer stating the role asked: "chaired by"; a sentence naming who
+did what a who- or which-question asks: "commissioned by …"), for the period and
 column asked, and against a sentence that its own
 report's plain statement of the same measure contradicts. A how-many or how-much question that
 names no row of a table gets the table's Total row.
@@ -240,6 +241,8 @@ def score(query: Query, unit: Unit) -> tuple[float, float]:
         s += COUNTED
     if query.qtype == "who" and not unit.cells and not _states_role(query, unit):
         s -= ROLELESS
+    if (query.qtype == "who" or query.kind) and _names_agent(query, unit.text):
+        s += AGENT
     if query.qtype == "reason" and _CAUSE.search(unit.text):
         s += 0.2
     if query.qtype == "date" and any(len(d) == 10 for d in dates(unit.text)):
@@ -269,6 +272,17 @@ def _counts_asked(query: Query, text: str) -> bool:
         and any(_stem(v.lower()) in asked for v in ws[i + 1 : i + 4])
         for i, w in enumerate(ws)
     )
+
+
+AGENT = 0.3  # "commissioned by NHS …" for "Which body commissioned …?": the sentence names who did it
+_AGENT = re.compile(r"\b([a-z]+)(?:\s+and\s+([a-z]+)(?:\s+for)?)?\s+by\s+(?:the\s+)?[A-Z]")
+
+
+def _names_agent(query: Query, text: str) -> bool:
+    """``text`` names who did what the question asks about: a verb of the question's, passive, then "by"
+    and a name ("was commissioned by NHS Gloucestershire …", "chaired and led by Erica Reid")."""
+    verbs = {_stem(v) for m in _AGENT.finditer(text) for v in m.groups() if v}
+    return any(_found(t, verbs) for t in query.terms if t not in query.names)
 
 
 ROLELESS = 0.6  # a who-answer that names someone but not the role asked about ("chairs", "signed")
