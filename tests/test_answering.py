@@ -1003,3 +1003,12 @@ def test_a_question_asking_what_measure_asks_a_figure():
     assert analyse("Which board approved the plan?").qtype == "entity"
     said = passage("The force delivered improvements in victim satisfaction during 2021.", para="3.1")
     assert extract("What satisfaction score did the force achieve in 2021?", [said]).answer is None
+
+
+def test_a_date_question_is_not_answered_by_the_reference_it_gives():
+    record = passage("Commissioner approval of decision 012/2019: custody suite refurbishment", para="1")
+    got = extract("On what date did the commissioner approve decision 012/2019?", [record]).answer
+    assert got is None  # its only year is the question's own reference number
+    signed = passage("The commissioner approved decision 012/2019 on 3 March 2019.", para="2")
+    got = extract("On what date did the commissioner approve decision 012/2019?", [record, signed]).answer
+    assert got is not None and "3 March 2019" in got

@@ -237,6 +237,15 @@ def candidates(query: Query, passages: list[Passage]) -> list[Unit]:
     return units
 
 
+def _references_asked(query: Query, text: str) -> str:
+    """``text`` without the references the question gives ("decision 008/2016", "Ref S.16/0940"): a
+    date question's own reference number holds a year but dates nothing."""
+    for t in query.terms:
+        if re.search(r"\d[/.-]\d", t) and not periods(t):
+            text = re.sub(re.escape(t), " ", text, flags=re.I)
+    return text
+
+
 def _has_type(query: Query, unit: Unit) -> bool:
     """Whether the unit holds the kind of answer asked for (reads ``unit.label_share``, set first)."""
     text = unit.text
@@ -267,6 +276,7 @@ def _has_type(query: Query, unit: Unit) -> bool:
         return bool(real) or (not unit.cells and any(_counts(m, text, query) for m in _NUMBER_WORDS.finditer(text)))
     if query.qtype == "date":
         asks_year = re.search(r"\b(year|financial year|period)\b", query.text, re.I)
+        text = _references_asked(query, text)
         return bool(
             dates(text)
             or _DAY_MONTH.search(text)
