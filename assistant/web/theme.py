@@ -282,6 +282,34 @@ new MutationObserver(() => {
   window.addEventListener("keydown", (event) => {
     if (notForDropdowns.has(event.key) && event.target.matches?.(dropdown)) event.stopPropagation();
   }, true);
+  // Choosing keeps the focus on the dropdown (WCAG 2.4.3, 2.4.7): Gradio's single-choice dropdown takes it away
+  // (blur) once Enter or a click has taken an option, leaving it on the page's body, shown nowhere. The dropdown a
+  // choice is being made in (until the user's next key or click) gets it back, its list closed: Gradio opens
+  // the list on focus, so that one focus event stops before Gradio's handler. Multi-select lists keep the focus.
+  // A click on a dropdown that has the focus with its list closed opens the list, as a click that gives it the
+  // focus does (Gradio opens it on focus alone): the focus leaves and comes back, through Gradio's handlers.
+  let choosing = null, refocusing = null;
+  window.addEventListener("keydown", (event) => {
+    choosing = event.key === "Enter" && event.target.matches?.(dropdown) ? event.target : null;
+  }, true);
+  window.addEventListener("mousedown", (event) => {
+    const list = event.target.closest?.("[role=listbox]");
+    choosing = list?.id ? document.querySelector(`${dropdown}[aria-controls="${CSS.escape(list.id)}"]`) : null;
+    const box = event.target;
+    if (box === document.activeElement && box.matches?.(dropdown) && box.getAttribute("aria-expanded") !== "true") {
+      box.blur(); box.focus();
+    }
+  }, true);
+  window.addEventListener("focus", (event) => {
+    if (event.target === refocusing) event.stopImmediatePropagation();
+  }, true);
+  document.addEventListener("focusout", (event) => {
+    const box = event.target;
+    if (box !== choosing || event.relatedTarget) return;
+    choosing = null;
+    refocusing = box;
+    try { box.focus({ preventScroll: true }); } finally { refocusing = null; }
+  });
   document.addEventListener("focusout", (event) => {
     const box = event.target;
     if (!box.matches?.(dropdown)) return;
