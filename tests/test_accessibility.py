@@ -438,17 +438,22 @@ def _choose(keys: Keyboard, label: str, option: str) -> None:
     keys.press("Enter")
 
 
-@_marks(in_browser)
-def test_dropdown_lists_close_when_the_keyboard_moves_on(app_server, browser):
-    """Tabbing through the FOI filters leaves no option list open where the focus is not (WCAG 2.4.11, 3.2.1),
-    and a keyboard user still opens each list, chooses with the arrow keys and Enter, and searches with it."""
-    url, _ = app_server
-    page = _login(browser, url, "fiona")
+def _on_foi_query(browser, url: str, user: str) -> tuple:
+    """``user`` signed in, on the FOI tab, the keyboard's focus in its query box: (page, Keyboard)."""
+    page = _login(browser, url, user)
     page.locator("#question").wait_for()
     _settled(page)
     _open(page, "foi")
     keys = Keyboard(page)
     keys.to("el.closest('#foi-query') && el.tagName === 'TEXTAREA'")
+    return page, keys
+
+
+@_marks(in_browser)
+def test_dropdown_lists_close_when_the_keyboard_moves_on(app_server, browser):
+    """Tabbing through the FOI filters leaves no option list open where the focus is not (WCAG 2.4.11, 3.2.1),
+    and a keyboard user still opens each list, chooses with the arrow keys and Enter, and searches with it."""
+    page, keys = _on_foi_query(browser, app_server[0], "fiona")
     page.keyboard.type("ICT strategy")
 
     def lists_now() -> dict:
@@ -563,13 +568,7 @@ def test_the_focus_stays_on_a_dropdown_after_choosing(app_server, browser):
     on the page's body (WCAG 2.4.3, 2.4.7); a click on it opens its list again, and Tab moves to the control after it.
     Every single-choice dropdown but the list of conversations (the keyboard walk chooses there), and a multi-select
     one, whose list stays open for more choices."""
-    url, _ = app_server
-    page = _login(browser, url, "ada")
-    page.locator("#question").wait_for()
-    _settled(page)
-    _open(page, "foi")
-    keys = Keyboard(page)
-    keys.to("el.closest('#foi-query') && el.tagName === 'TEXTAREA'")
+    page, keys = _on_foi_query(browser, app_server[0], "ada")
     found: dict[str, dict] = {}
 
     def moved_on(test: str) -> bool:
