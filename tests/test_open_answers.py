@@ -112,3 +112,152 @@ def test_a_why_question_gathers_the_reasons_its_answer_concludes_from_across_the
     assert "conflict with the estates strategy as a whole" in points[0]
     # the reasons it concludes from, in sections the question's words do not lead to
     assert any("ceiling of £2m" in p or "access standard" in p for p in points), got.answer
+
+
+def _chunked(texts: list[str], heading: str, para: str | None = None) -> list:
+    """Consecutive chunks of one section (each span starting where the one before ends, overlap allowed)."""
+    out, at = [], 0
+    for text in texts:
+        out.append(passage(text, para=para, heading=heading, span_start=at, span_end=at + len(text)))
+        at += len(text) - 12
+    return out
+
+
+def test_an_open_questions_list_is_found_in_its_report_though_chunked_apart_from_the_passages_read():
+    # The list's introduction says little alone ("The main suggestions from officers were:"); the
+    # sentence before it says what it is about. Neither ranks among the passages retrieved; the
+    # report's passages closest to the question include only the list's second chunk, which opens
+    # inside the item the chunk before ends with.
+    summary = _chunked(
+        [
+            "Officers in both forces used the cameras on most shifts, and most found them reliable. "
+            "The cameras could do much more for officers with some changes to how they are issued and set up.",
+            "The main suggestions from officers were: • Issue each officer a camera of their own rather than "
+            "one from a shared pool • Start recording automatically when a Taser is drawn • Make footage upload "
+            "at the sta",
+            "at the station, faster • Add a clearer light showing that the camera is recording "
+            "• Give supervisors a way to review footage while on patrol",
+        ],
+        heading="Summary of findings",
+    )
+    retrieved = [
+        passage("Views on the cameras varied by role. Response officers used them most.", para="4.1", heading="Use"),
+        passage("Most officers had worn a body-worn camera for over a year before the review.", para="2.3"),
+    ]
+    asked: list[tuple[str, int]] = []
+
+    def search(text: str, doc_id: str, k: int) -> list:
+        asked.append((doc_id, k))
+        return [summary[2]]
+
+    got = extract(
+        "What improvements did officers suggest for the body-worn cameras?",
+        retrieved,
+        section=lambda p: summary if p.under == "Summary of findings" else [p],
+        meaning=_meaning(),
+        search=search,
+    )
+    assert asked and asked[0][0] == "d"  # the report the passages read come from
+    assert got.answer is not None
+    points = _points(got.answer)
+    assert points[0] == "Issue each officer a camera of their own rather than one from a shared pool", got.answer
+    assert "Make footage upload at the station, faster" in points  # the item runs on into the next chunk, once
+    assert len(points) == 5
+
+
+def test_a_section_the_question_names_gives_its_sentences_in_order():
+    text = (
+        "The new custody suite opened in Ystrad Mynach in March. Detention officers report that the cell "
+        "call system fails at night. Its second exercise yard will not be finished before 2026."
+    )
+    stored = [passage(text, para="7", heading="Custody Suite")]
+    got = extract(
+        "What does the estates review say about the custody suite?",
+        stored,
+        section=lambda p: stored,
+        meaning=_meaning(),
+    )
+    assert got.answer is not None
+    assert _points(got.answer) == [
+        "The new custody suite opened in Ystrad Mynach in March.",
+        "Detention officers report that the cell call system fails at night.",
+        "Its second exercise yard will not be finished before 2026.",
+    ]
+
+
+def test_items_the_report_numbers_with_a_label_are_the_points_not_the_sentence_introducing_them():
+    as_text = "\n".join(
+        [
+            "- 6.3 The principal options considered are set out below",
+            "- Option 1 Keep the two control rooms and share a duty inspector at night.",
+            "Cost – no change to the current budget.",
+            "Option 2 – Merge the control rooms at Bridgend from April 2026.",
+            "Cost – £1.2m over three years.",
+            " Option 3 – Buy call handling from a neighbouring force.",
+        ]
+    )
+    # as a PDF is read: the lines run together, the dashes set as bullets
+    as_pdf = " ".join(f"• {line[2:]}" if line.startswith("- ") else line.strip() for line in as_text.splitlines())
+    for text in (as_text, as_pdf):
+        stored = [passage(text, para="6.3", heading="Options")]
+        got = extract(
+            "What are the main options for the control rooms?",
+            stored,
+            section=lambda p, stored=stored: stored,
+            meaning=_meaning(),
+        )
+        assert got.answer is not None
+        assert _points(got.answer) == [
+            "Option 1 Keep the two control rooms and share a duty inspector at night.",
+            "Option 2 – Merge the control rooms at Bridgend from April 2026.",
+            "Option 3 – Buy call handling from a neighbouring force.",
+        ], got.answer
+
+
+def test_an_account_quoted_from_a_lists_item_goes_on_with_the_other_items_of_its_list():
+    # each recommendation is a passage of its own; the second shares few words with the question
+    recommendations = _chunked(
+        [
+            "- 3.1 That the Police and Crime Panel notes the progress made on the estates programme in 2023/24.",
+            "- 3.2 That a further report on the sale of the old headquarters comes back in the autumn.",
+            "- 3.3 That the Chief Finance Officer reviews the reserves held for the Bridgend depot.",
+        ],
+        heading="Recommendations",
+        para="3",
+    )
+    other = passage("The estates programme was set up in 2021 to rationalise the force's buildings.", para="1.1")
+    got = extract(
+        "What does the report recommend to the Police and Crime Panel?",
+        [recommendations[0], other],
+        section=lambda p: recommendations if p.under == "Recommendations" else [p],
+        meaning=_meaning(),
+    )
+    assert got.answer is not None
+    assert _points(got.answer)[:3] == [
+        "That the Police and Crime Panel notes the progress made on the estates programme in 2023/24.",
+        "That a further report on the sale of the old headquarters comes back in the autumn.",
+        "That the Chief Finance Officer reviews the reserves held for the Bridgend depot.",
+    ], got.answer
+
+
+def test_a_list_goes_on_into_a_chunk_that_opens_with_a_sub_item():
+    # Word sets a sub-item under a bullet as "o"; a chunk may open with one
+    chunks = _chunked(
+        [
+            "Taken together, the panel:",
+            "• Was satisfied with the custody inspection's follow-up; o Seven of nine actions are closed",
+            "o Staffing at night remains below the agreed level",
+            "• Asked for a report on detainees' access to legal advice by the spring",
+        ],
+        heading="Panel findings",
+    )
+    got = extract(
+        "What were the panel's main findings on custody?",
+        chunks[:2],
+        section=lambda p: chunks,
+        meaning=_meaning(),
+    )
+    assert got.answer is not None
+    points = _points(got.answer)
+    assert any("Staffing at night remains below the agreed level" in p for p in points), got.answer
+    assert any(p.startswith("Asked for a report on detainees") for p in points), got.answer

@@ -38,7 +38,7 @@ def extract(
     if meaning is not None:
         query = money_by_meaning(query, meaning)
     if query.qtype == "open":
-        return open_answer(query, passages, section, meaning)
+        return open_answer(query, passages, section, meaning, search)
     choice = choose(query, candidates(query, passages))
     if choice is None:
         return Extracted(query, None, None, 0.0, [])

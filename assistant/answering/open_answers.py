@@ -2,9 +2,11 @@
 
 Aims, priorities, risks, recommendations, a summary, "what does the report say about X": the
 analysis stage types these ``open``. Takes the :class:`~.analysis.Query`, the retrieved
-passages and a reader of whole sections; hands on :class:`~.extraction.Extracted` whose answer
-lists up to five points quoted from the best-matching section (its list items, else each
-paragraph's first sentence), each with its location, or an abstention.
+passages, a reader of whole sections and a search of one report; hands on
+:class:`~.extraction.Extracted` whose answer lists up to five points quoted from the best-matching
+section (its list items, items it numbers with a label, else each paragraph's first sentence) or
+from a list of the report's that an introduction close in meaning leads to, each with its
+location, or an abstention.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ OPEN_LIST_RANK = 5  # … or, for an open question, among the first five and wit
 LIST_MARGIN = 0.15
 POINT_LENGTH = 300  # a point is quoted whole up to this many characters
 ANCHOR_PASSAGES = 6  # passages of the answer's report read for the sentences most like the reason given
+REPORT_PASSAGES = (
+    20  # an open question's report: its passages closest to the question, read for the lists they go on with
+)
 SectionReader = Callable[[Passage], list[Passage]]
 ReportSearch = Callable[[str, str, int], list[Passage]]  # (text, doc_id, k) -> that report's passages, best first
 
@@ -67,9 +72,12 @@ def _points(passages: list[Passage], inline: bool = False) -> list[tuple[str, Pa
     for p in ordered:
         for text in _marked(_read(p), inline):
             text = LEAD_NUMBER.sub("", " ".join(text.split()))
-            if len(text) >= 20 and not text.endswith(":") and not instruction_like(text):
+            if len(text) >= 20 and not _introduces(text) and not instruction_like(text):
                 if not any(_same(text, t) for t, _ in items):  # a chunk's overlap repeats the items it shares
                     items.append((text, p))
+    labelled = _labelled(ordered)
+    if len(labelled) > len(items):  # "Risk 1 …", "Risk 2 – …": the items the section numbers
+        items = labelled
     if len(items) < 2:
         items = []
         for p in ordered:  # a sentence, not a heading line: long, or closed by a full stop
@@ -79,6 +87,64 @@ def _points(passages: list[Passage], inline: bool = False) -> list[tuple[str, Pa
             if first and not instruction_like(first):
                 items.append((first, p))
     return items
+
+
+def _siblings(text: str, p: Passage, whole: list[Passage]) -> list[tuple[str, Passage]]:
+    """The other items, in order, of the list that ``text`` (of passage ``p``) opens an item of (none if
+    it does not): in ``p`` and the passages next to it in its section ``whole`` while each is an item."""
+    at = next((i for i, q in enumerate(whole) if q.chunk_id == p.chunk_id), None)
+    run = [p]
+    if at is not None:
+        start, end = at, at
+        while start > 0 and _item_opening(whole[start - 1]) and _follows(whole[start - 1], whole[start]):
+            start -= 1
+        while end + 1 < len(whole) and _item_opening(whole[end + 1]) and _follows(whole[end], whole[end + 1]):
+            end += 1
+        run = whole[start : end + 1]
+    items = [(LEAD_NUMBER.sub("", " ".join(t.split())), q) for q in run for t in _marked(_read(q), inline=True)]
+    items = [(t, q) for t, q in items if len(t) >= 20 and not _introduces(t) and not instruction_like(t)]
+    if not any(_opens(text, t) for t, _ in items):
+        return []  # not an item, or a sentence inside one
+    return [(t, q) for t, q in items if not _opens(text, t)]
+
+
+def _opens(text: str, item: str) -> bool:
+    """``text`` is the item ``item``, or its opening (its first sentence)."""
+    n = min(len(text), len(item), 60)
+    return text[:n] == item[:n]
+
+
+def _item_opening(p: Passage) -> bool:
+    """Passage ``p`` opens with a list's item."""
+    return bool(_ITEM.match(_read(p).lstrip()) or _BULLET.match(_read(p).lstrip()))
+
+
+def _introduces(text: str) -> bool:
+    """``text`` introduces the items after it ("The key risks are:", "… are summarised below")."""
+    return text.endswith(":") or bool(re.search(r"\b(below|as follows)\W*$", text, re.I))
+
+
+# An item the report numbers with a label ("Risk 1 …", "Option 2 – …"), opening a line or a sentence
+_LABELLED = re.compile(
+    r"(?:(?:^|\n)[ \t]*(?:[-–*•][ \t]+)?|(?<=[.!?;:•])\s+)([A-Z][a-z]{2,20}) (\d{1,2})\b\s*[–—:-]?\s*(?=[A-Z“\"(])"
+)
+
+
+def _labelled(passages: list[Passage]) -> list[tuple[str, Passage]]:
+    """The items of ``passages`` (in reading order) numbered with one label from 1 ("Risk 1 …",
+    "Risk 2 – …"), each its label's first sentence; none unless two or more."""
+    found: dict[str, dict[int, tuple[str, Passage]]] = {}
+    for p in passages:
+        text = _read(p)
+        for m in _LABELLED.finditer(text):
+            rest = text[m.start(1) :]
+            sentence = " ".join(SENTENCE_SPLIT.split(rest, 1)[0].split())
+            found.setdefault(m.group(1), {}).setdefault(int(m.group(2)), (sentence.rstrip(" ;,"), p))
+    for numbered in found.values():
+        run = [numbered[n] for n in range(1, len(numbered) + 1) if n in numbered]
+        if len(run) >= 2 and len(run) == len(numbered):  # 1, 2, … with none missing
+            return run
+    return []
 
 
 def _marked(text: str, inline: bool = False) -> list[str]:
@@ -100,13 +166,18 @@ def _marked(text: str, inline: bool = False) -> list[str]:
 
 
 def open_answer(
-    query: Query, passages: list[Passage], section: SectionReader | None, meaning: Meaning | None = None
+    query: Query,
+    passages: list[Passage],
+    section: SectionReader | None,
+    meaning: Meaning | None = None,
+    search: ReportSearch | None = None,
 ) -> Extracted:
     """The key points of the section that best matches an open question, each quoted and cited
     (read whole through ``section`` when given, else from the retrieved passages). A report's
     summary takes the opening of each of its sections; with ``meaning``, a section without a list
     gives its sentences closest to the question, and a question no section's words match is
-    answered with the retrieved sentences closest in meaning instead of an abstention."""
+    answered with the retrieved sentences closest in meaning instead of an abstention (and the
+    lists of the report's passages ``search`` finds closest to it)."""
     summary = bool(re.search(r"\bsummar", query.text, re.I))
     if summary and section is not None and not re.search(r"\b(about|on)\b", query.text, re.I):
         return _summary(query, passages, section)  # a whole report's summary, not one topic's
@@ -129,7 +200,7 @@ def open_answer(
         if best is None or s > best[0]:
             best, titled = (s, group), share == 1.0
     if meaning is not None and (best is None or best[0] < ABSTAIN_COVERAGE):
-        return by_meaning(query, passages, meaning, section)
+        return by_meaning(query, passages, meaning, section, search=search)
     if best is None or best[0] < ABSTAIN_COVERAGE:
         return Extracted(query, None, None, best[0] if best else 0.0, [], 0.0)
     # The best paragraph's own list if it has one, else the whole section's points.
@@ -142,9 +213,14 @@ def open_answer(
     if len(points) < 2 and titled and not _lists(group) and len(_points(group, inline=True)) >= 2:
         # the section is what is asked for and introduces no list of its own: its points, in its order
         points = _points(group, inline=True)
+    elif len(points) < 2 and titled and not _lists(group) and len(_sentences(group)) >= 2:
+        # … in one paragraph: its sentences, in its order (what it says, not only what echoes the question)
+        points = _sentences(sorted(group, key=lambda p: p.reading_order))
     elif len(points) < 2 and meaning is not None:  # no list: the section's sentences closest to the question
-        got = by_meaning(query, sorted(group, key=lambda p: p.reading_order), meaning, per_section=MAX_POINTS)
-        return got if got.answer is not None else by_meaning(query, passages, meaning, section)
+        # (its whole section is read already: ``section`` adds only the lists ``search`` leads to)
+        ordered = sorted(group, key=lambda p: p.reading_order)
+        got = by_meaning(query, ordered, meaning, section, per_section=MAX_POINTS, search=search)
+        return got if got.answer is not None else by_meaning(query, passages, meaning, section, search=search)
     if len(points) < 2:
         points = _points(group)
     points = points[:MAX_POINTS]
@@ -167,7 +243,8 @@ def by_meaning(
     the question, at most ``per_section`` from one section, after ``first`` when given (a reason or
     an answer already chosen), or the items of a list one of them introduces; an abstention when
     none is within :data:`OPEN_FLOOR`. ``search`` finds a report's passages closest to a text: a
-    why-question's reason that concludes from others is read with the passages most like it."""
+    why-question's reason that concludes from others is read with the passages most like it, and an
+    open question with the lists of its report's passages closest to it."""
     if unnamed(query, *pool_of(passages)):
         return Extracted(query, None, None, 0.0, [], 0.0)  # a name or figure asked that no passage mentions
     pool = [p for p in passages if p.kind == "paragraph"]
@@ -188,10 +265,20 @@ def by_meaning(
     candidates = [
         (text, p) for text, p in _sentences(pool) if (not first or text != first[0]) and not conflicts(query, text, p)
     ][:MEANING_POOL]
-    lists = {lead: got for lead, got in _lists(pool).items() if not conflicts(query, lead, got[0])}
-    # the reason or answer already chosen is ranked too, so that a list is taken only when it ranks near it
-    leads = [(lead, p) for lead, (p, _) in lists.items()]
+    listed = pool
+    if search is not None and (query.qtype == "open" or query.account) and pool:
+        # an open question's report: the lists its passages closest to the question are part of (a
+        # list is often chunked apart from its introduction, and neither ranks among the passages read)
+        found = search(query.text, _section_key(pool[0])[0], REPORT_PASSAGES)
+        listed = pool + _list_passages([q for q in found if q.chunk_id not in read], section, read)
+    lists = {lead: got for lead, got in _lists(listed).items() if not conflicts(query, lead, got[0])}
+    # the reason or answer already chosen is ranked too, so that a list is taken only when it ranks near it;
+    # a list is ranked by its introduction read with the sentence before it too ("… with some
+    # improvements. The key recommendations were:"): an introduction alone says little
+    intros = {intro: lead for lead, (p, _) in lists.items() for intro in _introductions(lead, p, listed)}
+    leads = [(intro, lists[lead][0]) for intro, lead in intros.items()]
     ranked = _ranked(query, candidates + leads + ([first] if first else []), meaning, with_scores=True, anchor=anchor)
+    ranked = _once(ranked, intros)
     # an open question asks for several things: a list whose introduction is nearly the closest sentence
     top = max((c for _, _, c in ranked[:LIST_RANK]), default=0.0)
     lead = next(
@@ -212,6 +299,11 @@ def by_meaning(
             items = [_with_antecedent(*first), *items[: MAX_POINTS - 1]]
         return _answer(query, items, p.document, trim(lead, 160), sure, also=p)
     chosen = [_with_antecedent(*first)] if first else []
+    if first and query.account:  # an account quoted from a list's item: the other items of its list next
+        whole = section(first[1]) if section is not None else [first[1]]
+        chosen += [item for item in _siblings(*first, whole) if not any(_same(item[0], t) for t, _ in chosen)][
+            : most - 1
+        ]
     taken: dict[tuple[str, str], int] = {}  # points taken from each section
     for text, p, closeness in ranked:
         if len(chosen) >= most:
@@ -251,6 +343,12 @@ _LEAD_IN = re.compile(
 )
 
 
+# A sub-item's mark as Word sets it under a bullet ("o", in Courier New), opening a line or a chunk
+_SUB_ITEM = re.compile(r"\s*o\s+(?=[A-Z“\"(])")
+# Where a sentence starts: after a sentence's end, a line's end or a bullet (an item's opening)
+_STATEMENT_START = re.compile(rf"(?<=[.!?;])\s+(?=\S)|\n\s*|\s*[{_BULLETS}]\s*")
+
+
 def _lists(pool: list[Passage]) -> dict[str, tuple[Passage, list[tuple[str, Passage]]]]:
     """Each sentence of ``pool`` that introduces a bulleted list, with its passage and the list's
     items (two or more), read on into the next passages of its section while they go on with it."""
@@ -270,7 +368,17 @@ def _lists(pool: list[Passage]) -> dict[str, tuple[Passage, list[tuple[str, Pass
                         break
                     following = _read(q)
                     if not _BULLET.match(following):
-                        break
+                        # a chunk opening inside the last item (its end, one of its sub-items, or the
+                        # chunks' overlap): that item goes on with it, and the list with its bullets after
+                        sub = _SUB_ITEM.match(following)
+                        cut = _BULLET.search(following) if raw and (sub or following[:1].islower()) else None
+                        if cut is None and not (sub and raw):
+                            break
+                        raw[-1] = (_joined(raw[-1][0], following[: cut.start() if cut else None]), raw[-1][1])
+                        if cut is None:  # sub-items only: the list may go on in the next chunk
+                            at = q
+                            continue
+                        following = following[cut.start() :]
                     more, ended = _items(following, q)
                     raw, at = raw + more, q
                 items: list[tuple[str, Passage]] = []
@@ -280,6 +388,74 @@ def _lists(pool: list[Passage]) -> dict[str, tuple[Passage, list[tuple[str, Pass
                         items.append((t, q))  # a chunk's overlap repeats the items it shares
                 if len(items) >= 2:
                     out.setdefault(" ".join(m.group(1).split()), (p, items))
+    return out
+
+
+def _joined(text: str, more: str) -> str:
+    """``text`` going on with ``more``, the words they share where they meet (a chunks' overlap) once."""
+    head, tail = " ".join(text.split()), " ".join(more.split())
+    for n in range(min(len(head), len(tail), 120), 2, -1):  # the longest end of ``text`` that ``more`` opens with
+        if head.endswith(tail[:n]) and head[-n - 1 : -n] in ("", " "):  # from a word's start
+            return head + tail[n:]
+    return f"{head} {tail}"
+
+
+def _once(ranked: list, intros: dict[str, str]) -> list:
+    """``ranked`` (text, passage, closeness) with each list's readings (``intros``: reading -> its
+    introduction) as the introduction, once, where its best reading ranks."""
+    out, seen = [], set()
+    for text, p, c in ranked:
+        lead = intros.get(text)
+        if lead is None:
+            out.append((text, p, c))
+        elif lead not in seen:
+            seen.add(lead)
+            out.append((lead, p, c))
+    return out
+
+
+def _introductions(lead: str, p: Passage, pool: list[Passage]) -> list[str]:
+    """The readings a list is ranked by: its introduction, and with the statement before it (in its
+    passage, else ending the passage before in its section) when there is one: not a list's item."""
+    text = re.sub(r"[ \t]+", " ", _read(p))
+    at = text.find(lead)
+    before = text[:at] if at >= 0 else ""
+    if at >= 0 and not before.strip():
+        prior = [q for q in pool if _section_key(q) == _section_key(p) and q.reading_order < p.reading_order]
+        last = max(prior, key=lambda q: q.reading_order, default=None)
+        before = re.sub(r"[ \t]+", " ", _read(last)) if last is not None and _follows(last, p) else ""
+    before = before.rstrip()
+    ends = list(_STATEMENT_START.finditer(before))
+    start = ends[-1] if ends else None
+    sentence = LEAD_NUMBER.sub("", before[start.end() :] if start else before.lstrip())
+    if not sentence or start and re.search(f"[{_BULLETS}]", start.group()) or _ITEM.match(sentence):
+        return [lead]  # none, or an item of a list before
+    return [lead, f"{sentence} {lead}"] if point_like(sentence, p) else [lead]
+
+
+def _list_passages(found: list[Passage], section: SectionReader | None, read: set[str]) -> list[Passage]:
+    """``found`` with, for each one going on with a list (opening with a bullet or in lower case), the
+    passages before it in its section back to the list's introduction and the one before that."""
+    out = list(found)
+    have = read | {p.chunk_id for p in found}
+    for p in found:
+        text = _read(p).lstrip()
+        if section is None or not (_BULLET.match(text) or text[:1].islower()):
+            continue
+        whole = section(p)
+        at = next((i for i, q in enumerate(whole) if q.chunk_id == p.chunk_id), None)
+        if at is None:
+            continue
+        start = at
+        while start > 0 and at - start < MAX_POINTS and _follows(whole[start - 1], whole[start]):
+            start -= 1
+            if _LEAD_IN.search(_read(whole[start])) is not None:
+                start = max(start - 1, 0)  # the introduction's passage, and the sentence before it
+                break
+        for q in whole[start:at]:
+            if q.chunk_id not in have:
+                have.add(q.chunk_id)
+                out.append(q)
     return out
 
 
