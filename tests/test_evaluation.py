@@ -24,6 +24,7 @@ from assistant.settings import Settings
 
 GENERATED = ROOT / "evals" / "generated-questions.jsonl"
 PARAPHRASED = ROOT / "evals" / "paraphrased-questions.jsonl"  # 40 questions in people's words on the sample reports
+OPEN = ROOT / "evals" / "open-questions.jsonl"  # 13 open questions on the sample reports, scored by key points
 THRESHOLDS = json.loads((ROOT / "evals" / "thresholds.json").read_text())
 ARTIFACTS = ROOT / "test-artifacts"
 REALWORLD = ROOT.parent / "shared" / "benchmarks" / "realworld-dev"  # real public-body PDFs, questions people wrote
@@ -42,7 +43,13 @@ def test_question_set_is_well_formed():
 
 def test_the_question_sets_are_found_through_the_installed_package(tmp_path):
     """``assistant eval`` without --questions works from any folder, not only beside the source tree."""
-    for name in ("questions.jsonl", "generated-questions.jsonl", "paraphrased-questions.jsonl", "thresholds.json"):
+    for name in (
+        "questions.jsonl",
+        "generated-questions.jsonl",
+        "paraphrased-questions.jsonl",
+        "open-questions.jsonl",
+        "thresholds.json",
+    ):
         assert question_set(name).read_bytes() == (ROOT / "evals" / name).read_bytes()
     out = subprocess.run(
         [sys.executable, "-c", "from assistant.evaluation import QUESTIONS; print(QUESTIONS.is_file())"],
@@ -129,6 +136,8 @@ def test_quality_gate(corpus, tmp_path):
         index, [PARAPHRASED], ARTIFACTS / f"eval-{corpus}-paraphrased", title=f"Paraphrased questions, {corpus}"
     )
     _check(reworded, THRESHOLDS["paraphrased"][corpus], f"{corpus} paraphrased")
+    points = evaluate(index, [OPEN], ARTIFACTS / f"eval-{corpus}-open", title=f"Open questions, {corpus}")
+    _check(points, THRESHOLDS["open"][corpus], f"{corpus} open")
 
 
 def _check(got: dict, bounds: dict, where: str) -> None:
