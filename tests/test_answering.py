@@ -19,6 +19,10 @@ def test_question_types():
     assert analyse("How often does the board meet?").qtype == "frequency"
     assert analyse("Which system replaced NSPIS?").qtype == "entity"
     assert analyse("What was the DSD budget for 2018/19?").periods == ["2018/19"]
+    # several things asked: open, also with a word between "key" and the plural, or "which <things> will …"
+    assert analyse("What are the key delivery milestones of the estates plan?").qtype == "open"
+    assert analyse("Which objectives will shape the force's next custody strategy?").qtype == "open"
+    assert analyse("Which objective was met first?").qtype == "entity"  # one thing asked
 
 
 ROWS = [

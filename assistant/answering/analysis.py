@@ -85,7 +85,8 @@ _OPEN_WORDS = (
 
 _OPEN = re.compile(
     rf"^\s*(?:what (?:are|were) (?:the )?(?:\w+ ){{0,2}}(?:{_OPEN_WORDS})\b"
-    rf"|what (?:are|were) (?:the |its |their )?(?:[\w'’-]+ ){{0,3}}(?:main|key|principal|major) \w+s\b|what (?:\w+ )?(?:{_OPEN_WORDS}) (?:does|do|did|are|were|has|have)\b"
+    rf"|what (?:are|were) (?:the |its |their )?(?:[\w'’-]+ ){{0,3}}(?:main|key|principal|major) (?:\w+ )?\w+s\b"
+    rf"|(?:what|which) (?:\w+ )?(?:{_OPEN_WORDS}) (?:does|do|did|are|were|has|have|will|would|should|must)\b"
     rf"|(?:list|summari[sz]e|outline|give a summary of)\b"
     rf"|what (?:does|do|did) (?:the |this |their )?[\w -]{{0,40}}(?:say|said|set out|state) (?:about|on)\b"
     rf"|(?:what is|give) (?:a |the )?summary of\b)",
