@@ -70,11 +70,9 @@ def _points(passages: list[Passage], inline: bool = False) -> list[tuple[str, Pa
     ordered = sorted(passages, key=lambda p: p.reading_order)
     items: list[tuple[str, Passage]] = []
     for p in ordered:
-        for text in _marked(_read(p), inline):
-            text = LEAD_NUMBER.sub("", " ".join(text.split()))
-            if len(text) >= 20 and not _introduces(text) and not instruction_like(text):
-                if not any(_same(text, t) for t, _ in items):  # a chunk's overlap repeats the items it shares
-                    items.append((text, p))
+        for text in filter(None, map(_item_point, _marked(_read(p), inline))):
+            if not any(_same(text, t) for t, _ in items):  # a chunk's overlap repeats the items it shares
+                items.append((text, p))
     labelled = _labelled(ordered)
     if len(labelled) > len(items):  # "Risk 1 …", "Risk 2 – …": the items the section numbers
         items = labelled
@@ -92,7 +90,7 @@ def _points(passages: list[Passage], inline: bool = False) -> list[tuple[str, Pa
 def _siblings(text: str, p: Passage, whole: list[Passage]) -> list[tuple[str, Passage]]:
     """The other items, in order, of the list that ``text`` (of passage ``p``) opens an item of (none if
     it does not): in ``p`` and the passages next to it in its section ``whole`` while each is an item."""
-    at = next((i for i, q in enumerate(whole) if q.chunk_id == p.chunk_id), None)
+    at = _place(whole, p)
     run = [p]
     if at is not None:
         start, end = at, at
@@ -101,11 +99,22 @@ def _siblings(text: str, p: Passage, whole: list[Passage]) -> list[tuple[str, Pa
         while end + 1 < len(whole) and _item_opening(whole[end + 1]) and _follows(whole[end], whole[end + 1]):
             end += 1
         run = whole[start : end + 1]
-    items = [(LEAD_NUMBER.sub("", " ".join(t.split())), q) for q in run for t in _marked(_read(q), inline=True)]
-    items = [(t, q) for t, q in items if len(t) >= 20 and not _introduces(t) and not instruction_like(t)]
+    items = [(t, q) for q in run for t in map(_item_point, _marked(_read(q), inline=True)) if t]
     if not any(_opens(text, t) for t, _ in items):
         return []  # not an item, or a sentence inside one
     return [(t, q) for t, q in items if not _opens(text, t)]
+
+
+def _item_point(text: str) -> str | None:
+    """A list item's text as a point (its number gone, its spaces single), or None: too short, an
+    introduction to items of its own, or an instruction."""
+    text = LEAD_NUMBER.sub("", " ".join(text.split()))
+    return text if len(text) >= 20 and not _introduces(text) and not instruction_like(text) else None
+
+
+def _place(whole: list[Passage], p: Passage) -> int | None:
+    """Where passage ``p`` stands in ``whole`` (its section, in reading order), or None."""
+    return next((i for i, q in enumerate(whole) if q.chunk_id == p.chunk_id), None)
 
 
 def _opens(text: str, item: str) -> bool:
@@ -116,7 +125,8 @@ def _opens(text: str, item: str) -> bool:
 
 def _item_opening(p: Passage) -> bool:
     """Passage ``p`` opens with a list's item."""
-    return bool(_ITEM.match(_read(p).lstrip()) or _BULLET.match(_read(p).lstrip()))
+    text = _read(p).lstrip()
+    return bool(_ITEM.match(text) or _BULLET.match(text))
 
 
 def _introduces(text: str) -> bool:
@@ -443,7 +453,7 @@ def _list_passages(found: list[Passage], section: SectionReader | None, read: se
         if section is None or not (_BULLET.match(text) or text[:1].islower()):
             continue
         whole = section(p)
-        at = next((i for i, q in enumerate(whole) if q.chunk_id == p.chunk_id), None)
+        at = _place(whole, p)
         if at is None:
             continue
         start = at

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .scantables import figure, ocr_tables, spanned
+from .scantables import figure, ocr_tables, spanned, turned
 
 DPI = 200  # pages are rendered at this resolution for reading (about 1650 x 2340 pixels for A4)
 MAX_PIXELS = 3400  # a page's longer side, at most, in pixels: a poster-sized page never renders huge
@@ -145,11 +145,10 @@ def _marker(
         if x0 < start - 0.4 * height and x1 > left and min(y1, bottom) - max(y0, top) > 0.3 * height:
             return None
     band = grey[top:bottom, left : start - int(0.4 * height)]  # the first letter's ink may start before its box
-    line = grey[top:bottom, left : int(max(p[0] for p in chars[-1][1])) + 1]
-    paper, print_ = float(line.max()), float(line.min())
-    if band.size == 0 or paper - print_ < 40:
+    halfway = _halfway(grey[top:bottom, left : int(max(p[0] for p in chars[-1][1])) + 1])
+    if band.size == 0 or halfway is None:
         return None
-    dark = band < (paper + print_) / 2
+    dark = band < halfway
     cols = [i for i in range(dark.shape[1]) if dark[:, i].any()]
     if not cols or cols[-1] - cols[0] + 1 != len(cols) or cols[0] == 0 < left:
         return None  # nothing, more than one blot, or the end of something further left
@@ -218,6 +217,15 @@ def _grey(image: Any) -> Any:
     return numpy.asarray(image.convert("L"))
 
 
+def _halfway(area: Any) -> float | None:
+    """The grey halfway between an area's paper and its print (what is darker is ink), or None for an
+    empty area or one with too little contrast to tell print from paper."""
+    if area.size == 0:
+        return None
+    paper, print_ = float(area.max()), float(area.min())
+    return (paper + print_) / 2 if paper - print_ >= 40 else None
+
+
 def _ink(grey: Any, chars: list[tuple[str, Any]]) -> Ink | None:
     """For one line: how wide a blank strip stands between two of its characters' middles, in line
     heights, measured on the page image over the middle of the line's band (so an ascender or a
@@ -230,12 +238,10 @@ def _ink(grey: Any, chars: list[tuple[str, Any]]) -> Ink | None:
     ys = [p[1] for _, box in chars for p in box]
     left, top = max(0, int(min(xs))), max(0, int(min(ys)))
     area = grey[top : max(top, int(max(ys)) + 1), left : max(left, int(max(xs)) + 1)]
-    if area.size == 0:
+    halfway = _halfway(area)
+    if halfway is None:
         return None
-    paper, print_ = float(area.max()), float(area.min())
-    if paper - print_ < 40:  # no contrast to tell print from paper
-        return None
-    dark = area < (paper + print_) / 2
+    dark = area < halfway
 
     def blank(a: Any, b: Any) -> float:
         y0, y1 = max(a[0][1], b[0][1]), min(a[2][1], b[2][1])  # the characters' boxes follow the tilt
@@ -556,14 +562,7 @@ def _tables(words: list[dict[str, Any]]) -> list[tuple[float, set[int], str]]:
 def _levelled(words: list[dict[str, Any]], slope: float) -> list[dict[str, Any]]:
     """Copies of ``words`` turned level against the scan's tilt (``slope``), each with its index ``i``:
     a row's words at one height, and a column's at one x."""
-    out = []
-    for i, w in enumerate(words):
-        lift, shift = slope * (w["x0"] + w["x1"]) / 2, slope * _centre(w)
-        out.append(
-            {**w, "top": w["top"] - lift, "bottom": w["bottom"] - lift, "x0": w["x0"] + shift, "x1": w["x1"] + shift}
-        )
-        out[-1]["i"] = i
-    return out
+    return [{**turned(w, slope), "i": i} for i, w in enumerate(words)]
 
 
 def _tilt(words: list[dict[str, Any]]) -> float:

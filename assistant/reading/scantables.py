@@ -47,7 +47,7 @@ def ocr_tables(words: list[dict[str, Any]], known: frozenset[str]) -> list[tuple
         return []
     drift = _drift(max(columns, key=len))
     if abs(drift) > 0.002:  # a tilt the page's lines did not show: level it by the stack
-        words = [_turned(w, -drift) for w in words]
+        words = [turned(w, -drift) for w in words]
         singles = [w for w in words if len(w["text"]) == 1]
         columns = _x_columns(singles, 0.35 * height)
     found: list[tuple[float, set[int], str]] = []
@@ -71,7 +71,7 @@ def _drift(column: list[dict[str, Any]]) -> float:
     return sum((y - my) * (x - mx) for x, y in zip(xs, ys)) / spread if spread else 0.0
 
 
-def _turned(w: dict[str, Any], slope: float) -> dict[str, Any]:
+def turned(w: dict[str, Any], slope: float) -> dict[str, Any]:
     """A word's box turned level against a tilt of ``slope`` (points down per point across)."""
     lift, shift = slope * (w["x0"] + w["x1"]) / 2, slope * (w["top"] + w["bottom"]) / 2
     return {**w, "top": w["top"] - lift, "bottom": w["bottom"] - lift, "x0": w["x0"] + shift, "x1": w["x1"] + shift}
