@@ -448,11 +448,14 @@ def _list_passages(found: list[Passage], section: SectionReader | None, read: se
     passages before it in its section back to the list's introduction and the one before that."""
     out = list(found)
     have = read | {p.chunk_id for p in found}
+    sections: dict[tuple[str, str], list[Passage]] = {}  # each section read once, however many passages it gives
     for p in found:
         text = _read(p).lstrip()
         if section is None or not (_BULLET.match(text) or text[:1].islower()):
             continue
-        whole = section(p)
+        if _section_key(p) not in sections:
+            sections[_section_key(p)] = section(p)
+        whole = sections[_section_key(p)]
         at = _place(whole, p)
         if at is None:
             continue
