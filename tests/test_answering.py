@@ -1016,3 +1016,49 @@ def test_a_date_question_is_not_answered_by_the_reference_it_gives():
     signed = passage("The commissioner approved decision 012/2019 on 3 March 2019.", para="2")
     got = extract("On what date did the commissioner approve decision 012/2019?", [record, signed]).answer
     assert got is not None and "3 March 2019" in got
+
+
+def test_a_cell_of_words_is_read_under_its_column():
+    """A row's cell that holds words, not a figure ("RAG status Amber"), answers under its column's header."""
+    cols = "Project | RAG status | Last reviewed | Budget (£000)"
+    rows = [
+        passage(
+            f"Change Portfolio Status | {label} | RAG status {rag} | Last reviewed 03-Mar-21 | Budget (£000) {b}",
+            "table_row",
+            table="Change Portfolio Status",
+            columns=cols,
+        )
+        for label, rag, b in (("Body worn video refresh", "AMBER", "410"), ("Custody CCTV upgrade", "RED", "265"))
+    ]
+    got = extract("What RAG status did the custody CCTV upgrade have?", rows).answer
+    assert got is not None and "RED" in got and "265" not in got
+    from assistant.answering.candidates import _table_cells
+
+    cells = _table_cells(rows[0].text, cols)[2]
+    assert ("Last reviewed", "03-Mar-21") in cells and ("Budget (£000)", "410") in cells
+
+
+def test_an_ordinal_written_as_a_figure_is_its_word():
+    from assistant.answering.terms import words
+
+    assert words("Resolved at 1 st contact, 2nd visit, 21st March") == [
+        "Resolved", "at", "first", "contact", "second", "visit", "21", "st", "March"
+    ]  # fmt: skip
+    rows = [
+        passage(f"Repeat victims 2020 | {label} | Number {n}", "table_row", table="Repeat victims 2020")
+        for label, n in (("All victims", "5,120"), ("Victimised for the 2nd time", "730"))
+    ]
+    got = extract("How many people were victims for a second time in 2020?", rows).answer
+    assert got is not None and "730" in got
+
+
+def test_a_total_over_the_periods_asked_is_the_total_column():
+    row = passage(
+        "Estates programme | Northern hub | 2021/22 Capital £m 2.4 | 2022/23 Capital £m 3.1 | Total Capital £m 5.5",
+        "table_row",
+        table="Estates programme",
+    )
+    got = extract("What is the combined capital for the northern hub over 2021/22 and 2022/23?", [row]).answer
+    assert got is not None and "5.5" in got and "2.4" not in got
+    got = extract("What capital was planned for the northern hub in 2022/23?", [row]).answer
+    assert got is not None and "3.1" in got and "5.5" not in got  # one period asked: its own column

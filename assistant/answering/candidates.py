@@ -128,17 +128,27 @@ _CELL = re.compile(
 )
 
 
-def _table_cells(text: str) -> tuple[str, str, list[tuple[str, str]]]:
+def _table_cells(text: str, columns: str | None = None) -> tuple[str, str, list[tuple[str, str]]]:
+    """A table row's caption, label and (header, value) cells. A cell is split after the longest of
+    the table's ``columns`` it begins with when its value is no figure ("SYSTEM OPINION LIMITED",
+    "REPORT 16-Aug-18", whose "-18" is no figure of its own), else before the figure that ends it."""
     parts = [p.strip() for p in text.split(" | ")]
     if len(parts) < 3:
         return "", parts[0] if parts else "", []
     caption, label, rest = parts[0], parts[1], parts[2:]
+    headers = sorted({h.strip() for h in (columns or "").split(" | ") if h.strip()}, key=len, reverse=True)
     cells = []
     for part in rest:
         if part.startswith("Columns:"):
             continue
         m = _CELL.match(part)
-        if m and m.group(2):
+        if m and m.group(2) and (m.start(2) == 0 or part[m.start(2) - 1] == " "):  # a figure, a token of its own
+            cells.append((m.group(1).strip(), m.group(2)))
+            continue
+        head = next((h for h in headers if part.startswith(f"{h} ")), None)
+        if head is not None:
+            cells.append((head, part[len(head) :].strip()))
+        elif m and m.group(2):
             cells.append((m.group(1).strip(), m.group(2)))
         else:
             cells.append(("", part))
@@ -188,7 +198,7 @@ def _units(passages: list[Passage]) -> list[Unit]:
         if instruction_like(p.text) and p.kind != "paragraph":
             continue  # a table row or cell addressed to a model: nothing in it is evidence
         if p.kind == "table_row":
-            caption, label, cells = _table_cells(p.text)
+            caption, label, cells = _table_cells(p.text, p.metadata.get("columns"))
             units.append(Unit(p, rank, p.text, cells, label, caption))
             continue
         # Words addressed to a model are not evidence: they are cut before the text is split into
@@ -361,6 +371,7 @@ def _novelty(query: Query, unit: Unit) -> int:
     return sum(1 for t in _stems(unit.text) if t not in known and t not in _STOP and len(t) > 2)
 
 
+_TOTAL_WORD = re.compile(r"\b(?:totals?|combined|altogether|overall)\b", re.I)
 _ITEM_NUMBER = re.compile(r"^\s*\(?\d{1,2}[.)]\s+")
 
 
@@ -382,10 +393,15 @@ def _cell_fit(query: Query, unit: Unit) -> float:
 
 
 def _in_period(query: Query, cells: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The cells whose column is of a period the question asks about, or all of them when none is."""
+    """The cells whose column is of a period the question asks about, or all of them when none is; a
+    total asked over several periods ("the total … across 16/17 and 17/18") also reads the columns of
+    totals that name no period."""
     if not query.periods:
         return cells
-    return [(h, v) for h, v in cells if set(periods(h)) & set(query.periods)] or cells
+    kept = [(h, v) for h, v in cells if set(periods(h)) & set(query.periods)]
+    if len(set(query.periods)) > 1 and _TOTAL_WORD.search(query.text):
+        kept += [(h, v) for h, v in cells if _TOTAL_WORD.search(h) and not periods(h)]
+    return kept or cells
 
 
 def choose_cells(query: Query, unit: Unit) -> list[tuple[str, str]]:

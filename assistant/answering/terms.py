@@ -19,6 +19,9 @@ STOPWORDS = set(
     "appendix page document".split()
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’&-]*[A-Za-z]|[A-Za-z]|\d[\d,./%]*")
+# "1st", "1 st" (a superscript set apart), "2nd": the ordinal as a word, so "first point" meets "1 st Point"
+_ORDINAL = re.compile(r"\b([1-9]|10)\s?(st|nd|rd|th)\b")
+_ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
 
 
 @lru_cache(maxsize=8192)
@@ -49,7 +52,14 @@ FUNCTION_WORDS = {"the", "of", "in", "for", "and", "a", "an", "to", "at", "by", 
 
 
 def words(text: str) -> list[str]:
-    return _WORD.findall(text)
+    """The words and figures of ``text``, an ordinal figure ("1st") as its word ("first")."""
+    return _WORD.findall(_ORDINAL.sub(_ordinal, text))
+
+
+def _ordinal(m: re.Match[str]) -> str:
+    n, suffix = int(m.group(1)), m.group(2)
+    right = {1: "st", 2: "nd", 3: "rd"}.get(n, "th")
+    return _ORDINALS[n - 1] if suffix == right else m.group(0)
 
 
 VOCABULARY = Path(__file__).resolve().parents[1] / "data" / "vocabulary.toml"
