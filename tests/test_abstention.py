@@ -80,3 +80,20 @@ def test_a_missing_ordinary_word_is_forgiven_just_above_the_meaning_floor_and_no
 def test_the_real_encoder_forgives_a_paraphrase(meaning):
     got = extract("How many people replied to the neighbourhood policing survey?", [SURVEY], meaning=meaning)
     assert got.answer and "2,310" in got.answer
+
+
+def test_a_span_of_years_the_question_names_conflicts_with_evidence_of_other_years():
+    """ "the 2021-2026 plan": evidence only about 2016 and 2017 answers nothing of it; evidence dated
+    inside the span, or in a report framed by it, does."""
+    other = passage(
+        "Estates plan budget | TOTAL | 2016/17 Total (£000) 3,505 | 2017/18 Total (£000) 4,174",
+        "table_row",
+        table="Estates plan budget",
+    )
+    asked = "What is the total budget for the 2021-2026 estates plan?"
+    assert extract(asked, [other]).answer is None
+    inside = passage("The estates plan budget for 2023 is £4.2m, approved in March 2022.", para="3.1")
+    got = extract(asked, [inside]).answer
+    assert got is not None and "£4.2m" in got
+    asked = "What is the total budget for the 2016-2019 estates plan?"
+    assert extract(asked, [other]).answer is not None  # its own years, inside the span

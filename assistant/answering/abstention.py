@@ -119,11 +119,14 @@ def pool_of(passages: list[Passage]) -> tuple[set[str], str]:
 
 
 def _year_conflict(query: Query, unit: Unit) -> bool:
-    """The question asks about a calendar year the evidence does not mention, while naming another."""
+    """The question asks about a calendar year (or a span of years) the evidence does not mention,
+    while naming another."""
     if not query.years or query.qtype == "date":
         return False
-    own = set(years(unit.text))
-    return bool(own) and not (own & set(query.years)) and not any(y in unit.passage.context for y in query.years)
+    own = [int(y) for y in years(unit.text)]
+    asked = [int(y) for y in query.years]
+    inside = any(min(asked) <= y <= max(asked) for y in own)  # a year of a span asked (2018-2025) is in it
+    return bool(own) and not inside and not any(y in unit.passage.context for y in query.years)
 
 
 def _period_conflict(query: Query, unit: Unit) -> bool:

@@ -185,7 +185,7 @@ def analyse(question: str) -> Query:
         qtype,
         query_terms(q),
         periods(q),
-        years(without_periods(q)),
+        list(dict.fromkeys(years(without_periods(q)) + spanned_years(q))),
         acronyms(q),
         kind,
         names(q),
@@ -193,6 +193,19 @@ def analyse(question: str) -> Query:
         counted,
         account,
     )
+
+
+_SPAN = re.compile(r"\b((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})\b")
+
+
+def spanned_years(question: str) -> list[str]:
+    """The first and last years of a span of several years the question names ("the 2018-2025
+    strategy"); a financial year (2018-2019) is a period, not a span."""
+    out = []
+    for m in _SPAN.finditer(question):
+        if 2 <= int(m.group(2)) - int(m.group(1)) <= 30:
+            out += [m.group(1), m.group(2)]
+    return out
 
 
 _COUNTED = re.compile(r"\bhow many ((?:[\w'’-]+ ?){1,3})", re.I)
