@@ -1062,3 +1062,15 @@ def test_a_total_over_the_periods_asked_is_the_total_column():
     assert got is not None and "5.5" in got and "2.4" not in got
     got = extract("What capital was planned for the northern hub in 2022/23?", [row]).answer
     assert got is not None and "3.1" in got and "5.5" not in got  # one period asked: its own column
+
+
+def test_people_who_work_for_a_body_are_its_staff():
+    from assistant.answering.terms import rephrase
+
+    assert rephrase("How many people work for the Joint Control Room?") == "How many staff the Joint Control Room?"
+    rooms = [
+        passage("The Joint Control Room has around 146 members of staff across its two sites.", para="7.2"),
+        passage("The Joint Control Room answered 98,400 emergency calls in 2020.", para="7.3"),
+    ]
+    got = extract("How many people work in the Joint Control Room?", rooms).answer
+    assert got is not None and "146" in got
