@@ -183,3 +183,6 @@ def test_similarities_keep_recent_vectors_and_give_the_same_cosines():
     encoded.clear()
     assert encoder.similarities("Why did the fleet overspend?", texts) == first
     assert encoded == ["Why did the fleet overspend?"]  # the sentences' vectors were kept
+    encoded.clear()
+    against = encoder.similarities(texts[1], texts)  # one of them weighed against the others
+    assert encoded == [] and against[1] == pytest.approx(1.0, abs=1e-5)

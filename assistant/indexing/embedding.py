@@ -74,13 +74,14 @@ class Encoder:
         """How close each of ``others`` is in meaning to ``text``: the cosines of their unit vectors (-1 to 1).
 
         The vectors of ``others`` (candidate answers, a report's sentences) are kept for the next
-        questions, which often read the same passages."""
+        questions, which often read the same passages; ``text`` is one of them when it was one of
+        ``others`` before (a summary weighing its points against one another)."""
         if not others:
             return []
         with self._recent_lock:
-            known = {o: self._recent[o] for o in others if o in self._recent}
-        missing = [o for o in dict.fromkeys(others) if o not in known]
-        first, *found = self.embed([text, *missing], threads=threads)
+            known = {o: self._recent[o] for o in [*others, text] if o in self._recent}
+        missing = [o for o in dict.fromkeys([text, *others]) if o not in known]
+        found = self.embed(missing, threads=threads) if missing else []
         known.update((o, np.asarray(v, dtype=np.float32)) for o, v in zip(missing, found))
         with self._recent_lock:
             for o in dict.fromkeys(others):
@@ -88,7 +89,7 @@ class Encoder:
                 self._recent.move_to_end(o)
             while len(self._recent) > RECENT_VECTORS:
                 self._recent.popitem(last=False)
-        question = np.asarray(first, dtype=np.float32)
+        question = known[text]
         return [float(question @ known[o]) for o in others]
 
     def _encode(self, texts: list[str], threads: int) -> Any:
