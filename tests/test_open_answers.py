@@ -261,3 +261,146 @@ def test_a_list_goes_on_into_a_chunk_that_opens_with_a_sub_item():
     points = _points(got.answer)
     assert any("Staffing at night remains below the agreed level" in p for p in points), got.answer
     assert any(p.startswith("Asked for a report on detainees") for p in points), got.answer
+
+
+def _report(sections: dict[str, list[str]], title: str) -> list:
+    """A report's passages, one a paragraph, in reading order under their headings."""
+    out, at = [], 0
+    for heading, texts in sections.items():
+        for text in texts:
+            number = text.split()[0] if text[:1].isdigit() else None
+            out.append(passage(text, para=number, heading=heading, title=title, span_start=at, span_end=at + len(text)))
+            at += len(text) + 1
+    return out
+
+
+def test_a_reports_summary_takes_statements_from_across_its_sections_never_its_cover_or_form():
+    # A fire authority's committee report, as a PDF's passages: a cover of fields, the report's body,
+    # and the form's nil returns and declaration. The question names the report, so its cover and
+    # each sentence restating its name are closest to it.
+    title = "Estates Review 2023"
+    report = _report(
+        {
+            "Cover": [
+                "Report title: Estates Review 2023. Agenda item: 7. Date: 12 March 2024. Report of: Head of Estates.",
+                "Estates Review 2023. This review sets out how the authority's estate will change by 2030.",
+            ],
+            "Purpose": ["1.1 The estates review was commissioned by the authority in 2022 to plan its estate to 2030."],
+            "Findings": [
+                "2.1 Four of the nineteen fire stations need new roofs within five years, at about £2.4m.",
+                "2.2 Two on-call stations share a site with the ambulance service and could merge their yards.",
+                "2.3 Training at the Upton tower is limited because its drill yard floods each winter.",
+                "2.4 Energy use across the estate fell by 18% after the LED lighting programme.",
+            ],
+            "Risks": ["3.1 Construction inflation could add a fifth to the roof programme if it starts after 2025."],
+            "Legal Implications": [
+                "4.1 There are no specific legal implications arising from this report. This will be kept under "
+                "review as each scheme is brought forward."
+            ],
+            "Equality Implications": ["5.1 None, the review concerns buildings only and has no effect on staff."],
+            "Declaration": [
+                "I confirm that this report has been considered by the Chief Fire Officer and the Treasurer."
+            ],
+        },
+        title,
+    )
+    asked: list[int] = []
+
+    def search(text: str, doc_id: str, k: int) -> list:
+        asked.append(k)
+        return list(reversed(report))  # the report's passages, not in reading order
+
+    got = extract(f"Summarise the {title}", report[:2], section=lambda p: [p], meaning=_meaning(), search=search)
+    assert asked and asked[0] >= len(report)  # the whole report is read, not only the passages retrieved
+    assert got.answer is not None
+    points = _points(got.answer)
+    assert 3 <= len(points) <= 5, got.answer
+    for form in ("Report title", "Agenda item", "Estates Review 2023", "I confirm", "None", "no specific legal"):
+        assert not any(form in p for p in points), got.answer
+    assert not any("kept under review" in p for p in points)  # not a nil return's next sentence either
+    sections = [next(q.heading for q in report if p in q.text) for p in points]
+    assert len(set(sections)) >= 3 and max(sections.count(s) for s in sections) <= 2, sections
+    order = [next(q.reading_order for q in report if p in q.text) for p in points]
+    assert order == sorted(order)  # in the report's order
+
+
+def test_a_summary_is_of_the_report_the_question_names_not_the_best_ranked_passages():
+    fleet = _report(
+        {"Fleet": ["1.1 The fleet review found that forty vehicles are past their replacement age this year."]},
+        "Fleet Strategy 2024",
+    )
+    estates = _report(
+        {"Estates": ["2.1 The estates review found that four stations need new roofs within five years."]},
+        "Estates Review 2023",
+    )
+    for p in estates:
+        p.metadata["doc_id"] = "e"
+    read: list[str] = []
+
+    def search(text: str, doc_id: str, k: int) -> list:
+        read.append(doc_id)
+        return estates if doc_id == "e" else fleet
+
+    got = extract("Summarise the estates review 2023", fleet + estates, section=lambda p: [p], search=search)
+    assert read == ["e"] and got.answer is not None and "Estates Review 2023" in got.answer
+
+
+def test_a_why_questions_reason_goes_on_in_the_paragraphs_after_it_before_points_from_elsewhere():
+    # A fire and rescue authority's business case: the reason stated, then argued over the two
+    # paragraphs after it (one passage each); another section is close to it in meaning.
+    case = _chunked(
+        [
+            "7.2 The reason for proposing a single control room is that emergency calls have risen by a "
+            "third since 2019 while control staff numbers have fallen.",
+            "Two separate rooms cannot both be staffed to meet peaks in demand, and each is left short "
+            "on summer evenings when wildfire calls come in.",
+            "The call-handling equipment of both rooms reaches the end of its supported life in 2026. "
+            "Consequently, replacing it twice would cost about £4m more than equipping one shared room.",
+        ],
+        heading="Business Case",
+        para="7.2",
+    )
+    restated = passage(
+        "Shared control rooms have run in other fire services since 2016, taking calls for several counties.",
+        para="2.1",
+        heading="Background",
+    )
+    got = extract(
+        "Why did the authority propose a single control room?",
+        [case[0], restated],
+        section=lambda p: case if p.under == "Business Case" else [p],
+        meaning=_meaning(),
+    )
+    assert got.answer is not None
+    points = _points(got.answer)
+    assert "risen by a third" in points[0], got.answer
+    assert "cannot both be staffed" in points[1] and "end of its supported life" in points[2], got.answer
+    assert any("£4m more" in p for p in points[:4]), got.answer
+
+
+def test_a_list_set_inside_a_numbered_paragraphs_line_gives_its_items_not_each_chunks_first_sentence():
+    # As pypdf reads a Word report's numbered list: one line, each item after a bullet, the chunks
+    # overlapping inside an item; the section is what the question asks for.
+    chunks = _chunked(
+        [
+            "• 5.2 The programme board has agreed the following actions for the coming year. • a. Recruit two "
+            "data analysts for the joint control room. • b. Replace the duty rota system used by both forces. • c. Move",
+            "Replace the duty rota system used by both forces. • c. Move the records team to the Bridgend site. "
+            "• d. Publish performance reports each quarter.",
+        ],
+        heading="Next Steps",
+        para="5.2",
+    )
+    got = extract(
+        "What are the next steps for the programme board?",
+        chunks[:1],
+        section=lambda p: chunks,
+        meaning=_meaning(),
+    )
+    assert got.answer is not None
+    points = _points(got.answer)
+    assert points[:2] == [
+        "Recruit two data analysts for the joint control room.",
+        "Replace the duty rota system used by both forces.",
+    ], got.answer
+    assert not any(p.startswith("The programme board has agreed") for p in points)

@@ -1,7 +1,8 @@
 """The default answerer: extractive and grounded, no LLM.
 
 Runs the stages in pipeline order, each once: :mod:`.analysis` reads the question,
-:mod:`.open_answers` answers an open one from a section's key points (a why-question or one asking
+:mod:`.summaries` answers "Summarise <report>" from across its sections, :mod:`.open_answers` answers
+another open one from a section's key points (a why-question or one asking
 for an account, "How were …?", "What did … decide?", from its best sentence and the points closest
 to it in meaning, or from the list a sentence near the top introduces); otherwise
 :mod:`.candidates` cuts the passages into candidate answers, :mod:`.scoring` chooses one,
@@ -18,6 +19,7 @@ from .candidates import LEAD_NUMBER, candidates
 from .extraction import Extracted, compose, supporting
 from .open_answers import MAX_POINTS, ReportSearch, SectionReader, by_meaning, open_answer, point_like
 from .scoring import choose
+from .summaries import summary, whole_report
 
 ACCOUNT_POINTS = 3
 
@@ -37,6 +39,8 @@ def extract(
     query = analyse(question)
     if meaning is not None:
         query = money_by_meaning(query, meaning)
+    if query.qtype == "open" and section is not None and whole_report(query):
+        return summary(query, passages, section, meaning, search)
     if query.qtype == "open":
         return open_answer(query, passages, section, meaning, search)
     choice = choose(query, candidates(query, passages))

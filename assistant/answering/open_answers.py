@@ -1,8 +1,9 @@
 """Open answers: the key points of a section, for questions no single sentence answers.
 
-Aims, priorities, risks, recommendations, a summary, "what does the report say about X": the
-analysis stage types these ``open``. Takes the :class:`~.analysis.Query`, the retrieved
-passages, a reader of whole sections and a search of one report; hands on
+Aims, priorities, risks, recommendations, a summary of a topic, "what does the report say about
+X": the analysis stage types these ``open`` (a whole report's summary is made by :mod:`.summaries`).
+Takes the :class:`~.analysis.Query`, the retrieved passages, a reader of whole sections and a
+search of one report; hands on
 :class:`~.extraction.Extracted` whose answer lists up to five points quoted from the best-matching
 section (its list items, items it numbers with a label, else each paragraph's first sentence) or
 from a list of the report's that an introduction close in meaning leads to, each with its
@@ -71,7 +72,7 @@ def _points(passages: list[Passage], inline: bool = False) -> list[tuple[str, Pa
     items: list[tuple[str, Passage]] = []
     for p in ordered:
         for text in filter(None, map(_item_point, _marked(_read(p), inline))):
-            if not any(_same(text, t) for t, _ in items):  # a chunk's overlap repeats the items it shares
+            if not any(same(text, t) for t, _ in items):  # a chunk's overlap repeats the items it shares
                 items.append((text, p))
     labelled = _labelled(ordered)
     if len(labelled) > len(items):  # "Risk 1 …", "Risk 2 – …": the items the section numbers
@@ -183,14 +184,11 @@ def open_answer(
     search: ReportSearch | None = None,
 ) -> Extracted:
     """The key points of the section that best matches an open question, each quoted and cited
-    (read whole through ``section`` when given, else from the retrieved passages). A report's
-    summary takes the opening of each of its sections; with ``meaning``, a section without a list
-    gives its sentences closest to the question, and a question no section's words match is
+    (read whole through ``section`` when given, else from the retrieved passages). With ``meaning``,
+    a section without a list gives its sentences closest to the question, and a question no section's words match is
     answered with the retrieved sentences closest in meaning instead of an abstention (and the
     lists of the report's passages ``search`` finds closest to it)."""
     summary = bool(re.search(r"\bsummar", query.text, re.I))
-    if summary and section is not None and not re.search(r"\b(about|on)\b", query.text, re.I):
-        return _summary(query, passages, section)  # a whole report's summary, not one topic's
     sections: dict[tuple[str, str], list[Passage]] = {}
     for p in passages:
         if p.kind == "paragraph" and _read(p):
@@ -218,14 +216,19 @@ def open_answer(
     group = section(lead) if section else best[1]
     own = [p for p in group if p.paragraph and p.paragraph == lead.paragraph]
     points = _points(own)
-    if meaning is not None and len(_lists(own)) > 1:
+    introduced = _lists(own)
+    if meaning is not None and len(introduced) > 1:
         points = []  # the paragraph introduces several lists: the one closest in meaning, not all their items
+    elif len(introduced) == 1 and sum(len(_marked(_read(p))) for p in own) < 2:
+        # one list set inside the paragraph's lines, as PDFs are read ("• 4.1 … the following priorities.
+        # • a. … • b. …"), not two lines opening with an item's mark: its items, not each passage's first sentence
+        points = next(iter(introduced.values()))[1]
     if len(points) < 2 and titled and not _lists(group) and len(_points(group, inline=True)) >= 2:
         # the section is what is asked for and introduces no list of its own: its points, in its order
         points = _points(group, inline=True)
-    elif len(points) < 2 and titled and not _lists(group) and len(_sentences(group)) >= 2:
+    elif len(points) < 2 and titled and not _lists(group) and len(sentences(group)) >= 2:
         # … in one paragraph: its sentences, in its order (what it says, not only what echoes the question)
-        points = _sentences(sorted(group, key=lambda p: p.reading_order))
+        points = sentences(sorted(group, key=lambda p: p.reading_order))
     elif len(points) < 2 and meaning is not None:  # no list: the section's sentences closest to the question
         # (its whole section is read already: ``section`` adds only the lists ``search`` leads to)
         ordered = sorted(group, key=lambda p: p.reading_order)
@@ -236,7 +239,7 @@ def open_answer(
     points = points[:MAX_POINTS]
     if not points:
         return Extracted(query, None, None, best[0], [], 0.0)
-    return _answer(query, points, lead.document, lead.under, best[0])
+    return answer_points(query, points, lead.document, lead.under, best[0])
 
 
 def by_meaning(
@@ -273,7 +276,7 @@ def by_meaning(
             read.update(q.chunk_id for q in more)
             pool += more
     candidates = [
-        (text, p) for text, p in _sentences(pool) if (not first or text != first[0]) and not conflicts(query, text, p)
+        (text, p) for text, p in sentences(pool) if (not first or text != first[0]) and not conflicts(query, text, p)
     ][:MEANING_POOL]
     listed = pool
     if search is not None and (query.qtype == "open" or query.account) and pool:
@@ -307,14 +310,20 @@ def by_meaning(
         sure = max(ABSTAIN_COVERAGE, coverage(query.terms, " ".join([lead, *(t for t, _ in items)]), p.context))
         if first and query.qtype == "reason":  # the reason given stays first
             items = [_with_antecedent(*first), *items[: MAX_POINTS - 1]]
-        return _answer(query, items, p.document, trim(lead, 160), sure, also=p)
+        return answer_points(query, items, p.document, trim(lead, 160), sure, also=p)
     chosen = [_with_antecedent(*first)] if first else []
     if first and query.account:  # an account quoted from a list's item: the other items of its list next
         whole = section(first[1]) if section is not None else [first[1]]
-        chosen += [item for item in _siblings(*first, whole) if not any(_same(item[0], t) for t, _ in chosen)][
+        chosen += [item for item in _siblings(*first, whole) if not any(same(item[0], t) for t, _ in chosen)][
             : most - 1
         ]
     taken: dict[tuple[str, str], int] = {}  # points taken from each section
+    if first and query.qtype == "reason" and section is not None:
+        # the reason given goes on in the sentences after it ("… historically short term and tactical.
+        # Consequently … 700+ applications …"): they come next, while close in meaning
+        more = _going_on(query, first, section(first[1]), meaning)[: most - len(chosen)]
+        chosen += [m for m in more if not any(same(m[0], t) for t, _ in chosen)]
+        taken[_section_key(first[1])] = len(more)
     for text, p, closeness in ranked:
         if len(chosen) >= most:
             break
@@ -325,7 +334,7 @@ def by_meaning(
         key = _section_key(p)
         if chosen and key[0] != _section_key(chosen[0][1])[0]:
             continue  # the points of one report, the one the answer names
-        if taken.get(key, 0) >= per_section or any(_same(text, t) for t, _ in chosen):
+        if taken.get(key, 0) >= per_section or any(same(text, t) for t, _ in chosen):
             continue
         taken[key] = taken.get(key, 0) + 1
         chosen.append((text, p))
@@ -333,7 +342,7 @@ def by_meaning(
         return Extracted(query, None, None, 0.0, [], 0.0)
     head = chosen[0][1]
     sure = max(ABSTAIN_COVERAGE, coverage(query.terms, chosen[0][0], head.context))
-    return _answer(query, chosen, head.document, "", sure)
+    return answer_points(query, chosen, head.document, "", sure)
 
 
 _BULLETS = "•◆▪"
@@ -503,6 +512,33 @@ _BACK_REFERENCE = re.compile(
 )
 
 
+def _going_on(
+    query: Query, first: tuple[str, Passage], whole: list[Passage], meaning: Meaning
+) -> list[tuple[str, Passage]]:
+    """The sentences after ``first`` in its passage and the passages going on straight after it in its
+    section ``whole``, in order, while each is within :data:`OPEN_FLOOR` of the question or of ``first``
+    (four at most)."""
+    at = _place(whole, first[1])
+    if at is None:
+        return []
+    end = at
+    while end + 1 < len(whole) and end - at < MAX_POINTS and _follows(whole[end], whole[end + 1]):
+        end += 1
+    run = whole[at : end + 1]
+    said = sentences(run)
+    start = next((i for i, (t, _) in enumerate(said) if _opens(first[0], t) or same(first[0], t)), None)
+    if start is None:
+        return []
+    after = said[start + 1 : start + MAX_POINTS]
+    out: list[tuple[str, Passage]] = []
+    texts = [t for t, _ in after]
+    for (text, p), c in zip(after, map(max, meaning(query.text, texts), meaning(first[0], texts))):
+        if c < OPEN_FLOOR or conflicts(query, text, p):
+            break  # the report has moved on
+        out.append((text, p))
+    return out
+
+
 def _with_antecedent(text: str, p: Passage) -> tuple[str, Passage]:
     """A point that concludes from the sentence before it ("Accordingly, I conclude that the appeal
     should be dismissed.") with that sentence, which states the reason, before it."""
@@ -525,32 +561,15 @@ def _reason(text: str, p: Passage) -> str:
 
 def _section_key(p: Passage) -> tuple[str, str]:
     """The report and the heading a passage stands under: one section."""
-    return p.metadata.get("doc_id", p.document), p.under
+    return report_of(p), p.under
 
 
-def _summary(query: Query, passages: list[Passage], section: SectionReader) -> Extracted:
-    """A report's key points from across its sections: the opening sentence of each section the
-    retrieved passages of the best-ranked report stand in, in reading order (at most five)."""
-    top = next((p for p in passages if p.kind == "paragraph"), None)
-    if top is None:
-        return Extracted(query, None, None, 0.0, [], 0.0)
-    doc = top.metadata.get("doc_id", top.document)
-    openings: list[tuple[str, Passage]] = []
-    seen: set[str] = set()
-    for p in passages:
-        if p.kind != "paragraph" or p.metadata.get("doc_id", p.document) != doc or p.under in seen:
-            continue
-        seen.add(p.under)
-        found = _sentences(sorted(section(p), key=lambda q: q.reading_order))
-        if found and not any(_same(found[0][0], t) for t, _ in openings):
-            openings.append(found[0])
-    points = sorted(openings, key=lambda tp: tp[1].reading_order)[:MAX_POINTS]
-    if not points:
-        return Extracted(query, None, None, 0.0, [], 0.0)
-    return _answer(query, points, top.document, "", ABSTAIN_COVERAGE)
+def report_of(p: Passage) -> str:
+    """The report a passage is of (its id)."""
+    return p.metadata.get("doc_id", p.document)
 
 
-def _sentences(passages: list[Passage]) -> list[tuple[str, Passage]]:
+def sentences(passages: list[Passage]) -> list[tuple[str, Passage]]:
     """The whole sentences of ``passages`` that could be a point: not a heading, a fragment or an instruction."""
     out: list[tuple[str, Passage]] = []
     seen: set[str] = set()
@@ -597,7 +616,7 @@ def _ranked(
     return [(t, p, c) for _, c, t, p in scored] if with_scores else [(t, p) for _, _, t, p in scored]
 
 
-def _same(a: str, b: str) -> bool:
+def same(a: str, b: str) -> bool:
     """Two points saying much the same (most of the shorter one's words are in the other)."""
     wa, wb = set(a.lower().split()), set(b.lower().split())
     return len(wa & wb) >= 0.8 * min(len(wa), len(wb))
@@ -613,7 +632,7 @@ def _own_paragraph(text: str, p: Passage) -> str | None:
     return found[-1] if found else p.paragraph
 
 
-def _answer(
+def answer_points(
     query: Query,
     points: list[tuple[str, Passage]],
     document: str,
