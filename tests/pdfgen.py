@@ -376,3 +376,22 @@ def hanging_list_pdf(lines: list[tuple[str, str]], size: int = 11, indent: float
         ops.append(f"1 0 0 1 {72 + indent} {y} Tm ({_escape(text)}) Tj")
         y -= size + 4
     return one_page_pdf([*ops, "ET"])
+
+
+def cell_by_cell_table_pdf(
+    caption: str, headers: list[list[str]], rows: list[tuple[list[str], list[str]]], xs: list[float]
+) -> bytes:
+    """A one-page PDF whose table is drawn a cell at a time, as pypdf then reads it: each header cell's
+    wrapped lines in turn ("to air" / "kg/year" / "to water" / ...), and each row's label lines before
+    its figures, which sit at the middle of a label wrapped over lines; a sentence below it."""
+    ops, y = ["BT", "/F1 10 Tf", f"1 0 0 1 {xs[0]} 760 Tm ({_escape(caption)}) Tj"], 730.0
+    for x, cell in zip(xs[1:], headers):
+        ops += [f"1 0 0 1 {x} {y - 12 * i} Tm ({_escape(line)}) Tj" for i, line in enumerate(cell)]
+    y -= 12 * max(len(c) for c in headers) + 8
+    for label, figures in rows:
+        ops += [f"1 0 0 1 {xs[0]} {y - 20 * i} Tm ({_escape(line)}) Tj" for i, line in enumerate(label)]
+        middle = y - 10 * (len(label) - 1)
+        ops += [f"1 0 0 1 {x} {middle} Tm ({_escape(f)}) Tj" for x, f in zip(xs[1:], figures)]
+        y -= 20 * len(label) + 6
+    ops += [f"1 0 0 1 {xs[0]} {y - 20} Tm (The figures are those reported at the year end.) Tj", "ET"]
+    return one_page_pdf(ops)

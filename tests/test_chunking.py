@@ -326,3 +326,28 @@ def test_names_in_capitals_over_lists_head_their_own_lists():
     chaired = {c.heading: c.text for c in chunks if "Chair:" in c.text}
     assert "Head of Estates" in chaired["DELIVERY BOARD"] and "Chief Executive" not in chaired["DELIVERY BOARD"]
     assert "Chief Executive" in chaired["EXECUTIVE BOARD"]
+
+
+def test_a_figure_ending_a_line_before_any_numbering_is_not_a_first_paragraph_number():
+    """ "Rural districts 1.40" in a list of one figure a line: 1.40 cannot open a report's numbering
+    (1 or 2.1 can), so the label keeps its figure in one passage."""
+    page = (
+        "Cost per resident by district\nDistrict Cost (£)\nRural districts 1.40\nMarket towns 2.15\n"
+        "Coastal towns 2.05\nThe city 1.85\nCosts fell in every district over the year."
+    )
+    chunks = chunk_document(_doc(page))
+    assert [c.paragraph for c in chunks] == [None]
+    assert "Rural districts 1.40 Market towns 2.15" in chunks[0].text
+    assert not is_successor(None, (1, 40)) and not is_successor(None, (2, 15))
+    assert is_successor(None, (1,)) and is_successor(None, (2, 1)) and is_successor(None, (1, 1, 1))
+
+
+def test_ligatures_are_spelt_out(tmp_path):
+    """A typesetter's ligature glyphs (ﬁ, ﬂ, ﬀ, ﬃ) are read as their letters, so "ﬁnancial" is found as
+    "financial"."""
+    path = tmp_path / "note.txt"
+    data = "The o\ufb03ce's \ufb01nancial sta\ufb00 re\ufb02ected on the \ufb01gures.\n".encode()
+    path.write_bytes(data)
+    assert [c.text for c in chunk_document(load_document(path, data))] == [
+        "The office's financial staff reflected on the figures."
+    ]

@@ -297,3 +297,60 @@ def test_a_header_naming_its_unit_in_brackets_holds_no_figure():
     table = parse_grid(lines, "|", None)
     assert table is not None and table.headers[1:] == ["Outlets (000)", "Sales (Ecu bn)"]
     assert [r[0] for r in table.rows] == ["Germany", "France"]
+
+
+def _pdf_rows(tmp_path, data: bytes) -> list[str]:
+    from assistant.reading.chunking import chunk_document
+    from assistant.reading.loading import load_document
+
+    path = tmp_path / "table.pdf"
+    path.write_bytes(data)
+    return [c.text for c in chunk_document(load_document(path, data)) if c.kind == "table_row"]
+
+
+def test_stacked_header_cells_and_figures_grouped_by_a_space_as_pypdf_reads_them(tmp_path):
+    """pypdf reads a header cell's wrapped lines one after another ("Officers" / "FTE" / "Staff" / "FTE"):
+    each run ending in the line every column repeats is one column's header. A figure whose thousands a
+    space groups ("1 050") is one figure, and a label's own digit ("(Tier2)") is no figure of its row."""
+    from pdfgen import cell_by_cell_table_pdf
+
+    from assistant.reading.tables import numeric_row
+
+    data = cell_by_cell_table_pdf(
+        "Table 2: Workforce by function, March 2023",
+        [["Officers", "FTE"], ["Staff", "FTE"], ["PCSOs", "FTE"]],
+        [
+            (["Neighbourhood policing (Tier2)"], ["1 050", "310", "42"]),
+            (["Response"], ["2 000", "95", "0"]),
+            (["Investigations"], ["640", "1 005", "12"]),
+        ],
+        [50, 260, 340, 420],
+    )
+    assert _pdf_rows(tmp_path, data) == [
+        "Workforce by function, March 2023 | Neighbourhood policing (Tier2) | Officers FTE 1 050 | Staff FTE 310"
+        " | PCSOs FTE 42",
+        "Workforce by function, March 2023 | Response | Officers FTE 2 000 | Staff FTE 95 | PCSOs FTE 0",
+        "Workforce by function, March 2023 | Investigations | Officers FTE 640 | Staff FTE 1 005 | PCSOs FTE 12",
+    ]
+    assert numeric_row("Grants (Phase 2) 1 000 000 250 000") == ("Grants (Phase 2)", ["1 000 000", "250 000"])
+    assert numeric_row("Budget 1 250 980") == ("Budget", ["1", "250", "980"])  # no zero: three figures
+
+
+def test_a_first_row_label_that_reads_like_a_header_wraps_as_the_other_labels_do(tmp_path):
+    """Every row's label wraps over two lines, its figures on a line of their own after it: the first
+    row's label takes its two lines too, even where one looks like a header ("(Exeter City)")."""
+    from pdfgen import cell_by_cell_table_pdf
+
+    data = cell_by_cell_table_pdf(
+        "Table 3: Victim satisfaction by area",
+        [["2019/20"], ["2020/21"]],
+        [
+            (["Devon and Cornwall", "(Exeter City)"], ["81.2%", "79.5%"]),
+            (["Dorset", "(Bournemouth Area)"], ["77.0%", "78.4%"]),
+            (["Wiltshire", "(Swindon Area)"], ["80.1%", "82.3%"]),
+        ],
+        [50, 260, 340],
+    )
+    rows = _pdf_rows(tmp_path, data)
+    assert rows[0] == "Victim satisfaction by area | Devon and Cornwall (Exeter City) | 2019/20 81.2% | 2020/21 79.5%"
+    assert rows[1] == "Victim satisfaction by area | Dorset (Bournemouth Area) | 2019/20 77.0% | 2020/21 78.4%"

@@ -132,9 +132,10 @@ def _parse_number(num: str) -> tuple[int, ...]:
 
 
 def is_successor(prev: tuple[int, ...] | None, cand: tuple[int, ...]) -> bool:
-    """Whether ``cand`` can follow paragraph ``prev`` (3.1 -> 3.2, 3.9 -> 4.1, 3 -> 3.1, 3.2 -> 3.2.1)."""
+    """Whether ``cand`` can follow paragraph ``prev`` (3.1 -> 3.2, 3.9 -> 4.1, 3 -> 3.1, 3.2 -> 3.2.1); with
+    none before it, whether it can open a report's numbering (1, 2.1; not 2.60, a figure)."""
     if prev is None:
-        return cand[0] <= 2
+        return cand[0] <= 2 and all(c <= 1 for c in cand[1:])
     if cand == prev + (1,):
         return True
     for k in range(len(prev)):

@@ -15,13 +15,15 @@ _BOLD = re.compile(r"\*\*|__")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
 _SPACES = re.compile(r"[ \u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200d\ufeff\u00ad]")
+_LIGATURE = re.compile(r"[\ufb00-\ufb06]")  # ﬀ ﬁ ﬂ ﬃ ﬄ ﬅ ﬆ: one glyph a typesetter drew for two or three letters
 _PAGE_NUMBER = re.compile(r"^(page\s*)?\d{1,4}(\s*(of|/)\s*\d{1,4})?$", re.I)
 _ZONE = 4  # lines at the top and bottom of a page that may be running headers/footers
 
 
 def clean_line(line: str) -> str:
-    """Remove inline markup (HTML tags, bold, struck-out text) and normalise spacing."""
+    """Remove inline markup (HTML tags, bold, struck-out text), spell ligatures out and normalise spacing."""
     line = unicodedata.normalize("NFC", line)
+    line = _LIGATURE.sub(lambda m: unicodedata.normalize("NFKC", m.group()), line)
     line = _ZERO_WIDTH.sub("", line)
     line = _STRIKE.sub("", line)
     line = _TAG.sub("", line)

@@ -239,10 +239,15 @@ def numeric_row(line: str) -> tuple[str, list[str]] | None:
     m = _TRAILING_NUMS.match(line.strip())
     if not m:
         return None
-    values = m.group(2).split()
+    label, figures = m.group(1), m.group(2)
+    values = figures.split()
+    if label.count("(") > label.count(")") and values[0].endswith(")") and "(" not in values[0]:
+        # the label's own digit closing the bracket it opened ("Ammonia (NH3)") is no figure of the row
+        label, values = label + figures[: figures.index(")") + 1], values[1:]
+    values = _grouped_thousands(values)
     if len(values) < 2 or not all(is_number(v) for v in values):
         return None
-    label = m.group(1).strip()
+    label = label.strip()
     if (
         len(label) > 70
         or label.endswith((".", ",", ";"))
@@ -254,6 +259,18 @@ def numeric_row(line: str) -> tuple[str, list[str]] | None:
     if all(_PERIOD.match(v) for v in values):
         return None  # a line of years is a header, not data
     return label, values
+
+
+def _grouped_thousands(values: list[str]) -> list[str]:
+    """Figures whose thousands are grouped by a space ("10 000", "1 000 000") as one: a group of three
+    digits led by a zero ("000", "050") is never a figure of its own."""
+    out: list[str] = []
+    for v in values:
+        if out and re.fullmatch(r"0\d\d", v) and re.fullmatch(r"-?\d{1,3}( \d{3})*", out[-1]):
+            out[-1] += f" {v}"
+        else:
+            out.append(v)
+    return out
 
 
 def _short(line: str) -> bool:
@@ -334,12 +351,18 @@ def _figure_tables(lines: list[str]) -> list[tuple[int, int, Table]]:
         second_extra = row_lines[1] - row_lines[0] - 1
         own_label = bool(parsed[0])
         limit = second_extra if own_label else max(second_extra, 4)
+        # rows whose labels all wrap over as many lines ("Carte Noire" / "(K-J-S)"): the first row's label
+        # takes as many, even where one reads like a header ("(Douwe Egberts)")
+        wraps = {b - a - 1 for a, b in zip(row_lines, row_lines[1:]) if not numeric_row(lines[b])[0]}
+        uniform = not own_label and len(wraps) == 1 and second_extra in wraps and second_extra >= 1
+        uniform = uniform and sum(not numeric_row(lines[b])[0] for b in row_lines[1:]) >= 2
+        limit = second_extra if uniform else limit
         start = row_lines[0]
         while (
             start > 0
             and row_lines[0] - start < limit
             and _short(lines[start - 1])
-            and not _header_like(lines[start - 1], width)
+            and (uniform or not _header_like(lines[start - 1], width))
         ):
             start -= 1
         head_start = start
@@ -461,6 +484,9 @@ def map_headers(header_lines: list[str], width: int) -> tuple[list[str], str | N
         # Years above a repeating leaf row (2017/18 2018/19 over Number % Number %) span blocks of it.
         above = [t for l in header_lines for t in join_wrapped([l]).split() if _PERIOD.match(t) and "/" in t]
         return spread_groups(list(dict.fromkeys(above)), leaves) or list(leaves), None
+    stacked = _stacked_cells(header_lines, width)
+    if stacked:
+        return stacked
     tokens = join_wrapped(header_lines).split()
     periods = [t for t in tokens if _PERIOD.match(t)]
     others = [t for t in tokens if not _PERIOD.match(t) and not _CURRENCY.match(t)]
@@ -473,6 +499,21 @@ def map_headers(header_lines: list[str], width: int) -> tuple[list[str], str | N
     if len(periods) == width:
         return periods, None
     return [""] * width, join_wrapped(header_lines)
+
+
+def _stacked_cells(header_lines: list[str], width: int) -> tuple[list[str], str | None] | None:
+    """Header cells pypdf read one after another, each cell's lines in turn ("to air" / "kg/year" / "to
+    water" / "kg/year" ...): the last lines fall into ``width`` runs of as many lines that all end (or
+    all begin) with the same line, a unit or measure each column repeats; the lines above are a note."""
+    lines = [" ".join(l.split()) for l in header_lines if l.strip()]
+    for k in range(len(lines) // width if width >= 2 else 0, 1, -1):
+        runs = [lines[len(lines) - width * k + i * k :][:k] for i in range(width)]
+        shared = {r[-1] for r in runs} if len({r[-1] for r in runs}) == 1 else {r[0] for r in runs}
+        if len(shared) == 1 and not _CURRENCY.match(next(iter(shared)).replace(" ", "")):
+            cells = [join_wrapped(r) for r in runs]
+            if len(set(cells)) == width:
+                return cells, join_wrapped(lines[: len(lines) - width * k]) or None
+    return None
 
 
 _JOINERS = {"and", "&", "of", "per", "in", "to", "for", "the", "on", "by", "or", "vs", "/", "-", "–"}
