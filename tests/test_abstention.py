@@ -97,3 +97,29 @@ def test_a_span_of_years_the_question_names_conflicts_with_evidence_of_other_yea
     assert got is not None and "£4.2m" in got
     asked = "What is the total budget for the 2016-2019 estates plan?"
     assert extract(asked, [other]).answer is not None  # its own years, inside the span
+
+
+def test_words_naming_the_source_report_need_not_be_in_the_answer_but_the_report_must_be_found():
+    """ "…, according to the census briefing on migration?": the briefing's words say where to look, not
+    what the answer says; when no retrieved passage is from such a report, nothing answers."""
+    born = passage(
+        "About 4.2 % of the county's residents were born outside the United Kingdom.",
+        para="2.3",
+        title="Who lives here",
+        heading="Population",
+    )
+    about = passage("This census briefing on migration sets out the 2021 results for the county.", para="1.1")
+    asked = (
+        "Roughly what share of the county's residents were born abroad, according to the census briefing on migration?"
+    )
+    got = extract(asked, [born, about]).answer
+    assert got is not None and "4.2 %" in got
+    other = passage(
+        "About 4.2 % of the county's residents were born outside the United Kingdom.",
+        para="2.3",
+        title="Estates plan",
+        heading="Estates",
+    )
+    assert (
+        extract(asked.replace("census briefing on migration", "HMICFRS inspection of vetting"), [other]).answer is None
+    )

@@ -30,3 +30,14 @@ def test_digits_of_a_web_or_email_address_are_no_figure():
         "pcc.example.org/371-2/; write to foi2020@example.police.uk. The panel met 6 times."
     )
     assert [f.text for f in figures(text)] == ["6"]
+
+
+def test_a_currency_code_and_thousands_grouped_by_spaces_make_one_sum_of_money():
+    from assistant.answering.figures import figures
+
+    got = [(f.text, f.value, f.kind) for f in figures("Operating costs amounted to EUR 1 107 million in 2004.")]
+    assert got[0] == ("EUR 1 107 million", 1_107_000_000.0, "money")
+    assert [f.kind for f in figures("a grant of 2.5 million euros")] == ["money"]
+    assert [(f.value, f.kind) for f in figures("€ 12 500 a year")] == [(12500.0, "money")]
+    # a table row read as text keeps its cells apart: no currency, no scale word
+    assert [f.value for f in figures("Gwent 373 396 18100")] == [373.0, 396.0, 18100.0]

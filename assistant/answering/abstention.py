@@ -26,6 +26,7 @@ from .terms import stems as _stems
 ABSTAIN_COVERAGE = 0.4  # share of the question's weighted terms the best evidence must carry
 RARE_TERM = 2.7  # a question word this rare (7 - Zipf frequency) must appear in some retrieved passage
 MEANING_FLOOR = 0.4  # cosine (question, answer) above which a missing ordinary word is a paraphrase
+SOURCE_FOUND = 0.5  # share of the weight of the words naming the source report the retrieved passages must carry
 FORGIVEN_WEIGHT = 4.0  # only a word commoner than this (7 - Zipf frequency) may be missing: "replied", not "precept"
 
 Meaning = Callable[[str, list[str]], list[float]]  # (question, texts) -> each text's cosine with the question
@@ -61,7 +62,7 @@ def _unmatched_constraint(
     """The question names something no retrieved passage mentions (a name, a figure, or a rare word
     the answer's meaning does not make up for), or the evidence adds nothing to the question's own
     words (a heading echoing it)."""
-    if unit.novelty == 0 or unnamed(query, pool, pool_text):
+    if unit.novelty == 0 or unnamed(query, pool, pool_text) or _source_missing(query, pool):
         return True
     missing = [
         t
@@ -76,6 +77,15 @@ def _unmatched_constraint(
     # a name alone means little to the encoder: a who-answer is read with the sentences beside it
     read = [answer_text(unit), _beside(unit)] if query.qtype == "who" else [answer_text(unit)]
     return max(meaning(query.text, read)) < MEANING_FLOOR
+
+
+def _source_missing(query: Query, pool: set[str]) -> bool:
+    """The report the question names as its source ("according to the HMICFRS inspection") is not
+    among the retrieved passages: under half the weight of its naming words is found in them."""
+    if not query.source:
+        return False
+    got = sum(w for t, w in query.source.items() if _found(t, pool))
+    return got < SOURCE_FOUND * sum(query.source.values())
 
 
 def _beside(unit: Unit) -> str:

@@ -122,6 +122,9 @@ class Query:
     money: bool = False  # asks an amount of money ("how much … spend")
     counted: set[str] = field(default_factory=set)  # stems of what "how many" counts ("how many letters were …")
     account: bool = False  # asks for an account (how, what someone said or did): several points answer
+    # stems of the words naming the report asked ("according to the annual report on …"): where to
+    # look, not what the answer says, so its passage need not carry them
+    source: dict[str, float] = field(default_factory=dict)
 
     total: float = field(init=False)  # the question's weighted terms summed (1 for none)
 
@@ -180,10 +183,12 @@ def analyse(question: str) -> Query:
         and bool(_ACCOUNT.search(q))
         and not (MEASURE.search(q) or PERCENT.search(q) or _DEFINITION.search(q))
     )
+    asked, named_source = without_source(q)
+    terms = query_terms(asked)
     return Query(
         q,
         qtype,
-        query_terms(q),
+        terms,
         periods(q),
         list(dict.fromkeys(years(without_periods(q)) + spanned_years(q))),
         acronyms(q),
@@ -192,7 +197,30 @@ def analyse(question: str) -> Query:
         money,
         counted,
         account,
+        {t: w for t, w in query_terms(named_source).items() if t not in terms},
     )
+
+
+# The report a question names as its source: "…, according to the overview of training in Finland?",
+# "In the chapter on market structure, …", "… in the HMICFRS inspection report?"
+_SOURCE_WORDS = r"(?:report|chapter|study|overview|review|paper|document|survey|update|inspection|audit|minutes)"
+_SOURCE = re.compile(
+    r",?\s*\baccording to\b[^,?]*"
+    rf"|^\s*(?:in|from) (?:the|its|their) [^,?]{{0,80}}?\b{_SOURCE_WORDS}\b[^,?]{{0,60}},\s*"
+    # at the end, only a document's name: "in the survey" is often what is asked about
+    r"|,?\s*\bin (?:the|its|their) [^,?]{0,60}?\b(?:report|chapter|overview|paper|document|update)\b"
+    r"(?: (?:on|about|of) [^,?]{0,60})?(?=\s*\?|\s*$)",
+    re.I,
+)
+
+
+def without_source(question: str) -> tuple[str, str]:
+    """The question without the words naming its source report, and those words ("" for none)."""
+    found = [m.group(0) for m in _SOURCE.finditer(question)]
+    if not found:
+        return question, ""
+    rest = _SOURCE.sub(" ", question).strip()
+    return (rest, " ".join(found)) if len(rest.split()) >= 3 else (question, "")
 
 
 _SPAN = re.compile(r"\b((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})\b")

@@ -19,9 +19,16 @@ YEAR_ENDING = re.compile(
 )
 _SHORT_PERIOD = re.compile(r"(?<![\d/£$.,])\b(\d{2})/(\d{2})\b(?![\d/])")
 _FIGURE = re.compile(
-    r"(?P<neg>[-–−])?\s?(?P<cur>[£$€])?\s?(?P<neg2>[-–−])?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"\s?(?P<suffix>%|per\s?cent|percent|bn|billion|m\b|million|k\b|thousand)?",
+    r"(?P<neg>[-–−])?\s?(?P<cur>[£$€]|\b(?:EUR|USD|GBP)\b)?\s?(?P<neg2>[-–−])?"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"\s?(?P<suffix>%|per\s?cent|percent|bn|billion|m\b|million|k\b|thousand)?(?P<named>\s(?:euros?|dollars)\b)?",
     re.I,
+)
+# Thousands grouped by spaces ("EUR 1 107 million", "€ 57 986"): read as one figure only after a
+# currency or before a scale word; elsewhere "373 396" is two cells of a table row read as text.
+_SPACED = re.compile(
+    r"(?:(?<=[£$€] )|(?<=[£$€])|(?<=\b(?:EUR|USD|GBP) ))\d{1,3}(?: \d{3})+\b"
+    r"|\b\d{1,3}(?: \d{3})+(?= ?(?:bn|billion|million|thousand)\b)"
 )
 _SCALE = {"bn": 1e9, "billion": 1e9, "m": 1e6, "million": 1e6, "k": 1e3, "thousand": 1e3}
 
@@ -81,9 +88,10 @@ def figures(text: str) -> list[Figure]:
     """Every figure in ``text`` (periods and dates excluded)."""
     masked = _ADDRESS.sub(lambda m: " " * len(m.group(0)), text)
     masked = _PERIOD.sub(lambda m: " " * len(m.group(0)), masked)
+    masked = _SPACED.sub(lambda m: m.group(0).replace(" ", ","), masked)  # as long as before: spans hold
     out = []
     for m in _FIGURE.finditer(masked):
-        raw = m.group(0).strip()
+        raw = text[m.start() : m.end()].strip()  # as the report prints it ("EUR 1 107 million")
         try:
             value = float(m.group("num").replace(",", ""))
         except ValueError:
@@ -99,7 +107,7 @@ def figures(text: str) -> list[Figure]:
             "percent"
             if suffix in ("%", "percent", "percent") or suffix.startswith("per")
             else "money"
-            if m.group("cur")
+            if m.group("cur") or m.group("named")
             else "number"
         )
         out.append(Figure(raw, value, kind, scaled))
