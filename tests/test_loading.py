@@ -306,3 +306,23 @@ def test_a_cover_title_is_taken_whole_over_its_lines_when_the_metadata_title_is_
         doc = load_document(tmp_path / "review.pdf", data)
         assert doc.title == "Tredegar Valleys Community Safety Partnership Annual Review", junk
         assert doc.metadata_origin["title"] == "largest type on the first page"
+
+
+def test_a_title_set_bold_by_printing_each_letter_twice_is_read_once(tmp_path):
+    """Fake bold: each letter drawn twice a hair apart; pdfplumber's duplicate removal reads it once."""
+    from pdfgen import pages_pdf
+
+    def twice(x: float, y: float, text: str) -> list[str]:
+        return [f"1 0 0 1 {x} {y} Tm ({text}) Tj", f"1 0 0 1 {x + 0.3} {y} Tm ({text}) Tj"]
+
+    cover = ["BT", "/F1 28 Tf", *twice(60, 640, "Custody Review"), *twice(60, 604, "Annual Report"), "ET"]
+    body = (
+        ["BT", "/F1 10 Tf"]
+        + [
+            f"1 0 0 1 50 {780 - 14 * i} Tm (1.{i} The custody suites held {i + 20} detainees a day.) Tj"
+            for i in range(12)
+        ]
+        + ["ET"]
+    )
+    doc = load_document(tmp_path / "c.pdf", pages_pdf([cover, body, body], b"<< /Title (Untitled) >>"))
+    assert doc.title == "Custody Review Annual Report"

@@ -349,6 +349,7 @@ def _largest_heading(miner: _Pdfminer) -> str | None:
         page = miner.page(0)
         if page is None:
             return None
+        page = page.dedupe_chars()  # a bold set by printing each letter twice ("HHIIGGHHLLIIGGHHTTSS")
         chars = [c for c in page.chars if c.get("text", "").strip()]
         if len(chars) < 20:
             return None

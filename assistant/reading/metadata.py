@@ -125,7 +125,22 @@ def junk_title(title: str) -> bool:
         or re.match(r"(?i)^(sheet|book|workbook|chart)\s*\d*$", t)
         or (" " not in t and re.search(r"[_\d]", t))  # ICT_report_v3, 20190904final
         or not re.search(r"[A-Za-z]{3}", t)
+        # a blank page's notice, or a font's alphabet set as text ("zyxwvutsrq…")
+        or re.search(r"(?i)\bpage (?:is )?(?:intentionally|deliberately) (?:left )?blank", t)
+        or re.search(r"(?i)abcdefgh|hgfedcba|[a-z]{30}", t)
+        or _garbled(t)
     )
+
+
+def _garbled(title: str) -> bool:
+    """Two or more long words no dictionary knows: two texts printed over each other
+    ("EXECUTIVAEP SPUEMNMDIAXR" for "EXECUTIVE SUMMARY" over "APPENDIX A")."""
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:  # pragma: no cover
+        return False
+    long = [w for w in re.findall(r"[A-Za-z]{8,}", title)]
+    return sum(zipf_frequency(w.lower(), "en") == 0 for w in long) >= 2
 
 
 def detect_metadata(
@@ -212,6 +227,7 @@ def _title_like(line: str) -> bool:
         and 1 <= len(words) <= 16
         and text[0].isupper()
         and ":" not in text
+        and "=" not in text  # a formula ("Wi = 1/Pi, where …")
         and not text.endswith((".", ",", ";", "*"))  # "Public/Non Public*" is a form field
         and not re.search(r"(?i)\bnon[- ]?public\b|delete as appropriate", text)
         and text.count("/") < 2
@@ -219,7 +235,27 @@ def _title_like(line: str) -> bool:
         and not re.search(r"(?i)office of (the )?police|police (and|&) crime commissioner$", text)
         and sum(c.isalpha() for c in text) >= len(text) * 0.6
         and not _MARKING.match(text)
+        and not junk_title(text)
+        and not _WRAPPED.search(text)
+        and not re.search(r"[a-z]{2}\. [A-Z]", text)  # one sentence ending and the next starting: body text
+        # a long line in sentence case, or running on after a comma ("…, and the FBI to …"): body text
+        and (len(words) < 11 or (_capitalised(words) >= 0.3 and not re.search(r", [a-z]", text)))
     )
+
+
+# A line that stops inside a sentence, to be carried on the next: a function word or a word broken
+# at its hyphen ("… and over a", "… graduate or first-"): body text wrapped, not a heading.
+_WRAPPED = re.compile(
+    r"(?i)(?:\b(?:the|a|an|of|in|into|to|and|or|but|by|for|with|that|than|over|from|as|at|on|which|who|whose|is|are|"
+    r"was|were|be|been|its|their|this|these|those|such|not)|[a-z]-)$"
+)
+
+
+def _capitalised(words: list[str]) -> float:
+    """The share of a line's longer words (four letters or more) that begin with a capital: a long title
+    is written in title case or capitals, a sentence of body text mostly in lower case."""
+    longer = [w for w in words if sum(c.isalpha() for c in w) >= 4]
+    return sum(w[0].isupper() for w in longer) / len(longer) if longer else 1.0
 
 
 def sidecar_for(path: Path) -> dict[str, Any]:
