@@ -17,6 +17,13 @@ def _points(answer: str) -> list[str]:
     return [line.split("“", 1)[1].rsplit("”", 1)[0] for line in answer.splitlines()[1:]]
 
 
+def _points_read(question: str, chunks: list, read: int) -> list[str]:
+    """The points answered when the first ``read`` of a section's ``chunks`` are retrieved."""
+    got = extract(question, chunks[:read], section=lambda p: chunks, meaning=_meaning())
+    assert got.answer is not None
+    return _points(got.answer)
+
+
 def test_a_lettered_list_after_a_sentence_naming_what_follows_is_the_answer():
     items = [
         "The new custody suite at Ystrad Mynach.",
@@ -251,16 +258,9 @@ def test_a_list_goes_on_into_a_chunk_that_opens_with_a_sub_item():
         ],
         heading="Panel findings",
     )
-    got = extract(
-        "What were the panel's main findings on custody?",
-        chunks[:2],
-        section=lambda p: chunks,
-        meaning=_meaning(),
-    )
-    assert got.answer is not None
-    points = _points(got.answer)
-    assert any("Staffing at night remains below the agreed level" in p for p in points), got.answer
-    assert any(p.startswith("Asked for a report on detainees") for p in points), got.answer
+    points = _points_read("What were the panel's main findings on custody?", chunks, 2)
+    assert any("Staffing at night remains below the agreed level" in p for p in points), points
+    assert any(p.startswith("Asked for a report on detainees") for p in points), points
 
 
 def _report(sections: dict[str, list[str]], title: str) -> list:
@@ -391,16 +391,9 @@ def test_a_list_set_inside_a_numbered_paragraphs_line_gives_its_items_not_each_c
         heading="Next Steps",
         para="5.2",
     )
-    got = extract(
-        "What are the next steps for the programme board?",
-        chunks[:1],
-        section=lambda p: chunks,
-        meaning=_meaning(),
-    )
-    assert got.answer is not None
-    points = _points(got.answer)
+    points = _points_read("What are the next steps for the programme board?", chunks, 1)
     assert points[:2] == [
         "Recruit two data analysts for the joint control room.",
         "Replace the duty rota system used by both forces.",
-    ], got.answer
+    ], points
     assert not any(p.startswith("The programme board has agreed") for p in points)
