@@ -395,3 +395,60 @@ def cell_by_cell_table_pdf(
         y -= 20 * len(label) + 6
     ops += [f"1 0 0 1 {xs[0]} {y - 20} Tm (The figures are those reported at the year end.) Tj", "ET"]
     return one_page_pdf(ops)
+
+
+def columns_part_pdf(title: str, left: list[str], right: list[str], below: list[str], size: int = 10) -> bytes:
+    """A one-page PDF: ``title`` across the top, prose in two columns under it (``left`` and ``right``,
+    line by line; "" a blank line between paragraphs), then ``below``: lines across the full width."""
+    step = size + 4
+    ops = ["BT", f"/F1 {size + 6} Tf 1 0 0 1 50 780 Tm ({_escape(title)}) Tj", f"/F1 {size} Tf"]
+    for x, lines in ((50, left), (310, right)):
+        ops += [f"1 0 0 1 {x} {750 - step * i} Tm ({_escape(line)}) Tj" for i, line in enumerate(lines) if line]
+    y = 750 - step * (max(len(left), len(right)) + 2)
+    ops += [f"1 0 0 1 50 {y - step * i} Tm ({_escape(line)}) Tj" for i, line in enumerate(below) if line]
+    return one_page_pdf([*ops, "ET"])
+
+
+def text_table_pdf(
+    rows: list[tuple[list[str], list[str]]], xs: tuple[float, float] = (50, 310), size: int = 10
+) -> bytes:
+    """A one-page PDF of a table of two columns of wrapped text, no rules: each row's two cells (their
+    lines) start on one baseline, a blank line between rows."""
+    step, y = size + 4, 780.0
+    ops = ["BT", f"/F1 {size} Tf"]
+    for cells in rows:
+        for x, lines in zip(xs, cells):
+            ops += [f"1 0 0 1 {x} {y - step * i} Tm ({_escape(line)}) Tj" for i, line in enumerate(lines)]
+        y -= step * (max(len(c) for c in cells) + 1)
+    return one_page_pdf([*ops, "ET"])
+
+
+def headed_list_pdf(heading: str, items: list[tuple[str, str]], lead: float = 12, size: int = 11) -> bytes:
+    """A one-page PDF: ``heading`` in large type across the page, then a list set close under it
+    (``lead`` points below), each item (marker, text) with its marker at the heading's left edge."""
+    ops = ["BT", f"/F1 {size + 4} Tf 1 0 0 1 72 780 Tm ({_escape(heading)}) Tj", f"/F1 {size} Tf"]
+    y = 780 - lead
+    for marker, text in items:
+        ops += [f"1 0 0 1 72 {y} Tm ({_escape(marker)}) Tj", f"1 0 0 1 94 {y} Tm ({_escape(text)}) Tj"]
+        y -= size + 3
+    return one_page_pdf([*ops, "ET"])
+
+
+def listed_cells_table_pdf(
+    caption: str, headers: list[str], rows: list[tuple[str, list[list[str]]]], xs: list[float], size: int = 10
+) -> bytes:
+    """A one-page PDF: ``caption``, then a table whose cells each list lines ("Female: 36%" over
+    "Male: 64%"), a row's label beside its cells' first line, a rule between rows; a sentence below."""
+    ops, y = ["BT", f"/F1 {size} Tf", f"1 0 0 1 {xs[0]} 760 Tm ({_escape(caption)}) Tj"], 730.0
+    ops += [f"1 0 0 1 {x} {y} Tm ({_escape(h)}) Tj" for x, h in zip(xs[1:], headers)]
+    rules = [y - 5]
+    y -= 2 * size + 2
+    for label, cells in rows:
+        ops.append(f"1 0 0 1 {xs[0]} {y} Tm ({_escape(label)}) Tj")
+        for x, lines in zip(xs[1:], cells):
+            ops += [f"1 0 0 1 {x} {y - (size + 3) * i} Tm ({_escape(line)}) Tj" for i, line in enumerate(lines)]
+        y -= (size + 3) * max(len(c) for c in cells) + 6
+        rules.append(y + size + 1)
+    ops += [f"1 0 0 1 {xs[0]} {y - 20} Tm (The workforce is more diverse than it was five years ago.) Tj", "ET"]
+    ops += [f"{xs[0] - 4} {r} m {xs[-1] + 150} {r} l S" for r in rules]
+    return one_page_pdf(ops)

@@ -34,11 +34,13 @@ def test_two_columns_are_read_one_after_the_other():
     words = []
     for n in "abcdefghijkl":  # twelve lines of words in two columns (words, not figures: not a table)
         top = 100 + (ord(n) - 97) * 14
-        words += [_word(f"left{n}a", 40, top), _word(f"left{n}b", 90, top), _word(f"left{n}c", 140, top, 120)]
+        # a word space apart (under half the words' height; words a line's height apart at the same x
+        # in every line would be a table's columns of cells)
+        words += [_word(f"left{n}a", 40, top), _word(f"left{n}b", 84, top), _word(f"left{n}c", 128, top, 132)]
         words += [
             _word(f"right{n}a", 320, top),
-            _word(f"right{n}b", 370, top),
-            _word(f"right{n}c", 420, top, 130),
+            _word(f"right{n}b", 364, top),
+            _word(f"right{n}c", 408, top, 142),
         ]
     text = ocr.layout_text(words, 595)
     assert text.index("leftlc") < text.index("rightaa")  # the whole left column, then the right
@@ -541,3 +543,219 @@ def test_a_lists_bullets_and_dashes_the_model_leaves_unread_are_found_on_the_pag
     assert got[0].startswith("The Commissioner")
     assert got[1].startswith("• Reduce repeat") and got[4].startswith("• Open the new")
     assert got[2].startswith("– Fund two") and got[3].startswith("from the Safer")
+
+
+def _prose_row(prefix: str, top: float, x0: float, width: float, words: int = 5) -> list[dict]:
+    """A line OCR read, of ``words`` words filling ``width`` points from ``x0``, named ``{prefix}w0``,
+    ``{prefix}w1``...; its spaces fall where the line's length puts them (not under another line's)."""
+    step = width / words
+    shift = sum(map(ord, prefix)) % 13  # the line's first word a little longer or shorter than the next line's
+    edges = [x0] + [x0 + k * step + shift for k in range(1, words)] + [x0 + width]
+    return [
+        {**_word(f"{prefix}w{k}", a, top, b - a - 5), "line": prefix} for k, (a, b) in enumerate(zip(edges, edges[1:]))
+    ]
+
+
+def test_columns_over_part_of_a_page_are_read_one_after_the_other():
+    """Two columns of prose under a title, then lines across the full width (a letter printed below
+    them): the columns are read one after the other, the title before and the full-width lines after."""
+    words = _prose_row("title", 60, 40, 400, 4)
+    for n in range(12):
+        top = 90 + n * 14
+        words += _prose_row(f"left{n}", top, 40, 240) + _prose_row(f"right{n}", top, 320, 240)
+    for n in range(10):
+        words += _prose_row(f"below{n}", 300 + n * 14, 40, 510, 9)
+    text = ocr.layout_text(words, 595)
+    order = [text.index(w) for w in ("titlew0", "left0w0", "left11w4", "right0w0", "right11w4", "below0w0")]
+    assert order == sorted(order)
+    assert "left3w0 left3w1 left3w2 left3w3 left3w4\nleft4w0" in text
+    assert "below2w0 below2w1 below2w2 below2w3 below2w4 below2w5 below2w6 below2w7 below2w8" in text
+
+
+def test_a_table_of_wrapped_text_cells_is_read_row_by_row():
+    """A table of two columns of wrapped text leaves a gutter as columns of prose do, but each row's
+    cells start together on both sides, a gap above them: it is read across, row by row."""
+    words, top = [], 60.0
+    for n, (left, right) in enumerate([(2, 3), (3, 2), (1, 3), (2, 2), (3, 1)]):
+        for k in range(max(left, right)):
+            if k < left:
+                words += _prose_row(f"risk{n}l{k}", top + 14 * k, 40, 240)
+            if k < right:
+                words += _prose_row(f"action{n}l{k}", top + 14 * k, 320, 240)
+        top += 14 * (max(left, right) + 1)
+    lines = ocr.layout_text(words, 595).splitlines()
+    first = next(line for line in lines if "risk1l0w0" in line)
+    assert "action1l0w0" in first  # a row's two cells side by side, not the column of risks first
+
+
+@pytest.mark.slow
+def test_a_scanned_page_set_in_columns_above_a_full_width_part_is_read_column_by_column(tmp_path):
+    from pdfgen import columns_part_pdf
+
+    left = [
+        "The Commissioner funds support for victims of",
+        "crime across the county through a single hub,",
+        "which took over from three separate services",
+        "in the spring. Every victim referred by the",
+        "police is now contacted within two days.",
+        "",
+        "The hub also runs the restorative justice",
+        "service, bringing together those harmed and",
+        "those who caused the harm where both agree.",
+        "Its caseworkers handled a rising number of",
+        "referrals from schools during the year.",
+    ]
+    right = [
+        "Satisfaction with the service is measured by",
+        "a short survey sent after each case closes,",
+        "and the results are reported to the panel",
+        "every quarter alongside the hub's caseload.",
+        "",
+        "Most victims who answered said they felt",
+        "better able to cope after their contact,",
+        "though waiting times for counselling grew",
+        "longer in the winter months. A new contract",
+        "for counselling starts next April to address",
+        "those delays and widen the choice offered.",
+    ]
+    below = [
+        "The chart below shows the number of referrals made to the hub in each month of the year, by",
+        "the source of the referral: the police, schools, health services and victims who came forward",
+        "themselves. Referrals from the police were steady through the year while those from schools",
+        "rose in the autumn term, when the hub's caseworkers began to visit secondary schools to talk",
+        "to pupils about what the service offers and how it can be reached in confidence.",
+    ]
+    f = tmp_path / "victims.pdf"
+    f.write_bytes(scanned_copy(columns_part_pdf("Victim Services Annual Review", left, right, below), seed=5))
+    text = " ".join(load_document(f, read_file(f, 50_000_000)).pages[0].text.split())
+    assert text.startswith("Victim Services Annual Review")
+    assert "through a single hub, which took over from three separate services" in text
+    assert "waiting times for counselling grew longer in the winter months" in text
+    order = [text.index(s) for s in ("during the year.", "Satisfaction with", "choice offered.", "The chart below")]
+    assert order == sorted(order)
+    assert "in each month of the year, by the source of the referral: the police" in text  # read whole
+
+
+@pytest.mark.slow
+def test_a_scanned_table_of_wrapped_text_stays_in_rows(tmp_path):
+    from pdfgen import text_table_pdf
+
+    rows = [
+        (["Risk"], ["Mitigation"]),
+        (
+            ["Loss of the control room's power supply during", "a storm, leaving calls to be taken by hand"],
+            [
+                "A second generator was fitted in March and is",
+                "tested every month by the estates team, with",
+                "a log kept of each test",
+            ],
+        ),
+        (
+            ["Staff leaving the contact centre faster than", "new call handlers can be trained to replace", "them"],
+            [
+                "A rolling recruitment campaign and a shorter",
+                "course for handlers who have worked in other",
+                "contact centres",
+            ],
+        ),
+        (
+            ["A failure of the records system when its", "supplier's support ends next year"],
+            [
+                "The replacement is being bought jointly with",
+                "two neighbouring forces, due to go live in",
+                "the autumn",
+            ],
+        ),
+        (
+            ["Delays in vetting new officers and staff"],
+            ["Vetting officers moved from another team until", "the backlog is cleared"],
+        ),
+    ]
+    f = tmp_path / "risks.pdf"
+    f.write_bytes(scanned_copy(text_table_pdf(rows), seed=6))
+    lines = load_document(f, read_file(f, 50_000_000)).pages[0].text.splitlines()
+    first = next(line for line in lines if "power supply" in line)
+    assert "second generator" in first  # the row's two cells side by side, not all the risks first
+    assert any("Delays in vetting" in line and "Vetting officers" in line for line in lines)
+
+
+def test_a_page_in_three_columns_is_read_column_by_column():
+    words, letters = [], str.maketrans("0123456789", "abcdefghij")  # words, not figures: not a table
+    for n in range(14):
+        top = 90 + n * 14
+        for k, x in enumerate((40, 225, 410)):
+            words += [{**w, "text": w["text"].translate(letters)} for w in _prose_row(f"c{k}r{n}", top, x, 150, 3)]
+    text = ocr.layout_text(words, 595)
+    order = [text.index(f"c{k}r{n}wa".translate(letters)) for k in range(3) for n in (0, 13)]
+    assert order == sorted(order)
+
+
+@pytest.mark.slow
+def test_a_list_marker_under_a_line_set_close_above_it_is_found():
+    """A large line set close above a list reaches into its first item's band; it runs on over the item,
+    so it is no cell or label beside the marker, and the first item keeps its marker as the others do."""
+    from pdfgen import headed_list_pdf
+
+    items = [
+        ("–", "Approve the revised budget for the Violence Reduction Unit"),
+        ("–", "Extend the victims' hub contract to March 2025"),
+        ("•", "Publish the decision on the Commissioner's website"),
+    ]
+    text, _ = ocr.read_page(scanned_copy(headed_list_pdf("Decision Record PCC/2023/014 Summary", items), seed=8), 0)
+    got = [line.strip() for line in text.splitlines() if line.strip()]
+    assert got[1].startswith("– Approve the revised") and got[2].startswith("– Extend the")
+    assert got[3].startswith("• Publish the decision")
+
+
+@pytest.mark.slow
+def test_a_scanned_tables_cells_listing_labelled_figures_are_read_a_row_a_line():
+    """Each cell lists "label: figure" lines, a target beside the actual; OCR reads a cell's lines as
+    one cell. Each line is a row of its own under the row's label, as on the born-digital page."""
+    from pdfgen import listed_cells_table_pdf
+
+    rows = [
+        ("Sex", [["Female: 36%", "Male: 64%"], ["Female: 38.5%", "Male: 61.5%"]]),
+        (
+            "Ethnicity",
+            [
+                ["White: 91%", "Black, Asian and minority ethnic: 9%"],
+                ["White: 92.4%", "Black, Asian and minority ethnic: 7.6%"],
+            ],
+        ),
+        (
+            "Age",
+            [
+                ["Under 25: 12%", "25 to 44: 58%", "45 and over: 30%"],
+                ["Under 25: 9.8%", "25 to 44: 61%", "45 and over: 29.2%"],
+            ],
+        ),
+        ("Disability", [["Disabled: 4%", "Not disabled: 96%"], ["Disabled: 5.1%", "Not disabled: 94.9%"]]),
+    ]
+    pdf = listed_cells_table_pdf(
+        "Table 3: Workforce profile", ["Target for 2024", "Officers in post"], rows, [60, 200, 380]
+    )
+    text, _ = ocr.read_page(scanned_copy(pdf, seed=9), 0)
+    cells = [[c.strip() for c in line.strip("|").split("|")] for line in text.splitlines() if line.startswith("|")]
+    assert ["Age", "45 and over: 30%", "45 and over: 29.2%"] in cells
+    assert ["Ethnicity", "Black, Asian and minority ethnic: 9%", "Black, Asian and minority ethnic: 7.6%"] in cells
+    assert len(cells) == 10 and text.splitlines()[-1].startswith("The workforce")
+
+
+def test_only_cells_listing_the_same_labelled_figures_part_into_rows():
+    from assistant.reading.scantables import listed
+
+    grid = [
+        ["", "Budget", "Spent"],
+        ["Estates", "1,200", "1,150"],  # figures with no labels: a row as it is
+        ["Cyber", "Phishing 12% Malware 30%", "Phishing 15% Malware 28%"],
+        ["", "Ransomware: 4%", "Ransomware: 6%"],  # the list going on under a rule: its label above
+        ["Fleet", "Vans: 40 Cars: 120", "Lorries: 4 Cars: 118"],  # not the same labels: not a list
+    ]
+    assert listed(grid) == [
+        ["", "Budget", "Spent"],
+        ["Estates", "1,200", "1,150"],
+        ["Cyber", "Phishing 12%", "Phishing 15%"],
+        ["Cyber", "Malware 30%", "Malware 28%"],
+        ["Cyber", "Ransomware: 4%", "Ransomware: 6%"],
+        ["Fleet", "Vans: 40 Cars: 120", "Lorries: 4 Cars: 118"],
+    ]

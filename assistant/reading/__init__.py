@@ -9,5 +9,5 @@ PDFs are parsed in an isolated worker with time and memory limits, and pages wit
 addressed to a model; page images for evidence are rendered here too. Nothing here knows of
 the index.
 
-Modules, in data-flow order: isolation, legibility, spacing, stacking, scantables, guard, cleaning, flowed, disclosure, metadata, layout, ocr, tables, loading, chunking, evidence
+Modules, in data-flow order: isolation, legibility, spacing, stacking, scantables, guard, cleaning, flowed, disclosure, metadata, layout, scanorder, ocr, tables, loading, chunking, evidence
 """

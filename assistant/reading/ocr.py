@@ -3,15 +3,16 @@
 The page is rendered with pypdfium2 and read by RapidOCR (PP-OCR models that ship inside the
 ``rapidocr`` wheel, run by onnxruntime; nothing is downloaded). The words come back with their
 boxes, in PDF points, so the evidence image can highlight them as on a born-digital page; the
-text is laid out in reading order: rows of words top to bottom, the columns of a two-column page
-one after the other, a blank line where a gap stands between paragraphs.
+text is laid out in reading order (:mod:`.scanorder`): rows of words top to bottom, the columns of
+a part of the page set in two or three read one after the other, a blank line where a gap stands
+between paragraphs.
 
 A line read with little confidence is read again from an upright crop around it (a long line on a
 tilted scan can come back as garbage). Where the model wrote no space ("28525310",
 "Design70", "shownbelowand"), the page image shows one: a blank strip between two characters. A
 list's bullet or dash, which the model does not read, is found there too (a lone blot of ink before
-a line). Tables with row labels set one letter per line, and headers over column groups, are read
-by :mod:`.scantables`.
+a line). Tables with row labels set one letter per line, headers over column groups, and cells that
+list "label: figure" lines are read by :mod:`.scantables`.
 
 Runs in the isolated PDF worker (time and memory limits, as for parsing), one page a call.
 """
@@ -26,7 +27,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .scantables import figure, ocr_tables, spanned, turned
+from .scanorder import by_line, centre, flow_text
+from .scantables import figure, listed, ocr_tables, spanned, turned
 
 DPI = 200  # pages are rendered at this resolution for reading (about 1650 x 2340 pixels for A4)
 MAX_PIXELS = 3400  # a page's longer side, at most, in pixels: a poster-sized page never renders huge
@@ -142,7 +144,7 @@ def _marker(
     if height < 6 or start - left < height:
         return None
     for x0, y0, x1, y1 in spans:  # another line read there (a table's cell, a label): not a marker
-        if x0 < start - 0.4 * height and x1 > left and min(y1, bottom) - max(y0, top) > 0.3 * height:
+        if x0 < start - 0.4 * height and left < x1 < start + height and min(y1, bottom) - max(y0, top) > 0.3 * height:
             return None
     band = grey[top:bottom, left : start - int(0.4 * height)]  # the first letter's ink may start before its box
     halfway = _halfway(grey[top:bottom, left : int(max(p[0] for p in chars[-1][1])) + 1])
@@ -513,7 +515,7 @@ def layout_text(words: list[dict[str, Any]], page_width: float) -> str:
     out: list[str] = []
     rest = list(range(len(words)))
     for top, members, text in tables:
-        above = {i for i in rest if i not in members and _centre(words[i]) < top}
+        above = {i for i in rest if i not in members and centre(words[i]) < top}
         out += [flow_text([words[i] for i in rest if i in above], page_width), text]
         rest = [i for i in rest if i not in members and i not in above]
     out.append(flow_text([words[i] for i in rest], page_width))
@@ -555,7 +557,7 @@ def _tables(words: list[dict[str, Any]]) -> list[tuple[float, set[int], str]]:
                 if box[0] <= u["x0"] and u["x1"] <= box[2] and box[1] <= u["top"] and u["bottom"] <= box[3]
             )
         )
-        found.append((min(words[i]["top"] for i in members), members, grid_text(spanned(grid, vocabulary()))))
+        found.append((min(words[i]["top"] for i in members), members, grid_text(listed(spanned(grid, vocabulary())))))
     return sorted(found, key=lambda t: t[0])
 
 
@@ -569,125 +571,10 @@ def _tilt(words: list[dict[str, Any]]) -> float:
     """The scan's tilt as a slope (points down per point across), the median over OCR's lines of
     two or more words that run some way across the page."""
     slopes = []
-    for line in _by_line(words):
+    for line in by_line(words):
         if len(line) >= 2:
             a, b = min(line, key=lambda w: w["x0"]), max(line, key=lambda w: w["x1"])
             run = (b["x0"] + b["x1"] - a["x0"] - a["x1"]) / 2
             if run > 100:
-                slopes.append((_centre(b) - _centre(a)) / run)
+                slopes.append((centre(b) - centre(a)) / run)
     return statistics.median(slopes) if slopes else 0.0
-
-
-def _centre(w: dict[str, Any]) -> float:
-    return (w["top"] + w["bottom"]) / 2
-
-
-def flow_text(words: list[dict[str, Any]], page_width: float) -> str:
-    """Words with boxes as plain text in reading order: the columns of a page set in two read one
-    after the other (a line spanning both ends them), rows joined left to right, paragraphs apart."""
-    if not words:
-        return ""
-    rows = _rows(words)
-    gutter = _gutter(rows, page_width)
-    if gutter is None:
-        return _rows_text(words)
-    out: list[str] = []
-    band: list[dict[str, Any]] = []
-    for row in rows:  # a row crossing the gutter (a title, a full-width table) ends a band
-        crossing = any(w["x0"] < gutter < w["x1"] for w in row)
-        if crossing:
-            out.append(_band_text(band, gutter))
-            band = []
-            out.append(_join(row))
-        else:
-            band += row
-    out.append(_band_text(band, gutter))
-    return "\n".join(t for t in out if t)
-
-
-def _band_text(words: list[dict[str, Any]], gutter: float) -> str:
-    left = [w for w in words if w["x1"] <= gutter]
-    right = [w for w in words if w["x0"] >= gutter]
-    return "\n\n".join(t for t in (_rows_text(left), _rows_text(right)) if t)
-
-
-def _gutter(rows: list[list[dict[str, Any]]], page_width: float) -> float | None:
-    """The x of a white strip down the middle of the page that few of its ``rows`` cross, with full
-    lines of text on both sides (a page set in two columns), or None. A table's short labels beside
-    their values are not columns: each side's lines must mostly fill their column."""
-    if len(rows) < 10:
-        return None
-    best: tuple[int, float] | None = None
-    for step in range(30, 71, 2):  # candidate strips between 30% and 70% of the page width
-        x = page_width * step / 100
-        crossing = sum(1 for row in rows if any(w["x0"] < x < w["x1"] for w in row))
-        if crossing > len(rows) * 0.1:
-            continue
-        left = [
-            (min(w["x0"] for w in side), max(w["x1"] for w in side)) for row in rows if (side := _side(row, x, True))
-        ]
-        right = [
-            (min(w["x0"] for w in side), max(w["x1"] for w in side)) for row in rows if (side := _side(row, x, False))
-        ]
-        if len(left) < 5 or len(right) < 5:
-            continue
-        if _full(left, x - min(a for a, _ in left)) and _full(right, max(b for _, b in right) - x):
-            if best is None or crossing < best[0]:
-                best = (crossing, x)
-    return best[1] if best else None
-
-
-def _full(spans: list[tuple[float, float]], column: float) -> bool:
-    """Whether a third or more of a side's lines run most of its width (text, not a table's labels)."""
-    return sum(1 for a, b in spans if b - a >= 0.7 * column) >= len(spans) / 3
-
-
-def _side(row: list[dict[str, Any]], x: float, left: bool) -> list[dict[str, Any]]:
-    return [w for w in row if (w["x1"] <= x if left else w["x0"] >= x)]
-
-
-def _rows(words: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """Words grouped into rows, left to right: a line OCR read stays whole (so a tilted scan's words
-    keep their line), and lines side by side (a table's cells, two columns) whose middles fall within
-    the first one's band share a row; a line under another is a row of its own."""
-    rows: list[tuple[float, float, list[dict[str, Any]]]] = []
-    for line in sorted(_by_line(words), key=_middle):
-        x0, x1 = min(w["x0"] for w in line), max(w["x1"] for w in line)
-        last = rows[-1] if rows else None
-        beside = last and not any(w["x0"] < x1 - 2 and x0 + 2 < w["x1"] for w in last[2])
-        if last and beside and last[0] <= _middle(line) <= last[1]:
-            last[2].extend(line)
-        else:
-            rows.append((min(w["top"] for w in line), max(w["bottom"] for w in line), list(line)))
-    return [sorted(r, key=lambda w: w["x0"]) for _, _, r in rows]
-
-
-def _by_line(words: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """The words grouped by the line OCR read them in (a word without a line number stands alone)."""
-    lines: dict[Any, list[dict[str, Any]]] = {}
-    for i, w in enumerate(words):
-        lines.setdefault(w.get("line", ("word", i)), []).append(w)
-    return list(lines.values())
-
-
-def _middle(line: list[dict[str, Any]]) -> float:
-    return sum(_centre(w) for w in line) / len(line)
-
-
-def _join(row: list[dict[str, Any]]) -> str:
-    return " ".join(w["text"] for w in row)
-
-
-def _rows_text(words: list[dict[str, Any]]) -> str:
-    """Rows top to bottom, a blank line where the gap above a row is over half a line's height."""
-    rows = _rows(words)
-    if not rows:
-        return ""
-    height = statistics.median(w["bottom"] - w["top"] for w in words)
-    lines = [_join(rows[0])]
-    for above, row in zip(rows, rows[1:]):
-        gap = min(w["top"] for w in row) - max(w["bottom"] for w in above)
-        if gap > 0.5 * height:
-            lines.append("")
-        lines.append(_join(row))
-    return "\n".join(lines)

@@ -2,7 +2,8 @@
 :mod:`.stacking` for the born-digital page): OCR reads such a label as a column of lone letters, one
 a line; rebuilt from the boxes' geometry, each label is a word on its row, and a label running over
 a page break joins the row it began on. A header over a group of columns ("2017/18" over "Number |
-%") heads each of them.
+%") heads each of them. A row whose cells each list "label: figure" lines (a target beside the
+actual) is read a row a line, as the born-digital reader reads it.
 """
 
 from __future__ import annotations
@@ -382,3 +383,52 @@ def _body_row(row: list[str]) -> bool:
 def figure(text: str) -> bool:
     """Whether a word is a figure: "21,136", "81%", "£4.5m", "(1,200)"."""
     return bool(re.fullmatch(r"[(£$€-]*\d[\d,.]*%?m?\)?", text))
+
+
+# "65+: 19.11%", "White British 69%", "IMD: level 1-2: 45%.": a label and its figure, the figure a
+# percentage or set after a colon; a cell of a scanned table lists several, one a line, read as one
+_PERCENT = re.compile(r"(?:[^:]*:)?[£$€]?\d[\d,]*(?:\.\d+)?%")
+_AMOUNT = re.compile(r"(?:[^:]*:)?[£$€]?\d[\d,]*(?:\.\d+)?")
+
+
+def _items(cell: str) -> list[tuple[str, str]] | None:
+    """A cell listing "label: figure" lines, as (label, the line) each; None if it is not such a list."""
+    items: list[tuple[str, str]] = []
+    current: list[str] = []
+    for token in cell.split():
+        current.append(token)
+        bare = token.rstrip(".;,")
+        if _PERCENT.fullmatch(bare) or (
+            _AMOUNT.fullmatch(bare) and (":" in bare or len(current) > 1 and current[-2].endswith(":"))
+        ):
+            line = " ".join(current)
+            label = re.sub(
+                r"[^0-9a-z]", "", line[: line.rfind(":")].lower() if ":" in line else line[: -len(token)].lower()
+            )
+            if not label:
+                return None
+            items.append((label, line))
+            current = []
+    return items if items and not current else None
+
+
+def listed(grid: list[list[str]]) -> list[list[str]]:
+    """``grid`` with a row whose cells each list the same "label: figure" lines (a target beside the
+    actual: "Male: 50.2%. Female 49.8%" | "Male: 50%. Female: 50%") read as a row a line, as the
+    born-digital page's are; such a row with no label of its own (the list went on over a rule) takes
+    the label of the row above it."""
+    out: list[list[str]] = []
+    for row in grid:
+        cells = [_items(c) for c in row[1:]]
+        if len(row) < 3 or any(c is None for c in cells) or len({len(c) for c in cells if c}) != 1:
+            out.append(row)
+            continue
+        lists = [c for c in cells if c]
+        label = row[0] or (out[-1][0] if out and len(out[-1]) == len(row) else "")
+        n = len(lists[0])
+        same = sum(len({c[j][0] for c in lists}) == 1 for j in range(n))
+        if n == 1 or same * 3 < n * 2:
+            out.append([label, *row[1:]] if len(lists) == len(cells) else row)
+            continue
+        out += [[label, *(c[j][1] if c else "" for c in cells)] for j in range(n)]
+    return out
