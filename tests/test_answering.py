@@ -1074,3 +1074,14 @@ def test_people_who_work_for_a_body_are_its_staff():
     ]
     got = extract("How many people work in the Joint Control Room?", rooms).answer
     assert got is not None and "146" in got
+
+
+def test_a_year_the_caption_names_among_others_still_picks_its_column():
+    row = passage(
+        "Detections by force, 2021 and 2022 | Dyfed-Powys | share 21.4% | (2022) 23.9%",
+        "table_row",
+        table="Detections by force, 2021 and 2022",
+        columns="Force | share | (2022)",
+    )
+    got = extract("What share of crimes did Dyfed-Powys detect in 2022?", [row]).answer
+    assert got is not None and "23.9%" in got and "21.4%" not in got

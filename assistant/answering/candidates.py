@@ -433,7 +433,8 @@ def _header_fit(query: Query, unit: Unit, header: str) -> float:
         return 0.0
     head = words | _stems(header)  # with the report's other words for it (expenditure ~ spend)
     framing = _stems(f"{unit.label} {unit.caption}")
-    asked = {t: (0.3 * w if _found(t, framing) else w) for t, w in query.terms.items()}
+    # a year the caption names among others ("… shares, 1996 and 1997") still tells its column apart
+    asked = {t: (0.3 * w if _found(t, framing) and not t.isdigit() else w) for t, w in query.terms.items()}
     recall = sum(w for t, w in asked.items() if _found(t, head)) / (sum(asked.values()) or 1.0)
     precision = sum(1 for t in words if any(_found(t, {a}) or _found(a, {t}) for a in asked)) / len(words)
     return recall + 0.5 * precision if recall else 0.0
