@@ -28,6 +28,8 @@ OPEN = ROOT / "evals" / "open-questions.jsonl"  # 13 open questions on the sampl
 THRESHOLDS = json.loads((ROOT / "evals" / "thresholds.json").read_text())
 ARTIFACTS = ROOT / "test-artifacts"
 REALWORLD = ROOT.parent / "shared" / "benchmarks" / "realworld-dev"  # real public-body PDFs, questions people wrote
+ICDAR = ROOT.parent / "shared" / "benchmarks" / "icdar2013-tables"  # 67 EU and US government PDFs
+HELDOUT = ROOT / "evals" / "heldout-questions.jsonl"  # written blind, run as a test set: never tuned on
 
 
 def test_question_set_is_well_formed():
@@ -96,6 +98,8 @@ def test_every_gated_set_has_a_threshold_for_each_part_and_gates_the_citation():
         **{f"icdar {p}": THRESHOLDS["icdar2013"]["questions"][p] for p in ("dev", "test")},
         **{f"realworld {p}": THRESHOLDS["realworld"]["part"][p] for p in ("dev", "test")},
         "realworld": THRESHOLDS["realworld"]["all"],
+        **{f"heldout {p}": THRESHOLDS["heldout"]["part"][p] for p in ("dev", "test")},
+        "heldout": THRESHOLDS["heldout"]["all"],
     }
     for name, gate in gates.items():
         assert gate["citation_support"] == 0.98, name
@@ -168,6 +172,35 @@ def test_realworld_gate(tmp_path):
     assert set(result["by_part"]) == {"dev", "test"}
     for part, got in result["by_part"].items():
         _check(got, gate["part"][part], f"realworld {part}")
+
+
+@pytest.mark.slow
+def test_heldout_gate(tmp_path):
+    """The held-out set (40 questions in people's words, written in stop 45 by a session that had seen
+    neither the code nor any other question set, on 14 of the ICDAR 2013 and realworld-dev PDFs) on one
+    index of all 74 of those PDFs, read by the default reader: the whole set and each part meet the gate.
+    The questions on the ICDAR EU documents are a development part since stop 45 (two general rules were
+    fitted to their failures); the rest are held back: their failures are not listed and nothing is fitted
+    to them."""
+    require_benchmark(ICDAR / "competition-dataset-eu", "the ICDAR 2013 PDFs")
+    require_benchmark(REALWORLD / "pdfs", "the realworld-dev PDFs")
+    gate = THRESHOLDS["heldout"]
+    folder = tmp_path / "pdfs"
+    folder.mkdir()
+    for pdf in [*sorted(ICDAR.glob("*/*.pdf")), *sorted((REALWORLD / "pdfs").glob("*.pdf"))]:
+        shutil.copy(pdf, folder / pdf.name)
+    index = tmp_path / "index"
+    assert ingest([folder], Settings(index_dir=index), progress=False).failed == 0
+    items = load_questions([HELDOUT])
+    for item in items:
+        item["part"] = "dev" if item["doc"].startswith("eu-") else "test"
+    questions = tmp_path / "heldout.jsonl"
+    questions.write_text("".join(json.dumps(i) + "\n" for i in items), encoding="utf-8")
+    result = evaluate(index, [questions], ARTIFACTS / "eval-heldout", title="Held-out questions (../shared PDFs)")
+    print("heldout", {k: result[k.removesuffix("_max")] for k in gate["all"]}, result["by_part"])
+    _check(result, gate["all"], "heldout")
+    for part, got in result["by_part"].items():
+        _check(got, gate["part"][part], f"heldout {part}")
 
 
 def test_the_generated_set_is_the_generators_output():
