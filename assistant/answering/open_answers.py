@@ -188,7 +188,7 @@ def open_answer(
     a section without a list gives its sentences closest to the question, and a question no section's words match is
     answered with the retrieved sentences closest in meaning instead of an abstention (and the
     lists of the report's passages ``search`` finds closest to it)."""
-    summary = bool(re.search(r"\bsummar", query.text, re.I))
+    summary = asks_summary(query)
     sections: dict[tuple[str, str], list[Passage]] = {}
     for p in passages:
         if p.kind == "paragraph" and _read(p):
@@ -562,6 +562,11 @@ def _reason(text: str, p: Passage) -> str:
 def _section_key(p: Passage) -> tuple[str, str]:
     """The report and the heading a passage stands under: one section."""
     return report_of(p), p.under
+
+
+def asks_summary(query: Query) -> bool:
+    """The question asks for a summary ("Summarise …", "a summary of …"), of a report or of a topic."""
+    return bool(re.search(r"\bsummar", query.text, re.I))
 
 
 def report_of(p: Passage) -> str:

@@ -18,7 +18,17 @@ from ..documents import Passage
 from .abstention import ABSTAIN_COVERAGE, Meaning
 from .analysis import Query
 from .extraction import Extracted
-from .open_answers import MAX_POINTS, ReportSearch, SectionReader, answer_points, point_like, report_of, same, sentences
+from .open_answers import (
+    MAX_POINTS,
+    ReportSearch,
+    SectionReader,
+    answer_points,
+    asks_summary,
+    point_like,
+    report_of,
+    same,
+    sentences,
+)
 from .terms import coverage
 
 SUMMARY_READ = 150  # a report's passages read for its summary (its closest to the question first)
@@ -45,7 +55,7 @@ _SUMMING_UP = re.compile(r"\b(summary|key (?:points|messages|findings)|conclusio
 
 def whole_report(query: Query) -> bool:
     """The question asks for a whole report's summary ("Summarise the estates plan"), not one topic's."""
-    return bool(re.search(r"\bsummar", query.text, re.I)) and not re.search(r"\b(about|on)\b", query.text, re.I)
+    return asks_summary(query) and not re.search(r"\b(about|on)\b", query.text, re.I)
 
 
 def summary(
@@ -63,8 +73,7 @@ def summary(
     if not paragraphs:
         return Extracted(query, None, None, 0.0, [], 0.0)
     # the report the question names: the best-ranked of those whose title carries most of its words
-    named = max(coverage(query.terms, p.document) for p in paragraphs)
-    top = next(p for p in paragraphs if coverage(query.terms, p.document) >= named)
+    top = max(paragraphs, key=lambda p: coverage(query.terms, p.document))  # the first of equals
     doc = report_of(top)
     if search is not None:
         report = [p for p in search(query.text, doc, SUMMARY_READ) if p.kind == "paragraph"] or [top]

@@ -345,7 +345,8 @@ def _figure_tables(lines: list[str]) -> list[tuple[int, int, Table]]:
         if len(row_lines) < 2:
             i += 1
             continue
-        counts = [len(numeric_row(lines[r])[1]) for r in row_lines]
+        rows = [numeric_row(lines[r]) for r in row_lines]  # each row's line read once
+        counts = [len(r[1]) for r in rows]
         width = max(set(counts), key=lambda c: (counts.count(c), c))
         # Labels of the first row: its own short lines, as many as the second row used.
         second_extra = row_lines[1] - row_lines[0] - 1
@@ -353,9 +354,10 @@ def _figure_tables(lines: list[str]) -> list[tuple[int, int, Table]]:
         limit = second_extra if own_label else max(second_extra, 4)
         # rows whose labels all wrap over as many lines ("Carte Noire" / "(K-J-S)"): the first row's label
         # takes as many, even where one reads like a header ("(Douwe Egberts)")
-        wraps = {b - a - 1 for a, b in zip(row_lines, row_lines[1:]) if not numeric_row(lines[b])[0]}
+        unlabelled = [(a, b) for a, b, r in zip(row_lines, row_lines[1:], rows[1:]) if not r[0]]
+        wraps = {b - a - 1 for a, b in unlabelled}
         uniform = not own_label and len(wraps) == 1 and second_extra in wraps and second_extra >= 1
-        uniform = uniform and sum(not numeric_row(lines[b])[0] for b in row_lines[1:]) >= 2
+        uniform = uniform and len(unlabelled) >= 2
         limit = second_extra if uniform else limit
         start = row_lines[0]
         while (
