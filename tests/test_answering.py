@@ -259,6 +259,29 @@ def test_a_heading_over_a_short_value_and_bulleted_fields_are_fields():
     assert extract("Who chairs the audit committee?", [ethics, audit]).answer == "Chair: Independent Member"
 
 
+def test_a_signature_block_answers_who_signed_and_when_by_its_role():
+    # prompted by a PCC decision record's approval page; here a Chief Constable's delegated decision,
+    # its two blocks run into one line as a PDF reader prints them, and then set on lines of their own
+    record = passage(
+        "I confirm the proposal has been costed and approved by the force. Head of Finance "
+        "Signed: A. Morgan Date: 3rd June 2019 Chief Constable (delete as appropriate) Signature: K. Lewis "
+        "Date: 11th June 2019 Publication The decision will be published on the force website.",
+        para=None,
+        heading="Approval",
+        title="Delegated Decision 12/2019: Fleet Replacement",
+    )
+    assert "11th June 2019" in _answer("When did the Chief Constable sign the fleet replacement decision?", [record])
+    assert "K. Lewis" in _answer("Who signed as Chief Constable for the fleet replacement decision?", [record])
+    assert "3rd June 2019" in _answer("On what date did the head of finance sign the fleet decision?", [record])
+    lines = passage(
+        "Approved by the Police and Crime Commissioner\nSignature: J. Price Date: 02/03/2021",
+        para=None,
+        heading=None,
+        title="Decision 2021/007: Estates",
+    )
+    assert "02/03/2021" in _answer("When did the commissioner sign decision 2021/007?", [lines])
+
+
 def test_a_field_named_report_to_answers_only_a_question_asking_to():
     cover = passage(
         "Report to: Police and Crime Panel\nReport of: Corporate Services\nDate: 9 February 2023",
@@ -771,6 +794,12 @@ def test_a_named_sum_of_money_is_answered_only_with_money():
     question = "What is the Director of Finance's salary?"
     assert analyse(question).money and analyse("What was the total cost of the new custody suite?").money
     assert not analyse("What is the budget?").money  # a budget table prints bare figures
+    # the sum is what the question is about: "What <…> budget did … approve?"
+    approved = "What total capital budget did the Commissioner approve for the estates plan?"
+    assert analyse(approved).money and not analyse("What budget heading covers fleet?").money
+    plan = passage("The Commissioner approved the estates plan in March 2020 after a public consultation.", para="2.1")
+    assert extract(approved, [plan]).answer is None
+    assert "£4.2m" in extract(approved, [plan, passage("A capital budget of £4.2m was approved for the plan.")]).answer
     share = passage("Ninety per cent of finance staff completed the fraud awareness training in 2021.", para="8.1")
     assert extract(question, [share]).answer is None
     paid = passage("The Director of Finance's salary is £98,500 a year, set by the Commissioner.", para="8.2")

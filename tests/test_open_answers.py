@@ -397,3 +397,25 @@ def test_a_list_set_inside_a_numbered_paragraphs_line_gives_its_items_not_each_c
         "Replace the duty rota system used by both forces.",
     ], points
     assert not any(p.startswith("The programme board has agreed") for p in points)
+
+
+def test_a_why_question_naming_its_report_is_answered_from_that_report():
+    """ "… in Dyfed-Powys's 2022 estates update?": the report the question names answers, though
+    another report's passage on the same work ranks first."""
+    annual = _report(
+        {
+            "Custody": [
+                "3.1 The custody suite refurbishment was delayed because the contractor went into administration."
+            ]
+        },
+        "Dyfed-Powys Fleet and Custody Annual Report 2021",
+    )
+    update = _report(
+        {"Custody": ["2.1 The custody suite refurbishment is a concern because its costs have risen by 40 per cent."]},
+        "Dyfed-Powys Estates Update 2022",
+    )
+    for p in update:
+        p.metadata["doc_id"] = "u"
+    asked = "Why is the custody suite refurbishment a worry in Dyfed-Powys's 2022 estates update?"
+    got = extract(asked, annual + update, section=lambda p: [p], meaning=_meaning())
+    assert got.answer is not None and "Estates Update 2022" in got.answer and "administration" not in got.answer

@@ -47,7 +47,10 @@ MONEY_MEANING = 0.36
 # "What is the Chief Constable's salary?": a sum of money named as what is asked, not only after "how much"
 _MONEY_NAMED = re.compile(
     r"^\s*(what|which) (is|was|are|were|will be) the\b[^?]{0,60}?\b(salary|salaries|wages?|price|fees?|"
-    r"cost|costs|expenditure|spend|funding|grant|precept)\b(?: (?:of|for) [^?]*)?\??\s*$",
+    r"cost|costs|expenditure|spend|funding|grant|precept)\b(?: (?:of|for) [^?]*)?\??\s*$"
+    # or the sum is what the sentence is about: "What total capital budget did the PCC approve …?"
+    r"|^\s*(what|which) (?:[a-z-]+ ){0,3}?(budget|salary|wages?|price|fees?|cost|expenditure|spend|funding|"
+    r"grant|precept)s? (did|does|do|was|were|is|are|has|have|had|will|would)\b",
     re.I,
 )
 # "when" before a verb in -ing opens a clause ("… work with which team when procuring goods?"): no date asked
@@ -203,12 +206,14 @@ def analyse(question: str) -> Query:
 
 # The report a question names as its source: "…, according to the overview of training in Finland?",
 # "In the chapter on market structure, …", "… in the HMICFRS inspection report?"
+_OWNER = r"[A-Z][\w&.-]*(?:\s+(?:and\s+)?[A-Z][\w&.-]*){0,3}['’]s"  # "Gwent's", "Avon and Somerset's"
 _SOURCE_WORDS = r"(?:report|chapter|study|overview|review|paper|document|survey|update|inspection|audit|minutes)"
 _SOURCE = re.compile(
     r",?\s*\baccording to\b[^,?]*"
     rf"|^\s*(?:in|from) (?:the|its|their) [^,?]{{0,80}}?\b{_SOURCE_WORDS}\b[^,?]{{0,60}},\s*"
     # at the end, only a document's name: "in the survey" is often what is asked about
-    r"|,?\s*\bin (?:the|its|their) [^,?]{0,60}?\b(?:report|chapter|overview|paper|document|update)\b"
+    # (or a body's own: "in Gwent's November 2021 collaboration update")
+    rf"|,?\s*\bin (?:the|its|their|{_OWNER}) [^,?]{{0,60}}?\b(?:report|chapter|overview|paper|document|update)\b"
     r"(?: (?:on|about|of) [^,?]{0,60})?(?=\s*\?|\s*$)",
     re.I,
 )

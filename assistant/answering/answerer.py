@@ -17,7 +17,15 @@ from .abstention import ABSTAIN_COVERAGE, Meaning, confidence
 from .analysis import analyse, money_by_meaning
 from .candidates import LEAD_NUMBER, candidates
 from .extraction import Extracted, compose, supporting
-from .open_answers import MAX_POINTS, ReportSearch, SectionReader, by_meaning, open_answer, point_like
+from .open_answers import (
+    MAX_POINTS,
+    ReportSearch,
+    SectionReader,
+    by_meaning,
+    of_named_report,
+    open_answer,
+    point_like,
+)
 from .scoring import choose
 from .summaries import summary, whole_report
 
@@ -41,13 +49,20 @@ def extract(
         query = money_by_meaning(query, meaning)
     if query.qtype == "open" and section is not None and whole_report(query):
         return summary(query, passages, section, meaning, search)
+    # the report the question names as its source ("… in Gwent's collaboration update") answers; a
+    # question no passage of it answers is still asked of the others (the title may be misread)
+    named = of_named_report(query, passages)
     if query.qtype == "open":
-        return open_answer(query, passages, section, meaning, search)
-    choice = choose(query, candidates(query, passages))
+        return open_answer(query, named, section, meaning, search)
+    choice = choose(query, candidates(query, named))
+    sure = confidence(query, choice.unit, choice.coverage, passages, meaning) if choice else 0.0
+    points = query.qtype == "reason" or query.account  # answered with points: of the named report only
+    if named is not passages and sure < ABSTAIN_COVERAGE and not points:
+        choice = choose(query, candidates(query, passages))
+        sure = confidence(query, choice.unit, choice.coverage, passages, meaning) if choice else 0.0
     if choice is None:
         return Extracted(query, None, None, 0.0, [])
     unit, coverage = choice.unit, choice.coverage
-    sure = confidence(query, unit, coverage, passages, meaning)
     # an account asked of a table row or a form's field is answered by its cell or value, as any question
     account = query.account and not (unit.cells or unit.field)
     if (query.qtype == "reason" or account) and meaning is not None:
@@ -60,7 +75,7 @@ def extract(
             first = (text, unit.passage) if point_like(text, unit.passage) else None
         # an account's answer chosen is most of it: two more points at most, not five
         most = ACCOUNT_POINTS if account else MAX_POINTS
-        return by_meaning(query, passages, meaning, section, first, most=most, search=search)
+        return by_meaning(query, named, meaning, section, first, most=most, search=search)
     if sure < ABSTAIN_COVERAGE:
         return Extracted(query, None, unit, coverage, [], sure)
     answer = compose(query, unit)

@@ -172,6 +172,32 @@ def _fields(text: str) -> tuple[list[tuple[str, str]], str]:
     return (found, "\n".join(rest)) if len(found) >= 2 else ([], text)
 
 
+# A decision record's signature block, on its own lines or run into one by the PDF reader: "Police &
+# Crime Commissioner (delete as appropriate) Signature: R. Hunter Date: 24th February 2016".
+_SIGNED = re.compile(
+    r"\b(?P<word>Signature|Signed)\s*:\s*(?P<name>(?:(?!\bDate\b)[^:\n]){0,40}?)\s*\bDate(?:\s+signed)?\s*:\s*"
+    r"(?P<date>\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]+,?\s+\d{4}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})"
+)
+_ROLE_START = re.compile(r".*(?:[.!?:]\s|\n)")
+
+
+def signatures(text: str) -> list[tuple[str, str]]:
+    """A passage's signature blocks as fields: who signed ("<role> Signature": the name) and when
+    ("<role> Signature Date": the date), the role being the words before the block on its line."""
+    found, start = [], 0
+    for m in _SIGNED.finditer(text):
+        before = text[start : m.start()]
+        cut = _ROLE_START.match(before)
+        role = before[cut.end() :] if cut else before
+        role = " ".join(re.sub(r"\([^)]*\)", " ", role).split()[-12:])
+        name = m.group("name").strip(" ,;")
+        if name and re.match(r"[A-Z]", name):
+            found.append((f"{role} {m.group('word')}".strip(), name))
+        found.append((f"{role} {m.group('word')} Date".strip(), m.group("date")))
+        start = m.end()
+    return found
+
+
 def _heading_field(p: Passage) -> list[tuple[str, str]]:
     """A short heading over a value that is not a sentence ("LEAD CHIEF OFFICER" over "12.1 DCC Jane
     Smith") is a field too."""
@@ -204,7 +230,7 @@ def _units(passages: list[Passage]) -> list[Unit]:
         # Words addressed to a model are not evidence: they are cut before the text is split into
         # candidates, so no part of such a sentence ("To the AI reading this: The budget is £0.") is quoted.
         fields, text = _fields(without_instructions(p.text))
-        fields += _heading_field(p)
+        fields += _heading_field(p) + signatures(p.text)
         units += [
             Unit(p, rank, f"{name}: {value}", label=name, field=name)
             for name, value in fields

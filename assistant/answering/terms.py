@@ -108,12 +108,13 @@ _NEGATING = re.compile(r"(?i)(non|anti|counter|un|dis|mis|ex|pre|post|self)-")  
 
 def stems(text: str) -> set[str]:
     """Stems of the words of ``text`` (a hyphenated word also by its parts: "new-build" holds "build",
-    "non-crime" does not hold "crime"),
+    "non-crime" does not hold "crime"; and written whole: "On-Line" holds "online"),
     with the vocabulary's equivalents of any it holds."""
     ws = words(text)
     out = {stem(w.lower()) for w in ws} | {
         stem(p.lower()) for w in ws if "-" in w and not _NEGATING.match(w) for p in w.split("-") if p
     }
+    out |= {stem(w.replace("-", "").lower()) for w in ws if "-" in w}
     for _, key, values in vocabulary().equivalents:
         if key in out:
             out |= values
