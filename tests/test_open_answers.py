@@ -263,13 +263,23 @@ def test_a_list_goes_on_into_a_chunk_that_opens_with_a_sub_item():
     assert any(p.startswith("Asked for a report on detainees") for p in points), points
 
 
-def _report(sections: dict[str, list[str]], title: str) -> list:
+def _report(sections: dict[str, list[str]], title: str, doc_id: str = "d") -> list:
     """A report's passages, one a paragraph, in reading order under their headings."""
     out, at = [], 0
     for heading, texts in sections.items():
         for text in texts:
             number = text.split()[0] if text[:1].isdigit() else None
-            out.append(passage(text, para=number, heading=heading, title=title, span_start=at, span_end=at + len(text)))
+            out.append(
+                passage(
+                    text,
+                    para=number,
+                    heading=heading,
+                    title=title,
+                    span_start=at,
+                    span_end=at + len(text),
+                    doc_id=doc_id,
+                )
+            )
             at += len(text) + 1
     return out
 
@@ -332,9 +342,8 @@ def test_a_summary_is_of_the_report_the_question_names_not_the_best_ranked_passa
     estates = _report(
         {"Estates": ["2.1 The estates review found that four stations need new roofs within five years."]},
         "Estates Review 2023",
+        doc_id="e",
     )
-    for p in estates:
-        p.metadata["doc_id"] = "e"
     read: list[str] = []
 
     def search(text: str, doc_id: str, k: int) -> list:
@@ -413,9 +422,8 @@ def test_a_why_question_naming_its_report_is_answered_from_that_report():
     update = _report(
         {"Custody": ["2.1 The custody suite refurbishment is a concern because its costs have risen by 40 per cent."]},
         "Dyfed-Powys Estates Update 2022",
+        doc_id="u",
     )
-    for p in update:
-        p.metadata["doc_id"] = "u"
     asked = "Why is the custody suite refurbishment a worry in Dyfed-Powys's 2022 estates update?"
     got = extract(asked, annual + update, section=lambda p: [p], meaning=_meaning())
     assert got.answer is not None and "Estates Update 2022" in got.answer and "administration" not in got.answer
