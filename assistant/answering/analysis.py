@@ -1,6 +1,7 @@
 """Question analysis, the answerer's first stage: what a question asks for.
 
-Takes the question's text; hands on a :class:`Query`: its type (how many / how much: a figure;
+Takes the question's text; hands on a :class:`Query`: its type, read from its main clause ("When
+the courts closed, how many …?" asks a figure) (how many / how much: a figure;
 when: a date; who: a name; which / what: an entity; aims or a summary: open), its weighted key
 terms, the financial periods and years it names, the initials of its capitalised phrases and,
 for "which <kind>" questions, the kind of thing asked for.
@@ -59,6 +60,7 @@ _WHEN = re.compile(
     r"(what|which) period(?! of)|time ?frames?|timescales?)\b",
     re.I,
 )
+_OPENS_QUANTITY = re.compile(r"^\s*how (?:many|much)\b", re.I)
 _HOW_LONG = re.compile(r"\bhow long\b", re.I)
 _HOW_OFTEN = re.compile(r"\bhow (often|frequently)\b", re.I)
 # "Which (planning) inspector …": a role held by a person asks for a name, as "who" does
@@ -145,9 +147,30 @@ def money_by_meaning(query: Query, meaning: Callable[[str, list[str]], list[floa
     return replace(query, money=True) if sum(near) / len(near) >= MONEY_MEANING else query
 
 
+# A question that opens with a clause setting the scene ("When the county reorganised its courts in 2014,
+# how many …?", "If the precept rises, what …?") asks what its main clause asks, after the comma.
+_LEADING_CLAUSE = re.compile(
+    r"^\s*(?:when|if|after|before|once|while|whilst|given|since|as|where)\b[^,?]{3,160},\s*"
+    r"(?=(?:how|what|which|who|whom|whose|when|why|where)\b)",
+    re.I,
+)
+
+
 def analyse(question: str) -> Query:
     """Question type, weighted key terms and period constraints."""
     q = question.strip()
+    lead = _LEADING_CLAUSE.match(q)
+    query = _analyse(q[lead.end() :] if lead else q)
+    if not lead:
+        return query
+    # the type from the main clause; the terms, periods and names from the whole question
+    whole = _analyse(q)
+    return replace(
+        whole, qtype=query.qtype, kind=query.kind, money=query.money, counted=query.counted, account=query.account
+    )
+
+
+def _analyse(q: str) -> Query:
     kind = asked_kind(q)
     if kind & _MEASURE_STEMS:
         kind = set()  # "which budget", "what savings": a figure is asked for, not a name
@@ -159,7 +182,7 @@ def analyse(question: str) -> Query:
         qtype = "duration"
     elif _WHO.search(q):
         qtype = "who"
-    elif _WHEN.search(q):
+    elif _WHEN.search(q) and not _OPENS_QUANTITY.match(q):  # "How many … closed when …": a count
         qtype = "date"
     elif re.match(r"^\s*why\b", q, re.I):
         qtype = "reason"
@@ -271,5 +294,8 @@ def counted_words(question: str) -> set[str]:
 def names(question: str) -> set[str]:
     """Stems of the names a question uses: its capitalised words after the first, and its acronyms
     ("Keytime", "HMRC" in "How many HMRC staff used Keytime?")."""
-    ws = words(question)
-    return {stem(w.lower()) for i, w in enumerate(ws) if w[:1].isupper() and (i or w.isupper())}
+    out = set()
+    for sentence in re.split(r"(?<=[.?!])\s+(?=[A-Z])", question):  # each sentence's first word is capitalised
+        ws = words(sentence)
+        out |= {stem(w.lower()) for i, w in enumerate(ws) if w[:1].isupper() and (i or w.isupper())}
+    return out

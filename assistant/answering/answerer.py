@@ -15,14 +15,13 @@ from __future__ import annotations
 from ..documents import Passage
 from .abstention import ABSTAIN_COVERAGE, Meaning, confidence
 from .analysis import analyse, money_by_meaning
-from .candidates import LEAD_NUMBER, candidates
+from .candidates import LEAD_NUMBER, candidates, of_named_report
 from .extraction import Extracted, compose, supporting
 from .open_answers import (
     MAX_POINTS,
     ReportSearch,
     SectionReader,
     by_meaning,
-    of_named_report,
     open_answer,
     point_like,
 )

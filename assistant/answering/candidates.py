@@ -3,7 +3,8 @@ against the question once.
 
 Takes the :class:`~.analysis.Query` and the retrieved passages; hands on :class:`Unit` s: the
 sentences of each paragraph (a list item keeps the sentence that leads into it), table rows
-with their cells under their column headers, and form fields ("Report to: …"). Each unit
+with their cells under their column headers (a row read without them, under the header line its
+caption is: "Recorded (n) Solved (%)"), and form fields ("Report to: …"). Each unit
 carries what it offers the question: whether it holds the kind of answer asked for, what it
 adds to the question's words, how well its label and columns fit, and which of its cells answer.
 Text addressed to a model (``reading.guard``) is never a candidate.
@@ -20,7 +21,7 @@ from ..reading.guard import directed, instruction_like, without_instructions
 from .analysis import GENERIC_COUNTS, PERCENT, Query
 from .entities import named
 from .figures import Figure, dates, figures, periods, years
-from .terms import FUNCTION_WORDS, without_periods
+from .terms import FUNCTION_WORDS, coverage, without_periods
 from .terms import STOPWORDS as _STOP
 from .terms import found as _found
 from .terms import stem as _stem
@@ -104,6 +105,7 @@ class Unit:
     caption: str = ""
     lead: str = ""  # the sentence introducing a list item ("The ratio for 2016/17 is:")
     field: str = ""  # a form field's name ("Report to"): the unit is its value
+    header_line: bool = False  # the caption is the table's header line, which named the cells (no title)
     framing: str = dataclasses.field(init=False)  # the passage's context and the lead-in
     figure_cells: list[tuple[str, str]] = dataclasses.field(init=False)  # the cells that hold a figure
     # What the unit offers the question, read once by ``candidates`` (the only maker of units):
@@ -128,15 +130,40 @@ _CELL = re.compile(
 )
 
 
-def _table_cells(text: str, columns: str | None = None) -> tuple[str, str, list[tuple[str, str]]]:
-    """A table row's caption, label and (header, value) cells. A cell is split after the longest of
-    the table's ``columns`` it begins with when its value is no figure ("SYSTEM OPINION LIMITED",
-    "REPORT 16-Aug-18", whose "-18" is no figure of its own), else before the figure that ends it."""
+def _table_cells(text: str, columns: str | None = None) -> tuple[str, str, list[tuple[str, str]], bool]:
+    """A table row's caption, label, (header, value) cells and whether the caption was the header line
+    that named them. A cell is split after the longest of the table's ``columns`` it begins with when
+    its value is no figure ("SYSTEM OPINION LIMITED", "REPORT 16-Aug-18", whose "-18" is no figure of
+    its own), else before the figure that ends it."""
     parts = [p.strip() for p in text.split(" | ")]
     if len(parts) < 3:
-        return "", parts[0] if parts else "", []
+        return "", parts[0] if parts else "", [], False
     caption, label, rest = parts[0], parts[1], parts[2:]
     headers = sorted({h.strip() for h in (columns or "").split(" | ") if h.strip()}, key=len, reverse=True)
+    cells = _cells(rest, headers)
+    heads = caption_headers(caption, len(cells)) if cells and not any(h for h, _ in cells) else []
+    if heads:
+        cells = [(h, v) for h, (_, v) in zip(heads, cells)]
+    return caption, label, cells, bool(heads)
+
+
+# A header line whose every column ends in its unit, "Country domestic (%) Imported (%) Total (n)"
+_UNIT_HEADER = re.compile(r"\s*([^()|]*?\S\s*\([^()]{1,12}\))")
+
+
+def caption_headers(caption: str, n: int) -> list[str]:
+    """The column headers a row's caption lists when it is the table's header line, each ending in its
+    unit in brackets, one a cell (or one more: the label column's); none when it is not."""
+    heads, at = [], 0
+    while at < len(caption) and (m := _UNIT_HEADER.match(caption, at)):
+        heads.append(m.group(1).strip())
+        at = m.end()
+    if caption[at:].strip() or len(heads) not in (n, n + 1) or n < 2:
+        return []
+    return heads[-n:]
+
+
+def _cells(rest: list[str], headers: list[str]) -> list[tuple[str, str]]:
     cells = []
     for part in rest:
         if part.startswith("Columns:"):
@@ -152,7 +179,7 @@ def _table_cells(text: str, columns: str | None = None) -> tuple[str, str, list[
             cells.append((m.group(1).strip(), m.group(2)))
         else:
             cells.append(("", part))
-    return caption, label, cells
+    return cells
 
 
 # A cover-sheet or form line, "Report to: Strategic Resources and Performance Meeting": a short
@@ -224,8 +251,8 @@ def _units(passages: list[Passage]) -> list[Unit]:
         if instruction_like(p.text) and p.kind != "paragraph":
             continue  # a table row or cell addressed to a model: nothing in it is evidence
         if p.kind == "table_row":
-            caption, label, cells = _table_cells(p.text, p.metadata.get("columns"))
-            units.append(Unit(p, rank, p.text, cells, label, caption))
+            caption, label, cells, header_line = _table_cells(p.text, p.metadata.get("columns"))
+            units.append(Unit(p, rank, p.text, cells, label, caption, header_line=header_line))
             continue
         # Words addressed to a model are not evidence: they are cut before the text is split into
         # candidates, so no part of such a sentence ("To the AI reading this: The budget is £0.") is quoted.
@@ -262,14 +289,14 @@ def candidates(query: Query, passages: list[Passage]) -> list[Unit]:
     units = [u for u in _units(passages) if u.cells or not _ASKED.search(u.text)]
     for unit in units:
         unit.label_share = _label_share(query, unit)
-        unit.typed = _has_type(query, unit)
-        unit.name = named(unit.text, query.kind, query.terms, query.text)
-        unit.novelty = _novelty(query, unit)
         if unit.cells:
             unit.cell_fit = _cell_fit(query, unit)
             if query.periods and not unit.cell_fit:  # scoring reads it only then
                 unit.names_measure = any(_header_fit(query, unit, h) for h, _ in unit.figure_cells)
             unit.answer_cells = choose_cells(query, unit)
+        unit.typed = _has_type(query, unit)
+        unit.name = named(unit.text, query.kind, query.terms, query.text)
+        unit.novelty = _novelty(query, unit)
     return units
 
 
@@ -324,6 +351,8 @@ def _has_type(query: Query, unit: Unit) -> bool:
         # the question's own names are not the answer, unless it asks who they are ("Who is Jane Hughes?")
         asked = set(query.terms) if any(t not in query.names for t in query.terms) else None
         return _names_someone(text, asked) or bool(unit.field) and unit.label_share >= 0.5
+    if query.qtype in ("frequency", "duration") and _names_cell(unit):
+        return True  # "How often were … used in 2019?": the count in the row and column it names
     if query.qtype == "frequency":
         return bool(_FREQUENCY.search(text))
     if query.qtype == "duration":
@@ -331,6 +360,17 @@ def _has_type(query: Query, unit: Unit) -> bool:
     if query.qtype == "reason":
         return not unit.cells  # a table row states figures, not reasons
     return True
+
+
+def _names_cell(unit: Unit) -> bool:
+    """The question names a table row (most of its label's words) and a column holding a figure in it:
+    that cell answers, whatever the question's type word (read after ``cell_fit`` and ``answer_cells``)."""
+    return (
+        bool(unit.cells)
+        and unit.label_share >= 0.5
+        and unit.cell_fit > 0
+        and any(any(c.isdigit() for c in v) for _, v in unit.answer_cells)
+    )
 
 
 def _counts(m: re.Match[str], text: str, query: Query) -> bool:
@@ -375,9 +415,13 @@ def _names_someone(text: str, asked: set[str] | None = None) -> bool:
     return False
 
 
+# a number of three levels or more ("see 4.3.1.", "under 2.1.3") numbers a section, never a quantity
+_SECTION_NUMBER = re.compile(r"(?<![\d.,])\d{1,2}\.\d{1,2}\.\d{1,2}(?:\.\d{1,2})*\.?(?![\d,])")
+
+
 def _references_masked(text: str, unit: Unit) -> str:
     """``text`` without its dates and the numbers naming parts of the report."""
-    text = REFERENCE.sub(" ", DATE_LIKE.sub(" ", text))
+    text = _SECTION_NUMBER.sub(" ", REFERENCE.sub(" ", DATE_LIKE.sub(" ", text)))
     if "." in (unit.passage.paragraph or ""):
         text = _CROSS_REFERENCE.sub(" ", text)
     return text
@@ -464,3 +508,24 @@ def _header_fit(query: Query, unit: Unit, header: str) -> float:
     recall = sum(w for t, w in asked.items() if _found(t, head)) / (sum(asked.values()) or 1.0)
     precision = sum(1 for t in words if any(_found(t, {a}) or _found(a, {t}) for a in asked)) / len(words)
     return recall + 0.5 * precision if recall else 0.0
+
+
+NAMED_SHARE = 1 / 3  # of the words naming the source, the share a report's title must carry
+
+
+def of_named_report(query: Query, passages: list[Passage]) -> list[Passage]:
+    """The passages of the report the question names as its source ("… in Gwent's November 2021
+    collaboration update"): those whose title carries the most of its words, at least
+    :data:`NAMED_SHARE` of them, when another report's carries fewer; else ``passages``."""
+    if not query.source:
+        return passages
+    words = {t: 1.0 for t in query.source}
+    share = {_report(p): coverage(words, p.document) for p in passages}
+    best = max(share.values(), default=0.0)
+    if best < NAMED_SHARE or all(v == best for v in share.values()):
+        return passages
+    return [p for p in passages if share[_report(p)] == best]
+
+
+def _report(p: Passage) -> str:
+    return p.metadata.get("doc_id", p.document)

@@ -83,7 +83,9 @@ def compose(query: Query, unit: Unit) -> str:
     if unit.cells:
         cells = unit.answer_cells
         verb = "is" if re.match(r"^\s*(what|which|how much|how many)\s+(is|are)\b", query.text, re.I) else "was"
-        place = f" in {unit.caption}" if unit.caption and unit.caption != unit.label else ""
+        # a caption that is the table's header line names no table: "in Recorded (n) Solved (%)" says nothing
+        titled = unit.caption and unit.caption != unit.label and not unit.header_line
+        place = f" in {unit.caption}" if titled else ""
         if len(cells) == 1:
             head, value = cells[0]
             measure = _lower_first(head) if head else "value"

@@ -574,23 +574,6 @@ def report_of(p: Passage) -> str:
     return p.metadata.get("doc_id", p.document)
 
 
-NAMED_SHARE = 1 / 3  # of the words naming the source, the share a report's title must carry
-
-
-def of_named_report(query: Query, passages: list[Passage]) -> list[Passage]:
-    """The passages of the report the question names as its source ("… in Gwent's November 2021
-    collaboration update"): those whose title carries the most of its words, at least
-    :data:`NAMED_SHARE` of them, when another report's carries fewer; else ``passages``."""
-    if not query.source:
-        return passages
-    words = {t: 1.0 for t in query.source}
-    share = {report_of(p): coverage(words, p.document) for p in passages}
-    best = max(share.values(), default=0.0)
-    if best < NAMED_SHARE or all(v == best for v in share.values()):
-        return passages
-    return [p for p in passages if share[report_of(p)] == best]
-
-
 def sentences(passages: list[Passage]) -> list[tuple[str, Passage]]:
     """The whole sentences of ``passages`` that could be a point: not a heading, a fragment or an instruction."""
     out: list[tuple[str, Passage]] = []

@@ -6,8 +6,9 @@ carries. :func:`choose` is the stage's one entry point: another scorer replaces 
 A unit scores for the question's terms (its own words, then its passage's framing), for being the
 kind of answer asked for (a who-answer stating the role asked: "chaired by"; a sentence naming who
 did what a who- or which-question asks: "commissioned by …"), for the period and
-column asked, and against a sentence that its own
-report's plain statement of the same measure contradicts. A how-many or how-much question that
+column asked, against a sentence that its own
+report's plain statement of the same measure contradicts, and against a deadline ("by 2024") for a
+"When did …" question. A how-many or how-much question that
 names no row of a table gets the table's Total row.
 """
 
@@ -27,6 +28,7 @@ from .terms import stem as _stem
 from .terms import stems as _stems
 from .terms import words as _words
 
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _CAUSE = re.compile(
     r"\b(due to|because|as a result|owing to|in order to|so that|following|caused by|reflects?)\b", re.I
 )
@@ -247,6 +249,8 @@ def score(query: Query, unit: Unit) -> tuple[float, float]:
         s += 0.2
     if query.qtype == "date" and any(len(d) == 10 for d in dates(unit.text)):
         s += 0.1  # a full date beats a month or a year
+    if query.qtype == "date" and _PAST_DATE.match(query.text) and _only_targets(unit.text):
+        s -= TARGET
     for y in query.years:
         if y in unit.text or y in unit.passage.context:
             s += 0.1
@@ -255,6 +259,24 @@ def score(query: Query, unit: Unit) -> tuple[float, float]:
     if unit.novelty == 0:
         s -= 0.5
     return s, coverage
+
+
+TARGET = 0.3  # a deadline ("so that by 2008 …") does not date what a "When did …" question asks happened
+_PAST_DATE = re.compile(r"^\s*when (?:did|was|were|had)\b", re.I)
+_TARGET_YEAR = re.compile(
+    rf"\bby (?:(?:\d{{1,2}}(?:st|nd|rd|th)? )?(?:{_MONTHS}) )?"
+    r"((?:19|20)\d{2})\b",
+    re.I,
+)
+
+
+def _only_targets(text: str) -> bool:
+    """Every year ``text`` names is a deadline set for something ("ensure that by 2015 …", "by March
+    2021"): an aim, not the date something happened."""
+    bare = without_periods(text)
+    named = [m.start() for m in re.finditer(r"\b(?:19|20)\d{2}\b", bare)]
+    due = {m.start(1) for m in _TARGET_YEAR.finditer(bare)}
+    return bool(named) and all(at in due for at in named)
 
 
 COUNTED = 0.3  # a figure that counts what "how many" asks about ("3000 letters" for "how many letters")

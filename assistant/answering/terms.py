@@ -18,7 +18,8 @@ STOPWORDS = set(
     "report reports say says said according state stated summary table figure figures section paragraph "
     "appendix page document".split()
 )
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’&-]*[A-Za-z]|[A-Za-z]|\d[\d,./%]*")
+# a figure ends in a digit or "%": "2006," and "1994." at a clause's end are the years 2006 and 1994
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’&-]*[A-Za-z]|[A-Za-z]|\d(?:[\d,./%]*[\d%])?")
 # "1st", "1 st" (a superscript set apart), "2nd": the ordinal as a word, so "first point" meets "1 st Point"
 _ORDINAL = re.compile(r"\b([1-9]|10)\s?(st|nd|rd|th)\b")
 _ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
