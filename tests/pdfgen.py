@@ -452,3 +452,10 @@ def listed_cells_table_pdf(
     ops += [f"1 0 0 1 {xs[0]} {y - 20} Tm (The workforce is more diverse than it was five years ago.) Tj", "ET"]
     ops += [f"{xs[0] - 4} {r} m {xs[-1] + 150} {r} l S" for r in rules]
     return one_page_pdf(ops)
+
+
+def sized_lines_pdf(lines: list[tuple[str, float, float, float]]) -> bytes:
+    """A one-page A4 PDF of ``lines``, each (text, type size, x, y) in Helvetica: a cover's logo, title and
+    date in their sizes above body text."""
+    ops = ["BT"] + [f"/F1 {size} Tf 1 0 0 1 {x} {y} Tm ({_escape(text)}) Tj" for text, size, x, y in lines]
+    return one_page_pdf(ops + ["ET"])

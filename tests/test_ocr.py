@@ -4,12 +4,13 @@ the evidence image, and the pages OCR cannot read."""
 from pathlib import Path
 
 import pytest
-from pdfgen import make_pdf, scanned_copy
+from pdfgen import make_pdf, scanned_copy, sized_lines_pdf
 
 from assistant.api import Assistant
 from assistant.documents import LoadError
 from assistant.reading import ocr
 from assistant.reading.loading import Limits, load_document, read_file
+from assistant.reading.scanorder import title_first, title_run
 from assistant.settings import Settings
 
 DECISION = [
@@ -759,3 +760,133 @@ def test_only_cells_listing_the_same_labelled_figures_part_into_rows():
         ["Cyber", "Ransomware: 4%", "Ransomware: 6%"],
         ["Fleet", "Vans: 40 Cars: 120", "Lorries: 4 Cars: 118"],
     ]
+
+
+def _sized(text: str, x0: float, top: float, height: float, line: int) -> list[dict]:
+    """A line's words as OCR gives them: boxes ``height`` points high, one line number."""
+    words, x = [], x0
+    for part in text.split():
+        width = 0.5 * height * len(part)
+        words.append({"text": part, "x0": x, "x1": x + width, "top": top, "bottom": top + height, "line": line})
+        x += width + 0.3 * height
+    return words
+
+
+def test_a_covers_title_is_its_largest_run_of_lines_not_a_logo_or_the_date_below():
+    words = _sized("Safer", 420, 40, 36, 0) + _sized("Roads", 420, 80, 36, 1)  # a logo's two big words
+    for n, line in enumerate(["Community Speedwatch", "Review of the First", "Three Years"]):
+        words += _sized(line, 60, 300 + 34 * n, 28, 2 + n)
+    words += _sized("October 2023", 60, 420, 22, 5)  # a date set apart below, a little smaller
+    for n in range(6):  # body text: lines of ten words in a smaller type
+        words += _sized(" ".join(["text"] * 10), 60, 500 + 16 * n, 14, 6 + n)
+    assert title_run(words) == ["Community Speedwatch", "Review of the First", "Three Years"]
+    # a single short line in large type over a letter is a logo's, not a title: none is taken
+    assert title_run(_sized("The Roads Office", 60, 40, 30, 0) + words[-60:]) is None
+
+
+def test_a_covers_title_lines_are_set_first_keeping_what_stands_beside_them():
+    text = "Safer\nCommunity Speedwatch ROADS\n\nReview of the First\nThree Years\nOctober 2023"
+    first = title_first(text, ["Community Speedwatch", "Review of the First", "Three Years"])
+    assert first == "Community Speedwatch\nReview of the First\nThree Years\n\nSafer\nROADS\nOctober 2023"
+    assert title_first(text, ["Not on the page"]) == text
+
+
+@pytest.mark.slow
+def test_a_scanned_reports_title_is_the_largest_type_on_its_cover(tmp_path):
+    """A scanned cover: a council's name in large capitals at the top right (a logo), the title over
+    three lines, a smaller date under it, and body text; the title is taken whole, as the born-digital
+    copy takes its largest type, not the logo's words that come first."""
+    lines = [("NORTHSHIRE", 24, 380, 790), ("COUNCIL", 24, 380, 764)]
+    lines += [
+        (t, 22, 60, 560 - 28 * n) for n, t in enumerate(["Community Speedwatch", "Review of the First", "Three Years"])
+    ]
+    lines += [("October 2023", 14, 60, 450)]
+    body = "The review looks at how volunteers and officers ran speed checks in the county's villages."
+    lines += [(body, 10, 60, 400 - 14 * n) for n in range(5)]
+    f = tmp_path / "cover.pdf"
+    f.write_bytes(scanned_copy(sized_lines_pdf(lines), seed=5))
+    doc = load_document(f, read_file(f, 50_000_000))
+    assert doc.pages[0].ocr
+    assert doc.title == "Community Speedwatch Review of the First Three Years"
+
+
+def test_a_scanned_reports_title_survives_a_running_footer_that_repeats_it(tmp_path):
+    """Pages whose footer repeats the report's title: the cover's title lines, set apart from the
+    footer's one line, are not dropped with it, and are the title."""
+    from assistant.documents import Page
+    from assistant.reading.cleaning import clean_pages
+    from assistant.reading.metadata import detect_metadata
+
+    cover = Page(1, "Community Speedwatch\nReview of the First\nThree Years\n\nNORTHSHIRE\nOctober 2023", ocr=True)
+    body = [
+        Page(
+            n,
+            f"Section {n}\nThe volunteers ran checks in {n} villages this year.\n"
+            "Community Speedwatch Review of the First Three Years",
+            ocr=True,
+        )
+        for n in range(2, 6)
+    ]
+    pages = clean_pages([cover, *body])
+    assert all("Review of the First Three" not in p.text for p in pages[1:])  # the footer is dropped
+    meta = detect_metadata(tmp_path / "scan.pdf", pages, None)
+    assert meta.title == "Community Speedwatch Review of the First Three Years"
+
+
+@pytest.mark.slow
+def test_a_bullet_beside_a_line_of_the_column_to_its_left_is_found(tmp_path):
+    """A page in two columns, prose on the left and a bulleted list on the right, each item beside a
+    line of prose: the bullets the model leaves unread are found, the prose line a gutter to the left
+    no cell or label before them."""
+    from pdfgen import one_page_pdf
+
+    prose = [
+        "The panel met four times in the year and heard",
+        "from officers, volunteers and residents about",
+        "the speed checks in the villages, and about the",
+        "roads where residents asked for more checks.",
+        "It agreed the following points for the next year",
+        "and asked for a report on each in the spring.",
+    ]
+    items = ["Checks on school roads", "More volunteers trained", "Signs moved nearer bends"]
+    ops = ["BT", "/F1 10 Tf"]
+    ops += [f"1 0 0 1 50 {760 - 14 * i} Tm ({line}) Tj" for i, line in enumerate(prose)]
+    for i, item in enumerate(items):
+        y = 760 - 28 * i
+        ops += [f"1 0 0 1 292 {y} Tm (•) Tj", f"1 0 0 1 306 {y} Tm ({item}) Tj"]
+    f = tmp_path / "two.pdf"
+    f.write_bytes(scanned_copy(one_page_pdf(ops + ["ET"]), seed=3))
+    text = ocr.read_page(f.read_bytes(), 0)[0]
+    for item in items:
+        assert f"• {item}" in text
+
+
+@pytest.mark.slow
+def test_lines_set_at_an_angle_in_a_picture_are_left_out_and_the_page_text_kept(tmp_path):
+    """A page of level text with a note set at an angle beside it (a photographed sticky note, a
+    flip chart): a born-digital page holds such a note only as an image, so its lines are not read
+    into the page's text; the level lines are."""
+    import math
+
+    from pdfgen import one_page_pdf
+
+    body = [
+        "The panel reviewed the speed checks run in the",
+        "villages over the year and the roads where the",
+        "residents asked for more of them to be run.",
+        "It agreed three points for the next year.",
+    ]
+    note = ["MORE CHECKS NEAR", "THE SCHOOL GATES", "IN THE MORNINGS", "PLEASE AND THANKS"]
+    ops = ["BT", "/F1 10 Tf"] + [f"1 0 0 1 50 {760 - 14 * i} Tm ({line}) Tj" for i, line in enumerate(body)]
+    c, s = math.cos(math.radians(10)), math.sin(math.radians(10))
+    for i, line in enumerate(note):  # the note's lines turned ten degrees, one under the other
+        x, y = 330 + 20 * i * s, 600 - 20 * i * c
+        ops.append(f"/F1 12 Tf {c:.4f} {s:.4f} {-s:.4f} {c:.4f} {x:.1f} {y:.1f} Tm ({line}) Tj")
+    f = tmp_path / "note.pdf"
+    f.write_bytes(scanned_copy(one_page_pdf(ops + ["ET"]), seed=4, tilt=0.5))
+    data = f.read_bytes()
+    words = " ".join(w["text"] for w in ocr.page_words(data, 0))
+    assert "SCHOOL" in words  # OCR reads the note
+    text = ocr.read_page(data, 0)[0]
+    assert "villages over the year" in text and "three points" in text
+    assert "SCHOOL" not in text and "MORNINGS" not in text

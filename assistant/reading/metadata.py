@@ -152,6 +152,8 @@ def detect_metadata(
     origin: dict[str, str] = {}
 
     title, how = _title_from_text(head_lines, pdf_title, pdf_title_origin)
+    if how in ("first heading-like line", "") and pages and pages[0].ocr and (cover := _scanned_cover_title(pages[0])):
+        title, how = cover, "largest type on the first page (OCR)"
     if not title:
         title, how = path.stem.replace("-", " ").replace("_", " ").strip() or path.name, "file name"
     origin["title"] = how
@@ -210,6 +212,16 @@ def _title_from_text(
                 title = f"{title} {nxt.lstrip('#').strip()}"
             return title, "first heading-like line"
     return None, ""
+
+
+def _scanned_cover_title(page: Page) -> str | None:
+    """The title of a scanned cover: the lines OCR's reading sets first, a paragraph of two to six
+    lines (where it sets a cover's largest type: see :func:`.scanorder.title_first`), joined, if that
+    reads as a title."""
+    lines = page.text.strip("\n").split("\n")
+    end = next((k for k, line in enumerate(lines) if not line.strip()), len(lines))
+    title = " ".join(" ".join(line.split()) for line in lines[:end])
+    return title if 2 <= end <= 6 and _title_like(title) else None
 
 
 # A Government Security Classifications marking heads many police papers; it is never their title.

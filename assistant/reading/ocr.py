@@ -12,7 +12,9 @@ tilted scan can come back as garbage). Where the model wrote no space ("28525310
 "Design70", "shownbelowand"), the page image shows one: a blank strip between two characters. A
 list's bullet or dash, which the model does not read, is found there too (a lone blot of ink before
 a line). Tables with row labels set one letter per line, headers over column groups, and cells that
-list "label: figure" lines are read by :mod:`.scantables`.
+list "label: figure" lines are read by :mod:`.scantables`. Lines set at an angle to the page's (a
+photograph of a letter, handwriting on a flip chart) are a picture's, left out as a born-digital
+page's images are (:func:`level`); a cover's title is set first (:func:`.scanorder.title_run`).
 
 Runs in the isolated PDF worker (time and memory limits, as for parsing), one page a call.
 """
@@ -27,7 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .scanorder import by_line, centre, flow_text
+from .scanorder import by_line, centre, flow_text, title_first, title_run
 from .scantables import figure, listed, ocr_tables, spanned, turned
 
 DPI = 200  # pages are rendered at this resolution for reading (about 1650 x 2340 pixels for A4)
@@ -124,6 +126,7 @@ def image_words(image: Any, scale: float) -> list[dict[str, Any]]:
 
 
 MARKERS = "•–-▪●◦*"
+COLUMN_GAP = 1.5  # a line ending this many line heights or more before a line's start is another column's
 
 
 def _marker(
@@ -131,7 +134,8 @@ def _marker(
 ) -> tuple[str, float] | None:
     """The list marker printed before a line, that the model does not read: a lone blot of ink
     standing apart left of the line's first character (by 0.4 line heights or more, within four, where
-    no other line was read: ``spans``, the lines' boxes), on its middle
+    no other line was read: ``spans``, the lines' boxes; a line of the column to the left, ending a
+    gutter before, is looked past), on its middle
     ("•", as high as it is wide) or a short rule there ("–", flat). The marker and its left edge, in pixels."""
     if grey is None or not chars:
         return None
@@ -145,7 +149,11 @@ def _marker(
         return None
     for x0, y0, x1, y1 in spans:  # another line read there (a table's cell, a label): not a marker
         if x0 < start - 0.4 * height and left < x1 < start + height and min(y1, bottom) - max(y0, top) > 0.3 * height:
-            return None
+            if x1 > start - COLUMN_GAP * height:
+                return None
+            left = int(x1 + 0.5 * height)  # a line of the column to the left, a gutter apart: look right of it
+    if start - left < height:
+        return None
     band = grey[top:bottom, left : start - int(0.4 * height)]  # the first letter's ink may start before its box
     halfway = _halfway(grey[top:bottom, left : int(max(p[0] for p in chars[-1][1])) + 1])
     if band.size == 0 or halfway is None:
@@ -485,9 +493,13 @@ def page_words(pdf: bytes | str, index: int) -> list[dict[str, Any]]:
 
 
 def read_page(data: bytes, index: int) -> tuple[str, int]:
-    """The text OCR reads on page ``index`` (0-based) of a PDF, in reading order, and its word count."""
+    """The text OCR reads on page ``index`` (0-based) of a PDF, in reading order, and its word count. On
+    the first page a cover's title (:func:`.scanorder.title_run`) is one line set first, the title the
+    document then takes, as a born-digital PDF takes its largest type."""
     words, width = _read(data, index)
-    return layout_text(words, width), len(words)
+    text = layout_text(level(words), width)
+    title = title_run(words) if index == 0 else None
+    return (title_first(text, title) if title else text), len(words)
 
 
 def _read(pdf: bytes | str, index: int) -> tuple[list[dict[str, Any]], float]:
@@ -559,6 +571,40 @@ def _tables(words: list[dict[str, Any]]) -> list[tuple[float, set[int], str]]:
         )
         found.append((min(words[i]["top"] for i in members), members, grid_text(listed(spanned(grid, vocabulary())))))
     return sorted(found, key=lambda t: t[0])
+
+
+PICTURE_TILT = 0.05  # a line leaning this much more than the page's (about 3 degrees) is in a picture
+MIN_PICTURE_LINES = 3  # leaning lines that mark out a picture's box
+
+
+def level(words: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``words`` but for those of a picture: lines set at an angle to the page's lines (a photograph of
+    a letter or a flip chart, a sticky note, handwriting), text a born-digital page holds only as an
+    image, which OCR reads as fragments ("Jur y m e mber s", "OUNG PEOPLE") that would stand as
+    headings and passages. A line's lean is measured from its first word to its last, over two of its
+    heights or more; where three lines or more lean, the words within the box around them (a line's
+    height out) are the picture's too (its level or one-word lines: a logo, a signature)."""
+    slope = _tilt(words)
+    lines, leaning = by_line(words), []
+    for line in lines:
+        if len(line) >= 2:
+            a, b = min(line, key=lambda w: w["x0"]), max(line, key=lambda w: w["x1"])
+            run = (b["x0"] + b["x1"] - a["x0"] - a["x1"]) / 2
+            height = statistics.median(w["bottom"] - w["top"] for w in line)
+            if run >= 2 * height and abs((centre(b) - centre(a)) / run - slope) > PICTURE_TILT:
+                leaning.append(line)
+    if not leaning:
+        return words
+    dropped = {id(w) for line in leaning for w in line}
+    if len(leaning) >= MIN_PICTURE_LINES:
+        inside = [w for line in leaning for w in line]
+        pad = statistics.median(w["bottom"] - w["top"] for w in inside)
+        x0, x1 = min(w["x0"] for w in inside) - pad, max(w["x1"] for w in inside) + pad
+        top, bottom = min(w["top"] for w in inside) - pad, max(w["bottom"] for w in inside) + pad
+        for line in lines:
+            if all(x0 <= w["x0"] and w["x1"] <= x1 and top <= w["top"] and w["bottom"] <= bottom for w in line):
+                dropped |= {id(w) for w in line}
+    return [w for w in words if id(w) not in dropped]
 
 
 def _levelled(words: list[dict[str, Any]], slope: float) -> list[dict[str, Any]]:

@@ -6,6 +6,10 @@ under a full-width table), so the columns are looked for band by band: a run of 
 strip (the gutter) runs down, with lines of text filling each side. A line crossing the gutter (a
 heading, a title) stays in its place and ends the stretch of columns before it. A table whose
 wrapped cells leave a gutter too is not columns: its rows start together on both sides.
+
+A cover's title is found by its type (:func:`title_run`: the run of lines in the largest type that
+holds the most letters, not a logo's few big ones) and set first on the page (:func:`title_first`),
+where the document's title is then taken from, as a born-digital PDF's is from its largest type.
 """
 
 from __future__ import annotations
@@ -212,3 +216,93 @@ def _rows_text(words: list[dict[str, Any]]) -> str:
             lines.append("")
         lines.append(_join(row))
     return "\n".join(lines)
+
+
+TITLE_TYPE = 22.0  # a cover's title is set this high or more (points of an OCR box: about 15 for body text)
+TITLE_OVER_BODY = 1.25  # and this many times the body text's height, where the page has body text
+BODY_WORDS = 30  # words in lines of five or more that make a page's body text (a cover may have none)
+SAME_TYPE = 0.75  # lines of one type: heights within this ratio (OCR's boxes vary with ascenders and descenders)
+PITCH = 1.3  # a title's lines stand evenly: a line further under the last than this many steps before ends it
+
+
+def title_run(words: list[dict[str, Any]]) -> list[str] | None:
+    """The lines of a cover's title among a first page's OCR'd ``words``, top to bottom, or None: the run
+    of lines set one under the other in one large type (each starting under two of its heights below
+    the one before and at the run's line pitch, not further, so a date set apart below is not taken;
+    overlapping it across) that holds the most large letters (letters times height
+    squared: a logo's big letters are few, a title's many). A run of one line needs four words or
+    more ("The Planning Inspectorate" over a letter is a logo, as is a lone "Appeal Decision" ruled
+    out by it); the type is large against the body's (lines of five words or more), if there is any."""
+    lines = []
+    for line in by_line(words):
+        line = sorted(line, key=lambda w: w["x0"])
+        text = " ".join(w["text"] for w in line)
+        if sum(c.isalpha() for c in text) >= 2:
+            height = statistics.median(w["bottom"] - w["top"] for w in line)
+            lines.append((min(w["top"] for w in line), height, line[0]["x0"], line[-1]["x1"], text, len(line)))
+    body = [h for _, h, _, _, _, n in lines for _ in range(n) if n >= 5]  # a word each
+    floor = max(TITLE_TYPE, TITLE_OVER_BODY * statistics.median(body) if len(body) >= BODY_WORDS else 0.0)
+    runs: list[list[tuple[float, float, float, float, str, int]]] = []
+    for line in sorted(lines):
+        top, height, x0, x1 = line[:4]
+        for run in runs:
+            last, step = run[-1], top - run[-1][0]
+            pitch = run[-1][0] - run[-2][0] if len(run) >= 2 else 2 * max(height, last[1])
+            if (
+                0.5 * height <= step <= min(2 * max(height, last[1]), PITCH * pitch)
+                and SAME_TYPE <= height / statistics.median(line[1] for line in run) <= 1 / SAME_TYPE
+                and x0 < last[3]
+                and last[2] < x1
+            ):
+                run.append(line)
+                break
+        else:
+            runs.append([line])
+
+    def weight(run: list[tuple[float, float, float, float, str, int]]) -> float:
+        height = statistics.median(line[1] for line in run)
+        return sum(c.isalpha() for line in run for c in line[4]) * height**2
+
+    titles = [
+        run
+        for run in runs
+        if statistics.median(line[1] for line in run) >= floor
+        and (len(run) >= 2 or run[0][5] >= 4)
+        and sum(c.isalpha() for line in run for c in line[4]) >= 8
+        and len(" ".join(line[4] for line in run)) <= 160
+    ]
+    return [line[4] for line in max(titles, key=weight)] if titles else None
+
+
+def title_first(text: str, title: list[str]) -> str:
+    """``text`` (a first page's reading) with the ``title`` lines, where they stand in it one after the
+    other (blank lines between), set first, a paragraph of their own (the title the document then
+    takes whole: see :func:`.metadata.detect_metadata`; each line as printed, so a running header that
+    repeats the title does not take the cover's lines with it); what a row holds beside a title line
+    (a logo's word) stays in its place. ``text`` as it was where the lines are not found."""
+    lines = text.split("\n")
+
+    def beside(line: str, want: str) -> str | None:  # the rest of a row holding a title line
+        line = line.strip()
+        if line == want:
+            return ""
+        if line.startswith(want + " "):
+            return line[len(want) + 1 :]
+        return line[: -len(want) - 1] if line.endswith(" " + want) else None
+
+    for start, line in enumerate(lines):
+        if beside(line, title[0]) is None:
+            continue
+        at, k = [start], start + 1
+        for want in title[1:]:
+            while k < len(lines) and not lines[k].strip():
+                k += 1
+            if k >= len(lines) or beside(lines[k], want) is None:
+                break
+            at.append(k)
+            k += 1
+        if len(at) == len(title):
+            rest = [r for k, want in zip(at, title) if (r := beside(lines[k], want))]
+            body = "\n".join([*lines[:start], *rest, *lines[at[-1] + 1 :]]).strip("\n")
+            return "\n".join(title) + ("\n\n" + body if body else "")
+    return text
