@@ -1123,3 +1123,23 @@ def test_people_who_work_for_a_body_are_its_staff():
         passage("The Joint Control Room answered 98,400 emergency calls in 2020.", para="7.3"),
     ]
     assert "146" in _answer("How many people work in the Joint Control Room?", rooms)
+
+
+def test_a_reference_number_the_question_gives_picks_its_report():
+    # prompted by two forces' decision forms side by side; here a fire authority's two decision notices
+    other = passage(
+        "Approved by the Fire and Rescue Commissioner Signature: T. Evans Date: 2nd May 2022",
+        para=None,
+        heading=None,
+        title="Decision Notice 031/2022: Fleet",
+        doc_id="f",
+    )
+    own = passage(
+        "DECISION 014/2021 Estates disposal. Approved by the Fire and Rescue Commissioner "
+        "Signature: T. Evans Date: 9th March 2021",
+        para=None,
+        heading=None,
+        title="Decision Notice: Estates",
+        doc_id="e",
+    )
+    assert "9th March 2021" in _answer("When did the commissioner sign decision 014/2021?", [other, own])

@@ -514,9 +514,15 @@ NAMED_SHARE = 1 / 3  # of the words naming the source, the share a report's titl
 
 
 def of_named_report(query: Query, passages: list[Passage]) -> list[Passage]:
-    """The passages of the report the question names as its source ("… in Gwent's November 2021
-    collaboration update"): those whose title carries the most of its words, at least
-    :data:`NAMED_SHARE` of them, when another report's carries fewer; else ``passages``."""
+    """The passages of the report the question names: by a reference number of its own ("decision
+    008/2016", when some retrieved reports print it and others do not), or as its source ("… in Gwent's
+    November 2021 collaboration update": the reports whose title carries the most of those words, at
+    least :data:`NAMED_SHARE` of them, when another report's carries fewer); else ``passages``."""
+    refs = [t for t in query.terms if re.search(r"\d[/.-]\d", t) and not periods(t)]
+    if refs:
+        holding = {_report(p) for p in passages if any(r in p.text.lower() for r in refs)}
+        if holding and holding != {_report(p) for p in passages}:
+            passages = [p for p in passages if _report(p) in holding]
     if not query.source:
         return passages
     words = {t: 1.0 for t in query.source}
