@@ -299,16 +299,6 @@ def test_a_long_bulleted_list_is_split_between_its_items():
     assert all(t.startswith(("Who attended", "•")) for t in texts)
 
 
-def test_a_long_paragraph_is_not_split_after_an_initial():
-    """A piece ends at a sentence's stop, never at an initial's: "Signed by J. Smith" stays one name."""
-    lead = " ".join(f"Item {n} of the capital programme was delivered on budget." for n in range(1, 17))
-    doc = _doc(f"{lead} The order was signed by J. Smith on behalf of the Commissioner. " + lead)
-    texts = [c.text for c in chunk_document(doc, chunk_size=len(lead) + 30)]
-    assert len(texts) > 1
-    assert any("signed by J. Smith on behalf" in t for t in texts)
-    assert not any(t.rstrip().endswith((" J", " J.")) or t.startswith(("Smith", ". Smith")) for t in texts)
-
-
 def test_justified_prose_whose_word_gaps_are_tabs_is_prose_and_a_tab_separated_table_a_table():
     prose = (
         "In 2006, cardiovascular disease was responsible for 31.7% of all deaths: 26.0% from heart\n"

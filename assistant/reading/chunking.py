@@ -542,8 +542,7 @@ def chunk_document(doc: SourceDocument, chunk_size: int = 1000, overlap: int = 1
         chunk_size=chunk_size,
         chunk_overlap=overlap,
         add_start_index=True,
-        separators=["\n\n", "\n", r"(?<!\b[A-Z])\. ", " • ", "; ", ", ", " ", ""],  # not an initial's stop: "R. Hunter"
-        is_separator_regex=True,
+        separators=["\n\n", "\n", ". ", " • ", "; ", ", ", " ", ""],
     )
     merged = _merge_small(blocks, joiner)
     chunks: list[Chunk] = []
