@@ -17,14 +17,7 @@ from .abstention import ABSTAIN_COVERAGE, Meaning, confidence
 from .analysis import analyse, money_by_meaning
 from .candidates import LEAD_NUMBER, candidates, of_named_report
 from .extraction import Extracted, compose, supporting
-from .open_answers import (
-    MAX_POINTS,
-    ReportSearch,
-    SectionReader,
-    by_meaning,
-    open_answer,
-    point_like,
-)
+from .open_answers import MAX_POINTS, ReportSearch, SectionReader, by_meaning, open_answer, point_like
 from .scoring import choose
 from .summaries import summary, whole_report
 

@@ -19,7 +19,7 @@ from ..documents import Passage
 from ..reading.guard import instruction_like, without_instructions
 from .abstention import ABSTAIN_COVERAGE, Meaning, conflicts, pool_of, unnamed
 from .analysis import Query
-from .candidates import LEAD_NUMBER, SENTENCE_SPLIT
+from .candidates import LEAD_NUMBER, SENTENCE_SPLIT, report_of
 from .extraction import Extracted, trim
 from .terms import STOPWORDS as _STOP
 from .terms import coverage
@@ -567,11 +567,6 @@ def _section_key(p: Passage) -> tuple[str, str]:
 def asks_summary(query: Query) -> bool:
     """The question asks for a summary ("Summarise …", "a summary of …"), of a report or of a topic."""
     return bool(re.search(r"\bsummar", query.text, re.I))
-
-
-def report_of(p: Passage) -> str:
-    """The report a passage is of (its id)."""
-    return p.metadata.get("doc_id", p.document)
 
 
 def sentences(passages: list[Passage]) -> list[tuple[str, Passage]]:

@@ -17,6 +17,7 @@ import re
 from ..documents import Passage
 from .abstention import ABSTAIN_COVERAGE, Meaning
 from .analysis import Query
+from .candidates import report_of
 from .extraction import Extracted
 from .open_answers import (
     MAX_POINTS,
@@ -25,7 +26,6 @@ from .open_answers import (
     answer_points,
     asks_summary,
     point_like,
-    report_of,
     same,
     sentences,
 )
